@@ -1,0 +1,136 @@
+"""The ``kg`` command: build, validate, query.
+
+Exit codes follow pySHACL: 0 = conforms / success, 1 = does not conform,
+2 = input error (missing file, unknown format, syntax error, shapes that do not load).
+Reports go to standard output, diagnostics to standard error.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+from rdflib import Dataset, Graph
+
+from . import config
+from .dataset import assemble, load_built, union, write
+from .errors import KgError
+from .parsing import parse_file
+from .query import render, run
+from .validate import Report, load_shapes, report_json, validate
+
+EXIT_OK, EXIT_NONCONFORMING, EXIT_INPUT = 0, 1, 2
+
+
+def _fail(exc: KgError) -> None:
+    click.echo(f"error: {exc}", err=True)
+    sys.exit(EXIT_INPUT)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.pass_context
+def main(ctx: click.Context) -> None:
+    """Build, validate and query the Central Asia – Japan cooperation knowledge graph."""
+    ctx.obj = config.load()
+
+
+def _emit_report(report: Report, output: str) -> None:
+    if output == "json":
+        click.echo(report_json(report))
+    elif output == "turtle":
+        click.echo(report.to_graph().serialize(format="turtle"))
+    else:
+        click.echo(report.to_text(), nl=False)
+
+
+@main.command()
+@click.option(
+    "--output",
+    type=click.Choice(["text", "json", "turtle"]),
+    default="text",
+    help="How to print the validation report.",
+)
+@click.pass_obj
+def build(settings: dict[str, Any], output: str) -> None:
+    """Assemble ontology and data into the dataset, validate it, and write TriG and N-Quads."""
+    try:
+        dataset = assemble(settings["DATA_DIR"], settings["ONTOLOGY_DIR"])
+        report = validate(union(dataset), load_shapes(settings["SHAPES_DIR"]), settings["DATA_DIR"])
+    except KgError as exc:
+        _fail(exc)
+    if not report.conforms:
+        _emit_report(report, output)
+        click.echo("error: the graph does not conform; nothing was written", err=True)
+        sys.exit(EXIT_NONCONFORMING)
+    paths = write(dataset, settings["BUILD_DIR"])
+    triples = sum(1 for _ in dataset.quads((None, None, None, None)))
+    graphs = sum(1 for g in dataset.graphs() if len(g))
+    click.echo(f"built {triples} triples in {graphs} named graphs; the graph conforms")
+    for path in paths:
+        click.echo(f"wrote {path}")
+
+
+@main.command("validate")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--format",
+    "fmt",
+    default=None,
+    help="Input format (turtle, nt, json-ld, xml); default: from the file extension.",
+)
+@click.option(
+    "--output",
+    type=click.Choice(["text", "json", "turtle"]),
+    default="text",
+    help="How to print the validation report.",
+)
+@click.pass_obj
+def validate_command(
+    settings: dict[str, Any], files: tuple[Path, ...], fmt: str | None, output: str
+) -> None:
+    """Validate a curator's addition against the shapes, in the context of the existing graph."""
+    try:
+        addition = Graph()
+        for path in files:
+            addition += parse_file(path, fmt)
+        shapes = load_shapes(settings["SHAPES_DIR"])
+        data = union(_dataset(settings)) + addition
+        report = validate(data, shapes, settings["DATA_DIR"])
+    except KgError as exc:
+        _fail(exc)
+    _emit_report(report, output)
+    sys.exit(EXIT_OK if report.conforms else EXIT_NONCONFORMING)
+
+
+@main.command()
+@click.argument("query")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "json"]),
+    default="table",
+    help="Result format.",
+)
+@click.pass_obj
+def query(settings: dict[str, Any], query: str, fmt: str) -> None:
+    """Run a SPARQL query (text, or a .rq file) on the built graph."""
+    path = Path(query)
+    try:
+        text = path.read_text("utf-8") if query.endswith(".rq") or path.is_file() else query
+    except OSError as exc:
+        click.echo(f"error: {query}: {exc.strerror}", err=True)
+        sys.exit(EXIT_INPUT)
+    try:
+        result = run(_dataset(settings), text)
+    except KgError as exc:
+        _fail(exc)
+    click.echo(render(result, fmt), nl=False)
+
+
+def _dataset(settings: dict[str, Any]) -> Dataset:
+    """Return the built dataset, assembling it from the files if it was never built."""
+    return load_built(settings["BUILD_DIR"]) or assemble(
+        settings["DATA_DIR"], settings["ONTOLOGY_DIR"]
+    )

@@ -1,0 +1,124 @@
+"""Assemble the ontology and the facts into one dataset, a named graph per source.
+
+Layout (see docs/modelling.md): the ontology, the gazetteer of places, the description of
+the sources, one graph per source document, and a graph of triples derived by the build
+(``kg:year``), so that what curators wrote stays apart from what the build adds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.namespace import XSD
+
+from .errors import BuildError
+from .namespaces import (
+    DERIVED_GRAPH,
+    GAZETTEER_GRAPH,
+    GRAPH,
+    KG,
+    ONTOLOGY_GRAPH,
+    PREFIXES,
+    SOURCES_GRAPH,
+)
+from .parsing import parse_file
+
+DATE_PROPERTIES = (KG.date, KG.startDate, KG.endDate)
+SPECIAL_FILES = {"places.ttl": GAZETTEER_GRAPH, "documents.ttl": SOURCES_GRAPH}
+
+
+def source_files(data_dir: Path, ontology_dir: Path) -> list[tuple[URIRef, Path]]:
+    """Return (graph name, file) for every Turtle file the dataset is built from."""
+    files = [(ONTOLOGY_GRAPH, path) for path in sorted(ontology_dir.glob("*.ttl"))]
+    for path in sorted(data_dir.glob("*.ttl")):
+        graph = SPECIAL_FILES.get(path.name)
+        if graph is None:
+            if not path.with_suffix(".txt").exists():
+                raise BuildError(
+                    f"{path}: a document's facts need its text beside them ({path.stem}.txt)"
+                )
+            graph = GRAPH[path.stem]
+        files.append((graph, path))
+    if not files:
+        raise BuildError(f"no Turtle files in {ontology_dir} or {data_dir}")
+    return files
+
+
+def new_dataset() -> Dataset:
+    """Return an empty dataset with the project's prefixes bound."""
+    dataset = Dataset()
+    for prefix, namespace in PREFIXES.items():
+        dataset.bind(prefix, namespace)
+    return dataset
+
+
+def assemble(data_dir: Path, ontology_dir: Path) -> Dataset:
+    """Load every source file into its named graph and add the derived graph."""
+    dataset = new_dataset()
+    for name, path in source_files(data_dir, ontology_dir):
+        target = dataset.graph(name)
+        for triple in parse_file(path):
+            target.add(triple)
+    derived = dataset.graph(DERIVED_GRAPH)
+    for triple in derive_years(union(dataset)):
+        derived.add(triple)
+    return dataset
+
+
+def union(dataset: Dataset) -> Graph:
+    """Return one graph holding the triples of every named graph."""
+    graph = Graph()
+    for prefix, namespace in PREFIXES.items():
+        graph.bind(prefix, namespace)
+    for s, p, o, _ in dataset.quads((None, None, None, None)):
+        graph.add((s, p, o))
+    return graph
+
+
+def years_of(value: Literal) -> int | None:
+    """Return the calendar year of an xsd:date, xsd:gYearMonth or xsd:gYear literal."""
+    text = str(value)
+    if value.datatype in (XSD.date, XSD.gYearMonth, XSD.gYear) and text[:4].isdigit():
+        return int(text[:4])
+    return None
+
+
+def derive_years(graph: Graph) -> Iterable[tuple[URIRef, URIRef, Literal]]:
+    """Yield ``kg:year`` for every year a dated resource touches, whatever the precision.
+
+    A span from 2023 to 2025 touches 2023, 2024 and 2025, so "in year Y" is one triple
+    pattern for day ranges, months and years alike.
+    """
+    spans: dict[URIRef, list[int]] = {}
+    for prop in DATE_PROPERTIES:
+        for subject, value in graph.subject_objects(prop):
+            if isinstance(value, Literal) and (year := years_of(value)) is not None:
+                spans.setdefault(subject, []).append(year)  # type: ignore[arg-type]
+    for subject, years in spans.items():
+        for year in range(min(years), max(years) + 1):
+            yield subject, KG.year, Literal(year, datatype=XSD.integer)
+
+
+def write(dataset: Dataset, build_dir: Path) -> list[Path]:
+    """Write the dataset as TriG and N-Quads; return the files written."""
+    build_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, fmt in (("cakg.trig", "trig"), ("cakg.nq", "nquads")):
+        path = build_dir / name
+        tmp = path.with_suffix(path.suffix + ".tmp")
+        dataset.serialize(destination=tmp, format=fmt, encoding="utf-8")
+        tmp.replace(path)  # atomic: a reader never sees half a dump
+        written.append(path)
+    return written
+
+
+def load_built(build_dir: Path) -> Dataset | None:
+    """Return the dataset last written by `kg build`, or None if there is none."""
+    path = build_dir / "cakg.nq"
+    if not path.exists():
+        return None
+    dataset = new_dataset()
+    dataset.parse(path, format="nquads")
+    return dataset

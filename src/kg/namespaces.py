@@ -1,0 +1,48 @@
+"""The namespaces and graph names of the knowledge graph."""
+
+from rdflib import Namespace, URIRef
+
+BASE = "https://w3id.org/cakg/"
+KG = Namespace(BASE + "ontology#")
+ONTOLOGY = URIRef(BASE + "ontology")
+DOC = Namespace(BASE + "doc/")
+GRAPH = Namespace(BASE + "graph/")
+STATUS = Namespace(BASE + "vocab/status/")
+ETYPE = Namespace(BASE + "vocab/event-type/")
+SH = Namespace("http://www.w3.org/ns/shacl#")
+
+ONTOLOGY_GRAPH = GRAPH.ontology
+GAZETTEER_GRAPH = GRAPH.gazetteer
+SOURCES_GRAPH = GRAPH.sources
+DERIVED_GRAPH = GRAPH.derived
+
+PREFIXES: dict[str, str] = {
+    "kg": str(KG),
+    "country": BASE + "country/",
+    "region": BASE + "region/",
+    "city": BASE + "city/",
+    "venue": BASE + "venue/",
+    "person": BASE + "person/",
+    "org": BASE + "org/",
+    "event": BASE + "event/",
+    "series": BASE + "series/",
+    "plan": BASE + "plan/",
+    "agreement": BASE + "agreement/",
+    "twinning": BASE + "twinning/",
+    "award": BASE + "award/",
+    "stat": BASE + "stat/",
+    "work": BASE + "work/",
+    "doc": str(DOC),
+    "measure": BASE + "vocab/measure/",
+    "status": str(STATUS),
+    "etype": str(ETYPE),
+    "atype": BASE + "vocab/agreement-type/",
+    "qual": BASE + "vocab/qualifier/",
+    "graph": str(GRAPH),
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "schema": "https://schema.org/",
+    "prov": "http://www.w3.org/ns/prov#",
+    "geo": "http://www.w3.org/2003/01/geo/wgs84_pos#",
+    "sh": str(SH),
+}

@@ -1,0 +1,222 @@
+"""Read RDF from curators' files and request bodies, offline, with errors that name line and column.
+
+Nothing is fetched while parsing: JSON-LD documents that name a remote ``@context`` and
+RDF/XML documents that declare entities are refused before the parser sees them, because
+rdflib would otherwise open URLs (or local files) on the curator's behalf.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import warnings
+from pathlib import Path
+from typing import Any
+from xml.sax import SAXParseException
+
+from rdflib import Graph
+from rdflib.exceptions import ParserError
+from rdflib.plugins.parsers.notation3 import BadSyntax
+
+from .errors import InputError
+
+#: rdflib parser name by file extension.
+FORMAT_BY_EXTENSION: dict[str, str] = {
+    ".ttl": "turtle",
+    ".turtle": "turtle",
+    ".nt": "nt",
+    ".ntriples": "nt",
+    ".jsonld": "json-ld",
+    ".json": "json-ld",
+    ".rdf": "xml",
+    ".xml": "xml",
+    ".owl": "xml",
+}
+
+#: rdflib parser name by the names a user may give: short names and MIME types.
+FORMAT_ALIASES: dict[str, str] = {
+    "turtle": "turtle",
+    "ttl": "turtle",
+    "text/turtle": "turtle",
+    "nt": "nt",
+    "ntriples": "nt",
+    "n-triples": "nt",
+    "application/n-triples": "nt",
+    "json-ld": "json-ld",
+    "jsonld": "json-ld",
+    "application/ld+json": "json-ld",
+    "xml": "xml",
+    "rdf/xml": "xml",
+    "rdfxml": "xml",
+    "application/rdf+xml": "xml",
+}
+
+
+def resolve_format(name: str | None, path: Path | None = None) -> str:
+    """Return the rdflib parser name for a user-given format, or guess it from the extension."""
+    if name:
+        fmt = FORMAT_ALIASES.get(name.strip().lower().split(";")[0].strip())
+        if fmt is None:
+            known = ", ".join(sorted({"turtle", "nt", "json-ld", "xml"}))
+            raise InputError(f"unknown format {name!r}; use one of {known}")
+        return fmt
+    if path is not None:
+        fmt = FORMAT_BY_EXTENSION.get(path.suffix.lower())
+        if fmt is None:
+            exts = ", ".join(sorted(FORMAT_BY_EXTENSION))
+            raise InputError(
+                f"cannot tell the format from the extension {path.suffix!r}; "
+                f"use one of {exts} or give --format",
+                source=str(path),
+            )
+        return fmt
+    raise InputError("no format given")
+
+
+def parse_file(path: Path, fmt: str | None = None) -> Graph:
+    """Parse one file into a new graph; raise InputError if it is missing or malformed."""
+    rdf_format = resolve_format(fmt, path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError("no such file", source=str(path)) from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not UTF-8 text ({exc.reason})", source=str(path)) from None
+    except OSError as exc:
+        raise InputError(exc.strerror or "cannot read the file", source=str(path)) from None
+    return parse_text(text, rdf_format, source=str(path))
+
+
+def parse_text(
+    text: str, rdf_format: str, *, source: str = "input", base: str | None = None
+) -> Graph:
+    """Parse RDF text of a known rdflib format; raise InputError with line and column."""
+    if rdf_format == "json-ld":
+        _refuse_remote_contexts(text, source)
+    elif rdf_format == "xml":
+        _refuse_entities(text, source)
+    graph = Graph()
+    try:
+        with warnings.catch_warnings():
+            # rdflib's own JSON-LD parser still builds a ConjunctiveGraph internally.
+            warnings.filterwarnings("ignore", "ConjunctiveGraph is deprecated", DeprecationWarning)
+            graph.parse(data=text, format=rdf_format, publicID=base or "urn:x-kg:input/")
+    except BadSyntax as exc:
+        line, column = _position(exc._str, exc._i)
+        raise InputError(
+            f"syntax error: {exc._why}", source=source, line=line, column=column
+        ) from None
+    except SAXParseException as exc:
+        raise InputError(
+            f"syntax error: {exc.getMessage()}",
+            source=source,
+            line=exc.getLineNumber(),
+            column=(exc.getColumnNumber() or 0) + 1,
+        ) from None
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            f"syntax error: {exc.msg}", source=source, line=exc.lineno, column=exc.colno
+        ) from None
+    except ParserError as exc:
+        bad_line = _first_bad_ntriples_line(text) if rdf_format == "nt" else None
+        raise InputError(
+            f"syntax error: {exc}", source=source, line=bad_line, column=1 if bad_line else None
+        ) from None
+    except (IndexError, ValueError, TypeError, KeyError, AttributeError) as exc:
+        # rdflib's parsers raise these on truncated or ill-typed input instead of a syntax error.
+        line = text.count("\n") + 1
+        raise InputError(
+            f"syntax error: unexpected end or malformed input ({type(exc).__name__}: {exc})",
+            source=source,
+            line=line,
+            column=len(text) - text.rfind("\n"),
+        ) from None
+    return graph
+
+
+def _position(text: str | bytes, offset: int) -> tuple[int, int]:
+    """Return the 1-based line and column of an offset (of bytes, for rdflib's N3 parser)."""
+    if isinstance(text, bytes):
+        text = text[: max(0, offset)].decode("utf-8", "replace")
+        offset = len(text)
+    offset = max(0, min(offset, len(text)))
+    line = text.count("\n", 0, offset) + 1
+    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    return line, column
+
+
+def _first_bad_ntriples_line(text: str) -> int | None:
+    """Find the first line rdflib's N-Triples parser rejects (its errors carry no position)."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        try:
+            Graph().parse(data=line + "\n", format="nt")
+        except Exception:
+            return number
+    return None
+
+
+def _refuse_remote_contexts(text: str, source: str) -> None:
+    """Reject JSON-LD whose @context (or @import) names a document to fetch."""
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            f"syntax error: {exc.msg}", source=source, line=exc.lineno, column=exc.colno
+        ) from None
+    remote = _remote_context(doc)
+    if remote is not None:
+        raise InputError(
+            f"JSON-LD context {remote!r} is remote; contexts are never fetched, "
+            "inline the context object instead",
+            source=source,
+        )
+
+
+def _remote_context(node: Any) -> str | None:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in ("@context", "@import"):
+                found = _context_reference(value)
+                if found is not None:
+                    return found
+            found = _remote_context(value)
+            if found is not None:
+                return found
+    elif isinstance(node, list):
+        for item in node:
+            found = _remote_context(item)
+            if found is not None:
+                return found
+    return None
+
+
+def _context_reference(value: Any) -> str | None:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list):
+        for item in value:
+            found = _context_reference(item) if isinstance(item, str) else _remote_context(item)
+            if found is not None:
+                return found
+        return None
+    return _remote_context(value)
+
+
+_DOCTYPE_ENTITY = re.compile(r"<!DOCTYPE[^>]*\[.*?<!ENTITY", re.IGNORECASE | re.DOTALL)
+_EXTERNAL_DOCTYPE = re.compile(r"<!DOCTYPE[^>\[]*\b(SYSTEM|PUBLIC)\b", re.IGNORECASE)
+
+
+def _refuse_entities(text: str, source: str) -> None:
+    """Reject RDF/XML with entity declarations or an external DTD (XXE, billion laughs)."""
+    match = _DOCTYPE_ENTITY.search(text) or _EXTERNAL_DOCTYPE.search(text)
+    if match:
+        line, column = _position(text, match.start())
+        raise InputError(
+            "RDF/XML with a DTD that declares entities or loads an external DTD is refused",
+            source=source,
+            line=line,
+            column=column,
+        )

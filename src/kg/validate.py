@@ -1,0 +1,248 @@
+"""Validate facts against the SHACL shapes and check every quote against its document.
+
+https://www.w3.org/TR/shacl/ — the shapes live in ``shapes/``. A quote check runs beside
+SHACL because SHACL cannot read a document's text: each ``kg:quote`` must occur verbatim
+in the file its ``kg:source`` names. This module imports no Flask: the command line and
+the web service call the same :func:`validate`.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyshacl
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import RDF, RDFS
+from rdflib.term import Node
+
+from .errors import ShapeLoadError
+from .namespaces import KG, PREFIXES, SH
+from .parsing import parse_file
+
+QUOTE_CHECK = URIRef(PREFIXES["kg"] + "VerbatimQuoteCheck")
+SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
+
+
+@dataclass(frozen=True, order=True)
+class Result:
+    """One problem found: where it is, what is wrong, and how bad it is."""
+
+    severity: str
+    focus_node: str
+    path: str | None
+    value: str | None
+    message: str
+    shape: str | None = None
+    constraint: str | None = None
+
+
+@dataclass
+class Report:
+    """The outcome of a validation: conforming or not, and every result."""
+
+    conforms: bool
+    results: list[Result] = field(default_factory=list)
+    labels: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "conforms": self.conforms,
+            "results": [asdict(r) | {"label": self.labels.get(r.focus_node)} for r in self.results],
+        }
+
+    def to_text(self, prefixes: dict[str, str] | None = None) -> str:
+        short = _shortener(prefixes or PREFIXES)
+        if not self.results:
+            return "Conforms: every shape is satisfied and every quote is verbatim.\n"
+        lines = [f"Does not conform: {self.summary()}", ""]
+        for r in self.results:
+            label = self.labels.get(r.focus_node)
+            lines.append(f"{r.severity}: {short(r.focus_node)}" + (f" ({label})" if label else ""))
+            if r.path:
+                lines.append(f"  path:    {short(r.path)}")
+            if r.value is not None:
+                lines.append(f"  value:   {short(r.value)}")
+            lines.append(f"  message: {r.message}")
+            if r.shape:
+                lines.append(f"  shape:   {short(r.shape)}")
+            lines.append("")
+        return "\n".join(lines)
+
+    def summary(self) -> str:
+        counts: dict[str, int] = {}
+        for r in self.results:
+            counts[r.severity] = counts.get(r.severity, 0) + 1
+        return ", ".join(f"{n} {sev.lower()}{'s' if n > 1 else ''}" for sev, n in counts.items())
+
+    def to_graph(self) -> Graph:
+        """Return the report as an ``sh:ValidationReport`` graph."""
+        graph = Graph()
+        graph.bind("sh", SH)
+        for prefix, ns in PREFIXES.items():
+            graph.bind(prefix, ns)
+        report = BNode()
+        graph.add((report, RDF.type, SH.ValidationReport))
+        graph.add((report, SH.conforms, Literal(self.conforms)))
+        for r in self.results:
+            node = BNode()
+            graph.add((report, SH.result, node))
+            graph.add((node, RDF.type, SH.ValidationResult))
+            graph.add((node, SH.resultSeverity, SH[r.severity]))
+            graph.add((node, SH.focusNode, _term(r.focus_node)))
+            graph.add((node, SH.resultMessage, Literal(r.message)))
+            if r.path:
+                graph.add((node, SH.resultPath, URIRef(r.path)))
+            if r.value is not None:
+                graph.add((node, SH.value, Literal(r.value)))
+            if r.shape:
+                graph.add((node, SH.sourceShape, _term(r.shape)))
+            if r.constraint:
+                graph.add((node, SH.sourceConstraintComponent, URIRef(r.constraint)))
+        return graph
+
+
+def _term(text: str) -> Node:
+    return BNode(text[2:]) if text.startswith("_:") else URIRef(text)
+
+
+def _shortener(prefixes: dict[str, str]) -> Any:
+    pairs = sorted(prefixes.items(), key=lambda kv: -len(kv[1]))
+
+    def short(text: str) -> str:
+        for prefix, ns in pairs:
+            if text.startswith(ns) and "/" not in text[len(ns) :]:
+                return f"{prefix}:{text[len(ns) :]}"
+        return text
+
+    return short
+
+
+def load_shapes(shapes_dir: Path) -> Graph:
+    """Load every Turtle file of the shapes folder; raise ShapeLoadError if that fails."""
+    files = sorted(shapes_dir.glob("*.ttl"))
+    if not files:
+        raise ShapeLoadError(f"no shapes (*.ttl) in {shapes_dir}")
+    shapes = Graph()
+    for path in files:
+        try:
+            shapes += parse_file(path)
+        except Exception as exc:
+            raise ShapeLoadError(f"cannot load shapes: {exc}") from None
+    return shapes
+
+
+def validate(data: Graph, shapes: Graph, documents_dir: Path) -> Report:
+    """Validate a graph (ontology, existing facts and any addition, merged) in full."""
+    _conforms, results_graph, _text = pyshacl.validate(
+        data,
+        shacl_graph=shapes,
+        inference="none",
+        advanced=True,
+        allow_warnings=True,
+        inplace=False,
+    )
+    results = _shacl_results(results_graph) + check_quotes(data, documents_dir)
+    results.sort(key=lambda r: (SEVERITY_ORDER.get(r.severity, 9), r.focus_node, r.path or ""))
+    conforms = not any(r.severity == "Violation" for r in results)
+    return Report(conforms, results, labels=_labels(data, results))
+
+
+def _shacl_results(report: Graph) -> list[Result]:
+    results = []
+    # Only top-level results: pySHACL also types the nested sh:detail results.
+    for node in report.objects(None, SH.result):
+        value = report.value(node, SH.value)
+        path = report.value(node, SH.resultPath)
+        shape = report.value(node, SH.sourceShape)
+        severity = report.value(node, SH.resultSeverity)
+        results.append(
+            Result(
+                severity=str(severity).rsplit("#", 1)[-1] if severity else "Violation",
+                focus_node=_text(report.value(node, SH.focusNode)),
+                path=str(path) if isinstance(path, URIRef) else None,
+                value=_text(value) if value is not None else None,
+                message=str(report.value(node, SH.resultMessage) or "constraint not satisfied"),
+                shape=_text(shape) if isinstance(shape, URIRef) else None,
+                constraint=str(report.value(node, SH.sourceConstraintComponent) or "") or None,
+            )
+        )
+    return results
+
+
+def _text(node: Node | None) -> str:
+    if isinstance(node, BNode):
+        return f"_:{node}"
+    return str(node) if node is not None else ""
+
+
+def check_quotes(data: Graph, documents_dir: Path) -> list[Result]:
+    """Return a violation for every quote that is not a substring of its document's text."""
+    texts: dict[Node, str | None] = {}
+    results = []
+    for fact, evidence in data.subject_objects(KG.evidence):
+        source = data.value(evidence, KG.source)
+        quote = data.value(evidence, KG.quote)
+        if source is None or quote is None:
+            continue  # the shapes report missing parts
+        if source not in texts:
+            texts[source] = _document_text(data, source, documents_dir)
+        text = texts[source]
+        if text is None:
+            results.append(
+                _quote_result(
+                    fact,
+                    quote,
+                    "Warning",
+                    f"cannot check the quote: the text of {source} is not in the data folder",
+                )
+            )
+        elif str(quote) not in text:
+            results.append(
+                _quote_result(
+                    fact,
+                    quote,
+                    "Violation",
+                    f"the quote does not occur verbatim in {data.value(source, KG.fileName)}; "
+                    "copy it character for character (quotes, dashes, spaces) from the document",
+                )
+            )
+    return results
+
+
+def _quote_result(fact: Node, quote: Node, severity: str, message: str) -> Result:
+    return Result(severity, _text(fact), str(KG.quote), str(quote), message, str(QUOTE_CHECK))
+
+
+def _document_text(data: Graph, source: Node, documents_dir: Path) -> str | None:
+    name = data.value(source, KG.fileName)
+    if name is None:
+        return None
+    path = documents_dir / Path(str(name)).name  # never leave the data folder
+    return path.read_text("utf-8") if path.is_file() else None
+
+
+def _labels(data: Graph, results: list[Result]) -> dict[str, str]:
+    """Name each focus node for a reader: its label, or for a blank node, what points to it."""
+    short = _shortener(PREFIXES)
+    labels = {}
+    for r in results:
+        if r.focus_node.startswith("_:"):
+            node = BNode(r.focus_node[2:])
+            owner = next(iter(data.subject_predicates(node)), None)
+            if owner is not None:
+                labels[r.focus_node] = f"{short(str(owner[1]))} of {short(str(owner[0]))}"
+        else:
+            label = data.value(URIRef(r.focus_node), RDFS.label)
+            if label is not None:
+                labels[r.focus_node] = str(label)
+    return labels
+
+
+def report_json(report: Report) -> str:
+    return json.dumps(report.to_json(), ensure_ascii=False, indent=2)
+
+
+__all__ = ["Report", "Result", "check_quotes", "load_shapes", "validate"]

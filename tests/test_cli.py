@@ -1,0 +1,239 @@
+"""The `kg` command: build, validate and query, with pySHACL's exit codes (0, 1, 2)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from rdflib import Dataset, Graph
+
+from kg.cli import main
+
+EXAMPLES = Path(__file__).parent / "shapes"
+GOOD_ADDITION = """\
+@prefix kg: <https://w3id.org/cakg/ontology#> .
+@prefix doc: <https://w3id.org/cakg/doc/> .
+@prefix city: <https://w3id.org/cakg/city/> .
+@prefix country: <https://w3id.org/cakg/country/> .
+@prefix status: <https://w3id.org/cakg/vocab/status/> .
+@prefix etype: <https://w3id.org/cakg/vocab/event-type/> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+
+<https://w3id.org/cakg/event/test-addition> a kg:CulturalEvent ;
+    rdfs:label "A curator's addition"@en ;
+    kg:eventType etype:festival ;
+    kg:status status:happened ;
+    kg:location city:khiva ;
+    kg:participatingCountry country:kz ;
+    kg:date "2024"^^xsd:gYear ;
+    kg:evidence [ a kg:Evidence ; kg:source doc:000_74681c818d2b02ab ;
+        kg:quote "Representatives of Kazakhstan also participated in the “Lazgi” festival" ] .
+"""
+
+
+def test_build_writes_a_conforming_dataset(runner: CliRunner, settings: dict[str, Any]) -> None:
+    result = runner.invoke(main, ["build"])
+    assert result.exit_code == 0, result.output
+    assert "the graph conforms" in result.output
+    built = Dataset()
+    built.parse(settings["BUILD_DIR"] / "cakg.nq", format="nquads")
+    names = {str(g.identifier).rsplit("/", 1)[-1] for g in built.graphs() if len(g)}
+    assert {
+        "ontology",
+        "gazetteer",
+        "sources",
+        "derived",
+        "000_74681c818d2b02ab",
+        "001_827a15a1c1169bd2",
+        "002_4637cb8ccaca7e8e",
+        "003_74272806e3865168",
+        "004_9d499ef1004e1885",
+    } <= names
+    trig = Dataset()
+    trig.parse(settings["BUILD_DIR"] / "cakg.trig", format="trig")
+    assert len(list(trig.quads())) == len(list(built.quads()))
+
+
+def test_build_fails_with_a_report_on_a_violation(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, settings: dict[str, Any]
+) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    for path in settings["DATA_DIR"].iterdir():
+        (data / path.name).write_bytes(path.read_bytes())
+    (data / "000_74681c818d2b02ab.ttl").write_text(
+        (EXAMPLES / "plan_XFAIL.ttl").read_text("utf-8"), "utf-8"
+    )
+    monkeypatch.setenv("KG_DATA_DIR", str(data))
+    monkeypatch.setenv("KG_BUILD_DIR", str(tmp_path / "build"))
+    result = CliRunner().invoke(main, ["build"])
+    assert result.exit_code == 1
+    assert "Does not conform" in result.output
+    assert "plan-happened" in result.output
+    assert not (tmp_path / "build" / "cakg.nq").exists()
+
+
+def test_validate_accepts_a_conforming_addition(runner: CliRunner, tmp_path: Path) -> None:
+    addition = tmp_path / "addition.ttl"
+    addition.write_text(GOOD_ADDITION, "utf-8")
+    result = runner.invoke(main, ["validate", str(addition)])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("Conforms")
+
+
+def test_validate_reports_violations_readably(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["validate", str(EXAMPLES / "twinning_XFAIL.ttl")])
+    assert result.exit_code == 1
+    out = result.output
+    assert "Violation: https://w3id.org/cakg/example/same-country (Tashkent – Samarkand)" in out
+    assert "path:    kg:twinnedPlace" in out
+    assert "message: A twinning joins exactly two distinct places" in out
+    assert "value:   country:jp" in out
+
+
+def test_validate_json_output(runner: CliRunner) -> None:
+    result = runner.invoke(
+        main, ["validate", "--output", "json", str(EXAMPLES / "award_XFAIL.ttl")]
+    )
+    assert result.exit_code == 1
+    report = json.loads(result.output)
+    assert report["conforms"] is False
+    first = report["results"][0]
+    assert set(first) >= {"focus_node", "path", "value", "message", "severity", "shape", "label"}
+
+
+def test_validate_turtle_output_is_a_shacl_report(runner: CliRunner) -> None:
+    result = runner.invoke(
+        main, ["validate", "--output", "turtle", str(EXAMPLES / "plan_XFAIL.ttl")]
+    )
+    assert result.exit_code == 1
+    report = Graph().parse(data=result.output, format="turtle")
+    asked = report.query(
+        "PREFIX sh: <http://www.w3.org/ns/shacl#> "
+        "ASK { ?r a sh:ValidationReport ; sh:conforms false ; sh:result ?x }"
+    )
+    assert asked.askAnswer
+
+
+def test_validate_refers_to_existing_nodes(runner: CliRunner, tmp_path: Path) -> None:
+    """An addition may point at nodes of the graph; it can also break them."""
+    addition = tmp_path / "third-place.ttl"
+    addition.write_text(
+        "<https://w3id.org/cakg/twinning/tashkent-nagoya> "
+        "<https://w3id.org/cakg/ontology#twinnedPlace> <https://w3id.org/cakg/city/osaka> .\n"
+    )
+    result = runner.invoke(main, ["validate", str(addition)])
+    assert result.exit_code == 1
+    assert "twinning/tashkent-nagoya" in result.output
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "args", "expected"),
+    [
+        pytest.param(
+            "bad.ttl",
+            "@prefix a: <http://a/> .\na:b a:c zz:d .\n",
+            [],
+            "bad.ttl:2:9: syntax error",
+            id="turtle-syntax",
+        ),
+        pytest.param(
+            "bad.nt", "<http://a> <http://b> .\n", [], "bad.nt:1:1: syntax error", id="nt-syntax"
+        ),
+        pytest.param(
+            "bad.jsonld", '{"@id": }', [], "bad.jsonld:1:9: syntax error", id="jsonld-syntax"
+        ),
+        pytest.param("data.txt", "x", [], "cannot tell the format", id="unknown-extension"),
+        pytest.param(
+            "data.ttl", "x", ["--format", "n5"], "unknown format 'n5'", id="unknown-format"
+        ),
+    ],
+)
+def test_validate_input_errors_exit_2_with_one_line(
+    runner: CliRunner, tmp_path: Path, name: str, content: str, args: list[str], expected: str
+) -> None:
+    path = tmp_path / name
+    path.write_text(content)
+    result = runner.invoke(main, ["validate", *args, str(path)])
+    assert result.exit_code == 2
+    assert expected in result.stderr
+    assert "Traceback" not in result.output + result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_validate_missing_file_exits_2(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(main, ["validate", str(tmp_path / "nope.ttl")])
+    assert result.exit_code == 2
+    assert "nope.ttl: no such file" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("fmt", "check"),
+    [
+        pytest.param(
+            "table", lambda out: "kg:Country" not in out and "(4 rows)" in out, id="table"
+        ),
+        pytest.param("csv", lambda out: out.splitlines()[0].strip() == "country,code", id="csv"),
+        pytest.param(
+            "json", lambda out: len(json.loads(out)["results"]["bindings"]) == 4, id="json"
+        ),
+    ],
+)
+def test_query_formats(runner: CliRunner, fmt: str, check: Any) -> None:
+    query = (
+        "SELECT ?country ?code WHERE { ?country a kg:Country ; kg:iso3166Code ?code } "
+        "ORDER BY ?code"
+    )
+    result = runner.invoke(main, ["query", "--format", fmt, query])
+    assert result.exit_code == 0, result.output
+    assert check(result.output), result.output
+
+
+def test_query_from_a_file(runner: CliRunner, tmp_path: Path) -> None:
+    path = tmp_path / "q.rq"
+    path.write_text("ASK { <https://w3id.org/cakg/city/khiva> a kg:City }")
+    result = runner.invoke(main, ["query", str(path)])
+    assert result.exit_code == 0
+    assert result.output == "true\n"
+
+
+def test_query_syntax_error_names_line(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["query", "SELECT * WHERE {\n ?s ?p \n}"])
+    assert result.exit_code == 2
+    assert "line" not in result.stderr or ":3:" in result.stderr
+    assert "SPARQL syntax error" in result.stderr
+
+
+def test_console_script_runs_for_real(settings: dict[str, Any], tmp_path: Path) -> None:
+    """The installed `kg` entry point, in its own process."""
+    env = {"KG_BUILD_DIR": str(tmp_path), "PATH": str(Path(sys.executable).parent)}
+    done = subprocess.run(
+        [Path(sys.executable).parent / "kg", "build"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    done = subprocess.run(
+        [
+            Path(sys.executable).parent / "kg",
+            "query",
+            "--format",
+            "csv",
+            "SELECT (COUNT(*) AS ?n) WHERE { ?t a kg:CityTwinning }",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.stdout.splitlines() == ["n", "4"]

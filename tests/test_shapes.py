@@ -1,0 +1,135 @@
+"""Each shape against a conforming (PASS) and a violating (XFAIL) example.
+
+The pattern follows UCO's tests/examples: the XFAIL file must trigger exactly the listed
+(focus node, path, severity) results, so a shape that stops catching something fails here.
+Examples are validated together with the ontology, the gazetteer and the documents, as a
+curator's addition would be. See tests/shapes/README.md for what each example covers.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from rdflib import Graph
+
+from kg.parsing import parse_file
+from kg.validate import Report, validate
+
+EXAMPLES = Path(__file__).parent / "shapes"
+EX = "https://w3id.org/cakg/example/"
+KG = "https://w3id.org/cakg/ontology#"
+LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+V = "Violation"
+
+
+@pytest.fixture(scope="module")
+def context(settings: dict[str, Any]) -> Graph:
+    graph = Graph()
+    for path in (
+        settings["ONTOLOGY_DIR"] / "cakg.ttl",
+        settings["DATA_DIR"] / "places.ttl",
+        settings["DATA_DIR"] / "documents.ttl",
+    ):
+        graph += parse_file(path)
+    return graph
+
+
+def check(name: str, context: Graph, shapes: Graph, settings: dict[str, Any]) -> Report:
+    return validate(context + parse_file(EXAMPLES / name), shapes, settings["DATA_DIR"])
+
+
+def triples(report: Report) -> set[tuple[str, str | None, str]]:
+    """Name each result by focus node (or, for evidence nodes, their owner), path, severity."""
+    out = set()
+    for r in report.results:
+        focus = report.labels[r.focus_node] if r.focus_node.startswith("_:") else r.focus_node
+        out.add((focus.replace(EX, "ex:"), (r.path or "").replace(KG, "kg:") or None, r.severity))
+    return out
+
+
+TOPICS = ["agreement", "award", "event", "evidence", "place", "plan", "statistic", "twinning"]
+
+EXPECTED: dict[str, set[tuple[str, str | None, str]]] = {
+    "agreement": {
+        ("ex:bad-type", "kg:agreementType", V),
+        ("ex:bad-type", "kg:status", V),
+        ("ex:no-party", "kg:party", V),
+    },
+    "award": {
+        ("ex:award-city-recipient", "kg:awardName", V),
+        ("ex:award-city-recipient", "kg:recipient", V),
+        ("ex:award-no-recipient", "kg:recipient", V),
+        ("ex:person-no-evidence", "kg:evidence", V),
+    },
+    "event": {
+        ("ex:backwards", None, V),
+        ("ex:no-evidence", "kg:eventType", V),
+        ("ex:no-evidence", "kg:evidence", V),
+        ("ex:no-evidence", "kg:participant", V),
+        ("ex:planned-as-event", "kg:status", V),
+        ("ex:string-date", "kg:date", V),
+        ("ex:string-date", "kg:location", V),
+    },
+    "evidence": {
+        ("kg:evidence of ex:no-source", "kg:quote", V),
+        ("kg:evidence of ex:no-source", "kg:source", V),
+        ("ex:paraphrase", "kg:quote", V),
+        ("ex:two-labels", LABEL, V),
+    },
+    "place": {
+        ("ex:bad-country", "kg:iso3166Code", V),
+        ("ex:stateless", "kg:country", V),
+        ("ex:stateless", "kg:geonamesId", V),
+    },
+    "plan": {
+        ("ex:plan-and-event", None, V),
+        ("ex:plan-and-event", "kg:status", V),
+        ("ex:plan-bad-status", "kg:status", V),
+        ("ex:plan-happened", "kg:status", V),
+        ("ex:plan-no-status", "kg:status", V),
+    },
+    "statistic": {
+        ("ex:no-measure", "kg:measure", V),
+        ("ex:no-measure", "kg:qualifier", V),
+        ("ex:string-value", "kg:value", V),
+    },
+    "twinning": {
+        ("ex:one-place", "kg:date", V),
+        ("ex:one-place", "kg:twinnedPlace", V),
+        ("ex:same-country", None, V),
+        ("ex:three-places", "kg:twinnedPlace", V),
+    },
+}
+
+
+@pytest.mark.parametrize("topic", TOPICS)
+def test_pass_example_conforms(
+    topic: str, context: Graph, shapes: Graph, settings: dict[str, Any]
+) -> None:
+    report = check(f"{topic}_PASS.ttl", context, shapes, settings)
+    assert report.results == [], report.to_text()
+
+
+@pytest.mark.parametrize("topic", TOPICS)
+def test_xfail_example_triggers_exactly_the_expected_results(
+    topic: str, context: Graph, shapes: Graph, settings: dict[str, Any]
+) -> None:
+    report = check(f"{topic}_XFAIL.ttl", context, shapes, settings)
+    assert not report.conforms
+    assert triples(report) == EXPECTED[topic], report.to_text()
+
+
+def test_every_topic_has_both_examples() -> None:
+    names = {p.name for p in EXAMPLES.glob("*.ttl")}
+    expected = {f"{t}_{kind}.ttl" for t in TOPICS for kind in ("PASS", "XFAIL")}
+    assert names == expected
+
+
+def test_every_shape_message_is_english_text(shapes: Graph) -> None:
+    from kg.namespaces import SH
+
+    messages = list(shapes.objects(None, SH.message))
+    assert len(messages) > 30
+    assert all(getattr(m, "language", None) == "en" for m in messages)
