@@ -23,7 +23,7 @@ from .namespaces import (
     PREFIXES,
     SOURCES_GRAPH,
 )
-from .parsing import parse_file
+from .parsing import parse_file, quiet_rdflib_deprecations
 
 DATE_PROPERTIES = (KG.date, KG.startDate, KG.endDate)
 SPECIAL_FILES = {"places.ttl": GAZETTEER_GRAPH, "documents.ttl": SOURCES_GRAPH}
@@ -108,7 +108,8 @@ def write(dataset: Dataset, build_dir: Path) -> list[Path]:
     for name, fmt in (("cakg.trig", "trig"), ("cakg.nq", "nquads")):
         path = build_dir / name
         tmp = path.with_suffix(path.suffix + ".tmp")
-        dataset.serialize(destination=tmp, format=fmt, encoding="utf-8")
+        with quiet_rdflib_deprecations():
+            dataset.serialize(destination=tmp, format=fmt, encoding="utf-8")
         tmp.replace(path)  # atomic: a reader never sees half a dump
         written.append(path)
     return written
@@ -120,5 +121,6 @@ def load_built(build_dir: Path) -> Dataset | None:
     if not path.exists():
         return None
     dataset = new_dataset()
-    dataset.parse(path, format="nquads")
+    with path.open("rb") as handle, quiet_rdflib_deprecations():
+        dataset.parse(handle, format="nquads")
     return dataset

@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import re
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from xml.sax import SAXParseException
@@ -50,6 +52,16 @@ FORMAT_ALIASES: dict[str, str] = {
     "rdfxml": "xml",
     "application/rdf+xml": "xml",
 }
+
+
+@contextmanager
+def quiet_rdflib_deprecations() -> Iterator[None]:
+    """Silence the deprecations rdflib 7 raises against its own internals (Dataset.contexts…)."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings(
+            "ignore", r"(Dataset|ConjunctiveGraph)\b.*deprecated", DeprecationWarning
+        )
+        yield
 
 
 def resolve_format(name: str | None, path: Path | None = None) -> str:
@@ -97,9 +109,7 @@ def parse_text(
         _refuse_entities(text, source)
     graph = Graph()
     try:
-        with warnings.catch_warnings():
-            # rdflib's own JSON-LD parser still builds a ConjunctiveGraph internally.
-            warnings.filterwarnings("ignore", "ConjunctiveGraph is deprecated", DeprecationWarning)
+        with quiet_rdflib_deprecations():
             graph.parse(data=text, format=rdf_format, publicID=base or "urn:x-kg:input/")
     except BadSyntax as exc:
         line, column = _position(exc._str, exc._i)

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import warnings
-
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.query import Result
 
 from .errors import InputError
 from .namespaces import PREFIXES
+from .parsing import quiet_rdflib_deprecations
 
 
 def run(dataset: Dataset, query: str) -> Result:
@@ -23,9 +22,7 @@ def run(dataset: Dataset, query: str) -> Result:
             f"SPARQL syntax error: {exc.msg}", line=exc.lineno, column=exc.col
         ) from None
     dataset.default_union = True
-    with warnings.catch_warnings():
-        # rdflib's evaluator still reads Dataset.default_context, which it deprecates itself.
-        warnings.filterwarnings("ignore", "Dataset.default_context", DeprecationWarning)
+    with quiet_rdflib_deprecations():
         result = dataset.query(query, initNs=PREFIXES)
         if result.type == "SELECT":
             _ = result.bindings  # evaluate now, inside the filter: results are lazy
