@@ -20,8 +20,8 @@ run: install
 	$(BIN)/kg query examples/queries/events-per-country-and-year.rq
 
 lint: install-test
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
 	$(BIN)/mypy
 
 test: install-test lint
