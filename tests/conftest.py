@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 from click.testing import CliRunner
 from rdflib import Dataset, Graph
 
 from kg import config
-from kg.dataset import assemble, union
+from kg.dataset import assemble, union, write
 from kg.validate import load_shapes
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -43,3 +51,122 @@ def runner(settings: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> CliRunn
     """A runner for the `kg` command whose builds go to the private build folder."""
     monkeypatch.setenv("KG_BUILD_DIR", str(settings["BUILD_DIR"]))
     return CliRunner()
+
+
+# ---------------------------------------------------------------- a real server on loopback
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class LiveServer:
+    """`kg serve` in its own process (gunicorn), talking HTTP on a loopback port."""
+
+    def __init__(self, build_dir: Path, log_dir: Path, **settings: Any) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.endpoint = self.url + "/sparql"
+        self.query_log = log_dir / f"query-{self.port}.log"
+        env = dict(os.environ)
+        env.update({f"KG_{k}": str(v) for k, v in settings.items()})
+        env.update(
+            {
+                "KG_BUILD_DIR": str(build_dir),
+                "KG_PORT": str(self.port),
+                "KG_QUERY_LOG": str(self.query_log),
+            }
+        )
+        self.stderr = (log_dir / f"server-{self.port}.err").open("w")
+        self.process = subprocess.Popen(
+            [str(Path(sys.executable).parent / "kg"), "serve"],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=self.stderr,
+            text=True,
+        )
+        self.banner = self.process.stdout.readline() if self.process.stdout else ""
+        self._wait_until_healthy()
+
+    def _wait_until_healthy(self, seconds: float = 60) -> None:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"kg serve exited with {self.process.returncode}")
+            try:
+                if requests.get(self.url + "/health", timeout=1).status_code == 200:
+                    return
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        raise RuntimeError("kg serve did not become healthy")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=15)
+        if self.process.stdout:
+            self.process.stdout.close()
+        self.stderr.close()
+
+
+@pytest.fixture(scope="session")
+def built(settings: dict[str, Any]) -> Path:
+    """The build folder, with the dataset built once for the session."""
+    write(assemble(settings["DATA_DIR"], settings["ONTOLOGY_DIR"]), settings["BUILD_DIR"])
+    return Path(settings["BUILD_DIR"])
+
+
+@pytest.fixture(scope="session")
+def make_server(
+    built: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Callable[..., LiveServer]]:
+    """Start servers with given settings; all are stopped at the end of the session."""
+    servers: list[LiveServer] = []
+    log_dir = tmp_path_factory.mktemp("server-logs")
+
+    def start(**settings: Any) -> LiveServer:
+        server = LiveServer(built, log_dir, **settings)
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def server(make_server: Callable[..., LiveServer]) -> LiveServer:
+    """The shared server: production settings, short deadline so timeout tests stay quick."""
+    return make_server(QUERY_TIMEOUT_S=4, MAX_CONCURRENT_PER_CLIENT=2, QUERY_WORKERS=2)
+
+
+@pytest.fixture()
+def listener() -> Iterator[tuple[str, list[int]]]:
+    """A loopback TCP listener that counts the connections it receives."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+    server.settimeout(0.2)
+    hits: list[int] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = server.accept()
+            except TimeoutError:
+                continue
+            hits.append(1)
+            conn.close()
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.getsockname()[1]}", hits
+    stop.set()
+    thread.join()
+    server.close()

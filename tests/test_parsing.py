@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import socket
-import threading
-from collections.abc import Iterator
-
 import pytest
 
 from kg.errors import InputError
@@ -76,33 +72,6 @@ def test_format_names(name: str, expected: str) -> None:
 def test_unknown_format_is_an_input_error() -> None:
     with pytest.raises(InputError, match="unknown format 'n3000'"):
         resolve_format("n3000")
-
-
-@pytest.fixture()
-def listener() -> Iterator[tuple[str, list[int]]]:
-    """A loopback TCP listener that counts the connections it receives."""
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen()
-    server.settimeout(0.2)
-    hits: list[int] = []
-    stop = threading.Event()
-
-    def accept() -> None:
-        while not stop.is_set():
-            try:
-                conn, _ = server.accept()
-            except TimeoutError:
-                continue
-            hits.append(1)
-            conn.close()
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.getsockname()[1]}", hits
-    stop.set()
-    thread.join()
-    server.close()
 
 
 def test_remote_jsonld_context_is_refused_and_not_fetched(listener: tuple[str, list[int]]) -> None:

@@ -1,3 +1,37 @@
 """A knowledge graph of cultural and humanitarian cooperation between Central Asia and Japan."""
 
-__version__ = "0.1.0"
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+__version__ = "0.2.0"
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """Create and configure an instance of the Flask application."""
+    from flask_cors import CORS
+
+    from . import config, metrics, pages, responses, sparql, store
+
+    app = Flask(__name__)
+    app.config.from_mapping(config.load(test_config))
+    app.config["MAX_CONTENT_LENGTH"] = int(app.config["MAX_QUERY_BYTES"])
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+
+    CORS(
+        app,
+        resources={r"/sparql": {}, r"/health": {}},  # read endpoints only
+        methods=["GET", "HEAD", "POST", "OPTIONS"],
+        allow_headers=["Content-Type", "Accept"],
+        expose_headers=["X-Query-Id", "X-Query-Time-Ms", "Retry-After"],
+        max_age=600,
+    )
+    responses.init_app(app)
+    store.init_app(app)
+    metrics.init_app(app)
+    app.register_blueprint(sparql.bp)
+    app.register_blueprint(pages.bp)
+    return app

@@ -129,6 +129,63 @@ def query(settings: dict[str, Any], query: str, fmt: str) -> None:
     click.echo(render(result, fmt), nl=False)
 
 
+@main.command()
+@click.option("--host", default=None, help="Address to listen on (default: HOST setting).")
+@click.option("--port", type=int, default=None, help="Port to listen on (default: PORT setting).")
+@click.option(
+    "--workers", type=int, default=None, help="Query processes (default: QUERY_WORKERS setting)."
+)
+@click.option(
+    "--threads", type=int, default=None, help="Web server threads (default: HTTP_THREADS setting)."
+)
+@click.option(
+    "--timeout",
+    type=float,
+    default=None,
+    help="Query deadline in seconds (default: QUERY_TIMEOUT_S setting).",
+)
+def serve(
+    host: str | None,
+    port: int | None,
+    workers: int | None,
+    threads: int | None,
+    timeout: float | None,
+) -> None:
+    """Serve the SPARQL endpoint and pages under gunicorn, on the embedded store."""
+    from .server import Server
+
+    settings = config.load(
+        {
+            "HOST": host,
+            "PORT": port,
+            "QUERY_WORKERS": workers,
+            "HTTP_THREADS": threads,
+            "QUERY_TIMEOUT_S": timeout,
+        }
+    )
+    try:
+        settings["BUILD_DIR"].mkdir(parents=True, exist_ok=True)
+        from .store import dump_path
+
+        dump_path(settings)  # build before serving if never built
+    except KgError as exc:
+        _fail(exc)
+    click.echo(
+        f"serving http://{settings['HOST']}:{settings['PORT']}/ "
+        f"(SPARQL endpoint: http://{settings['HOST']}:{settings['PORT']}/sparql)"
+    )
+    Server(settings).run()
+
+
+@main.command("settings")
+def settings_table() -> None:
+    """Print every setting, its default and what it is for (a Markdown table)."""
+    click.echo("| setting | default | what it is for |\n|---|---|---|")
+    for setting in config.SETTINGS:
+        default = f"`{setting.default}`" if setting.default != "" else "(empty)"
+        click.echo(f"| `{setting.name}` | {default} | {setting.help} |")
+
+
 def _dataset(settings: dict[str, Any]) -> Dataset:
     """Return the built dataset, assembling it from the files if it was never built."""
     return load_built(settings["BUILD_DIR"]) or assemble(

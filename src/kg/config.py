@@ -28,12 +28,24 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ONTOLOGY_DIR", "ontology", "Folder of the ontology (*.ttl)."),
     Setting("SHAPES_DIR", "shapes", "Folder of the SHACL shapes (*.ttl)."),
     Setting("BUILD_DIR", "build", "Where `kg build` writes the dataset (TriG and N-Quads)."),
-    Setting(
-        "BASE_IRI", "https://w3id.org/cakg/", "Canonical base IRI of everything the graph mints."
-    ),
+    Setting("BASE_IRI", "https://w3id.org/cakg/", "Canonical base IRI of what the graph mints."),
+    Setting("HOST", "127.0.0.1", "Address `kg serve` listens on (loopback by default)."),
+    Setting("PORT", 8080, "Port `kg serve` listens on."),
+    Setting("HTTP_THREADS", 32, "Threads of the web server: how many requests it handles at once."),
+    Setting("QUERY_WORKERS", 2, "Query processes, each holding the dataset in memory."),
+    Setting("QUERY_TIMEOUT_S", 10.0, "Longest a query may run before it is stopped (503)."),
+    Setting("QUEUE_TIMEOUT_S", 5.0, "Longest a query waits for a free query process (then 503)."),
+    Setting("MAX_ROWS", 100000, "Most rows (or triples) a result may have (more: 422)."),
+    Setting("MAX_RESULT_BYTES", 50000000, "Largest result body in bytes (larger: 422)."),
+    Setting("MAX_QUERY_BYTES", 100000, "Largest query or request body in bytes (larger: 413)."),
+    Setting("MAX_QUERY_DEPTH", 64, "Deepest nesting of brackets and braces in a query (400)."),
+    Setting("MAX_CONCURRENT_PER_CLIENT", 4, "Queries one client address may run at once (429)."),
+    Setting("ALLOWED_SERVICE_PREFIXES", "", "Space-separated IRI prefixes SERVICE may call."),
+    Setting("QUERY_LOG", "", "File of the JSON-lines query log; empty: standard error."),
+    Setting("EXAMPLES_DIR", "tests/cq", "Example queries (*.rq) shown on the query page."),
 )
 
-PATH_SETTINGS = frozenset({"DATA_DIR", "ONTOLOGY_DIR", "SHAPES_DIR", "BUILD_DIR"})
+PATH_SETTINGS = frozenset({"DATA_DIR", "ONTOLOGY_DIR", "SHAPES_DIR", "BUILD_DIR", "EXAMPLES_DIR"})
 
 
 def _coerce(raw: str, default: Any) -> Any:

@@ -39,3 +39,79 @@ class ShapeLoadError(KgError):
 
 class BuildError(KgError):
     """The sources do not assemble into a dataset (missing document, unreadable file)."""
+
+
+class HttpError(KgError):
+    """An error the web service answers with: a status, a short code and a message."""
+
+    status = 400
+    code = "bad_request"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        line: int | None = None,
+        column: int | None = None,
+        retry_after: int | None = None,
+        allowed: tuple[str, ...] = (),
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+        self.column = column
+        self.retry_after = retry_after
+        self.allowed = allowed  # the media types offered, for 406
+
+
+class QuerySyntaxError(HttpError):
+    """The query does not parse: https://www.w3.org/TR/sparql11-query/#grammar"""
+
+    code = "syntax_error"
+
+
+class QueryRefused(HttpError):
+    """The query would leave the machine, or is too large or too deeply nested."""
+
+    code = "query_refused"
+
+
+class ProtocolError(HttpError):
+    """The request does not follow https://www.w3.org/TR/sparql11-protocol/"""
+
+    code = "protocol_error"
+
+
+class ReadOnly(HttpError):
+    status = 403
+    code = "read_only"
+
+
+class NotAcceptable(HttpError):
+    status = 406
+    code = "not_acceptable"
+
+
+class UnsupportedMediaType(HttpError):
+    status = 415
+    code = "unsupported_media_type"
+
+
+class ResultTooLarge(HttpError):
+    status = 422
+    code = "result_too_large"
+
+
+class TooManyRequests(HttpError):
+    status = 429
+    code = "too_many_requests"
+
+
+class QueryTimeout(HttpError):
+    status = 503
+    code = "timeout"
+
+
+class Busy(HttpError):
+    status = 503
+    code = "busy"

@@ -1,0 +1,322 @@
+"""Evaluate SPARQL with Oxigraph, inside worker processes that can be killed at the deadline.
+
+Neither Oxigraph nor rdflib can cancel a running query, so each query runs in one of a
+pool of processes that hold the dataset in memory; at the deadline the process is killed
+and replaced, and the client gets a 503. Results are written in the worker, with the row
+and byte limits checked while writing, so no answer is ever silently cut short.
+"""
+
+from __future__ import annotations
+
+import io
+import multiprocessing
+import queue
+import re
+import threading
+import time
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from . import formats
+from .errors import Busy, HttpError, QuerySyntaxError, QueryTimeout, ResultTooLarge
+from .namespaces import PREFIXES
+
+RESULT_FORMATS = {
+    formats.SPARQL_JSON: ox.QueryResultsFormat.JSON,
+    formats.SPARQL_XML: ox.QueryResultsFormat.XML,
+    formats.CSV: ox.QueryResultsFormat.CSV,
+    formats.TSV: ox.QueryResultsFormat.TSV,
+}
+GRAPH_FORMATS = {
+    formats.TURTLE: ox.RdfFormat.TURTLE,
+    formats.NTRIPLES: ox.RdfFormat.N_TRIPLES,
+    formats.JSONLD: ox.RdfFormat.JSON_LD,
+    formats.RDFXML: ox.RdfFormat.RDF_XML,
+    formats.TRIG: ox.RdfFormat.TRIG,
+    formats.NQUADS: ox.RdfFormat.N_QUADS,
+}
+_POSITION = re.compile(r"error at (\d+):(\d+)")
+
+
+@dataclass(frozen=True)
+class QueryJob:
+    """One query to evaluate, with the answer's format and limits."""
+
+    query: str
+    accept: dict[str, str]  # media type chosen per kind: {"solutions": …, "graph": …}
+    default_graphs: tuple[str, ...] = ()
+    named_graphs: tuple[str, ...] = ()
+    max_rows: int = 100_000
+    max_bytes: int = 50_000_000
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A written answer: its media type, body, the kind of result and how many rows."""
+
+    media_type: str
+    body: bytes
+    kind: str
+    rows: int
+
+
+class _Limit(Exception):
+    """Raised from inside Oxigraph's writer to stop it at a limit."""
+
+
+class _BoundedWriter(io.RawIOBase):
+    """A sink that counts lines and bytes as Oxigraph writes, and stops it past a limit."""
+
+    def __init__(self, max_lines: int, max_bytes: int) -> None:
+        self.chunks: list[bytes] = []
+        self.lines = 0
+        self.size = 0
+        self.max_lines = max_lines
+        self.max_bytes = max_bytes
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        chunk = bytes(data)
+        self.lines += chunk.count(b"\n")
+        self.size += len(chunk)
+        if self.lines > self.max_lines or self.size > self.max_bytes:
+            raise _Limit()
+        self.chunks.append(chunk)
+        return len(chunk)
+
+    def getvalue(self) -> bytes:
+        return b"".join(self.chunks)
+
+
+def evaluate(store: ox.Store, job: QueryJob) -> Answer:
+    """Run a query on a store and write its answer; raise HttpError for the client's mistakes."""
+    try:
+        result = store.query(
+            job.query,
+            prefixes=PREFIXES,
+            use_default_graph_as_union=not job.default_graphs,
+            default_graph=[ox.NamedNode(g) for g in job.default_graphs] or None,
+            named_graphs=[ox.NamedNode(g) for g in job.named_graphs] or None,
+        )
+    except SyntaxError as exc:
+        match = _POSITION.search(str(exc))
+        line, column = (int(match[1]), int(match[2])) if match else (None, None)
+        raise QuerySyntaxError(f"SPARQL syntax error: {exc}", line=line, column=column) from None
+    if isinstance(result, ox.QueryBoolean):
+        media = job.accept["solutions"]
+        return Answer(media, result.serialize(format=RESULT_FORMATS[media]) or b"", "boolean", 1)
+    if isinstance(result, ox.QuerySolutions):
+        return _write_solutions(result, job)
+    return _write_graph(result, job)
+
+
+def _write_solutions(result: ox.QuerySolutions, job: QueryJob) -> Answer:
+    # TSV has one line per row (newlines in values are escaped), so counting lines while
+    # Oxigraph writes it counts rows exactly; other formats are converted from it.
+    sink = _BoundedWriter(job.max_rows + 1, job.max_bytes)
+    try:
+        result.serialize(sink, format=ox.QueryResultsFormat.TSV)  # type: ignore[arg-type]
+    except _Limit:
+        raise _too_large(sink, job) from None
+    rows = max(0, sink.lines - 1)
+    media = job.accept["solutions"]
+    body = sink.getvalue()
+    if media != formats.TSV:
+        parsed = ox.parse_query_results(body, ox.QueryResultsFormat.TSV)
+        body = parsed.serialize(format=RESULT_FORMATS[media]) or b""
+    if len(body) > job.max_bytes:
+        raise _too_large(sink, job)
+    return Answer(media, body, "solutions", rows)
+
+
+def _write_graph(result: ox.QueryTriples, job: QueryJob) -> Answer:
+    sink = _BoundedWriter(job.max_rows, job.max_bytes)
+    try:
+        result.serialize(sink, format=ox.RdfFormat.N_TRIPLES)  # type: ignore[arg-type]
+    except _Limit:
+        raise _too_large(sink, job) from None
+    media = job.accept["graph"]
+    body = sink.getvalue()
+    if media != formats.NTRIPLES:
+        triples = ox.parse(body, format=ox.RdfFormat.N_TRIPLES)
+        prefixes = PREFIXES if media in (formats.TURTLE, formats.TRIG) else None
+        body = ox.serialize(triples, format=GRAPH_FORMATS[media], prefixes=prefixes) or b""
+    if len(body) > job.max_bytes:
+        raise _too_large(sink, job)
+    return Answer(media, body, "graph", sink.lines)
+
+
+def _too_large(sink: _BoundedWriter, job: QueryJob) -> ResultTooLarge:
+    if sink.lines > job.max_rows:
+        return ResultTooLarge(
+            f"the result has more than {job.max_rows} rows (the server's limit); "
+            "add a LIMIT or narrow the query"
+        )
+    return ResultTooLarge(
+        f"the result is larger than {job.max_bytes} bytes (the server's limit); "
+        "add a LIMIT or select fewer variables"
+    )
+
+
+def open_store(source: Path) -> ox.Store:
+    """Load an N-Quads dump into a new in-memory store."""
+    store = ox.Store()
+    store.bulk_load(path=str(source), format=ox.RdfFormat.N_QUADS)
+    return store
+
+
+def _worker_main(conn: Connection, source: str) -> None:
+    """Serve jobs from the parent until the pipe closes."""
+    store = open_store(Path(source))
+    conn.send(("ready", None))
+    while True:
+        try:
+            job = conn.recv()
+        except EOFError:
+            return
+        try:
+            conn.send(("ok", evaluate(store, job)))
+        except HttpError as exc:
+            conn.send(("error", exc))
+        except Exception as exc:  # an engine failure must not take the worker down
+            conn.send(("error", HttpError(f"the query engine failed: {type(exc).__name__}: {exc}")))
+
+
+@dataclass
+class _Worker:
+    process: Any
+    conn: Connection
+    generation: int = 0
+
+
+@dataclass
+class PoolStats:
+    timeouts: int = 0
+    restarts: int = 0
+    busy: int = 0
+
+
+class QueryPool:
+    """A fixed number of query processes; each job takes an idle one, or waits for it."""
+
+    def __init__(self, source: Path, size: int, queue_timeout: float) -> None:
+        self.source = source
+        self.size = size
+        self.queue_timeout = queue_timeout
+        self.stats = PoolStats()
+        self._context = multiprocessing.get_context("spawn")
+        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._lock = threading.Lock()
+        self._closed = False
+        self._generation = 0
+        self._all: list[_Worker] = []
+
+    def start(self, wait: bool = True) -> None:
+        workers = [self._spawn() for _ in range(self.size)]
+        for worker in workers:
+            if wait:
+                self._await_ready(worker)
+                self._idle.put(worker)
+            else:
+                threading.Thread(target=self._ready_then_idle, args=(worker,), daemon=True).start()
+
+    def _spawn(self) -> _Worker:
+        parent, child = self._context.Pipe()
+        process = self._context.Process(
+            target=_worker_main,
+            args=(child, str(self.source)),
+            daemon=True,
+            name="kg-query-worker",
+        )
+        process.start()
+        child.close()
+        worker = _Worker(process, parent, self._generation)
+        with self._lock:
+            self._all.append(worker)
+        return worker
+
+    @staticmethod
+    def _await_ready(worker: _Worker) -> None:
+        status, _ = worker.conn.recv()
+        if status != "ready":
+            raise RuntimeError("query worker failed to start")
+
+    def _ready_then_idle(self, worker: _Worker) -> None:
+        try:
+            self._await_ready(worker)
+        except (EOFError, OSError, RuntimeError):
+            self._discard(worker)
+            if not self._closed:
+                self._ready_then_idle(self._spawn())
+            return
+        if self._closed or worker.generation != self._generation:
+            self._discard(worker)
+        else:
+            self._idle.put(worker)
+
+    def run(self, job: QueryJob, timeout: float) -> Answer:
+        """Evaluate a job within `timeout` seconds; raise QueryTimeout or Busy otherwise."""
+        started = time.monotonic()
+        try:
+            worker = self._idle.get(timeout=min(self.queue_timeout, timeout))
+        except queue.Empty:
+            self.stats.busy += 1
+            raise Busy("every query worker is busy; try again shortly", retry_after=1) from None
+        if worker.generation != self._generation:  # retired by reload(): its data is old
+            self._discard(worker)
+            return self.run(job, timeout - (time.monotonic() - started))
+        if not worker.process.is_alive():
+            self._replace(worker)
+            return self.run(job, timeout - (time.monotonic() - started))
+        remaining = max(0.0, timeout - (time.monotonic() - started))
+        try:
+            worker.conn.send(job)
+            if not worker.conn.poll(remaining):
+                self.stats.timeouts += 1
+                self._replace(worker)
+                raise QueryTimeout(
+                    f"the query ran longer than {timeout:g} s and was stopped", retry_after=5
+                )
+            status, payload = worker.conn.recv()
+        except (EOFError, OSError, BrokenPipeError):
+            self._replace(worker)
+            raise HttpError("the query worker stopped; the query may be too complex") from None
+        self._idle.put(worker)
+        if status == "error":
+            raise payload
+        return payload  # type: ignore[no-any-return]
+
+    def _replace(self, worker: _Worker) -> None:
+        self.stats.restarts += 1
+        self._discard(worker)
+        if not self._closed:
+            fresh = self._spawn()
+            threading.Thread(target=self._ready_then_idle, args=(fresh,), daemon=True).start()
+
+    def _discard(self, worker: _Worker) -> None:
+        if worker.process.is_alive():
+            worker.process.kill()
+        worker.process.join(timeout=5)
+        worker.conn.close()
+        with self._lock:
+            if worker in self._all:
+                self._all.remove(worker)
+
+    def reload(self, source: Path) -> None:
+        """Serve a new dump: new workers load it, old ones are retired as they come back."""
+        self.source = source
+        self._generation += 1
+        self.start(wait=False)
+
+    def close(self) -> None:
+        self._closed = True
+        with self._lock:
+            workers = list(self._all)
+        for worker in workers:
+            self._discard(worker)

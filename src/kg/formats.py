@@ -1,0 +1,123 @@
+"""Content negotiation: which media type to answer with, from Accept headers and format parameters.
+
+Pure functions, no Flask: https://www.rfc-editor.org/rfc/rfc9110#name-accept (q-values) and the
+result formats of SPARQL 1.1 (https://www.w3.org/TR/sparql11-protocol/#query-success).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from werkzeug.datastructures import MIMEAccept
+from werkzeug.http import parse_accept_header
+
+SPARQL_JSON = "application/sparql-results+json"
+SPARQL_XML = "application/sparql-results+xml"
+CSV = "text/csv"
+TSV = "text/tab-separated-values"
+TURTLE = "text/turtle"
+NTRIPLES = "application/n-triples"
+JSONLD = "application/ld+json"
+RDFXML = "application/rdf+xml"
+TRIG = "application/trig"
+NQUADS = "application/n-quads"
+HTML = "text/html"
+
+#: What each kind of answer can be written as; the first is the default.
+OFFERS: dict[str, tuple[str, ...]] = {
+    "solutions": (SPARQL_JSON, SPARQL_XML, CSV, TSV),
+    "graph": (TURTLE, NTRIPLES, JSONLD, RDFXML, TRIG, NQUADS),
+}
+
+#: Other names clients use for the same types (SPARQLWrapper asks for application/json).
+ALIASES: dict[str, dict[str, str]] = {
+    "solutions": {
+        "application/json": SPARQL_JSON,
+        "text/javascript": SPARQL_JSON,
+        "application/javascript": SPARQL_JSON,
+        "application/xml": SPARQL_XML,
+        "text/xml": SPARQL_XML,
+        "text/plain": TSV,
+    },
+    "graph": {
+        "application/json": JSONLD,
+        "application/x-turtle": TURTLE,
+        "text/n3": TURTLE,
+        "text/plain": NTRIPLES,
+        "application/xml": RDFXML,
+        "text/xml": RDFXML,
+        "application/x-trig": TRIG,
+        "text/x-nquads": NQUADS,
+    },
+}
+
+#: Short names accepted by the ``format``, ``output`` and ``results`` parameters.
+SHORT_NAMES: dict[str, dict[str, str]] = {
+    "solutions": {
+        "json": SPARQL_JSON,
+        "xml": SPARQL_XML,
+        "csv": CSV,
+        "tsv": TSV,
+        "srj": SPARQL_JSON,
+        "srx": SPARQL_XML,
+    },
+    "graph": {
+        "turtle": TURTLE,
+        "ttl": TURTLE,
+        "nt": NTRIPLES,
+        "ntriples": NTRIPLES,
+        "n-triples": NTRIPLES,
+        "json-ld": JSONLD,
+        "jsonld": JSONLD,
+        "json": JSONLD,
+        "rdf": RDFXML,
+        "rdfxml": RDFXML,
+        "rdf/xml": RDFXML,
+        "xml": RDFXML,
+        "trig": TRIG,
+        "nq": NQUADS,
+        "nquads": NQUADS,
+        "n-quads": NQUADS,
+    },
+}
+
+
+def offered(kind: str) -> tuple[str, ...]:
+    """The media types offered for a kind of answer, default first."""
+    return OFFERS[kind]
+
+
+def from_parameters(values: Sequence[str], kind: str) -> str | None:
+    """Return the media type named by the first recognised format parameter, if any.
+
+    Clients repeat the parameter (``format=json&output=json``) or give a MIME type; an
+    unrecognised value is skipped so that the next one, or the Accept header, decides.
+    """
+    for value in values:
+        name = value.strip().lower()
+        if name in SHORT_NAMES[kind]:
+            return SHORT_NAMES[kind][name]
+        mime = name.split(";")[0].strip()
+        if mime in OFFERS[kind]:
+            return mime
+        if mime in ALIASES[kind]:
+            return ALIASES[kind][mime]
+    return None
+
+
+def choose(accept: str | None, kind: str, extra: Iterable[str] = ()) -> str | None:
+    """Return the best media type for an Accept header, or None when nothing offered fits.
+
+    No header, or ``*/*``, gives the default (first offer). ``extra`` adds types such as
+    text/html that the caller serves itself. Aliases count as their canonical type.
+    """
+    offers = list(OFFERS[kind]) + list(extra)
+    if not accept or not accept.strip():
+        return offers[0]
+    parsed = parse_accept_header(accept, MIMEAccept)
+    candidates = offers + list(ALIASES[kind])
+    best = parsed.best_match(candidates)
+    if best is None:
+        return None
+    # best_match keeps server order on ties, so an alias never beats an exact offer.
+    return ALIASES[kind].get(best, best)

@@ -1,0 +1,131 @@
+"""Refuse, before evaluation, queries that would reach the network or exhaust the parser.
+
+The engine (Oxigraph) follows ``SERVICE`` over HTTP, so a query is scanned first: every
+``SERVICE`` IRI and every ``FROM``/``FROM NAMED`` graph must be allowed by the operator, and
+nesting is bounded because a parser that recurses a thousand brackets deep may crash.
+https://www.w3.org/TR/sparql11-federated-query/
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from .errors import QueryRefused
+
+_TOKEN = re.compile(
+    r"""
+    (?P<ws>\s+)
+  | (?P<comment>\#[^\n]*)
+  | (?P<string>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'''(?:[^'\\]|\\.|'(?!''))*'''
+              |"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')
+  | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+  | (?P<var>[?$][\w]+)
+  | (?P<open>[({\[])
+  | (?P<close>[)}\]])
+  | (?P<pname>(?:[A-Za-z][\w.-]*)?:(?:[\w.%:-]|\\.)*)
+  | (?P<word>[A-Za-z_][\w-]*)
+  | (?P<other>.)
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+
+
+@dataclass(frozen=True)
+class Token:
+    kind: str
+    text: str
+    offset: int
+
+
+def tokens(query: str) -> Iterator[Token]:
+    """Split a query into the tokens that matter here (comments and spaces dropped)."""
+    for match in _TOKEN.finditer(query):
+        kind = match.lastgroup or "other"
+        if kind not in ("ws", "comment"):
+            yield Token(kind, match.group(), match.start())
+
+
+def _position(query: str, offset: int) -> tuple[int, int]:
+    line = query.count("\n", 0, offset) + 1
+    return line, offset - (query.rfind("\n", 0, offset) + 1) + 1
+
+
+def check(
+    query: str,
+    *,
+    max_depth: int,
+    allowed_service_prefixes: Iterable[str] = (),
+    local_graph_prefixes: Iterable[str] = (),
+) -> None:
+    """Raise QueryRefused if the query calls a SERVICE, names a remote graph, or nests too deep."""
+    services = tuple(allowed_service_prefixes)
+    graphs = tuple(local_graph_prefixes) + services
+    prefixes: dict[str, str] = {}
+    toks = list(tokens(query))
+    depth = 0
+    for i, tok in enumerate(toks):
+        if tok.kind == "open":
+            depth += 1
+            if depth > max_depth:
+                line, col = _position(query, tok.offset)
+                raise QueryRefused(
+                    f"the query nests deeper than {max_depth} levels", line=line, column=col
+                )
+        elif tok.kind == "close":
+            depth -= 1
+        elif tok.kind == "word":
+            keyword = tok.text.upper()
+            if keyword == "PREFIX" and i + 2 < len(toks) and toks[i + 2].kind == "iri":
+                prefixes[toks[i + 1].text.rstrip(":")] = toks[i + 2].text[1:-1]
+            elif keyword == "SERVICE":
+                _check_target(query, toks, i, prefixes, services, "SERVICE")
+            elif keyword == "FROM":
+                named = i + 1 < len(toks) and toks[i + 1].text.upper() == "NAMED"
+                _check_target(query, toks, i + 1 if named else i, prefixes, graphs, "FROM")
+            elif keyword == "LOAD":
+                line, col = _position(query, tok.offset)
+                raise QueryRefused("LOAD is not allowed on this endpoint", line=line, column=col)
+
+
+def _check_target(
+    query: str,
+    toks: list[Token],
+    index: int,
+    prefixes: dict[str, str],
+    allowed: tuple[str, ...],
+    what: str,
+) -> None:
+    """Refuse the IRI after toks[index] (skipping SILENT) unless an allowed prefix covers it."""
+    j = index + 1
+    if j < len(toks) and toks[j].text.upper() == "SILENT":
+        j += 1
+    target = toks[j] if j < len(toks) else None
+    iri = _resolve(target, prefixes) if target else None
+    if iri is not None and any(iri.startswith(p) for p in allowed):
+        return
+    where = target.offset if target else toks[index].offset
+    line, col = _position(query, where)
+    shown = iri or (target.text if target else "nothing")
+    if what == "SERVICE":
+        message = (
+            f"SERVICE {shown} is refused: this endpoint makes no outgoing requests "
+            "(an operator can allow prefixes with ALLOWED_SERVICE_PREFIXES)"
+        )
+    else:
+        message = (
+            f"FROM {shown} is refused: only this dataset's graphs can be queried "
+            "(GET /sparql with an RDF Accept header lists them)"
+        )
+    raise QueryRefused(message, line=line, column=col)
+
+
+def _resolve(token: Token, prefixes: dict[str, str]) -> str | None:
+    if token.kind == "iri":
+        return token.text[1:-1]
+    if token.kind == "pname":
+        prefix, _, local = token.text.partition(":")
+        if prefix in prefixes:
+            return prefixes[prefix] + local
+    return None

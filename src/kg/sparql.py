@@ -1,0 +1,222 @@
+"""The SPARQL 1.1 Protocol endpoint at /sparql: https://www.w3.org/TR/sparql11-protocol/
+
+Read-only. GET with ``query=``, POST form-encoded, POST ``application/sparql-query``; the
+answer's format comes from the ``format``/``output``/``results`` parameters, then ``Accept``.
+Without a query, GET answers a Service Description (RDF) or the query page (browsers).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from flask import Blueprint, Response, current_app, request
+
+from . import formats, guard, metrics
+from .engine import QueryJob
+from .errors import (
+    NotAcceptable,
+    ProtocolError,
+    ReadOnly,
+    TooManyRequests,
+    UnsupportedMediaType,
+)
+from .servicedescription import service_description
+from .store import get_pool, graph_names
+
+bp = Blueprint("sparql", __name__)
+
+FORM = "application/x-www-form-urlencoded"
+QUERY = "application/sparql-query"
+UPDATE = "application/sparql-update"
+FORMAT_PARAMETERS = ("format", "output", "results")
+GRAPH_KEYWORDS = {"CONSTRUCT", "DESCRIBE"}
+
+
+@dataclass(frozen=True)
+class ProtocolRequest:
+    """What a client asked for, read from the URL, the form or the body."""
+
+    query: str | None
+    default_graphs: tuple[str, ...]
+    named_graphs: tuple[str, ...]
+    format_names: tuple[str, ...]
+    timeout: float | None
+
+
+def _values(name: str) -> list[str]:
+    values = request.args.getlist(name)
+    if request.method == "POST" and request.mimetype == FORM:
+        values += request.form.getlist(name)
+    return values
+
+
+def read_request() -> ProtocolRequest:
+    """Read a protocol request; raise for updates, repeated queries and other content types."""
+    if request.method == "POST" and request.mimetype not in (FORM, QUERY):
+        if request.mimetype == UPDATE:
+            raise ReadOnly("this endpoint is read-only: SPARQL Update is not accepted")
+        raise UnsupportedMediaType(
+            f"POST a query as {FORM} or {QUERY}, not {request.mimetype or 'no content type'}"
+        )
+    if _values("update"):
+        raise ReadOnly("this endpoint is read-only: SPARQL Update is not accepted")
+    queries = _values("query")
+    if request.method == "POST" and request.mimetype == QUERY:
+        try:
+            queries.append(request.get_data().decode("utf-8"))
+        except UnicodeDecodeError:
+            raise ProtocolError("the query is not UTF-8 text") from None
+    if len(queries) > 1:
+        raise ProtocolError("the query is given more than once; send exactly one query")
+    timeouts = _values("timeout")
+    timeout = None
+    if timeouts:
+        try:
+            timeout = float(timeouts[0])
+        except ValueError:
+            raise ProtocolError(
+                f"timeout must be a number of seconds, not {timeouts[0]!r}"
+            ) from None
+        if timeout <= 0:
+            raise ProtocolError("timeout must be a positive number of seconds")
+    return ProtocolRequest(
+        query=queries[0] if queries else None,
+        default_graphs=tuple(_values("default-graph-uri")),
+        named_graphs=tuple(_values("named-graph-uri")),
+        format_names=tuple(v for name in FORMAT_PARAMETERS for v in _values(name)),
+        timeout=timeout,
+    )
+
+
+def query_kind(query: str) -> str:
+    """Tell a graph-returning query from one returning solutions or a boolean."""
+    for token in guard.tokens(query):
+        if token.kind == "word":
+            word = token.text.upper()
+            if word in GRAPH_KEYWORDS:
+                return "graph"
+            if word in ("SELECT", "ASK"):
+                return "solutions"
+    return "solutions"  # let the engine report what is wrong with it
+
+
+def negotiate(kind: str, names: tuple[str, ...]) -> str:
+    """The media type for this kind of answer, from the format parameters or Accept."""
+    chosen = formats.from_parameters(names, kind) or formats.choose(
+        request.headers.get("Accept"), kind
+    )
+    if chosen is None:
+        offered = formats.offered(kind)
+        raise NotAcceptable(
+            "none of the accepted media types can be served; offered: " + ", ".join(offered),
+            allowed=offered,
+        )
+    return chosen
+
+
+class ClientSlots:
+    """At most `limit` queries at once per client address, so that no client crowds out others."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._counts: dict[str, int] = {}
+        self._lock = threading.Lock()
+
+    @contextmanager
+    def hold(self, client: str) -> Iterator[None]:
+        with self._lock:
+            if self._counts.get(client, 0) >= self.limit:
+                raise TooManyRequests(
+                    f"this client already runs {self.limit} queries; wait for one to finish",
+                    retry_after=1,
+                )
+            self._counts[client] = self._counts.get(client, 0) + 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._counts[client] -= 1
+                if not self._counts[client]:
+                    del self._counts[client]
+
+
+def _slots() -> ClientSlots:
+    slots = current_app.extensions.get("kg.slots")
+    if slots is None:
+        slots = current_app.extensions.setdefault(
+            "kg.slots", ClientSlots(int(current_app.config["MAX_CONCURRENT_PER_CLIENT"]))
+        )
+    return slots  # type: ignore[no-any-return]
+
+
+def _check_graphs(protocol: ProtocolRequest) -> None:
+    known = graph_names()
+    for iri in protocol.default_graphs + protocol.named_graphs:
+        if iri not in known:
+            raise ProtocolError(
+                f"graph {iri} is not in this dataset; GET /sparql with an RDF Accept header "
+                "lists the graphs"
+            )
+
+
+@bp.route("/sparql", methods=["GET", "POST", "HEAD"])
+def endpoint() -> Response:
+    protocol = read_request()
+    if protocol.query is None:
+        if request.method == "POST":
+            raise ProtocolError("no query: send one in the query parameter or the body")
+        return _describe()
+    config = current_app.config
+    with metrics.observe_query(protocol.query) as record:
+        guard.check(
+            protocol.query,
+            max_depth=int(config["MAX_QUERY_DEPTH"]),
+            allowed_service_prefixes=config["ALLOWED_SERVICE_PREFIXES"].split(),
+            local_graph_prefixes=sorted(graph_names()),
+        )
+        _check_graphs(protocol)
+        kind = query_kind(protocol.query)
+        media = negotiate(kind, protocol.format_names)
+        deadline = float(config["QUERY_TIMEOUT_S"])
+        if protocol.timeout is not None:
+            deadline = min(deadline, protocol.timeout)  # a client may only lower the limit
+        job = QueryJob(
+            query=protocol.query,
+            accept={"solutions": formats.SPARQL_JSON, "graph": formats.TURTLE, kind: media},
+            default_graphs=protocol.default_graphs,
+            named_graphs=protocol.named_graphs,
+            max_rows=int(config["MAX_ROWS"]),
+            max_bytes=int(config["MAX_RESULT_BYTES"]),
+        )
+        started = time.monotonic()
+        with _slots().hold(request.remote_addr or "-"):
+            answer = get_pool().run(job, deadline)
+        record.rows = answer.rows
+    response = Response(answer.body, mimetype=answer.media_type)
+    if answer.media_type.startswith("text/") or answer.media_type.endswith(("json", "xml")):
+        response.mimetype_params["charset"] = "utf-8"
+    response.headers["Vary"] = "Accept"
+    response.headers["X-Query-Time-Ms"] = f"{(time.monotonic() - started) * 1000:.1f}"
+    return response
+
+
+def _describe() -> Response:
+    """Browsers get the query page; everyone else the Service Description."""
+    accept = request.headers.get("Accept", "")
+    chosen = formats.choose(accept, "graph", extra=(formats.HTML,))
+    if chosen == formats.HTML or (chosen is None and "html" in accept):
+        from .pages import query_page
+
+        return query_page()
+    if chosen is None:
+        offered = formats.offered("graph") + (formats.HTML,)
+        raise NotAcceptable("offered: " + ", ".join(offered), allowed=offered)
+    endpoint_url = request.base_url
+    body = service_description(endpoint_url, sorted(graph_names()), chosen)
+    response = Response(body, mimetype=chosen)
+    response.headers["Vary"] = "Accept"
+    return response
