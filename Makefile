@@ -17,7 +17,7 @@ install-test: $(BIN)/pip
 
 run: install
 	$(BIN)/kg build
-	$(BIN)/kg query examples/queries/events-per-country-and-year.rq
+	$(BIN)/kg serve
 
 lint: install-test
 	$(BIN)/ruff check src tests

@@ -16,9 +16,11 @@ from rdflib import Dataset, Graph
 
 from . import config
 from .dataset import assemble, load_built, union, write
-from .errors import KgError
+from .engine import open_store
+from .errors import HttpError, KgError
 from .parsing import parse_file
-from .query import render, run
+from .query import render
+from .store import dump_path
 from .validate import Report, load_shapes, report_json, validate
 
 EXIT_OK, EXIT_NONCONFORMING, EXIT_INPUT = 0, 1, 2
@@ -96,7 +98,7 @@ def validate_command(
         for path in files:
             addition += parse_file(path, fmt)
         shapes = load_shapes(settings["SHAPES_DIR"])
-        data = union(_dataset(settings)) + addition
+        data = union(load_built(settings["BUILD_DIR"]) or _assemble(settings)) + addition
         report = validate(data, shapes, settings["DATA_DIR"])
     except KgError as exc:
         _fail(exc)
@@ -123,10 +125,14 @@ def query(settings: dict[str, Any], query: str, fmt: str) -> None:
         click.echo(f"error: {query}: {exc.strerror}", err=True)
         sys.exit(EXIT_INPUT)
     try:
-        result = run(_dataset(settings), text)
+        store = open_store(dump_path(settings))
+        click.echo(render(store, text, fmt), nl=False)
+    except HttpError as exc:
+        where = f":{exc.line}:{exc.column}" if exc.line else ""
+        click.echo(f"error: query{where}: {exc.message}", err=True)
+        sys.exit(EXIT_INPUT)
     except KgError as exc:
         _fail(exc)
-    click.echo(render(result, fmt), nl=False)
 
 
 @main.command()
@@ -165,8 +171,6 @@ def serve(
     )
     try:
         settings["BUILD_DIR"].mkdir(parents=True, exist_ok=True)
-        from .store import dump_path
-
         dump_path(settings)  # build before serving if never built
     except KgError as exc:
         _fail(exc)
@@ -186,8 +190,5 @@ def settings_table() -> None:
         click.echo(f"| `{setting.name}` | {default} | {setting.help} |")
 
 
-def _dataset(settings: dict[str, Any]) -> Dataset:
-    """Return the built dataset, assembling it from the files if it was never built."""
-    return load_built(settings["BUILD_DIR"]) or assemble(
-        settings["DATA_DIR"], settings["ONTOLOGY_DIR"]
-    )
+def _assemble(settings: dict[str, Any]) -> Dataset:
+    return assemble(settings["DATA_DIR"], settings["ONTOLOGY_DIR"])

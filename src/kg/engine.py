@@ -107,7 +107,12 @@ def evaluate(store: ox.Store, job: QueryJob) -> Answer:
     except SyntaxError as exc:
         match = _POSITION.search(str(exc))
         line, column = (int(match[1]), int(match[2])) if match else (None, None)
-        raise QuerySyntaxError(f"SPARQL syntax error: {exc}", line=line, column=column) from None
+        detail = _POSITION.sub("", str(exc)).lstrip(": ") or "invalid query"
+        if len(detail) > 240:  # Oxigraph lists every character class it expected
+            detail = detail[:240].rsplit(",", 1)[0] + ", …"
+        raise QuerySyntaxError(
+            f"the query does not parse: {detail}", line=line, column=column
+        ) from None
     if isinstance(result, ox.QueryBoolean):
         media = job.accept["solutions"]
         return Answer(media, result.serialize(format=RESULT_FORMATS[media]) or b"", "boolean", 1)

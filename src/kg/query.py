@@ -1,70 +1,62 @@
-"""Run SPARQL over the built dataset and render results for a terminal or a file."""
+"""Run SPARQL on the built dataset from the command line, with the server's engine (Oxigraph)."""
 
 from __future__ import annotations
 
-from rdflib import Dataset, Graph, Literal, URIRef
-from rdflib.query import Result
+import json
+from typing import Any
 
-from .errors import InputError
+import pyoxigraph as ox
+
+from . import formats
+from .engine import QueryJob, evaluate
 from .namespaces import PREFIXES
-from .parsing import quiet_rdflib_deprecations
+
+#: What each command-line format asks the engine for, per kind of result.
+ACCEPT = {
+    "table": {"solutions": formats.SPARQL_JSON, "graph": formats.TURTLE},
+    "json": {"solutions": formats.SPARQL_JSON, "graph": formats.JSONLD},
+    "csv": {"solutions": formats.CSV, "graph": formats.NTRIPLES},
+}
 
 
-def run(dataset: Dataset, query: str) -> Result:
-    """Evaluate a query with the union of all named graphs as the default graph."""
-    from pyparsing import ParseException
-    from rdflib.plugins.sparql.parser import parseQuery
-
-    try:
-        parseQuery(query)
-    except ParseException as exc:
-        raise InputError(
-            f"SPARQL syntax error: {exc.msg}", line=exc.lineno, column=exc.col
-        ) from None
-    dataset.default_union = True
-    with quiet_rdflib_deprecations():
-        result = dataset.query(query, initNs=PREFIXES)
-        if result.type == "SELECT":
-            _ = result.bindings  # evaluate now, inside the filter: results are lazy
-        return result
+def solutions(store: ox.Store, query: str) -> tuple[list[str], list[dict[str, Any]]]:
+    """Return the variables and SPARQL JSON bindings of a SELECT (or ASK: ``[]``, ``[{...}]``)."""
+    answer = evaluate(store, QueryJob(query, accept=ACCEPT["json"]))
+    data = json.loads(answer.body)
+    if "boolean" in data:
+        return ["ask"], [{"ask": {"type": "literal", "value": str(data["boolean"]).lower()}}]
+    return data["head"]["vars"], data["results"]["bindings"]
 
 
-def render(result: Result, fmt: str) -> str:
-    """Render a result as an aligned text table, CSV or SPARQL JSON (graphs as Turtle)."""
-    if result.type in ("CONSTRUCT", "DESCRIBE"):
-        graph = result.graph if result.graph is not None else Graph()
-        for prefix, ns in PREFIXES.items():
-            graph.bind(prefix, ns)
-        return graph.serialize(format="json-ld" if fmt == "json" else "turtle")
-    if fmt in ("csv", "json"):
-        data = result.serialize(format=fmt)
-        return data.decode("utf-8") if isinstance(data, bytes) else str(data)
-    if result.type == "ASK":
-        return f"{str(bool(result.askAnswer)).lower()}\n"
-    return table(result)
+def render(store: ox.Store, query: str, fmt: str) -> str:
+    """Evaluate a query; write its answer as a table, CSV or JSON (graphs: Turtle, NT, JSON-LD)."""
+    answer = evaluate(store, QueryJob(query, accept=ACCEPT[fmt]))
+    if fmt != "table" or answer.kind == "graph":
+        return answer.body.decode("utf-8")
+    data = json.loads(answer.body)
+    if "boolean" in data:
+        return f"{str(data['boolean']).lower()}\n"
+    return table(data["head"]["vars"], data["results"]["bindings"])
 
 
-def _cell(term: object) -> str:
+def _cell(term: dict[str, Any] | None) -> str:
     if term is None:
         return ""
-    if isinstance(term, URIRef):
-        text = str(term)
+    value = str(term["value"])
+    if term["type"] == "uri":
         for prefix, ns in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
-            if text.startswith(ns):
-                return f"{prefix}:{text[len(ns) :]}"
-        return f"<{text}>"
-    if isinstance(term, Literal):
-        return str(term)
-    return str(term)
+            if value.startswith(ns):
+                return f"{prefix}:{value[len(ns) :]}"
+        return f"<{value}>"
+    return value
 
 
-def table(result: Result) -> str:
-    """Render SELECT rows as a fixed-width table with a header and a row count."""
-    names = [str(v) for v in result.vars or []]
-    rows = [[_cell(row[i]) for i in range(len(names))] for row in result]  # type: ignore[index]
+def table(names: list[str], bindings: list[dict[str, Any]]) -> str:
+    """Render rows as a fixed-width table with a header and a row count."""
+    rows = [[_cell(b.get(n)) for n in names] for b in bindings]
     widths = [max([len(n)] + [len(r[i]) for r in rows]) for i, n in enumerate(names)]
-    line = "  ".join(n.ljust(w) for n, w in zip(names, widths, strict=True))
-    out = [line, "  ".join("-" * w for w in widths)]
+    out = ["  ".join(n.ljust(w) for n, w in zip(names, widths, strict=True))]
+    out.append("  ".join("-" * w for w in widths))
     out += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
     out.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
     return "\n".join(out) + "\n"

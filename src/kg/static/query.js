@@ -46,7 +46,7 @@
       message += "\n(line " + body.line + ", column " + body.column + ")";
       selectLine(body.line);
     }
-    errorBox.textContent = (body.error ? body.error.replace(/_/g, " ") + ": " : "") + message;
+    errorBox.textContent = message;
     errorBox.hidden = false;
   }
 
@@ -132,7 +132,13 @@
           a.textContent = term.value;
           cell.appendChild(a);
         } else {
-          cell.textContent = term.value + (term["xml:lang"] ? " @" + term["xml:lang"] : "");
+          cell.textContent = term.value;
+          if (term["xml:lang"]) {
+            const lang = document.createElement("span");
+            lang.className = "lang";
+            lang.textContent = " @" + term["xml:lang"];
+            cell.appendChild(lang);
+          }
         }
       });
     });
