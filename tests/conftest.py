@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -98,7 +99,7 @@ class LiveServer:
             try:
                 if requests.get(self.url + "/health", timeout=1).status_code == 200:
                     return
-            except requests.ConnectionError:
+            except requests.RequestException:  # not listening yet, or still loading
                 time.sleep(0.1)
         raise RuntimeError("kg serve did not become healthy")
 
@@ -117,7 +118,8 @@ class LiveServer:
 @pytest.fixture(scope="session")
 def built(settings: dict[str, Any]) -> Path:
     """The build folder, with the dataset built once for the session."""
-    write(assemble(settings["DATA_DIR"], settings["ONTOLOGY_DIR"]), settings["BUILD_DIR"])
+    dataset = assemble(settings["DATA_DIR"], settings["ONTOLOGY_DIR"], settings["SHAPES_DIR"])
+    write(dataset, settings["BUILD_DIR"])
     return Path(settings["BUILD_DIR"])
 
 
@@ -170,3 +172,38 @@ def listener() -> Iterator[tuple[str, list[int]]]:
     stop.set()
     thread.join()
     server.close()
+
+
+# ---------------------------------------------------------------- a real browser
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Debian's Chromium, driven by Playwright (no browser download)."""
+    if CHROMIUM is None:
+        pytest.skip("Debian chromium is not installed")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield launched
+        launched.close()
+
+
+def shot(page: Any, name: str) -> None:
+    """Keep a screenshot in test-artifacts/ for people to look at."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)

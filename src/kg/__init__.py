@@ -14,7 +14,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Create and configure an instance of the Flask application."""
     from flask_cors import CORS
 
-    from . import config, metrics, pages, responses, sparql, store
+    from . import config, linkeddata, metrics, pages, responses, site, sparql, store, void
+    from .describe import term_labels
 
     app = Flask(__name__)
     app.config.from_mapping(config.load(test_config))
@@ -23,7 +24,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     CORS(
         app,
-        resources={r"/sparql": {}, r"/health": {}},  # read endpoints only
+        # read endpoints only: the endpoint, health, and linked-data documents
+        resources={r"/sparql": {}, r"/health": {}, linkeddata.CORS_PATHS: {}},
         methods=["GET", "HEAD", "POST", "OPTIONS"],
         allow_headers=["Content-Type", "Accept"],
         expose_headers=["X-Query-Id", "X-Query-Time-Ms", "Retry-After"],
@@ -32,6 +34,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     responses.init_app(app)
     store.init_app(app)
     metrics.init_app(app)
+    app.extensions["kg.labels"] = term_labels(store.get_pool_of(app))
     app.register_blueprint(sparql.bp)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(site.bp)
+    app.register_blueprint(void.bp)
+    app.register_blueprint(linkeddata.bp)  # last: it answers every path we mint
     return app

@@ -58,7 +58,7 @@ def _emit_report(report: Report, output: str) -> None:
 def build(settings: dict[str, Any], output: str) -> None:
     """Assemble ontology and data into the dataset, validate it, and write TriG and N-Quads."""
     try:
-        dataset = assemble(settings["DATA_DIR"], settings["ONTOLOGY_DIR"])
+        dataset = assemble(settings["DATA_DIR"], settings["ONTOLOGY_DIR"], settings["SHAPES_DIR"])
         report = validate(union(dataset), load_shapes(settings["SHAPES_DIR"]), settings["DATA_DIR"])
     except KgError as exc:
         _fail(exc)

@@ -20,8 +20,9 @@ from .namespaces import (
     GRAPH,
     KG,
     ONTOLOGY_GRAPH,
-    PREFIXES,
+    SHAPES_GRAPH,
     SOURCES_GRAPH,
+    bind_prefixes,
 )
 from .parsing import parse_file, quiet_rdflib_deprecations
 
@@ -29,9 +30,13 @@ DATE_PROPERTIES = (KG.date, KG.startDate, KG.endDate)
 SPECIAL_FILES = {"places.ttl": GAZETTEER_GRAPH, "documents.ttl": SOURCES_GRAPH}
 
 
-def source_files(data_dir: Path, ontology_dir: Path) -> list[tuple[URIRef, Path]]:
+def source_files(
+    data_dir: Path, ontology_dir: Path, shapes_dir: Path | None = None
+) -> list[tuple[URIRef, Path]]:
     """Return (graph name, file) for every Turtle file the dataset is built from."""
     files = [(ONTOLOGY_GRAPH, path) for path in sorted(ontology_dir.glob("*.ttl"))]
+    if shapes_dir is not None:
+        files += [(SHAPES_GRAPH, path) for path in sorted(shapes_dir.glob("*.ttl"))]
     for path in sorted(data_dir.glob("*.ttl")):
         graph = SPECIAL_FILES.get(path.name)
         if graph is None:
@@ -49,15 +54,17 @@ def source_files(data_dir: Path, ontology_dir: Path) -> list[tuple[URIRef, Path]
 def new_dataset() -> Dataset:
     """Return an empty dataset with the project's prefixes bound."""
     dataset = Dataset()
-    for prefix, namespace in PREFIXES.items():
-        dataset.bind(prefix, namespace)
+    bind_prefixes(dataset)
     return dataset
 
 
-def assemble(data_dir: Path, ontology_dir: Path) -> Dataset:
-    """Load every source file into its named graph and add the derived graph."""
+def assemble(data_dir: Path, ontology_dir: Path, shapes_dir: Path | None = None) -> Dataset:
+    """Load every source file into its named graph and add the derived graph.
+
+    The shapes, when given, are published too (their own graph), so their IRIs resolve.
+    """
     dataset = new_dataset()
-    for name, path in source_files(data_dir, ontology_dir):
+    for name, path in source_files(data_dir, ontology_dir, shapes_dir):
         target = dataset.graph(name)
         for triple in parse_file(path):
             target.add(triple)
@@ -70,8 +77,7 @@ def assemble(data_dir: Path, ontology_dir: Path) -> Dataset:
 def union(dataset: Dataset) -> Graph:
     """Return one graph holding the triples of every named graph."""
     graph = Graph()
-    for prefix, namespace in PREFIXES.items():
-        graph.bind(prefix, namespace)
+    bind_prefixes(graph)
     for s, p, o, _ in dataset.quads((None, None, None, None)):
         graph.add((s, p, o))
     return graph

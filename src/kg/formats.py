@@ -27,6 +27,7 @@ HTML = "text/html"
 OFFERS: dict[str, tuple[str, ...]] = {
     "solutions": (SPARQL_JSON, SPARQL_XML, CSV, TSV),
     "graph": (TURTLE, NTRIPLES, JSONLD, RDFXML, TRIG, NQUADS),
+    "resource": (TURTLE, JSONLD, NTRIPLES, RDFXML, HTML),
 }
 
 #: Other names clients use for the same types (SPARQLWrapper asks for application/json).
@@ -48,6 +49,15 @@ ALIASES: dict[str, dict[str, str]] = {
         "text/xml": RDFXML,
         "application/x-trig": TRIG,
         "text/x-nquads": NQUADS,
+    },
+    "resource": {
+        "text/plain": NTRIPLES,  # what rdflib asks for when told to read N-Triples
+        "application/json": JSONLD,
+        "application/x-turtle": TURTLE,
+        "text/n3": TURTLE,
+        "application/xml": RDFXML,
+        "text/xml": RDFXML,
+        "application/xhtml+xml": HTML,
     },
 }
 
@@ -79,6 +89,36 @@ SHORT_NAMES: dict[str, dict[str, str]] = {
         "nquads": NQUADS,
         "n-quads": NQUADS,
     },
+    "resource": {
+        "turtle": TURTLE,
+        "ttl": TURTLE,
+        "json-ld": JSONLD,
+        "jsonld": JSONLD,
+        "json": JSONLD,
+        "nt": NTRIPLES,
+        "ntriples": NTRIPLES,
+        "rdf": RDFXML,
+        "rdfxml": RDFXML,
+        "xml": RDFXML,
+        "html": HTML,
+    },
+}
+
+#: File extensions of resource documents (``/city/khiva.ttl``).
+EXTENSIONS: dict[str, str] = {
+    ".ttl": TURTLE,
+    ".jsonld": JSONLD,
+    ".nt": NTRIPLES,
+    ".rdf": RDFXML,
+    ".html": HTML,
+}
+RDFLIB_FORMAT: dict[str, str] = {
+    TURTLE: "turtle",
+    NTRIPLES: "nt",
+    JSONLD: "json-ld",
+    RDFXML: "xml",
+    TRIG: "trig",
+    NQUADS: "nquads",
 }
 
 

@@ -1,6 +1,6 @@
 """The namespaces and graph names of the knowledge graph."""
 
-from rdflib import Namespace, URIRef
+from rdflib import Graph, Namespace, URIRef
 
 BASE = "https://w3id.org/cakg/"
 KG = Namespace(BASE + "ontology#")
@@ -15,6 +15,7 @@ ONTOLOGY_GRAPH = GRAPH.ontology
 GAZETTEER_GRAPH = GRAPH.gazetteer
 SOURCES_GRAPH = GRAPH.sources
 DERIVED_GRAPH = GRAPH.derived
+SHAPES_GRAPH = GRAPH.shapes
 
 PREFIXES: dict[str, str] = {
     "kg": str(KG),
@@ -39,10 +40,22 @@ PREFIXES: dict[str, str] = {
     "atype": BASE + "vocab/agreement-type/",
     "qual": BASE + "vocab/qualifier/",
     "graph": str(GRAPH),
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
     "skos": "http://www.w3.org/2004/02/skos/core#",
     "dcterms": "http://purl.org/dc/terms/",
     "schema": "https://schema.org/",
     "prov": "http://www.w3.org/ns/prov#",
     "geo": "http://www.w3.org/2003/01/geo/wgs84_pos#",
     "sh": str(SH),
+    "shape": BASE + "shapes#",
 }
+
+
+def bind_prefixes(graph: Graph) -> Graph:
+    """Bind our prefixes, replacing rdflib's defaults (rdflib binds ``geo`` to GeoSPARQL)."""
+    for prefix, namespace in PREFIXES.items():
+        graph.bind(prefix, namespace, override=True, replace=True)
+    return graph

@@ -50,6 +50,6 @@ def query_page() -> Response:
     return response
 
 
-@bp.route("/")
+@bp.route("/query")
 def index() -> Response:
     return query_page()

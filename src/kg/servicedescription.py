@@ -24,14 +24,7 @@ RESULT_FORMATS = (
     "TriG",
     "N-Quads",
 )
-RDFLIB_FORMAT = {
-    formats.TURTLE: "turtle",
-    formats.NTRIPLES: "nt",
-    formats.JSONLD: "json-ld",
-    formats.RDFXML: "xml",
-    formats.TRIG: "trig",
-    formats.NQUADS: "nquads",
-}
+RDFLIB_FORMAT = formats.RDFLIB_FORMAT
 
 
 def service_description(endpoint: str, graphs: list[str], media_type: str) -> bytes:

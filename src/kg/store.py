@@ -7,7 +7,9 @@ gives views the query pool. Views never open files themselves.
 from __future__ import annotations
 
 import atexit
+import hashlib
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +26,9 @@ def dump_path(config: Any) -> Path:
     """The N-Quads dump the store serves, built from the sources if it is missing."""
     path = Path(config["BUILD_DIR"]) / "cakg.nq"
     if not path.exists():
-        dataset = assemble(Path(config["DATA_DIR"]), Path(config["ONTOLOGY_DIR"]))
+        dataset = assemble(
+            Path(config["DATA_DIR"]), Path(config["ONTOLOGY_DIR"]), Path(config["SHAPES_DIR"])
+        )
         report = validate(
             union(dataset), load_shapes(Path(config["SHAPES_DIR"])), Path(config["DATA_DIR"])
         )
@@ -44,7 +48,23 @@ def init_app(app: Flask) -> None:
     pool.start(wait=True)  # warm: the first query finds the data loaded
     app.extensions["kg.pool"] = pool
     app.extensions["kg.graphs"], app.extensions["kg.triples"] = _inventory(pool)
+    _stamp(app, pool.source)
     atexit.register(pool.close)
+
+
+def _stamp(app: Flask, source: Path) -> None:
+    """Record the version of the served data, for ETag and Last-Modified."""
+    digest = hashlib.sha256()
+    with source.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    app.extensions["kg.version"] = digest.hexdigest()
+    app.extensions["kg.modified"] = datetime.fromtimestamp(source.stat().st_mtime, tz=UTC)
+
+
+def data_version() -> tuple[str, datetime]:
+    """The SHA-256 of the served dump, and when it was written."""
+    return current_app.extensions["kg.version"], current_app.extensions["kg.modified"]
 
 
 def _inventory(pool: QueryPool) -> tuple[frozenset[str], int]:
@@ -67,3 +87,8 @@ def graph_names() -> frozenset[str]:
     """The named graphs of the served dataset."""
     names: frozenset[str] = current_app.extensions["kg.graphs"]
     return names
+
+
+def get_pool_of(app: Flask) -> QueryPool:
+    pool: QueryPool = app.extensions["kg.pool"]
+    return pool

@@ -19,7 +19,7 @@ from rdflib.namespace import RDF, RDFS
 from rdflib.term import Node
 
 from .errors import ShapeLoadError
-from .namespaces import KG, PREFIXES, SH
+from .namespaces import KG, PREFIXES, SH, bind_prefixes
 from .parsing import parse_file
 
 QUOTE_CHECK = URIRef(PREFIXES["kg"] + "VerbatimQuoteCheck")
@@ -81,8 +81,7 @@ class Report:
         """Return the report as an ``sh:ValidationReport`` graph."""
         graph = Graph()
         graph.bind("sh", SH)
-        for prefix, ns in PREFIXES.items():
-            graph.bind(prefix, ns)
+        bind_prefixes(graph)
         report = BNode()
         graph.add((report, RDF.type, SH.ValidationReport))
         graph.add((report, SH.conforms, Literal(self.conforms)))

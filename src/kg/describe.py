@@ -1,0 +1,219 @@
+"""Describe one resource: its statements, its blank nodes resolved, the labels of its
+neighbours, the statements pointing to it, and its evidence — as an rdflib graph, and as a
+view model for the HTML page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
+from rdflib.term import Node
+
+from . import formats
+from .engine import QueryJob, QueryPool
+from .namespaces import BASE, KG, bind_prefixes
+
+DESCRIBE = """
+CONSTRUCT {
+  ?x ?p ?o . ?o ?bp ?bo . ?bo ?bp2 ?bo2 .
+  ?o rdfs:label ?ol . ?bo rdfs:label ?bol . ?bo2 rdfs:label ?bol2 .
+  ?s ?ip ?x . ?s rdfs:label ?sl . ?s a ?st .
+} WHERE {
+  { ?x ?p ?o . OPTIONAL { ?o rdfs:label ?ol } }
+  UNION
+  { ?x ?p ?o . FILTER isBlank(?o)
+    ?o ?bp ?bo . OPTIONAL { ?bo rdfs:label ?bol }
+    OPTIONAL { FILTER isBlank(?bo) ?bo ?bp2 ?bo2 . OPTIONAL { ?bo2 rdfs:label ?bol2 } } }
+  UNION
+  { ?s ?ip ?x . FILTER isIRI(?s) OPTIONAL { ?s rdfs:label ?sl } OPTIONAL { ?s a ?st } }
+}
+"""
+
+LABELS = """
+SELECT ?term ?label WHERE {
+  GRAPH <https://w3id.org/cakg/graph/ontology> { ?term rdfs:label|skos:prefLabel ?label }
+}
+"""
+
+#: Readable names for the predicates of other vocabularies that pages show.
+KNOWN_LABELS = {
+    RDF.type: "type",
+    RDFS.label: "label",
+    SKOS.altLabel: "also known as",
+    SKOS.prefLabel: "preferred label",
+    SKOS.definition: "definition",
+    OWL.sameAs: "same as",
+    URIRef("http://www.w3.org/2003/01/geo/wgs84_pos#lat"): "latitude",
+    URIRef("http://www.w3.org/2003/01/geo/wgs84_pos#long"): "longitude",
+    URIRef("http://purl.org/dc/terms/title"): "title",
+    URIRef("http://purl.org/dc/terms/publisher"): "publisher",
+    URIRef("http://purl.org/dc/terms/creator"): "author",
+    URIRef("http://purl.org/dc/terms/date"): "date",
+    URIRef("http://purl.org/dc/terms/language"): "language",
+    URIRef("http://purl.org/dc/terms/description"): "description",
+    SKOS.inScheme: "in scheme",
+    SKOS.topConceptOf: "top concept of",
+    RDFS.subClassOf: "subclass of",
+    RDFS.subPropertyOf: "subproperty of",
+    OWL.equivalentClass: "equivalent class",
+    RDFS.domain: "domain",
+    RDFS.range: "range",
+}
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+def describe(pool: QueryPool, iri: str, timeout: float) -> Graph:
+    """Fetch the description of a resource from the store (empty if it is unknown)."""
+    query = DESCRIBE.replace("?x", f"<{iri}>")
+    job = QueryJob(query, accept={"solutions": formats.SPARQL_JSON, "graph": formats.NTRIPLES})
+    graph = Graph()
+    graph.parse(data=pool.run(job, timeout).body.decode("utf-8"), format="nt")
+    bind_prefixes(graph)
+    return graph
+
+
+def term_labels(pool: QueryPool) -> dict[URIRef, str]:
+    """Labels of the ontology's classes, properties and concepts, for pages."""
+    import json
+
+    job = QueryJob(LABELS, accept={"solutions": formats.SPARQL_JSON, "graph": formats.TURTLE})
+    rows = json.loads(pool.run(job, 60).body)["results"]["bindings"]
+    labels = dict(KNOWN_LABELS)
+    for row in rows:
+        labels.setdefault(URIRef(row["term"]["value"]), row["label"]["value"])
+    return labels
+
+
+def show_date(value: Literal) -> str:
+    """Write a date at the precision it has: 25 April 2022, April 2024, 2019."""
+    text = str(value)
+    try:
+        if value.datatype == XSD.date:
+            day = date.fromisoformat(text)
+            return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+        if value.datatype == XSD.gYearMonth:
+            year, month = text.split("-")[:2]
+            return f"{MONTHS[int(month) - 1]} {year}"
+    except (ValueError, IndexError):
+        return text
+    return text
+
+
+def local_path(iri: str) -> str | None:
+    """The path on this server of an IRI we mint (None for other IRIs)."""
+    if not iri.startswith(BASE):
+        return None
+    rest = iri[len(BASE) :]
+    if "#" in rest:
+        rest = rest.split("#", 1)[0] + "#" + rest.split("#", 1)[1]
+    return "/" + rest
+
+
+@dataclass
+class Value:
+    text: str
+    href: str | None = None
+    note: str | None = None  # language, datatype or "blank node"
+    children: list[tuple[str, list[Value]]] = field(default_factory=list)
+
+
+@dataclass
+class EvidenceView:
+    quote: str
+    source_label: str
+    source_href: str | None
+
+
+@dataclass
+class Page:
+    iri: str
+    label: str
+    types: list[Value]
+    facts: list[tuple[str, list[Value]]]
+    evidence: list[EvidenceView]
+    incoming: list[tuple[str, list[Value]]]
+
+
+class PageBuilder:
+    """Turn a description graph into what the HTML page shows, with labels, not IRIs."""
+
+    def __init__(self, graph: Graph, subject: URIRef, labels: dict[URIRef, str]) -> None:
+        self.graph = graph
+        self.subject = subject
+        self.labels = labels
+
+    def label(self, node: Node) -> str:
+        found = self.graph.value(node, RDFS.label) or self.graph.value(node, SKOS.prefLabel)
+        if found is not None:
+            return str(found)
+        if isinstance(node, URIRef):
+            if node in self.labels:
+                return self.labels[node]
+            text = str(node)
+            return text.rsplit("#", 1)[-1] if "#" in text else text.rstrip("/").rsplit("/", 1)[-1]
+        return str(node)
+
+    def value(self, node: Node, depth: int = 0) -> Value:
+        if isinstance(node, Literal):
+            if node.datatype in (XSD.date, XSD.gYearMonth, XSD.gYear):
+                return Value(show_date(node))
+            return Value(str(node), note=node.language)
+        if isinstance(node, BNode):
+            children = self.properties(node, depth + 1) if depth < 2 else []
+            return Value(
+                self.label(node) if (node, RDFS.label, None) in self.graph else "",
+                children=children,
+            )
+        return Value(self.label(node), href=local_path(str(node)) or str(node))
+
+    def properties(self, node: Node, depth: int = 0) -> list[tuple[str, list[Value]]]:
+        grouped: dict[str, list[Value]] = {}
+        for predicate, obj in sorted(self.graph.predicate_objects(node), key=lambda po: str(po[0])):
+            if predicate == RDF.type or (predicate in (RDFS.label, KG.evidence) and depth == 0):
+                continue
+            grouped.setdefault(self.label(predicate), []).append(self.value(obj, depth))
+        return sorted(grouped.items())
+
+    def evidence(self) -> list[EvidenceView]:
+        views = []
+        for ev in self.graph.objects(self.subject, KG.evidence):
+            source = self.graph.value(ev, KG.source)
+            quote = self.graph.value(ev, KG.quote)
+            if source is None or quote is None:
+                continue
+            views.append(EvidenceView(str(quote), self.label(source), local_path(str(source))))
+        return sorted(views, key=lambda e: (e.source_label, e.quote))
+
+    def incoming(self) -> list[tuple[str, list[Value]]]:
+        grouped: dict[str, list[Value]] = {}
+        for s, p in self.graph.subject_predicates(self.subject):
+            if isinstance(s, URIRef):
+                grouped.setdefault(f"{self.label(p)} of", []).append(self.value(s))
+        return sorted((k, sorted(v, key=lambda x: x.text)) for k, v in grouped.items())
+
+    def page(self) -> Page:
+        types = [self.value(t) for t in self.graph.objects(self.subject, RDF.type)]
+        return Page(
+            iri=str(self.subject),
+            label=self.label(self.subject),
+            types=sorted(types, key=lambda v: v.text),
+            facts=self.properties(self.subject),
+            evidence=self.evidence(),
+            incoming=self.incoming(),
+        )

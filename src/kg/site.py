@@ -1,0 +1,309 @@
+"""Pages for people: the landing page, the ontology's documentation, a timeline and a map.
+
+Everything is drawn on the server from the store (SVG, no tile server, no CDN) and every
+listing is a SPARQL query through the same pool the endpoint uses.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Blueprint, Response, current_app, render_template
+
+from . import formats
+from .describe import local_path
+from .engine import QueryJob
+from .store import data_version, get_pool
+
+bp = Blueprint("site", __name__)
+
+PREFIX = """PREFIX kg: <https://w3id.org/cakg/ontology#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX owl: <http://www.w3.org/2002/07/owl#>
+PREFIX sh: <http://www.w3.org/ns/shacl#>
+PREFIX geo: <http://www.w3.org/2003/01/geo/wgs84_pos#>
+"""
+COUNTRY_PATH = (
+    "kg:participatingCountry|kg:country|kg:location/kg:country|kg:location/kg:inCity/kg:country"
+)
+CLASSES = (
+    "Country",
+    "Region",
+    "City",
+    "Venue",
+    "Person",
+    "Organization",
+    "CulturalEvent",
+    "EventSeries",
+    "Plan",
+    "Agreement",
+    "CityTwinning",
+    "Award",
+    "Statistic",
+    "CreativeWork",
+    "Document",
+)
+
+
+def select(query: str) -> list[dict[str, str]]:
+    """Run a SELECT through the pool; rows as {variable: lexical value}."""
+    job = QueryJob(
+        PREFIX + query, accept={"solutions": formats.SPARQL_JSON, "graph": formats.TURTLE}
+    )
+    data = json.loads(get_pool().run(job, float(current_app.config["QUERY_TIMEOUT_S"])).body)
+    return [{k: v["value"] for k, v in row.items()} for row in data["results"]["bindings"]]
+
+
+def cached(name: str, build: Any) -> Any:
+    """Compute a page's data once per version of the data."""
+    version, _ = data_version()
+    cache = current_app.extensions.setdefault("kg.pagecache", {})
+    key = (name, version)
+    if key not in cache:
+        cache[key] = build()
+    return cache[key]
+
+
+def html(template: str, **context: Any) -> Response:
+    response = Response(render_template(template, **context), mimetype=formats.HTML)
+    version, modified = data_version()
+    response.set_etag(f"{template}-{version[:24]}")
+    response.last_modified = modified
+    return response
+
+
+# ----------------------------------------------------------------------------- landing page
+
+
+def landing_data() -> dict[str, Any]:
+    counts = {
+        row["class"].rsplit("#", 1)[-1]: int(row["n"])
+        for row in select(
+            "SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?class "
+            "FILTER STRSTARTS(STR(?class), STR(kg:)) } GROUP BY ?class"
+        )
+    }
+
+    def listing(cls: str) -> list[dict[str, str]]:
+        rows = select(
+            f"SELECT ?s ?label WHERE {{ ?s a kg:{cls} ; rdfs:label ?label }} ORDER BY ?label"
+        )
+        for row in rows:
+            row["href"] = local_path(row["s"]) or row["s"]
+        return rows
+
+    by_year: dict[str, list[dict[str, str]]] = defaultdict(list)
+    for row in select(
+        "SELECT ?s ?label (MIN(?y) AS ?year) WHERE { ?s a kg:CulturalEvent ; "
+        "rdfs:label ?label OPTIONAL { ?s kg:year ?y } } GROUP BY ?s ?label "
+        "ORDER BY ?year ?label"
+    ):
+        row["href"] = local_path(row["s"]) or row["s"]
+        by_year[row.get("year", "undated")].append(row)
+    return {
+        "counts": [(cls, counts.get(cls, 0)) for cls in CLASSES],
+        "triples": current_app.extensions["kg.triples"],
+        "lists": [
+            ("Countries", listing("Country")),
+            ("Cities", listing("City")),
+            ("Agreements", listing("Agreement")),
+            ("Twinnings", listing("CityTwinning")),
+            ("Persons", listing("Person")),
+            ("Plans and proposals", listing("Plan")),
+        ],
+        "events_by_year": sorted(by_year.items(), key=lambda kv: (kv[0] == "undated", kv[0])),
+        "documents": listing("Document"),
+    }
+
+
+@bp.route("/")
+def landing() -> Response:
+    return html("landing.html", **cached("landing", landing_data))
+
+
+# ----------------------------------------------------------------------------- ontology docs
+
+
+def ontology_data() -> dict[str, Any]:
+    classes = select(
+        "SELECT ?c ?label ?def (GROUP_CONCAT(DISTINCT ?superLabel; separator=', ') AS ?supers) "
+        "WHERE { GRAPH <https://w3id.org/cakg/graph/ontology> { ?c a owl:Class ; rdfs:label "
+        "?label OPTIONAL { ?c skos:definition ?def } OPTIONAL { { ?c rdfs:subClassOf ?sup } "
+        "UNION { ?c owl:equivalentClass ?sup } BIND(STR(?sup) AS ?superLabel) } } } "
+        "GROUP BY ?c ?label ?def ORDER BY ?label"
+    )
+    properties = select(
+        "SELECT ?p ?label ?def ?kind WHERE { GRAPH <https://w3id.org/cakg/graph/ontology> { "
+        "?p a ?kind ; rdfs:label ?label VALUES ?kind { owl:ObjectProperty owl:DatatypeProperty }"
+        " OPTIONAL { ?p skos:definition ?def } } } ORDER BY ?label"
+    )
+    shapes = select(
+        "SELECT ?target ?path ?message WHERE { GRAPH <https://w3id.org/cakg/graph/shapes> { "
+        "?shape sh:targetClass ?target ; sh:property ?ps . ?ps sh:path ?path . "
+        "OPTIONAL { ?ps sh:message ?message } FILTER isIRI(?path) } } ORDER BY ?target ?path"
+    )
+    rules: dict[str, list[dict[str, str]]] = defaultdict(list)
+    for row in shapes:
+        rules[row["target"]].append(row)
+    concepts = select(
+        "SELECT ?scheme ?schemeLabel ?c ?label ?def WHERE { "
+        "GRAPH <https://w3id.org/cakg/graph/ontology> { ?c skos:inScheme ?scheme ; "
+        "skos:prefLabel ?label . ?scheme skos:prefLabel ?schemeLabel "
+        "OPTIONAL { ?c skos:definition ?def } } } ORDER BY ?schemeLabel ?label"
+    )
+    schemes: dict[str, list[dict[str, str]]] = defaultdict(list)
+    for row in concepts:
+        schemes[row["schemeLabel"]].append(row)
+    info = select(
+        "SELECT ?version WHERE { <https://w3id.org/cakg/ontology> owl:versionInfo ?version }"
+    )
+    return {
+        "classes": classes,
+        "properties": properties,
+        "rules": rules,
+        "schemes": sorted(schemes.items()),
+        "version": info[0]["version"] if info else "",
+        "short": lambda iri: iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1],
+    }
+
+
+def ontology_page() -> Response:
+    return html("ontology.html", **cached("ontology", ontology_data))
+
+
+# ----------------------------------------------------------------------------- timeline
+
+
+@dataclass
+class Dot:
+    x: float
+    y: float
+    label: str
+    href: str
+    year: int
+    country: str
+
+
+COUNTRY_ORDER = ("Uzbekistan", "Kazakhstan", "Kyrgyzstan", "Japan")
+
+
+def timeline_data() -> dict[str, Any]:
+    rows = select(
+        f"SELECT DISTINCT ?e ?label ?year ?country WHERE {{ ?e a kg:CulturalEvent ; "
+        f"rdfs:label ?label ; kg:year ?year ; {COUNTRY_PATH} ?c . ?c a kg:Country ; "
+        f"rdfs:label ?country }} ORDER BY ?year ?label"
+    )
+    years = sorted({int(r["year"]) for r in rows})
+    first, last = (years[0], years[-1]) if years else (2000, 2025)
+    width, left, row_height = 1000, 120, 110
+    span = max(1, last - first)
+    countries = [c for c in COUNTRY_ORDER if any(r["country"] == c for r in rows)]
+    stacks: dict[tuple[str, int], int] = defaultdict(int)
+    dots = []
+    for r in rows:
+        year = int(r["year"])
+        stack = stacks[(r["country"], year)]
+        stacks[(r["country"], year)] += 1
+        x = left + (year - first) / span * (width - left - 30)
+        y = 40 + countries.index(r["country"]) * row_height + 16 + (stack % 6) * 14
+        x += (stack // 6) * 9
+        dots.append(Dot(x, y, r["label"], local_path(r["e"]) or r["e"], year, r["country"]))
+    ticks = [
+        (left + (y - first) / span * (width - left - 30), y)
+        for y in range(first, last + 1)
+        if (y - first) % max(1, span // 12) == 0
+    ]
+    return {
+        "dots": dots,
+        "countries": countries,
+        "ticks": ticks,
+        "width": width,
+        "height": 60 + len(countries) * row_height,
+        "row_height": row_height,
+        "rows": rows,
+    }
+
+
+@bp.route("/timeline")
+def timeline() -> Response:
+    return html("timeline.html", **cached("timeline", timeline_data))
+
+
+# ----------------------------------------------------------------------------- map
+
+
+#: Two panels, each with its own scale, so that neither region is a speck: (name, west, east).
+PANELS = (("Central Asia", 0.0, 100.0), ("Japan", 100.0, 180.0))
+
+
+def map_data() -> dict[str, Any]:
+    cities = select(
+        "SELECT ?c ?label ?lat ?long ?country WHERE { ?c a kg:City ; rdfs:label ?label ;"
+        " geo:lat ?lat ; geo:long ?long ; kg:country/rdfs:label ?country } "
+        "ORDER BY ?label"
+    )
+    twinnings = select(
+        "SELECT ?t ?label ?a ?b ?year WHERE { ?t a kg:CityTwinning ; rdfs:label "
+        "?label ; kg:twinnedPlace ?a, ?b . FILTER(STR(?a) < STR(?b)) "
+        "OPTIONAL { ?t kg:year ?year } } ORDER BY ?year"
+    )
+    width, height, gap = 1000, 420, 40
+    panel_width = (width - gap) / len(PANELS)
+    points: dict[str, tuple[float, float]] = {}
+    panels = []
+    for index, (name, lower, upper) in enumerate(PANELS):
+        members = [c for c in cities if lower <= float(c["long"]) < upper]
+        if not members:
+            continue
+        lats = [float(c["lat"]) for c in members]
+        longs = [float(c["long"]) for c in members]
+        west, east = min(longs) - 1.5, max(longs) + 1.5
+        south, north = min(lats) - 1.5, max(lats) + 1.5
+        scale = min(panel_width / (east - west), (height - 60) / (north - south))
+        left = index * (panel_width + gap)
+        panels.append({"name": name, "x": f"{left:.1f}", "width": f"{panel_width:.1f}"})
+        for c in members:
+            x = left + (float(c["long"]) - west) * scale
+            y = 40 + (north - float(c["lat"])) * scale
+            c.update(x=f"{x:.1f}", y=f"{y:.1f}", href=local_path(c["c"]) or c["c"])
+            points[c["c"]] = (x, y)
+    placed: list[tuple[float, float]] = []
+    twinned = {t[end] for t in twinnings for end in ("a", "b")}
+    for c in sorted(cities, key=lambda c: (c["c"] not in twinned, c["label"])):
+        if "x" not in c:
+            continue
+        x, y = float(c["x"]), float(c["y"])
+        # Label only where it does not cover another label; every city keeps its tooltip.
+        free = all(abs(x - px) > 70 or abs(y - py) > 14 for px, py in placed)
+        c["show_label"] = "yes" if free else ""
+        c["anchor"] = "end" if (x % (panel_width + gap)) > panel_width - 90 else "start"
+        if free:
+            placed.append((x, y))
+    lines, unmapped = [], []
+    for t in twinnings:
+        t["href"] = local_path(t["t"]) or t["t"]
+        if t["a"] in points and t["b"] in points:
+            (x1, y1), (x2, y2) = points[t["a"]], points[t["b"]]
+            lines.append(
+                {**t, "x1": f"{x1:.1f}", "y1": f"{y1:.1f}", "x2": f"{x2:.1f}", "y2": f"{y2:.1f}"}
+            )
+        else:
+            unmapped.append(t)
+    return {
+        "cities": [c for c in cities if "x" in c],
+        "lines": lines,
+        "unmapped": unmapped,
+        "width": width,
+        "height": height,
+        "twinnings": twinnings,
+        "panels": panels,
+    }
+
+
+@bp.route("/map")
+def map_page() -> Response:
+    return html("map.html", **cached("map", map_data))

@@ -1,0 +1,193 @@
+"""The dataset's description (VoID and DCAT) at /.well-known/void, and its dumps.
+
+https://www.w3.org/TR/void/ and https://www.w3.org/TR/vocab-dcat-3/ — counts come from the
+store, dumps are written by Oxigraph from the served data the first time they are asked
+for, per version of the data, with their size and SHA-256.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from pathlib import Path
+
+import pyoxigraph as ox
+from flask import Blueprint, Response, abort, current_app, request, send_file
+from rdflib import BNode, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, XSD
+
+from . import formats
+from .namespaces import BASE, PREFIXES
+from .site import html, select
+from .store import data_version, graph_names
+
+bp = Blueprint("void", __name__)
+
+VOID = Namespace("http://rdfs.org/ns/void#")
+SPDX = Namespace("http://spdx.org/rdf/terms#")
+DATASET = URIRef(BASE + "dataset")
+LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")
+DUMPS = {
+    "cakg.ttl": (ox.RdfFormat.TURTLE, formats.TURTLE),
+    "cakg.nt": (ox.RdfFormat.N_TRIPLES, formats.NTRIPLES),
+    "cakg.nq": (ox.RdfFormat.N_QUADS, formats.NQUADS),
+    "cakg.trig": (ox.RdfFormat.TRIG, formats.TRIG),
+    "cakg.jsonld": (ox.RdfFormat.JSON_LD, formats.JSONLD),
+}
+VOCABULARIES = (
+    "https://w3id.org/cakg/ontology#",
+    "https://schema.org/",
+    "http://www.w3.org/2004/02/skos/core#",
+    "http://purl.org/dc/terms/",
+    "http://www.w3.org/ns/prov#",
+    "http://www.w3.org/ns/oa#",
+    "http://www.w3.org/2003/01/geo/wgs84_pos#",
+    "http://www.w3.org/ns/shacl#",
+)
+_lock = threading.Lock()
+
+
+def dump_dir() -> Path:
+    version, _ = data_version()
+    return Path(current_app.config["BUILD_DIR"]) / "dumps" / version[:16]
+
+
+def dumps() -> list[dict[str, object]]:
+    """Write the dumps of this version if needed; return name, type, size, SHA-256 of each."""
+    folder = dump_dir()
+    source = current_app.extensions["kg.pool"].source
+    with _lock:
+        if not (folder / "SHA256SUMS").exists():
+            folder.mkdir(parents=True, exist_ok=True)
+            quads = list(ox.parse(path=str(source), format=ox.RdfFormat.N_QUADS))
+            sums = []
+            for name, (fmt, _) in DUMPS.items():
+                if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.N_TRIPLES):
+                    data = ox.serialize(
+                        {q.triple for q in quads}, format=fmt, prefixes=_prefixes(fmt)
+                    )
+                else:
+                    data = ox.serialize(quads, format=fmt, prefixes=_prefixes(fmt))
+                (folder / name).write_bytes(data or b"")
+                sums.append(f"{hashlib.sha256(data or b'').hexdigest()}  {name}")
+            (folder / "SHA256SUMS").write_text("\n".join(sums) + "\n")
+    lines = (folder / "SHA256SUMS").read_text().splitlines()
+    digests = {name: digest for digest, name in (line.split("  ", 1) for line in lines)}
+    return [
+        {
+            "name": name,
+            "media": media,
+            "size": (folder / name).stat().st_size,
+            "sha256": digests[name],
+        }
+        for name, (_, media) in DUMPS.items()
+    ]
+
+
+def _prefixes(fmt: ox.RdfFormat) -> dict[str, str] | None:
+    return PREFIXES if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else None
+
+
+@bp.route("/dumps/")
+def dump_index() -> Response:
+    return html("dumps.html", dumps=dumps())
+
+
+@bp.route("/dumps/<name>")
+def dump(name: str) -> Response:
+    if name not in DUMPS and name != "SHA256SUMS":
+        abort(404)
+    dumps()
+    media = DUMPS[name][1] if name in DUMPS else "text/plain"
+    response = send_file(dump_dir() / name, mimetype=media, conditional=True, etag=True)
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def description(root: str) -> Graph:
+    """VoID and DCAT for the dataset, with URLs on this server."""
+    g = Graph()
+    for prefix, ns in (("void", VOID), ("dcat", DCAT), ("dcterms", DCTERMS), ("spdx", SPDX)):
+        g.bind(prefix, ns)
+    g.add((DATASET, RDF.type, VOID.Dataset))
+    g.add((DATASET, RDF.type, DCAT.Dataset))
+    g.add(
+        (
+            DATASET,
+            DCTERMS.title,
+            Literal("Central Asia – Japan cultural cooperation knowledge graph", lang="en"),
+        )
+    )
+    g.add(
+        (
+            DATASET,
+            DCTERMS.description,
+            Literal(
+                "Cultural and humanitarian cooperation between Uzbekistan, Kazakhstan, "
+                "Kyrgyzstan and Japan, from five source documents; every fact carries a "
+                "verbatim quote.",
+                lang="en",
+            ),
+        )
+    )
+    g.add((DATASET, DCTERMS.license, LICENSE))
+    version, modified = data_version()
+    g.add((DATASET, OWL.versionInfo, Literal(version[:16])))
+    g.add((DATASET, DCTERMS.modified, Literal(modified.isoformat(), datatype=XSD.dateTime)))
+    g.add((DATASET, VOID.sparqlEndpoint, URIRef(root + "sparql")))
+    g.add((DATASET, VOID.uriSpace, Literal(BASE)))
+    g.add((DATASET, VOID.rootResource, URIRef(BASE + "ontology")))
+    for vocabulary in VOCABULARIES:
+        g.add((DATASET, VOID.vocabulary, URIRef(vocabulary)))
+    for row in select("SELECT ?d WHERE { ?d a kg:Document }"):
+        g.add((DATASET, DCTERMS.source, URIRef(row["d"])))
+    stats = select("SELECT (COUNT(*) AS ?t) WHERE { SELECT DISTINCT ?s ?p ?o { ?s ?p ?o } }")
+    g.add((DATASET, VOID.triples, Literal(int(stats[0]["t"]))))
+    entities = select(
+        "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o "
+        f'FILTER STRSTARTS(STR(?s), "{BASE}") }}'
+    )
+    g.add((DATASET, VOID.entities, Literal(int(entities[0]["n"]))))
+    for row in select("SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c } GROUP BY ?c"):
+        part = BNode()
+        g.add((DATASET, VOID.classPartition, part))
+        g.add((part, VOID["class"], URIRef(row["c"])))
+        g.add((part, VOID.entities, Literal(int(row["n"]))))
+    for row in select("SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p"):
+        part = BNode()
+        g.add((DATASET, VOID.propertyPartition, part))
+        g.add((part, VOID.property, URIRef(row["p"])))
+        g.add((part, VOID.triples, Literal(int(row["n"]))))
+    for name in sorted(graph_names()):
+        g.add((DATASET, VOID.subset, URIRef(name)))
+    for item in dumps():
+        url = URIRef(root + "dumps/" + str(item["name"]))
+        g.add((DATASET, VOID.dataDump, url))
+        dist = BNode()
+        g.add((DATASET, DCAT.distribution, dist))
+        g.add((dist, RDF.type, DCAT.Distribution))
+        g.add((dist, DCAT.downloadURL, url))
+        g.add((dist, DCAT.mediaType, Literal(item["media"])))
+        g.add((dist, DCAT.byteSize, Literal(item["size"], datatype=XSD.nonNegativeInteger)))
+        checksum = BNode()
+        g.add((dist, SPDX.checksum, checksum))
+        g.add((checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256))
+        g.add((checksum, SPDX.checksumValue, Literal(item["sha256"], datatype=XSD.hexBinary)))
+    service = URIRef(root + "sparql")
+    g.add((service, RDF.type, DCAT.DataService))
+    g.add((service, DCAT.endpointURL, service))
+    g.add((service, DCAT.servesDataset, DATASET))
+    return g
+
+
+@bp.route("/.well-known/void")
+def void() -> Response:
+    from .linkeddata import finish, negotiate, serialize
+
+    media = negotiate(".well-known/void", None, text_too=False)
+    if media == formats.HTML:
+        media = formats.TURTLE  # the dataset is described for machines; people read "/"
+    graph = description(request.host_url)
+    response = Response(serialize(graph, media), mimetype=media)
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return finish(response, ".well-known/void", media)

@@ -1,0 +1,316 @@
+"""Every IRI the graph mints dereferences on the running server, for machines (rdflib, HTTP).
+
+Strategy: content negotiation at the IRI itself (https://www.w3.org/TR/cooluris/), with
+file extensions and ?format= as overrides. The canonical base https://w3id.org/cakg/ maps
+onto the test server's host.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+
+import pytest
+import requests
+from conftest import LiveServer
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF, RDFS
+
+from kg.namespaces import KG
+from kg.parsing import parse_text, quiet_rdflib_deprecations
+
+BASE = "https://w3id.org/cakg/"
+FORMATS = [
+    pytest.param("text/turtle", "turtle", id="turtle"),
+    pytest.param("application/ld+json", "json-ld", id="jsonld"),
+    pytest.param("application/n-triples", "nt", id="ntriples"),
+    pytest.param("application/rdf+xml", "xml", id="rdfxml"),
+]
+PATHS = [
+    pytest.param("city/khiva", id="city"),
+    pytest.param("event/lazgi-festival-2022", id="event"),
+    pytest.param("person/o-nazarbekov", id="person"),
+    pytest.param("twinning/tashkent-nagoya", id="twinning"),
+    pytest.param("doc/000_74681c818d2b02ab", id="document"),
+    pytest.param("vocab/status/planned", id="status-concept"),
+    pytest.param("country/kz", id="country"),
+]
+
+
+def fetch(
+    server: LiveServer, path: str, accept: str | None = None, **params: str
+) -> requests.Response:
+    headers = {"Accept": accept} if accept else {}
+    return requests.get(f"{server.url}/{path}", headers=headers, params=params, timeout=30)
+
+
+@pytest.mark.parametrize(("media", "rdflib_format"), FORMATS)
+@pytest.mark.parametrize("path", PATHS)
+def test_rdflib_parses_every_format(
+    server: LiveServer, path: str, media: str, rdflib_format: str
+) -> None:
+    graph = Graph()
+    with quiet_rdflib_deprecations():
+        # rdflib sends the Accept header of the format it is told to read
+        graph.parse(f"{server.url}/{path}", format=rdflib_format)
+    assert (URIRef(BASE + path), None, None) in graph
+    assert media
+
+
+def test_rdflib_parse_negotiates_by_itself(server: LiveServer) -> None:
+    """rdflib's own Accept header (no format given) gets a document it can read."""
+    graph = Graph()
+    with quiet_rdflib_deprecations():
+        graph.parse(f"{server.url}/city/khiva")
+    assert (URIRef(BASE + "city/khiva"), RDF.type, KG.City) in graph
+
+
+def test_description_is_useful_on_its_own(server: LiveServer) -> None:
+    graph = parse_text(fetch(server, "event/lazgi-festival-2022", "text/turtle").text, "turtle")
+    event = URIRef(BASE + "event/lazgi-festival-2022")
+    khiva = URIRef(BASE + "city/khiva")
+    assert (event, KG.location, khiva) in graph
+    assert (khiva, RDFS.label, Literal("Khiva", lang="en")) in graph  # labels of neighbours
+    evidence = graph.value(event, KG.evidence)
+    assert graph.value(evidence, KG.quote) is not None  # blank nodes resolved
+    assert str(graph.value(evidence, KG.source)).startswith(BASE + "doc/")
+    series = URIRef(BASE + "series/lazgi-festival")
+    assert (event, KG.partOfSeries, series) in graph
+
+
+def test_statements_pointing_to_the_resource_are_included(server: LiveServer) -> None:
+    graph = parse_text(fetch(server, "city/khiva", "text/turtle").text, "turtle")
+    khiva = URIRef(BASE + "city/khiva")
+    incoming = set(graph.subjects(KG.location, khiva))
+    assert URIRef(BASE + "event/lazgi-festival-2024") in incoming
+
+
+@pytest.mark.parametrize(
+    ("path", "accept", "media"),
+    [
+        pytest.param("city/khiva.ttl", None, "text/turtle", id="ext-ttl"),
+        pytest.param("city/khiva.jsonld", None, "application/ld+json", id="ext-jsonld"),
+        pytest.param("city/khiva.nt", None, "application/n-triples", id="ext-nt"),
+        pytest.param("city/khiva.rdf", None, "application/rdf+xml", id="ext-rdf"),
+        pytest.param("city/khiva.html", None, "text/html", id="ext-html"),
+        pytest.param("city/khiva", None, "text/turtle", id="default"),
+        pytest.param("city/khiva", "*/*", "text/turtle", id="any"),
+        pytest.param(
+            "city/khiva",
+            "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8",
+            "text/html",
+            id="browser",
+        ),
+        pytest.param(
+            "city/khiva",
+            "application/rdf+xml;q=0.5, application/ld+json",
+            "application/ld+json",
+            id="q-values",
+        ),
+        pytest.param("city/khiva.ttl", "application/ld+json", "text/turtle", id="extension-wins"),
+        pytest.param(
+            "doc/000_74681c818d2b02ab",
+            "text/plain",
+            "application/n-triples",
+            id="text-plain-is-ntriples",
+        ),
+        pytest.param("doc/000_74681c818d2b02ab.txt", None, "text/plain", id="document-text-ext"),
+    ],
+)
+def test_negotiation(server: LiveServer, path: str, accept: str | None, media: str) -> None:
+    r = fetch(server, path, accept)
+    assert r.status_code == 200
+    assert r.headers["Content-Type"].split(";")[0] == media
+    assert "Accept" in r.headers["Vary"]
+
+
+def test_format_parameter_overrides_accept(server: LiveServer) -> None:
+    r = fetch(server, "city/khiva", "text/turtle", format="json-ld")
+    assert r.headers["Content-Type"].split(";")[0] == "application/ld+json"
+
+
+def test_document_text_is_the_source_file(server: LiveServer, settings: dict) -> None:  # type: ignore[type-arg]
+    r = fetch(server, "doc/001_827a15a1c1169bd2.txt")
+    original = (settings["DATA_DIR"] / "001_827a15a1c1169bd2.txt").read_bytes()
+    assert r.content == original
+
+
+def test_jsonld_has_an_inline_context(server: LiveServer) -> None:
+    body = fetch(server, "city/khiva", "application/ld+json").json()
+    assert isinstance(body["@context"], dict)
+    assert body["@context"]["kg"] == "https://w3id.org/cakg/ontology#"
+    ctx = requests.get(server.url + "/context.jsonld", timeout=10).json()
+    assert ctx["@context"]["city"] == "https://w3id.org/cakg/city/"
+
+
+def test_link_headers_name_every_format(server: LiveServer) -> None:
+    r = fetch(server, "city/khiva", "text/turtle")
+    for media in (
+        "text/turtle",
+        "application/ld+json",
+        "application/n-triples",
+        "application/rdf+xml",
+        "text/html",
+    ):
+        assert f'type="{media}"' in r.headers["Link"]
+    assert r.headers["Content-Location"] == "/city/khiva.ttl"
+
+
+@pytest.mark.parametrize(("media", "rdflib_format"), FORMATS)
+def test_namespace_iri_returns_the_whole_ontology(
+    server: LiveServer, media: str, rdflib_format: str
+) -> None:
+    graph = parse_text(fetch(server, "ontology", media).text, rdflib_format)
+    assert (KG.CityTwinning, RDF.type, URIRef("http://www.w3.org/2002/07/owl#Class")) in graph
+    assert (KG.twinnedPlace, RDFS.label, None) in graph
+    assert len(graph) > 400
+
+
+def test_ontology_term_iri_fetches_the_ontology(server: LiveServer) -> None:
+    graph = Graph()
+    with quiet_rdflib_deprecations():
+        graph.parse(str(KG.CityTwinning).replace(BASE, server.url + "/"), format="turtle")
+    assert (KG.CityTwinning, RDFS.label, None) in graph
+
+
+def test_shapes_resolve(server: LiveServer) -> None:
+    graph = parse_text(fetch(server, "shapes", "text/turtle").text, "turtle")
+    sh = "http://www.w3.org/ns/shacl#"
+    assert (
+        URIRef(BASE + "shapes#CityTwinningShape"),
+        URIRef(sh + "targetClass"),
+        KG.CityTwinning,
+    ) in graph
+
+
+def test_named_graph_iri_resolves(server: LiveServer) -> None:
+    r = fetch(server, "graph/gazetteer", "text/turtle")
+    assert r.status_code == 200
+
+
+# ----------------------------------------------------------------- 404, 406, 304
+
+
+@pytest.mark.parametrize(
+    ("accept", "media"),
+    [
+        pytest.param("text/turtle", "text/turtle", id="turtle"),
+        pytest.param("application/ld+json", "application/ld+json", id="jsonld"),
+        pytest.param("text/html", "text/html", id="html"),
+    ],
+)
+def test_unknown_iri_is_404_in_the_negotiated_format(
+    server: LiveServer, accept: str, media: str
+) -> None:
+    r = fetch(server, "city/atlantis", accept)
+    assert r.status_code == 404
+    assert r.headers["Content-Type"].split(";")[0] == media
+
+
+def test_unacceptable_is_406_with_alternatives(server: LiveServer) -> None:
+    r = fetch(server, "city/khiva", "image/png")
+    assert r.status_code == 406
+    body = r.json()
+    assert "text/turtle" in body["offered"] and "text/html" in body["offered"]
+
+
+def test_etag_and_304(server: LiveServer) -> None:
+    first = fetch(server, "city/khiva", "text/turtle")
+    etag = first.headers["ETag"]
+    assert first.headers["Last-Modified"]
+    again = requests.get(
+        f"{server.url}/city/khiva",
+        headers={"Accept": "text/turtle", "If-None-Match": etag},
+        timeout=10,
+    )
+    assert again.status_code == 304 and again.content == b""
+    since = requests.get(
+        f"{server.url}/city/khiva",
+        headers={"Accept": "text/turtle", "If-Modified-Since": first.headers["Last-Modified"]},
+        timeout=10,
+    )
+    assert since.status_code == 304
+    other = fetch(server, "city/khiva", "application/ld+json")
+    assert other.headers["ETag"] != etag  # one validator per representation
+
+
+# ----------------------------------------------------------------- dumps and VoID
+
+
+def test_dumps_are_listed_with_size_and_checksum(server: LiveServer) -> None:
+    page = requests.get(server.url + "/dumps/", timeout=60).text
+    for name in ("cakg.ttl", "cakg.nt", "cakg.nq", "cakg.trig", "cakg.jsonld"):
+        assert f'href="/dumps/{name}"' in page
+    sums = requests.get(server.url + "/dumps/SHA256SUMS", timeout=10).text
+    for line in sums.splitlines():
+        digest, name = line.split("  ")
+        body = requests.get(f"{server.url}/dumps/{name}", timeout=30).content
+        assert hashlib.sha256(body).hexdigest() == digest
+        assert digest in page
+
+
+@pytest.mark.parametrize(
+    ("name", "rdflib_format"),
+    [
+        pytest.param("cakg.ttl", "turtle", id="turtle"),
+        pytest.param("cakg.nt", "nt", id="ntriples"),
+    ],
+)
+def test_dumps_parse(server: LiveServer, name: str, rdflib_format: str) -> None:
+    body = requests.get(f"{server.url}/dumps/{name}", timeout=30).text
+    graph = parse_text(body, rdflib_format)
+    assert (URIRef(BASE + "city/khiva"), RDF.type, KG.City) in graph
+    assert len(graph) > 4000
+
+
+@pytest.mark.parametrize(
+    ("name", "rdflib_format"),
+    [("cakg.nq", "nquads"), ("cakg.trig", "trig"), ("cakg.jsonld", "json-ld")],
+)
+def test_quad_dumps_keep_the_named_graphs(
+    server: LiveServer, name: str, rdflib_format: str
+) -> None:
+    from rdflib import Dataset
+
+    body = requests.get(f"{server.url}/dumps/{name}", timeout=30).content
+    dataset = Dataset()
+    with quiet_rdflib_deprecations():
+        dataset.parse(data=body, format=rdflib_format)
+    names = {str(g.identifier) for g in dataset.graphs() if len(g)}
+    assert BASE + "graph/001_827a15a1c1169bd2" in names
+
+
+def test_void_describes_the_dataset(server: LiveServer) -> None:
+    r = requests.get(
+        server.url + "/.well-known/void", headers={"Accept": "text/turtle"}, timeout=60
+    )
+    assert r.status_code == 200
+    graph = parse_text(r.text, "turtle")
+    void = "http://rdfs.org/ns/void#"
+    asked = graph.query(f"""PREFIX void: <{void}> PREFIX dcat: <http://www.w3.org/ns/dcat#>
+        PREFIX dcterms: <http://purl.org/dc/terms/>
+        ASK {{ ?d a void:Dataset, dcat:Dataset ; void:triples ?t ; void:entities ?e ;
+              void:sparqlEndpoint <{server.url}/sparql> ; void:uriSpace "{BASE}" ;
+              void:dataDump <{server.url}/dumps/cakg.nq> ; void:vocabulary ?v ;
+              dcterms:source <{BASE}doc/003_74272806e3865168> ; dcterms:license ?l ;
+              void:classPartition [ void:class <{KG.CityTwinning}> ; void:entities 4 ] ;
+              void:propertyPartition [ void:property <{KG.twinnedPlace}> ; void:triples 8 ] ;
+              dcat:distribution [ dcat:byteSize ?size ; dcat:mediaType "application/n-quads" ] .
+              FILTER(?t > 4000 && ?e > 300) }}""")
+    assert asked.askAnswer
+
+
+def test_void_in_jsonld(server: LiveServer) -> None:
+    r = requests.get(
+        server.url + "/.well-known/void", headers={"Accept": "application/ld+json"}, timeout=60
+    )
+    assert r.headers["Content-Type"].startswith("application/ld+json")
+    assert len(parse_text(r.text, "json-ld")) > 50
+
+
+def test_descriptions_are_quick_enough_to_browse(server: LiveServer) -> None:
+    """Not a benchmark: just that a page does not take seconds (bench/ measures)."""
+    started = time.monotonic()
+    for _ in range(5):
+        assert fetch(server, "country/uz", "text/html").status_code == 200
+    assert time.monotonic() - started < 10
