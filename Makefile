@@ -26,3 +26,13 @@ lint: install-test
 
 test: install-test lint
 	$(BIN)/pytest
+
+# `make bench`: our endpoint side by side with oxigraph and rdflib-endpoint (bench/README.md).
+# The peers go into their own venv; options for bench/run.py in BENCH_ARGS, e.g.
+# make bench BENCH_ARGS="--sizes 10k 100k --include-1m"
+.PHONY: bench
+bench: install
+	test -x bench/.venv-peers/bin/pip || $(PYTHON) -m venv bench/.venv-peers
+	bench/.venv-peers/bin/pip install --quiet --upgrade pip
+	bench/.venv-peers/bin/pip install --quiet -r bench/requirements-peers.txt
+	$(BIN)/python bench/run.py $(BENCH_ARGS)

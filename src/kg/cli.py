@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import click
-from rdflib import Dataset, Graph
+from rdflib import Dataset, Graph, URIRef
 
 from . import config
 from .dataset import assemble, load_built, union, write
@@ -179,6 +179,39 @@ def serve(
         f"(SPARQL endpoint: http://{settings['HOST']}:{settings['PORT']}/sparql)"
     )
     Server(settings).run()
+
+
+@main.command("export")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Folder to write to (default: DATA_DIR/submissions).",
+)
+@click.option(
+    "--remove",
+    is_flag=True,
+    help="Remove each exported submission from the server's store afterwards.",
+)
+@click.pass_obj
+def export(settings: dict[str, Any], out: Path | None, remove: bool) -> None:
+    """Write accepted submissions as Turtle, one file each, for review and commit into data/."""
+    from .namespaces import bind_prefixes
+    from .submissions import SubmissionStore, graph_iri
+
+    store = SubmissionStore(Path(settings["VAR_DIR"]) / "submissions")
+    folder = out or Path(settings["DATA_DIR"]) / "submissions"
+    folder.mkdir(parents=True, exist_ok=True)
+    ids = store.ids()
+    for submission_id in ids:
+        graph = bind_prefixes(Graph())
+        graph += store.read(submission_id).graph(URIRef(graph_iri(submission_id)))
+        target = folder / f"{submission_id}.ttl"
+        graph.serialize(destination=target, format="turtle", encoding="utf-8")
+        click.echo(f"wrote {target} ({len(graph)} triples)")
+        if remove:
+            store.remove(submission_id)
+    click.echo(f"exported {len(ids)} submission{'s' if len(ids) != 1 else ''}")
 
 
 @main.command("settings")

@@ -42,10 +42,17 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("MAX_CONCURRENT_PER_CLIENT", 4, "Queries one client address may run at once (429)."),
     Setting("ALLOWED_SERVICE_PREFIXES", "", "Space-separated IRI prefixes SERVICE may call."),
     Setting("QUERY_LOG", "", "File of the JSON-lines query log; empty: standard error."),
+    Setting("VAR_DIR", "var", "Where the server keeps what it writes: accepted submissions."),
+    Setting("CURATOR_TOKENS", "", "Curators' bearer tokens, `name=token` separated by spaces."),
+    Setting("CURATOR_TOKENS_FILE", "", "File of curators' tokens, one `name=token` a line."),
+    Setting("MAX_SUBMISSION_BYTES", 2000000, "Largest submission or validation body (413)."),
+    Setting("WRITE_RATE_PER_MINUTE", 30, "Writes one curator may make per minute (429)."),
     Setting("EXAMPLES_DIR", "tests/cq", "Example queries (*.rq) shown on the query page."),
 )
 
-PATH_SETTINGS = frozenset({"DATA_DIR", "ONTOLOGY_DIR", "SHAPES_DIR", "BUILD_DIR", "EXAMPLES_DIR"})
+PATH_SETTINGS = frozenset(
+    {"DATA_DIR", "ONTOLOGY_DIR", "SHAPES_DIR", "BUILD_DIR", "EXAMPLES_DIR", "VAR_DIR"}
+)
 
 
 def _coerce(raw: str, default: Any) -> Any:

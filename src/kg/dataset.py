@@ -37,6 +37,9 @@ def source_files(
     files = [(ONTOLOGY_GRAPH, path) for path in sorted(ontology_dir.glob("*.ttl"))]
     if shapes_dir is not None:
         files += [(SHAPES_GRAPH, path) for path in sorted(shapes_dir.glob("*.ttl"))]
+    # Submissions exported by `kg export` keep their graph names, so a rebuild reproduces them.
+    for path in sorted((data_dir / "submissions").glob("*.ttl")):
+        files.append((URIRef(f"{GRAPH}submission/{path.stem}"), path))
     for path in sorted(data_dir.glob("*.ttl")):
         graph = SPECIAL_FILES.get(path.name)
         if graph is None:

@@ -8,6 +8,7 @@ and byte limits checked while writing, so no answer is ever silently cut short.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import multiprocessing
 import queue
@@ -52,6 +53,7 @@ class QueryJob:
     named_graphs: tuple[str, ...] = ()
     max_rows: int = 100_000
     max_bytes: int = 50_000_000
+    generation: int = 0  # the version of the submissions the answer must reflect
 
 
 @dataclass(frozen=True)
@@ -176,15 +178,53 @@ def open_store(source: Path) -> ox.Store:
     return store
 
 
-def _worker_main(conn: Connection, source: str) -> None:
+SubmissionFiles = dict[str, tuple[int, int]]
+
+
+def sync_submissions(store: ox.Store, folder: Path | None, loaded: SubmissionFiles) -> None:
+    """Bring a store's submission graphs in line with the folder: add new, drop reverted."""
+    if folder is None:
+        return
+    from .submissions import SUFFIX, graph_iri
+
+    current: SubmissionFiles = {}
+    for path in folder.glob(f"*{SUFFIX}"):
+        try:
+            stat = path.stat()
+        except FileNotFoundError:  # reverted while we listed
+            continue
+        current[path.name[: -len(SUFFIX)]] = (stat.st_size, stat.st_mtime_ns)
+    for submission_id in set(loaded) - set(current):
+        store.remove_graph(ox.NamedNode(graph_iri(submission_id)))
+        del loaded[submission_id]
+    for submission_id, stamp in current.items():
+        if loaded.get(submission_id) == stamp:
+            continue
+        if submission_id in loaded:  # replaced (Graph Store PUT): drop the old version
+            store.remove_graph(ox.NamedNode(graph_iri(submission_id)))
+        try:
+            store.load(path=str(folder / f"{submission_id}{SUFFIX}"), format=ox.RdfFormat.N_QUADS)
+        except FileNotFoundError:
+            continue
+        loaded[submission_id] = stamp
+
+
+def _worker_main(conn: Connection, source: str, submissions: str | None) -> None:
     """Serve jobs from the parent until the pipe closes."""
     store = open_store(Path(source))
+    folder = Path(submissions) if submissions else None
+    loaded: SubmissionFiles = {}
+    sync_submissions(store, folder, loaded)
+    generation = -1
     conn.send(("ready", None))
     while True:
         try:
             job = conn.recv()
         except EOFError:
             return
+        if job.generation != generation:
+            sync_submissions(store, folder, loaded)
+            generation = job.generation
         try:
             conn.send(("ok", evaluate(store, job)))
         except HttpError as exc:
@@ -210,8 +250,12 @@ class PoolStats:
 class QueryPool:
     """A fixed number of query processes; each job takes an idle one, or waits for it."""
 
-    def __init__(self, source: Path, size: int, queue_timeout: float) -> None:
+    def __init__(
+        self, source: Path, size: int, queue_timeout: float, submissions: Path | None = None
+    ) -> None:
         self.source = source
+        self.submissions = submissions
+        self.data_generation = 0
         self.size = size
         self.queue_timeout = queue_timeout
         self.stats = PoolStats()
@@ -235,7 +279,7 @@ class QueryPool:
         parent, child = self._context.Pipe()
         process = self._context.Process(
             target=_worker_main,
-            args=(child, str(self.source)),
+            args=(child, str(self.source), str(self.submissions) if self.submissions else None),
             daemon=True,
             name="kg-query-worker",
         )
@@ -280,6 +324,8 @@ class QueryPool:
             self._replace(worker)
             return self.run(job, timeout - (time.monotonic() - started))
         remaining = max(0.0, timeout - (time.monotonic() - started))
+        if job.generation != self.data_generation:
+            job = dataclasses.replace(job, generation=self.data_generation)
         try:
             worker.conn.send(job)
             if not worker.conn.poll(remaining):
@@ -312,6 +358,10 @@ class QueryPool:
         with self._lock:
             if worker in self._all:
                 self._all.remove(worker)
+
+    def changed(self) -> None:
+        """The submissions changed: every later job makes its worker catch up first."""
+        self.data_generation += 1
 
     def reload(self, source: Path) -> None:
         """Serve a new dump: new workers load it, old ones are retired as they come back."""

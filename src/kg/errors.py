@@ -55,6 +55,7 @@ class HttpError(KgError):
         column: int | None = None,
         retry_after: int | None = None,
         allowed: tuple[str, ...] = (),
+        headers: dict[str, str] | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -62,6 +63,7 @@ class HttpError(KgError):
         self.column = column
         self.retry_after = retry_after
         self.allowed = allowed  # the media types offered, for 406
+        self.headers = headers or {}
 
 
 class QuerySyntaxError(HttpError):
@@ -115,3 +117,33 @@ class QueryTimeout(HttpError):
 class Busy(HttpError):
     status = 503
     code = "busy"
+
+
+class Unauthorized(HttpError):
+    status = 401
+    code = "unauthorized"
+
+
+class Forbidden(HttpError):
+    status = 403
+    code = "forbidden"
+
+
+class NotFound(HttpError):
+    status = 404
+    code = "not_found"
+
+
+class Conflict(HttpError):
+    status = 409
+    code = "iri_collision"
+
+
+class PayloadTooLarge(HttpError):
+    status = 413
+    code = "too_large"
+
+
+class EmptySubmission(HttpError):
+    status = 422
+    code = "empty_submission"

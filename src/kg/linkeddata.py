@@ -44,6 +44,7 @@ MINTED = {
     "graph",
     "ontology",
     "shapes",
+    "curator",
 }
 CORS_PATHS = r"/(" + "|".join(sorted(MINTED)) + r")(/.*)?"
 WHOLE_GRAPHS = {"ontology": GRAPH.ontology, "shapes": GRAPH.shapes}

@@ -120,12 +120,15 @@ def refused(reason: str) -> None:
 
 @bp.route("/health")
 def health() -> Response:
-    pool = current_app.extensions["kg.pool"]
+    from .store import get_store
+
+    store = get_store()
     return jsonify(
         status="ok",
-        triples=current_app.extensions["kg.triples"],
-        graphs=len(current_app.extensions["kg.graphs"]),
-        query_workers=pool.size,
+        triples=store.triples,
+        graphs=len(store.graphs),
+        submissions=len(store.submissions.ids()),
+        query_workers=store.pool.size,
     )
 
 

@@ -48,7 +48,7 @@ def make_error(
 
 
 def from_http_error(exc: HttpError) -> Response:
-    headers = {}
+    headers = dict(exc.headers)
     if exc.retry_after is not None:
         headers["Retry-After"] = str(exc.retry_after)
     offered = list(exc.allowed) or None

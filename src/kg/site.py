@@ -16,7 +16,7 @@ from flask import Blueprint, Response, current_app, render_template
 from . import formats
 from .describe import local_path
 from .engine import QueryJob
-from .store import data_version, get_pool
+from .store import data_version, get_pool, get_store
 
 bp = Blueprint("site", __name__)
 
@@ -106,7 +106,7 @@ def landing_data() -> dict[str, Any]:
         by_year[row.get("year", "undated")].append(row)
     return {
         "counts": [(cls, counts.get(cls, 0)) for cls in CLASSES],
-        "triples": current_app.extensions["kg.triples"],
+        "triples": get_store().triples,
         "lists": [
             ("Countries", listing("Country")),
             ("Cities", listing("City")),

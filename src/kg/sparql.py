@@ -19,6 +19,7 @@ from . import formats, guard, metrics
 from .engine import QueryJob
 from .errors import (
     NotAcceptable,
+    PayloadTooLarge,
     ProtocolError,
     ReadOnly,
     TooManyRequests,
@@ -56,6 +57,9 @@ def _values(name: str) -> list[str]:
 
 def read_request() -> ProtocolRequest:
     """Read a protocol request; raise for updates, repeated queries and other content types."""
+    limit = int(current_app.config["MAX_QUERY_BYTES"])
+    if request.content_length is not None and request.content_length > limit:
+        raise PayloadTooLarge(f"the request is larger than {limit} bytes (MAX_QUERY_BYTES)")
     if request.method == "POST" and request.mimetype not in (FORM, QUERY):
         if request.mimetype == UPDATE:
             raise ReadOnly("this endpoint is read-only: SPARQL Update is not accepted")

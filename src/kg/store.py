@@ -1,7 +1,9 @@
-"""The embedded store: the built dataset, served by a pool of query processes.
+"""The embedded store: the built dataset plus accepted submissions, served by a query pool.
 
-flaskr's ``db.py`` shape: :func:`init_app` wires the store into an app, :func:`get_pool`
-gives views the query pool. Views never open files themselves.
+flaskr's ``db.py`` shape: :func:`init_app` wires the store into an app and views reach it
+through :func:`get_store` (or the helpers below); views never open files themselves. The
+store persists on disk: the build (``BUILD_DIR/cakg.nq``) and one file per submission
+(``VAR_DIR/submissions``), so it survives restarts.
 """
 
 from __future__ import annotations
@@ -9,16 +11,19 @@ from __future__ import annotations
 import atexit
 import hashlib
 import json
+import threading
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app
+from rdflib import Graph, URIRef
 
 from . import formats
-from .dataset import assemble, union, write
+from .dataset import assemble, load_built, union, write
 from .engine import QueryJob, QueryPool
 from .errors import BuildError
+from .submissions import SubmissionStore, graph_iri
 from .validate import load_shapes, validate
 
 
@@ -38,33 +43,69 @@ def dump_path(config: Any) -> Path:
     return path
 
 
-def init_app(app: Flask) -> None:
-    """Start the query pool for this app and stop it when the process exits."""
-    pool = QueryPool(
-        dump_path(app.config),
-        size=int(app.config["QUERY_WORKERS"]),
-        queue_timeout=float(app.config["QUEUE_TIMEOUT_S"]),
-    )
-    pool.start(wait=True)  # warm: the first query finds the data loaded
-    app.extensions["kg.pool"] = pool
-    app.extensions["kg.graphs"], app.extensions["kg.triples"] = _inventory(pool)
-    _stamp(app, pool.source)
-    atexit.register(pool.close)
+class EmbeddedStore:
+    """What the web layer reads and writes: the pool, the submissions, and their version."""
+
+    def __init__(self, config: Any) -> None:
+        self.config = config
+        self.dump = dump_path(config)
+        self.submissions = SubmissionStore(Path(config["VAR_DIR"]) / "submissions")
+        self.pool = QueryPool(
+            self.dump,
+            size=int(config["QUERY_WORKERS"]),
+            queue_timeout=float(config["QUEUE_TIMEOUT_S"]),
+            submissions=self.submissions.folder,
+        )
+        self.write_lock = threading.Lock()  # one writer at a time: validate, then commit
+        self._base_digest = _digest(self.dump)
+        self._rdflib: Graph | None = None
+        self.graphs: frozenset[str] = frozenset()
+        self.triples = 0
+        self.version = ""
+        self.modified = datetime.now(UTC)
+
+    def start(self) -> None:
+        self.pool.start(wait=True)  # warm: the first query finds the data loaded
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Re-read what changed: the workers catch up, counts and validators move on."""
+        self.pool.changed()
+        manifest = self.submissions.manifest()
+        self.version = hashlib.sha256((self._base_digest + repr(manifest)).encode()).hexdigest()
+        newest = max([m for _, _, m in manifest] + [self.dump.stat().st_mtime_ns])
+        self.modified = datetime.fromtimestamp(newest / 1e9, tz=UTC).replace(microsecond=0)
+        self.graphs, self.triples = _inventory(self.pool)
+
+    def graph(self) -> Graph:
+        """The whole dataset as one rdflib graph, for validating additions in context."""
+        if self._rdflib is None:
+            built = load_built(self.dump.parent)
+            graph = union(built) if built is not None else Graph()
+            for submission_id in self.submissions.ids():
+                graph += union(self.submissions.read(submission_id))
+            self._rdflib = graph
+        return self._rdflib
+
+    def added(self, submission_id: str) -> None:
+        if self._rdflib is not None:
+            self._rdflib += self.submissions.read(submission_id).graph(
+                URIRef(graph_iri(submission_id))
+            )
+        self.refresh()
+
+    def removed(self, content: Graph) -> None:
+        if self._rdflib is not None:
+            self._rdflib -= content
+        self.refresh()
 
 
-def _stamp(app: Flask, source: Path) -> None:
-    """Record the version of the served data, for ETag and Last-Modified."""
+def _digest(path: Path) -> str:
     digest = hashlib.sha256()
-    with source.open("rb") as handle:
+    with path.open("rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
-    app.extensions["kg.version"] = digest.hexdigest()
-    app.extensions["kg.modified"] = datetime.fromtimestamp(source.stat().st_mtime, tz=UTC)
-
-
-def data_version() -> tuple[str, datetime]:
-    """The SHA-256 of the served dump, and when it was written."""
-    return current_app.extensions["kg.version"], current_app.extensions["kg.modified"]
+    return digest.hexdigest()
 
 
 def _inventory(pool: QueryPool) -> tuple[frozenset[str], int]:
@@ -78,17 +119,35 @@ def _inventory(pool: QueryPool) -> tuple[frozenset[str], int]:
     return graphs, sum(int(row["n"]["value"]) for row in rows)
 
 
+def init_app(app: Flask) -> None:
+    """Open the store for this app and stop its query processes when the process exits."""
+    store = EmbeddedStore(app.config)
+    store.start()
+    app.extensions["kg.store"] = store
+    app.extensions["kg.pool"] = store.pool
+    atexit.register(store.pool.close)
+
+
+def get_store() -> EmbeddedStore:
+    store: EmbeddedStore = current_app.extensions["kg.store"]
+    return store
+
+
 def get_pool() -> QueryPool:
-    pool: QueryPool = current_app.extensions["kg.pool"]
-    return pool
+    return get_store().pool
+
+
+def get_pool_of(app: Flask) -> QueryPool:
+    store: EmbeddedStore = app.extensions["kg.store"]
+    return store.pool
 
 
 def graph_names() -> frozenset[str]:
     """The named graphs of the served dataset."""
-    names: frozenset[str] = current_app.extensions["kg.graphs"]
-    return names
+    return get_store().graphs
 
 
-def get_pool_of(app: Flask) -> QueryPool:
-    pool: QueryPool = app.extensions["kg.pool"]
-    return pool
+def data_version() -> tuple[str, datetime]:
+    """A hash that changes with the data (build and submissions), and when it last changed."""
+    store = get_store()
+    return store.version, store.modified

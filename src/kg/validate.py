@@ -141,7 +141,7 @@ def validate(data: Graph, shapes: Graph, documents_dir: Path) -> Report:
         inference="none",
         advanced=True,
         allow_warnings=True,
-        inplace=False,
+        inplace=True,  # callers pass a graph made for this call; no inference runs
     )
     results = _shacl_results(results_graph) + check_quotes(data, documents_dir)
     results.sort(key=lambda r: (SEVERITY_ORDER.get(r.severity, 9), r.focus_node, r.path or ""))

@@ -19,7 +19,7 @@ from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, XSD
 from . import formats
 from .namespaces import BASE, PREFIXES
 from .site import html, select
-from .store import data_version, graph_names
+from .store import data_version, get_store, graph_names
 
 bp = Blueprint("void", __name__)
 
@@ -55,11 +55,14 @@ def dump_dir() -> Path:
 def dumps() -> list[dict[str, object]]:
     """Write the dumps of this version if needed; return name, type, size, SHA-256 of each."""
     folder = dump_dir()
-    source = current_app.extensions["kg.pool"].source
+    store = get_store()
     with _lock:
         if not (folder / "SHA256SUMS").exists():
             folder.mkdir(parents=True, exist_ok=True)
-            quads = list(ox.parse(path=str(source), format=ox.RdfFormat.N_QUADS))
+            quads = list(ox.parse(path=str(store.dump), format=ox.RdfFormat.N_QUADS))
+            for submission_id in store.submissions.ids():
+                path = store.submissions.path(submission_id)
+                quads += ox.parse(path=str(path), format=ox.RdfFormat.N_QUADS)
             sums = []
             for name, (fmt, _) in DUMPS.items():
                 if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.N_TRIPLES):

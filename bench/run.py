@@ -1,0 +1,868 @@
+"""Benchmark our SPARQL endpoint against peers, side by side, in one run.
+
+For each size it generates a synthetic cakg dataset (bench/generate.py), starts on loopback,
+on free ports, every engine on the same N-Quads file:
+
+  ours            `kg serve` (gunicorn + Flask + pyoxigraph query processes), default limits
+                  except KG_MAX_CONCURRENT_PER_CLIENT=16 so 8 clients from 127.0.0.1 are let in
+  oxigraph-mem    `oxigraph serve --union-default-graph`, in memory, data POSTed to /store
+  oxigraph-disk   `oxigraph load --location` then `oxigraph serve --location --union-default-graph`
+  rdflib-endpoint `rdflib-endpoint serve` (rdflib Dataset with default_union=True)
+
+then checks that every engine gives the same number of results (and the same values, blank
+nodes aside) for each query, measures each query alone (median of N runs), runs the query mix
+at 1 and 8 concurrent clients (median throughput of a few short rounds, engines interleaved
+round by round so drift hits all of them alike), runs the probes, and prints one table per
+size with the ratios to our endpoint. Everything is bounded: request counts, seconds per round,
+a timeout per request, and a startup limit per engine.
+
+    .venv/bin/python bench/run.py --sizes 10k 100k [--include-1m]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import http.client
+import json
+import os
+import platform
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+
+import generate  # noqa: E402
+from load import (  # noqa: E402
+    ACCEPT,
+    Client,
+    LoadResult,
+    Query,
+    Reply,
+    load_queries,
+    median,
+    percentile,
+    result_count,
+    run_load,
+)
+
+PEERS = HERE / ".venv-peers" / "bin"
+OUR_KG = ROOT / ".venv" / "bin" / "kg"
+DEADLINE_S = 10.0  # our default QUERY_TIMEOUT_S
+ASK = Query("ask", "ASK {}")
+
+
+# ---------------------------------------------------------------------- processes
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def descendants(pid: int) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        children.setdefault(ppid, []).append(int(entry.name))
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        todo.extend(children.get(p, []))
+    return out
+
+
+def rss_mb(pid: int) -> float:
+    total = 0
+    for p in descendants(pid):
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except OSError:
+            pass
+    return total / 1024
+
+
+def cpu_seconds() -> tuple[float, float]:
+    """(CPU seconds all processes of the machine used since boot, CPU seconds this process and
+    its reaped children used): their difference over a span is what others used meanwhile."""
+    tick = os.sysconf("SC_CLK_TCK")
+    fields = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(x) for x in fields[:8])
+    machine_busy = (user + nice + system + irq + softirq + steal) / tick
+    t = os.times()
+    return machine_busy, t.user + t.system + t.children_user + t.children_system
+
+
+def wait_until(check: Callable[[], bool], seconds: float, proc: subprocess.Popen[bytes] | None) -> bool:
+    """Poll `check` until it is true, the process died, or `seconds` passed."""
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        if proc is not None and proc.poll() is not None:
+            return False
+        try:
+            if check():
+                return True
+        except OSError:
+            pass
+        time.sleep(0.2)
+    return False
+
+
+def http_get(port: int, path: str, timeout: float = 2.0) -> int:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        conn.request("GET", path)
+        response = conn.getresponse()
+        response.read()
+        return response.status
+    finally:
+        conn.close()
+
+
+# ---------------------------------------------------------------------- engines
+@dataclass
+class Engine:
+    name: str
+    timeout: float  # per request, seconds
+    max_requests: int  # per load round
+    runs: int  # single runs per query
+    proc: subprocess.Popen[bytes] | None = None
+    port: int = 0
+    url: str = ""
+    startup_s: float = 0.0
+    rss: float = 0.0
+    version: str = ""
+    note: str = ""
+    log: Path | None = None
+
+    def start(self, data: Path, work: Path, startup_limit: float) -> None:
+        raise NotImplementedError
+
+    def _spawn(self, cmd: list[str], work: Path, env: dict[str, str] | None = None) -> None:
+        self.log = work / f"{self.name}.log"
+        with self.log.open("ab") as log:
+            self.proc = subprocess.Popen(
+                cmd,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                env=env,
+                cwd=work,
+                start_new_session=True,  # its own process group: stopped as a whole, by id
+            )
+
+    def answers(self) -> bool:
+        reply = Client(self.url, 2.0).ask(ASK)
+        return reply.status == 200
+
+    def wait_idle(self, seconds: float) -> bool:
+        """After a client-side timeout: wait until the engine answers a trivial query again."""
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            client = Client(self.url, min(5.0, max(0.5, end - time.monotonic())))
+            try:
+                if client.ask(ASK).status == 200:
+                    return True
+            finally:
+                client.close()
+        return False
+
+    def stop(self) -> None:
+        if self.proc is None:
+            return
+        if self.proc.poll() is None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                pass
+        try:  # whatever of the group is left (query processes, a stuck worker)
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        try:
+            self.proc.wait(5)
+        except subprocess.TimeoutExpired:
+            pass
+        self.proc = None
+
+
+class Ours(Engine):
+    def start(self, data: Path, work: Path, startup_limit: float) -> None:
+        build = work / "ours-build"
+        build.mkdir(exist_ok=True)
+        target = build / "cakg.nq"
+        if not target.exists():
+            os.link(data, target) if data.stat().st_dev == build.stat().st_dev else shutil.copy(data, target)
+        self.port = free_port()
+        env = dict(os.environ)
+        for key in list(env):
+            if key.startswith("KG_"):
+                del env[key]  # defaults, except what follows
+        env.update(
+            KG_BUILD_DIR=str(build),
+            KG_VAR_DIR=str(work / "ours-var"),
+            KG_HOST="127.0.0.1",
+            KG_PORT=str(self.port),
+            KG_MAX_CONCURRENT_PER_CLIENT="16",
+        )
+        started = time.monotonic()
+        self._spawn([str(OUR_KG), "serve"], work, env)
+        self.url = f"http://127.0.0.1:{self.port}/sparql"
+        if not wait_until(lambda: http_get(self.port, "/health") == 200, startup_limit, self.proc):
+            raise RuntimeError(f"{self.name} did not start; see {self.log}")
+        self.startup_s = time.monotonic() - started
+
+
+class OxigraphMemory(Engine):
+    def start(self, data: Path, work: Path, startup_limit: float) -> None:
+        self.port = free_port()
+        started = time.monotonic()
+        self._spawn(
+            [str(PEERS / "oxigraph"), "serve", "--bind", f"127.0.0.1:{self.port}",
+             "--union-default-graph"],
+            work,
+        )
+        self.url = f"http://127.0.0.1:{self.port}/query"
+        if not wait_until(self.answers, 30, self.proc):
+            raise RuntimeError(f"{self.name} did not start; see {self.log}")
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=startup_limit)
+        try:
+            with data.open("rb") as body:
+                conn.request("POST", "/store", body=body, headers={
+                    "Content-Type": "application/n-quads",
+                    "Content-Length": str(data.stat().st_size),
+                })
+                response = conn.getresponse()
+                response.read()
+        finally:
+            conn.close()
+        if response.status not in (200, 201, 204):
+            raise RuntimeError(f"{self.name}: loading the data answered {response.status}")
+        self.startup_s = time.monotonic() - started
+
+
+class OxigraphDisk(Engine):
+    def start(self, data: Path, work: Path, startup_limit: float) -> None:
+        location = work / "oxigraph-db"
+        started = time.monotonic()
+        self.log = work / f"{self.name}.log"
+        with self.log.open("ab") as log:
+            subprocess.run(
+                [str(PEERS / "oxigraph"), "load", "--location", str(location), "--file", str(data)],
+                stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                timeout=startup_limit, check=True,
+            )
+        self.port = free_port()
+        self._spawn(
+            [str(PEERS / "oxigraph"), "serve", "--location", str(location),
+             "--bind", f"127.0.0.1:{self.port}", "--union-default-graph"],
+            work,
+        )
+        self.url = f"http://127.0.0.1:{self.port}/query"
+        if not wait_until(self.answers, startup_limit, self.proc):
+            raise RuntimeError(f"{self.name} did not start; see {self.log}")
+        self.startup_s = time.monotonic() - started
+
+
+class RdflibEndpoint(Engine):
+    def start(self, data: Path, work: Path, startup_limit: float) -> None:
+        self.port = free_port()
+        started = time.monotonic()
+        self._spawn(
+            [str(PEERS / "rdflib-endpoint"), "serve", "--host", "127.0.0.1",
+             "--port", str(self.port), str(data)],
+            work,
+        )
+        self.url = f"http://127.0.0.1:{self.port}/"
+        if not wait_until(self.answers, startup_limit, self.proc):
+            raise RuntimeError(f"{self.name} did not start within {startup_limit:g} s; see {self.log}")
+        self.startup_s = time.monotonic() - started
+
+
+# ---------------------------------------------------------------------- measurements
+@dataclass
+class Check:
+    status: int
+    error: str | None
+    seconds: float
+    count: int | None = None
+    digest: str | None = None
+    media: str = ""
+
+    def shown(self) -> str:
+        if self.error:
+            return _short_error(self.error)
+        return str(self.count)
+
+
+def _short_error(error: str) -> str:
+    return {"timeout": "TIMEOUT", "http 503": "503"}.get(error, error.replace("connection: ", ""))
+
+
+def check(engine: Engine, query: Query, timeout: float | None = None) -> Check:
+    client = Client(engine.url, timeout or engine.timeout)
+    try:
+        reply = client.ask(query)
+    finally:
+        client.close()
+    result = Check(reply.status, reply.error, reply.seconds,
+                   media=reply.headers.get("content-type", "").split(";")[0])
+    if reply.ok:
+        try:
+            result.count, result.digest = result_count(
+                query, reply.body, reply.headers.get("content-type", ""))
+        except (ValueError, KeyError) as exc:
+            result.error = f"unreadable answer: {type(exc).__name__}"
+    elif reply.error == "timeout":
+        engine.note = "timeouts"
+        if not engine.wait_idle(240):
+            print(f"  ! {engine.name} stays busy after a timeout; restarting it", flush=True)
+            raise _Restart()
+    return result
+
+
+class _Restart(Exception):
+    pass
+
+
+@dataclass
+class SizeResult:
+    label: str
+    quads: int
+    engines: list[str]
+    checks: dict[str, dict[str, Check]] = field(default_factory=dict)  # engine -> query -> check
+    singles: dict[str, dict[str, list[Reply]]] = field(default_factory=dict)
+    loads: dict[str, dict[int, list[LoadResult]]] = field(default_factory=dict)
+    probes: dict[str, dict[str, Check]] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    skipped: dict[str, list[str]] = field(default_factory=dict)  # engine -> queries left out
+    background: str = ""
+
+
+def say(text: str) -> None:
+    print(text, flush=True)
+
+
+def make_engines(args: argparse.Namespace, size_label: str, quads: int) -> list[Engine]:
+    big = quads >= 50_000
+    engines: list[Engine] = []
+    for name in args.engines:
+        if name == "ours":
+            engines.append(Ours(name, args.timeout, args.max_requests, args.runs))
+        elif name == "oxigraph-mem":
+            engines.append(OxigraphMemory(name, args.timeout, args.max_requests, args.runs))
+        elif name == "oxigraph-disk":
+            engines.append(OxigraphDisk(name, args.timeout, args.max_requests, args.runs))
+        elif name == "rdflib-endpoint":
+            if quads >= 500_000 and not args.rdflib_1m:
+                say(f"  rdflib-endpoint left out at {size_label} (its load alone takes minutes; "
+                    "--rdflib-1m includes it)")
+                continue
+            engines.append(RdflibEndpoint(
+                name, args.rdflib_timeout,
+                args.rdflib_requests if big else max(args.rdflib_requests, 200),
+                min(args.runs, 3) if big else args.runs,
+            ))
+    return engines
+
+
+def measure_size(args: argparse.Namespace, label: str, work: Path, queries: list[Query],
+                 probes: list[Query], versions: dict[str, str]) -> tuple[SizeResult, dict[str, Engine]]:
+    data = work / f"cakg-{label}.nq"
+    started = time.monotonic()
+    cpu_before = cpu_seconds()
+    quads = generate.write(data, generate.size_of(label), args.seed)
+    say(f"\n== {label}: generated {quads} quads ({data.stat().st_size / 1e6:.0f} MB) "
+        f"in {time.monotonic() - started:.1f} s")
+    engines = make_engines(args, label, quads)
+    result = SizeResult(label, quads, [e.name for e in engines])
+    live: list[Engine] = []
+    try:
+        for engine in engines:
+            engine_work = work / f"{label}-{engine.name}"
+            engine_work.mkdir(exist_ok=True)
+            say(f"  starting {engine.name} …")
+            try:
+                engine.start(data, engine_work, args.startup_limit)
+            except (RuntimeError, subprocess.SubprocessError, OSError) as exc:
+                result.warnings.append(f"WARNING: {engine.name} at {label} did not start: {exc}")
+                say(f"  {result.warnings[-1]}")
+                engine.stop()
+                continue
+            engine.version = versions.get(engine.name, "")
+            live.append(engine)
+            say(f"  {engine.name} ready in {engine.startup_s:.1f} s at {engine.url}")
+        # 1. the same answers everywhere (and warm-up)
+        for engine in live:
+            result.checks[engine.name] = {}
+            for q in queries:
+                try:
+                    c = check(engine, q)
+                except _Restart:
+                    c = Check(0, "timeout", engine.timeout)
+                    engine.stop()
+                    engine.start(data, work / f"{label}-{engine.name}", args.startup_limit)
+                result.checks[engine.name][q.name] = c
+            result.skipped[engine.name] = [q.name for q in queries
+                                           if result.checks[engine.name][q.name].error == "timeout"]
+        compare(result, queries, live)
+        # 2. each query alone, median of N runs, engines interleaved run by run
+        say("  single-query runs …")
+        for engine in live:
+            result.singles[engine.name] = {q.name: [] for q in queries}
+        for run in range(max(e.runs for e in live) if live else 0):
+            for engine in live:
+                if run >= engine.runs:
+                    continue
+                client = Client(engine.url, engine.timeout)
+                try:
+                    for q in queries:
+                        if q.name in result.skipped[engine.name]:
+                            continue
+                        reply = client.ask(q)
+                        result.singles[engine.name][q.name].append(reply)
+                        if reply.error == "timeout":
+                            client.close()
+                            engine.wait_idle(240)
+                finally:
+                    client.close()
+        # 3. the mix under load, at 1 and 8 clients, in short rounds, engines interleaved
+        for engine in live:
+            result.loads[engine.name] = {c: [] for c in args.concurrency}
+        for c in args.concurrency:
+            say(f"  load at {c} client(s): {args.rounds} rounds × ≤{args.round_seconds:g} s per engine …")
+            for r in range(args.rounds):
+                for engine in live:
+                    mix = [q for q in queries if q.name not in result.skipped[engine.name]]
+                    if not mix:
+                        continue
+                    lr = run_load(engine.url, mix, c, engine.max_requests, args.round_seconds,
+                                  engine.timeout, offset=r * 5 + c)
+                    result.loads[engine.name][c].append(lr)
+                    if lr.errors.get("timeout"):
+                        engine.wait_idle(240)
+        for engine in live:
+            if engine.proc is not None:
+                engine.rss = rss_mb(engine.proc.pid)
+        # 4. probes last: one of them may keep a peer busy long after the client gave up
+        for engine in live:
+            result.probes[engine.name] = {}
+            for q in probes:
+                client = Client(engine.url, args.probe_timeout)
+                try:
+                    reply = client.ask(q)
+                finally:
+                    client.close()
+                c = Check(reply.status, reply.error, reply.seconds)
+                if reply.ok:
+                    c.count, c.digest = result_count(q, reply.body, reply.headers.get("content-type", ""))
+                    c.digest = _values(reply.body, q)
+                result.probes[engine.name][q.name] = c
+                ref = result.probes[live[0].name].get(q.name)
+                if ref is not None and engine is not live[0] and c.error is None and ref.error is None \
+                        and c.digest != ref.digest:
+                    result.warnings.append(
+                        f"WARNING: {label} probe {q.name}: {live[0].name} says {ref.digest}, "
+                        f"{engine.name} says {c.digest}")
+                    say(f"  {result.warnings[-1]}")
+                if reply.error == "timeout":
+                    break  # the engine may be busy for minutes: stop it rather than wait
+            engine.stop()
+    finally:
+        for engine in engines:
+            engine.stop()
+    cpu_after = cpu_seconds()
+    wall = time.monotonic() - started
+    others = (cpu_after[0] - cpu_before[0]) - (cpu_after[1] - cpu_before[1])
+    result.background = (
+        f"{wall:.0f} s wall for this size; processes outside the benchmark used "
+        f"{max(0.0, others):.0f} CPU-seconds meanwhile (≈{max(0.0, others) / wall:.2f} of the "
+        f"{os.cpu_count()} cores)"
+    )
+    return result, {e.name: e for e in engines}
+
+
+def _values(body: bytes, q: Query) -> str:
+    """A short text of a one-row SELECT answer (for the probes table)."""
+    if q.kind != "solutions":
+        return ""
+    data = json.loads(body)
+    rows = data.get("results", {}).get("bindings", [])
+    if len(rows) != 1:
+        return f"{len(rows)} rows"
+    return ", ".join(f"{k}={v['value']}" for k, v in rows[0].items())
+
+
+def compare(result: SizeResult, queries: list[Query], engines: list[Engine]) -> None:
+    """Warn, once per query and engine, when an engine's count (or values) differ from ours."""
+    names = [e.name for e in engines]
+    for q in queries:
+        reference_name = next((n for n in names if result.checks[n][q.name].error is None), None)
+        if reference_name is None:
+            result.warnings.append(f"WARNING: {result.label} {q.name}: no engine answered")
+            continue
+        ref = result.checks[reference_name][q.name]
+        for n in names:
+            c = result.checks[n][q.name]
+            if c.error is not None:
+                result.warnings.append(
+                    f"WARNING: {result.label} {q.name}: {n} gave no answer ({c.error}) "
+                    f"after {c.seconds:.1f} s")
+            elif c.count != ref.count:
+                result.warnings.append(
+                    f"WARNING: {result.label} {q.name}: result count mismatch: "
+                    f"{reference_name}={ref.count} {n}={c.count}")
+            elif c.digest != ref.digest:
+                result.warnings.append(
+                    f"WARNING: {result.label} {q.name}: same count ({c.count}) but different "
+                    f"values: {reference_name} vs {n}")
+            if c.error is None and c.media not in (ACCEPT[q.kind], ""):
+                result.warnings.append(
+                    f"NOTE: {result.label} {q.name}: {n} answered {c.media} although "
+                    f"{ACCEPT[q.kind]} was asked for (counted in that format)")
+    for w in result.warnings:
+        say(f"  {w}")
+    if not [w for w in result.warnings if w.startswith("WARNING")]:
+        say(f"  counts check: all {len(names)} engines agree on all {len(queries)} queries "
+            "(counts and values)")
+
+
+# ---------------------------------------------------------------------- report
+def ms(seconds: float | None) -> str:
+    if seconds is None:
+        return "–"
+    value = seconds * 1000
+    return f"{value:.0f}" if value >= 100 else f"{value:.1f}" if value >= 1 else f"{value:.2f}"
+
+
+def ratio(value: float | None, base: float | None) -> str:
+    if value is None or base is None or base == 0:
+        return "–"
+    r = value / base
+    return f"{r:.2f}×" if r < 10 else f"{r:.0f}×"
+
+
+def report_size(res: SizeResult, engines: dict[str, Engine], queries: list[Query],
+                probes: list[Query], concurrency: list[int]) -> str:
+    out: list[str] = []
+    out.append(f"### {res.label} ({res.quads} quads)\n")
+    if res.background:
+        out.append(f"Noise: {res.background}.\n")
+    out.append("| engine | version | startup incl. load (s) | RSS after load (MB) |")
+    out.append("|---|---|---:|---:|")
+    for name in res.engines:
+        e = engines.get(name)
+        if e is None or name not in res.checks:
+            continue
+        out.append(f"| {name} | {e.version} | {e.startup_s:.1f} | {e.rss:.0f} |")
+    out.append("")
+    n_mix = len(queries)
+    out.append(f"Query mix: {n_mix} queries round-robin; throughput is the median of the rounds, "
+               "p50/p99 over all successful requests of the rounds; ×ours = engine / ours.\n")
+    out.append("| engine | clients | q/s | ×ours | p50 ms | ×ours | p99 ms | ×ours | requests | errors |")
+    out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+    ours = res.loads.get("ours", {})
+    for c in concurrency:
+        base_rounds = ours.get(c, [])
+        base_qps = median([r.throughput for r in base_rounds]) if base_rounds else None
+        base_lat = [x for r in base_rounds for x in r.latencies]
+        base_p50, base_p99 = percentile(base_lat, 50), percentile(base_lat, 99)
+        for name in res.engines:
+            rounds = res.loads.get(name, {}).get(c, [])
+            if not rounds:
+                continue
+            qps = median([r.throughput for r in rounds])
+            lat = [x for r in rounds for x in r.latencies]
+            p50, p99 = percentile(lat, 50), percentile(lat, 99)
+            errors: dict[str, int] = {}
+            for r in rounds:
+                for k, v in r.errors.items():
+                    errors[_short_error(k)] = errors.get(_short_error(k), 0) + v
+            skipped = res.skipped.get(name, [])
+            mark = f" (mix without {', '.join(s[:2] for s in skipped)}: TIMEOUT)" if skipped else ""
+            err = ", ".join(f"{k}: {v}" for k, v in sorted(errors.items())) or "0"
+            total = sum(r.total for r in rounds)
+            out.append(
+                f"| {name}{mark} | {c} | {qps:.1f} | {ratio(qps, base_qps)} | {ms(p50)} | "
+                f"{ratio(p50, base_p50)} | {ms(p99)} | {ratio(p99, base_p99)} | {total} | {err} |"
+            )
+    out.append("")
+    # per-query medians
+    heads = ["query", "results"]
+    for name in res.engines:
+        if name in res.singles:
+            heads.append(f"{name} ms" if name == "ours" else f"{name} ms (×ours)")
+    if "ours" in res.singles:
+        heads.append("ours server ms")
+    out.append("Per query: median latency of single sequential runs (client-side, keep-alive); "
+               "`ours server ms` is our X-Query-Time-Ms header (slot + query process round trip).\n")
+    out.append("| " + " | ".join(heads) + " |")
+    out.append("|---|---:|" + "---:|" * (len(heads) - 2))
+    for q in queries:
+        counts = {res.checks[n][q.name].count for n in res.checks if res.checks[n][q.name].count is not None}
+        row = [q.name, "/".join(str(x) for x in sorted(counts)) or "–"]
+        base = _single_median(res, "ours", q.name)
+        for name in res.engines:
+            if name not in res.singles:
+                continue
+            cell = _single_cell(res, name, q.name)
+            if name != "ours" and not cell[1]:
+                cell = (f"{cell[0]} ({ratio(_single_median(res, name, q.name), base)})", False)
+            row.append(cell[0])
+        if "ours" in res.singles:
+            hdr = [float(r.headers.get("x-query-time-ms", "nan")) for r in res.singles["ours"][q.name] if r.ok]
+            row.append(f"{median(hdr):.1f}" if hdr else "–")
+        out.append("| " + " | ".join(row) + " |")
+    out.append("")
+    if probes and res.probes:
+        out.append("Probes (single run each, not in the mix; see bench/probes/*.rq):\n")
+        out.append("| probe | " + " | ".join(n for n in res.engines if n in res.probes) + " |")
+        out.append("|---|" + "---|" * len([n for n in res.engines if n in res.probes]))
+        for q in probes:
+            row = [q.name]
+            for name in res.engines:
+                if name not in res.probes:
+                    continue
+                c = res.probes[name].get(q.name)
+                if c is None:
+                    row.append("not run")
+                elif c.error:
+                    row.append(f"{_short_error(c.error)} after {c.seconds:.1f} s")
+                else:
+                    row.append(f"{c.digest or c.count} ({ms(c.seconds)} ms)")
+            out.append("| " + " | ".join(row) + " |")
+        out.append("")
+    if res.warnings:
+        out.append("Checks:\n")
+        out.extend(f"- {w}" for w in res.warnings)
+    else:
+        out.append("Checks: every engine returned the same result counts and values for every query.")
+    out.append("")
+    return "\n".join(out)
+
+
+def _single_median(res: SizeResult, engine: str, query: str) -> float | None:
+    replies = res.singles.get(engine, {}).get(query, [])
+    return median([r.seconds for r in replies if r.ok])
+
+
+def _single_cell(res: SizeResult, engine: str, query: str) -> tuple[str, bool]:
+    """(text, is_failure)"""
+    if query in res.skipped.get(engine, []):
+        return "TIMEOUT", True
+    replies = res.singles.get(engine, {}).get(query, [])
+    ok = [r.seconds for r in replies if r.ok]
+    failed = [r for r in replies if not r.ok]
+    if not ok:
+        return (_short_error(failed[0].error or "?") if failed else "–"), True
+    text = ms(median(ok))
+    if failed:
+        text += f" ({len(failed)} failed: {_short_error(failed[0].error or '?')})"
+    return text, False
+
+
+def deadline_check(res: SizeResult, queries: list[Query]) -> str:
+    lines = [f"Deadline check at {res.label}: does every query of the mix answer within our "
+             f"default {DEADLINE_S:g} s deadline on our endpoint?\n"]
+    if "ours" not in res.checks:
+        return lines[0] + "\nour endpoint did not run.\n"
+    failures = []
+    rows = ["| query | slowest of check + single runs | status |", "|---|---:|---|"]
+    for q in queries:
+        replies = [res.checks["ours"][q.name]] + list(res.singles.get("ours", {}).get(q.name, []))
+        worst = max(r.seconds for r in replies)
+        bad = [r for r in replies if r.error is not None]
+        status = "ok" if not bad and worst < DEADLINE_S else (
+            _short_error(bad[0].error or "?") if bad else "slow")
+        if status != "ok":
+            failures.append(q.name)
+        rows.append(f"| {q.name} | {worst * 1000:.0f} ms | {status} |")
+    verdict = ("**yes**: every query answered within the deadline" if not failures
+               else f"**no**: {', '.join(failures)} did not answer within the deadline")
+    return "\n".join(lines + rows + ["", verdict, ""])
+
+
+# ---------------------------------------------------------------------- main
+def machine() -> str:
+    cpu = "?"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = "?"
+    try:
+        kb = int(Path("/proc/meminfo").read_text().split()[1])
+        mem = f"{kb / 1024 / 1024:.0f} GiB"
+    except (OSError, ValueError, IndexError):
+        pass
+    return f"nproc {os.cpu_count()}, CPU {cpu}, {mem} RAM, {platform.system()} {platform.release()}, Python {platform.python_version()}"
+
+
+def versions() -> dict[str, str]:
+    out: dict[str, str] = {}
+    try:
+        head = subprocess.run(["git", "-C", str(ROOT), "describe", "--always", "--dirty"],
+                              capture_output=True, text=True, timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        head = "?"
+    try:
+        import pyoxigraph
+
+        ox_version = pyoxigraph.__version__
+    except (ImportError, AttributeError):
+        ox_version = "?"
+    out["ours"] = f"{head}, pyoxigraph {ox_version}"
+    try:
+        v = subprocess.run([str(PEERS / "oxigraph"), "--version"], capture_output=True, text=True,
+                           timeout=10).stdout.strip()
+        out["oxigraph-mem"] = out["oxigraph-disk"] = v
+    except (OSError, subprocess.SubprocessError):
+        pass
+    try:
+        v = subprocess.run(
+            [str(PEERS / "python"), "-c",
+             "import importlib.metadata as m;print('rdflib-endpoint',m.version('rdflib-endpoint'),"
+             "'rdflib',m.version('rdflib'))"],
+            capture_output=True, text=True, timeout=30).stdout.strip()
+        out["rdflib-endpoint"] = v
+    except (OSError, subprocess.SubprocessError):
+        pass
+    return out
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--sizes", nargs="+", default=["10k", "100k"], help="dataset sizes (10k 100k 1m …)")
+    p.add_argument("--include-1m", action="store_true", help="add the 1m size and its deadline check")
+    p.add_argument("--engines", nargs="+", default=["ours", "oxigraph-mem", "oxigraph-disk", "rdflib-endpoint"],
+                   choices=["ours", "oxigraph-mem", "oxigraph-disk", "rdflib-endpoint"])
+    p.add_argument("--seed", type=int, default=42)
+    p.add_argument("--queries", type=Path, default=HERE / "queries")
+    p.add_argument("--probes", type=Path, default=HERE / "probes")
+    p.add_argument("--concurrency", type=int, nargs="+", default=[1, 8])
+    p.add_argument("--rounds", type=int, default=3, help="load rounds per engine and concurrency")
+    p.add_argument("--round-seconds", type=float, default=5.0, help="length of one load round")
+    p.add_argument("--max-requests", type=int, default=5000, help="requests per load round, at most")
+    p.add_argument("--runs", type=int, default=5, help="single runs per query (median)")
+    p.add_argument("--timeout", type=float, default=30.0, help="per request, ours and oxigraph")
+    p.add_argument("--rdflib-timeout", type=float, default=20.0, help="per request, rdflib-endpoint")
+    p.add_argument("--rdflib-requests", type=int, default=30,
+                   help="requests per load round for rdflib-endpoint from 50k quads on")
+    p.add_argument("--rdflib-1m", action="store_true", help="run rdflib-endpoint at 1m too (slow)")
+    p.add_argument("--probe-timeout", type=float, default=30.0)
+    p.add_argument("--startup-limit", type=float, default=600.0, help="seconds for an engine to load and start")
+    p.add_argument("--workdir", type=Path, default=None, help="default: a temporary folder, removed after")
+    p.add_argument("--out", type=Path, default=HERE / "results", help="where the report is written")
+    args = p.parse_args(argv)
+    if args.include_1m and not any(generate.size_of(s) >= 1_000_000 for s in args.sizes):
+        args.sizes.append("1m")
+    return args
+
+
+def check_tools(engines: list[str]) -> list[str]:
+    missing = []
+    if "ours" in engines and not OUR_KG.exists():
+        missing.append(f"{OUR_KG} (make install)")
+    if {"oxigraph-mem", "oxigraph-disk"} & set(engines) and not (PEERS / "oxigraph").exists():
+        missing.append(f"{PEERS / 'oxigraph'} (make bench installs it)")
+    if "rdflib-endpoint" in engines and not (PEERS / "rdflib-endpoint").exists():
+        missing.append(f"{PEERS / 'rdflib-endpoint'} (make bench installs it)")
+    return missing
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    missing = check_tools(args.engines)
+    if missing:
+        for m in missing:
+            print(f"error: missing {m}", file=sys.stderr)
+        return 2
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    queries = load_queries(sorted(args.queries.glob("*.rq")))
+    probes = load_queries(sorted(args.probes.glob("*.rq"))) if args.probes.exists() else []
+    started = time.monotonic()
+    when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    header = [
+        "## Benchmark run",
+        "",
+        f"- date: {when}",
+        f"- machine: {machine()}",
+        f"- command: `{' '.join([Path(sys.executable).name, 'bench/run.py'] + (argv if argv is not None else sys.argv[1:]))}`",
+        f"- sizes: {', '.join(args.sizes)}; seed {args.seed}; {len(queries)} queries in the mix, "
+        f"{len(probes)} probes; load at {', '.join(map(str, args.concurrency))} client(s), "
+        f"{args.rounds} rounds × ≤{args.round_seconds:g} s (≤{args.max_requests} requests) per engine; "
+        f"{args.runs} single runs per query",
+        "- ours: `kg serve` with its default limits (deadline 10 s, queue 5 s, 100000 rows, "
+        "50 MB, 2 query processes, 32 HTTP threads) except **KG_MAX_CONCURRENT_PER_CLIENT=16** "
+        "(default 4), so that the 8 load clients, all from 127.0.0.1, are not refused with 429",
+        "- oxigraph: `oxigraph serve --union-default-graph` in memory (data POSTed to /store) "
+        "and on disk (`oxigraph load --location`, then `serve --location`), no query timeout",
+        f"- rdflib-endpoint: `rdflib-endpoint serve FILE.nq` (Dataset, default_union=True); "
+        f"{args.rdflib_timeout:g} s per request; from 50k quads on at most {args.rdflib_requests} "
+        "requests per round and 3 single runs; a query that timed out in the check is left out "
+        "of its runs and marked TIMEOUT",
+        "",
+    ]
+    say("\n".join(header))
+    vers = versions()
+    work = args.workdir or Path(tempfile.mkdtemp(prefix="kg-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    sections: list[str] = []
+    results: list[SizeResult] = []
+    try:
+        for label in args.sizes:
+            size_work = work / label
+            size_work.mkdir(exist_ok=True)
+            res, engines = measure_size(args, label, size_work, queries, probes, vers)
+            results.append(res)
+            text = report_size(res, engines, queries, probes, args.concurrency)
+            if res.quads >= 1_000_000 * 0.9:
+                text += "\n" + deadline_check(res, queries)
+            sections.append(text)
+            say("\n" + text)
+    except KeyboardInterrupt:
+        say("interrupted; every engine was stopped")
+        return 130
+    finally:
+        if args.workdir is None:
+            shutil.rmtree(work, ignore_errors=True)
+    elapsed = time.monotonic() - started
+    footer = f"Total time: {elapsed / 60:.1f} min ({elapsed:.0f} s).\n"
+    say(footer)
+    args.out.mkdir(parents=True, exist_ok=True)
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    report = "\n".join(header) + "\n" + "\n".join(sections) + "\n" + footer
+    (args.out / f"run-{stamp}.md").write_text(report, encoding="utf-8")
+    (args.out / "latest.md").write_text(report, encoding="utf-8")
+    say(f"report written to {args.out / f'run-{stamp}.md'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

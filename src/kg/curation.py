@@ -1,0 +1,351 @@
+"""Curation over HTTP: validate additions, accept them as submissions, revert them, and the
+SPARQL 1.1 Graph Store HTTP Protocol on submission graphs.
+
+https://www.w3.org/TR/sparql11-http-rdf-update/ — reading any graph is open; writing needs a
+curator's token and touches only submission graphs. Every write is validated first, by the
+same code as ``kg validate``, against the shapes and the stored graph; what does not
+conform is answered 422 with the report, and nothing is stored.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from flask import Blueprint, Response, current_app, render_template, request
+from rdflib import BNode, Graph, URIRef
+
+from . import auth, formats
+from .errors import (
+    Conflict,
+    EmptySubmission,
+    Forbidden,
+    NotAcceptable,
+    NotFound,
+    PayloadTooLarge,
+    ProtocolError,
+    UnsupportedMediaType,
+)
+from .linkeddata import serialize
+from .namespaces import BASE, bind_prefixes
+from .parsing import FORMAT_ALIASES, FORMAT_BY_EXTENSION, parse_text
+from .store import EmbeddedStore, get_store
+from .submissions import SUBMISSION_GRAPHS, is_submission_graph
+from .validate import Report, load_shapes, validate
+
+bp = Blueprint("curation", __name__)
+
+#: IRIs a submission may not describe: the ontology, its lists, the shapes, the graphs.
+RESERVED = (BASE + "ontology", BASE + "vocab/", BASE + "shapes", BASE + "graph/", BASE + "curator/")
+REPORT_TYPES = ("application/json", formats.TURTLE, formats.JSONLD, formats.HTML)
+
+
+# ------------------------------------------------------------------------------ reading input
+
+
+def read_addition() -> Graph:
+    """Parse the RDF a curator sent: a body, a form field, or an uploaded file."""
+    limit = int(current_app.config["MAX_SUBMISSION_BYTES"])
+    if request.content_length is not None and request.content_length > limit:
+        raise PayloadTooLarge(f"the body is larger than {limit} bytes (MAX_SUBMISSION_BYTES)")
+    if request.mimetype in ("multipart/form-data", "application/x-www-form-urlencoded"):
+        upload = request.files.get("file")
+        if upload is not None and upload.filename:
+            text = upload.read(limit + 1).decode("utf-8", errors="strict")
+            name = request.form.get("format") or _format_of_file(upload.filename)
+            source = upload.filename
+        else:
+            text = request.form.get("data", "")
+            name = request.form.get("format") or "turtle"
+            source = "data"
+    else:
+        name = request.mimetype
+        if not name:
+            raise UnsupportedMediaType(
+                "say what you send: Content-Type text/turtle, "
+                "application/n-triples, application/ld+json or "
+                "application/rdf+xml"
+            )
+        try:
+            text = request.get_data().decode("utf-8")
+        except UnicodeDecodeError:
+            raise ProtocolError("the body is not UTF-8 text") from None
+        source = "body"
+    if len(text.encode("utf-8")) > limit:
+        raise PayloadTooLarge(f"the data is larger than {limit} bytes (MAX_SUBMISSION_BYTES)")
+    rdf_format = FORMAT_ALIASES.get(name.strip().lower())
+    if rdf_format is None:
+        raise UnsupportedMediaType(
+            f"cannot read {name!r}: send Turtle, N-Triples, JSON-LD or RDF/XML"
+        )
+    return parse_text(text, rdf_format, source=source, base=BASE + "submitted/")
+
+
+def _format_of_file(filename: str) -> str:
+    fmt = FORMAT_BY_EXTENSION.get(Path(filename).suffix.lower())
+    if fmt is None:
+        raise UnsupportedMediaType(f"cannot tell the format of {filename!r}; choose one")
+    return fmt
+
+
+# ------------------------------------------------------------------------------ checks
+
+
+def check_shape_of(addition: Graph) -> None:
+    """Refuse empty and blank-node-only additions with an answer a curator can act on."""
+    if not len(addition):
+        raise EmptySubmission("the submission holds no statements")
+    if all(isinstance(s, BNode) for s in addition.subjects()):
+        raise EmptySubmission(
+            "every statement is about a blank node; name the things you "
+            "describe with IRIs (e.g. https://w3id.org/cakg/event/…)"
+        )
+
+
+def check_collisions(
+    store: EmbeddedStore, addition: Graph, who: str, replacing: str | None = None
+) -> None:
+    """Refuse IRIs of the ontology, and subjects that other curators' submissions own."""
+    subjects = {str(s) for s in addition.subjects() if isinstance(s, URIRef)}
+    reserved = sorted(s for s in subjects if s.startswith(RESERVED))
+    if reserved:
+        raise Conflict(
+            f"{reserved[0]} belongs to the ontology or the service; a submission cannot describe it"
+        )
+    if request.args.get("allow_shared") in ("1", "true", "yes"):
+        return
+    for submission_id in store.submissions.ids():
+        if submission_id == replacing:
+            continue
+        other = store.submissions.describe(submission_id)
+        if other.curator == who:
+            continue
+        shared = subjects & {str(s) for s in store.submissions.content(submission_id).subjects()}
+        if shared:
+            raise Conflict(
+                f"{sorted(shared)[0]} is described by {other.curator}'s submission "
+                f"{submission_id}; add ?allow_shared=true to describe it too"
+            )
+
+
+def check(addition: Graph, without: Graph | None = None) -> Report:
+    """Validate an addition in the context of the stored graph (one code path with the CLI)."""
+    store = get_store()
+    context = store.graph()
+    if without is not None:
+        context = context - without
+    shapes = current_app.extensions.get("kg.shapes")
+    if shapes is None:
+        shapes = current_app.extensions.setdefault(
+            "kg.shapes", load_shapes(Path(current_app.config["SHAPES_DIR"]))
+        )
+    return validate(context + addition, shapes, Path(current_app.config["DATA_DIR"]))
+
+
+# ------------------------------------------------------------------------------ answering
+
+
+def report_response(report: Report, status: int = 200) -> Response:
+    chosen = formats.from_parameters(request.args.getlist("format"), "resource") or _accept_report()
+    if chosen == formats.HTML:
+        html = render_template("report.html", report=report)
+        return Response(html, status, mimetype=formats.HTML)
+    if chosen in (formats.TURTLE, formats.JSONLD):
+        return Response(
+            serialize(bind_prefixes(report.to_graph()), chosen), status, mimetype=chosen
+        )
+    return Response(
+        json.dumps(report.to_json(), ensure_ascii=False), status, mimetype="application/json"
+    )
+
+
+def _accept_report() -> str:
+    accept = request.headers.get("Accept")
+    if not accept:
+        return "application/json"
+    chosen = request.accept_mimetypes.best_match(REPORT_TYPES)
+    if chosen is None:
+        raise NotAcceptable("offered: " + ", ".join(REPORT_TYPES), allowed=REPORT_TYPES)
+    return chosen
+
+
+def not_conforming(report: Report) -> Response:
+    return report_response(report, 422)
+
+
+# ------------------------------------------------------------------------------ endpoints
+
+
+@bp.route("/validate", methods=["POST"])
+def validate_addition() -> Response:
+    """Validate without writing anything."""
+    addition = read_addition()
+    check_shape_of(addition)
+    return report_response(check(addition))
+
+
+@bp.route("/submissions", methods=["POST"])
+def submit() -> Response:
+    who = auth.curator()
+    auth.check_rate(who)
+    addition = read_addition()
+    check_shape_of(addition)
+    store = get_store()
+    with store.write_lock:
+        check_collisions(store, addition, who)
+        report = check(addition)
+        if not report.conforms:
+            return not_conforming(report)
+        submission = store.submissions.write(
+            store.submissions.new_id(), addition, who, _comment(), _source(addition)
+        )
+        store.added(submission.id)
+    response = Response(json.dumps(submission.to_json()), 201, mimetype="application/json")
+    response.headers["Location"] = f"/submissions/{submission.id}"
+    return response
+
+
+def _comment() -> str:
+    return (request.args.get("comment") or request.form.get("comment") or "").strip()
+
+
+def _source(addition: Graph) -> str | None:
+    given = request.args.get("source") or request.form.get("source")
+    if given:
+        return given
+    from .namespaces import KG
+
+    cited = sorted({str(o) for o in addition.objects(None, KG.source)})
+    return cited[0] if len(cited) == 1 else None
+
+
+@bp.route("/submissions", methods=["GET"])
+def list_submissions() -> Response:
+    store = get_store()
+    items = [store.submissions.describe(i).to_json() for i in store.submissions.ids()]
+    return Response(json.dumps({"submissions": items}), mimetype="application/json")
+
+
+def _known(submission_id: str) -> str:
+    store = get_store()
+    if submission_id not in store.submissions.ids():
+        raise NotFound(f"there is no submission {submission_id}")
+    return submission_id
+
+
+@bp.route("/submissions/<submission_id>", methods=["GET"])
+def show_submission(submission_id: str) -> Response:
+    store = get_store()
+    _known(submission_id)
+    wanted = formats.from_parameters(request.args.getlist("format"), "resource")
+    if (
+        wanted is None
+        and request.accept_mimetypes.best_match(["application/json", *formats.offered("graph")])
+        != "application/json"
+    ):
+        wanted = formats.choose(request.headers.get("Accept"), "graph")
+    if wanted and wanted != formats.HTML:
+        content = store.submissions.content(submission_id)
+        return Response(serialize(content, wanted), mimetype=wanted)
+    return Response(
+        json.dumps(store.submissions.describe(submission_id).to_json()), mimetype="application/json"
+    )
+
+
+@bp.route("/submissions/<submission_id>", methods=["DELETE"])
+def revert_submission(submission_id: str) -> Response:
+    who = auth.curator()
+    auth.check_rate(who)
+    store = get_store()
+    with store.write_lock:
+        _known(submission_id)
+        _remove(store, submission_id, who)
+    return Response(status=204)
+
+
+def _remove(store: EmbeddedStore, submission_id: str, who: str) -> None:
+    owner = store.submissions.describe(submission_id).curator
+    if owner != who:
+        raise Forbidden(f"submission {submission_id} is {owner}'s; only they can change it")
+    content = store.submissions.content(submission_id)
+    store.submissions.remove(submission_id)
+    store.removed(content)
+
+
+# ------------------------------------------------------------------------------ Graph Store
+
+
+def _target_graph() -> str | None:
+    """The graph a Graph Store request names (?graph=), or None for ?default."""
+    graphs = request.args.getlist("graph")
+    default = "default" in request.args
+    if len(graphs) + int(default) != 1:
+        raise ProtocolError("name exactly one graph: ?graph=<IRI> or ?default")
+    return graphs[0] if graphs else None
+
+
+@bp.route("/rdf-graphs", methods=["GET", "HEAD"])
+def gsp_get() -> Response:
+    from .linkeddata import whole_graph
+
+    target = _target_graph()
+    media = formats.from_parameters(request.args.getlist("format"), "graph") or formats.choose(
+        request.headers.get("Accept"), "graph"
+    )
+    if media is None or media in (formats.TRIG, formats.NQUADS):
+        media = formats.TURTLE if media is None else media
+    store = get_store()
+    if target is None:
+        graph = store.graph()
+    elif target in store.graphs:
+        graph = whole_graph(URIRef(target))
+    else:
+        raise NotFound(f"there is no graph {target}")
+    if media in (formats.TRIG, formats.NQUADS):
+        media = formats.TURTLE
+    return Response(serialize(bind_prefixes(graph), media), mimetype=media)
+
+
+@bp.route("/rdf-graphs", methods=["PUT", "POST", "DELETE"])
+def gsp_write() -> Response:
+    who = auth.curator()
+    auth.check_rate(who)
+    target = _target_graph()
+    if target is None or not is_submission_graph(target):
+        raise Forbidden(f"only submission graphs ({SUBMISSION_GRAPHS}<id>) can be written")
+    submission_id = target[len(SUBMISSION_GRAPHS) :]
+    store = get_store()
+    with store.write_lock:
+        exists = submission_id in store.submissions.ids()
+        if request.method == "DELETE":
+            if not exists:
+                raise NotFound(f"there is no graph {target}")
+            _remove(store, submission_id, who)
+            return Response(status=204)
+        addition = read_addition()
+        old = store.submissions.content(submission_id) if exists else None
+        if exists and store.submissions.describe(submission_id).curator != who:
+            raise Forbidden(f"graph {target} is another curator's")
+        if request.method == "POST" and old is not None:
+            addition = old + addition  # POST merges into the graph
+        check_shape_of(addition)
+        check_collisions(store, addition, who, replacing=submission_id)
+        report = check(addition, without=old)
+        if not report.conforms:
+            return not_conforming(report)
+        store.submissions.write(submission_id, addition, who, _comment(), _source(addition))
+        if old is not None:
+            store.removed(old)
+        store.added(submission_id)
+    return Response(
+        status=204 if exists else 201,
+        headers={} if exists else {"Location": f"/rdf-graphs?graph={target}"},
+    )
+
+
+# ------------------------------------------------------------------------------ curator page
+
+
+@bp.route("/curate")
+def curate_page() -> Response:
+    return Response(render_template("curate.html"), mimetype=formats.HTML)

@@ -1,0 +1,179 @@
+"""Accepted submissions, kept durably: one N-Quads file each, written atomically.
+
+A submission is its own named graph, ``https://w3id.org/cakg/graph/submission/<id>``, holding
+the curator's triples and, about the graph itself, its provenance (curator, time, comment,
+cited source, triple count). The file is written to a temporary name, flushed to disk and
+renamed into place, so a crash at any moment leaves either the whole submission or none of
+it; two submissions never share a file, so concurrent ones are all kept.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import threading
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from rdflib import Dataset, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
+
+from .dataset import derive_years
+from .namespaces import BASE, KG, bind_prefixes
+from .parsing import quiet_rdflib_deprecations
+
+SUBMISSION_GRAPHS = BASE + "graph/submission/"
+CURATORS = BASE + "curator/"
+VOID = Namespace("http://rdfs.org/ns/void#")
+SUFFIX = ".nq"
+
+
+@dataclass(frozen=True)
+class Submission:
+    id: str
+    graph: str
+    curator: str
+    created: str
+    comment: str
+    source: str | None
+    triples: int
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "id": self.id,
+            "graph": self.graph,
+            "curator": self.curator,
+            "created": self.created,
+            "comment": self.comment,
+            "source": self.source,
+            "triples": self.triples,
+        }
+
+
+def graph_iri(submission_id: str) -> str:
+    return SUBMISSION_GRAPHS + submission_id
+
+
+def is_submission_graph(iri: str) -> bool:
+    rest = iri[len(SUBMISSION_GRAPHS) :] if iri.startswith(SUBMISSION_GRAPHS) else ""
+    return bool(rest) and all(c.isalnum() or c in "-_" for c in rest)
+
+
+class SubmissionStore:
+    """The folder of accepted submissions."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+        self.recover()
+
+    def recover(self) -> None:
+        """Drop half-written files left by a crash: they were never renamed into place."""
+        for leftover in self.folder.glob("*.tmp"):
+            leftover.unlink(missing_ok=True)
+
+    def path(self, submission_id: str) -> Path:
+        return self.folder / f"{submission_id}{SUFFIX}"
+
+    def ids(self) -> list[str]:
+        return sorted(p.name[: -len(SUFFIX)] for p in self.folder.glob(f"*{SUFFIX}"))
+
+    def manifest(self) -> list[tuple[str, int, int]]:
+        """(id, size, modification time) of every file: what the query workers sync on."""
+        out = []
+        for submission_id in self.ids():
+            stat = self.path(submission_id).stat()
+            out.append((submission_id, stat.st_size, stat.st_mtime_ns))
+        return out
+
+    def new_id(self) -> str:
+        return f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{secrets.token_hex(4)}"
+
+    def write(
+        self, submission_id: str, triples: Graph, curator: str, comment: str, source: str | None
+    ) -> Submission:
+        """Store a submission under an id (replacing any earlier version), atomically."""
+        created = datetime.now(UTC).replace(microsecond=0).isoformat()
+        name = URIRef(graph_iri(submission_id))
+        dataset = Dataset()
+        bind_prefixes(dataset)
+        graph = dataset.graph(name)
+        for triple in triples:
+            graph.add(triple)
+        count = len(graph)
+        for derived in derive_years(graph):  # kg:year, as the build adds it for documents
+            graph.add(derived)
+        agent = URIRef(CURATORS + curator)
+        graph.add((name, RDF.type, KG.Submission))
+        graph.add((name, PROV.wasAttributedTo, agent))
+        graph.add((name, DCTERMS.created, Literal(created, datatype=XSD.dateTime)))
+        graph.add((name, RDFS.comment, Literal(comment)))
+        graph.add((name, VOID.triples, Literal(count)))
+        if source:
+            graph.add((name, DCTERMS.source, URIRef(source)))
+        graph.add((agent, RDF.type, PROV.Agent))
+        graph.add((agent, RDFS.label, Literal(curator)))
+        with quiet_rdflib_deprecations():
+            data = dataset.serialize(format="nquads", encoding="utf-8")
+        self._write_atomically(self.path(submission_id), data)
+        return Submission(submission_id, str(name), curator, created, comment, source, count)
+
+    def _write_atomically(self, target: Path, data: bytes) -> None:
+        tmp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
+        with tmp.open("wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, target)  # atomic on POSIX: readers see the old file or the new one
+        self._sync_folder()
+
+    def _sync_folder(self) -> None:
+        fd = os.open(self.folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)  # make the rename itself durable
+        finally:
+            os.close(fd)
+
+    def remove(self, submission_id: str) -> bool:
+        path = self.path(submission_id)
+        if not path.exists():
+            return False
+        path.unlink()
+        self._sync_folder()
+        return True
+
+    def read(self, submission_id: str) -> Dataset:
+        dataset = Dataset()
+        bind_prefixes(dataset)
+        with self.path(submission_id).open("rb") as handle, quiet_rdflib_deprecations():
+            dataset.parse(handle, format="nquads")
+        return dataset
+
+    def describe(self, submission_id: str) -> Submission:
+        graph = self.read(submission_id).graph(URIRef(graph_iri(submission_id)))
+        name = URIRef(graph_iri(submission_id))
+        agent = graph.value(name, PROV.wasAttributedTo)
+        source = graph.value(name, DCTERMS.source)
+        return Submission(
+            submission_id,
+            str(name),
+            str(graph.value(agent, RDFS.label)) if agent is not None else "",
+            str(graph.value(name, DCTERMS.created)),
+            str(graph.value(name, RDFS.comment) or ""),
+            str(source) if source is not None else None,
+            int(str(graph.value(name, VOID.triples) or 0)),
+        )
+
+    def content(self, submission_id: str) -> Graph:
+        """The curator's triples, without the provenance the store added."""
+        name = URIRef(graph_iri(submission_id))
+        graph = self.read(submission_id).graph(name)
+        agent = graph.value(name, PROV.wasAttributedTo)
+        out = Graph()
+        bind_prefixes(out)
+        for s, p, o in graph:
+            if s != name and s != agent:
+                out.add((s, p, o))
+        return out

@@ -1,0 +1,64 @@
+"""The curator page in headless Chromium: paste, validate, see problems next to their lines,
+fix, submit."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import LiveServer, shot
+from test_curation import event
+
+
+@pytest.fixture(scope="module")
+def curator_server(
+    make_server: Callable[..., LiveServer], tmp_path_factory: pytest.TempPathFactory
+) -> LiveServer:
+    return make_server(CURATOR_TOKENS="carol=tok-carol", VAR_DIR=tmp_path_factory.mktemp("var"))
+
+
+def test_validate_fix_and_submit(browser: Any, curator_server: LiveServer, tmp_path: Path) -> None:
+    context = browser.new_context(viewport={"width": 1280, "height": 1000})
+    page = context.new_page()
+    page.goto(curator_server.url + "/curate")
+    bad = event("page-event", "Added from the page", status="planned")
+    page.fill("#data", bad)
+    page.click("#validate")
+    page.wait_for_selector("td.note")
+    note = page.locator("td.note").first.inner_text()
+    assert "status" in note and "happened" in note
+    flagged = page.locator("td.flagged").first.inner_text()
+    assert "page-event" in flagged  # the problem sits next to the line it is about
+    assert page.is_disabled("#submit")
+    shot(page, "curate-report")
+
+    page.fill("#data", bad.replace("status:planned", "status:happened"))
+    page.click("#validate")
+    page.wait_for_selector("#summary:has-text('Conforms:')")
+    assert page.is_enabled("#submit")
+    page.fill("#token", "tok-carol")
+    page.fill("#comment", "from the curator page")
+    page.click("#submit")
+    page.wait_for_selector("text=Stored as submission")
+    shot(page, "curate-submitted")
+    page.goto(curator_server.url + "/event/page-event")
+    assert page.locator("h1").inner_text() == "Added from the page"
+    context.close()
+
+
+def test_upload_a_file_and_see_a_syntax_error(
+    browser: Any, curator_server: LiveServer, tmp_path: Path
+) -> None:
+    upload = tmp_path / "broken.ttl"
+    upload.write_text("@prefix a: <http://a/> .\na:b a:c zz:d .\n")
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(curator_server.url + "/curate")
+    page.set_input_files("#file", str(upload))
+    page.wait_for_function("document.getElementById('data').value.length > 0")
+    page.click("#validate")
+    page.wait_for_selector("#summary:has-text('line 2')")
+    assert "not bound" in page.locator("#summary").inner_text()
+    context.close()
