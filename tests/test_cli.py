@@ -240,3 +240,34 @@ def test_console_script_runs_for_real(settings: dict[str, Any], tmp_path: Path) 
         check=False,
     )
     assert done.stdout.splitlines() == ["n", "4"]
+
+
+def test_settings_file_then_environment_then_flags(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One place for configuration: a TOML file, overridden by KG_* variables, then flags."""
+    from kg import config
+
+    path = tmp_path / "kg.toml"
+    path.write_text('QUERY_TIMEOUT_S = 3.5\nPORT = 9999\nHOST = "127.0.0.2"\n')
+    monkeypatch.setenv("KG_CONFIG", str(path))
+    monkeypatch.setenv("KG_PORT", "9000")
+    values = config.load({"HOST": "127.0.0.3"})
+    assert values["QUERY_TIMEOUT_S"] == 3.5  # from the file
+    assert values["PORT"] == 9000  # the environment beats the file
+    assert values["HOST"] == "127.0.0.3"  # flags beat both
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        pytest.param("QUERY_TIMEOUT = 3\n", "unknown setting QUERY_TIMEOUT", id="unknown"),
+        pytest.param("PORT = = 3\n", "kg.toml", id="syntax"),
+    ],
+)
+def test_bad_settings_file_is_one_clear_line(tmp_path: Path, content: str, message: str) -> None:
+    path = tmp_path / "kg.toml"
+    path.write_text(content)
+    result = CliRunner().invoke(main, ["--config", str(path), "settings"])
+    assert result.exit_code == 2
+    assert message in result.stderr and "Traceback" not in result.stderr

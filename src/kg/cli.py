@@ -32,10 +32,21 @@ def _fail(exc: KgError) -> None:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(path_type=Path),
+    default=None,
+    envvar="KG_CONFIG",
+    help="A TOML settings file (see `kg settings`).",
+)
 @click.pass_context
-def main(ctx: click.Context) -> None:
+def main(ctx: click.Context, config_file: Path | None) -> None:
     """Build, validate and query the Central Asia – Japan cooperation knowledge graph."""
-    ctx.obj = config.load()
+    try:
+        ctx.obj = config.load({"CONFIG": config_file})
+    except KgError as exc:
+        _fail(exc)
 
 
 def _emit_report(report: Report, output: str) -> None:
@@ -150,7 +161,9 @@ def query(settings: dict[str, Any], query: str, fmt: str) -> None:
     default=None,
     help="Query deadline in seconds (default: QUERY_TIMEOUT_S setting).",
 )
+@click.pass_obj
 def serve(
+    loaded: dict[str, Any],
     host: str | None,
     port: int | None,
     workers: int | None,
@@ -160,15 +173,14 @@ def serve(
     """Serve the SPARQL endpoint and pages under gunicorn, on the embedded store."""
     from .server import Server
 
-    settings = config.load(
-        {
-            "HOST": host,
-            "PORT": port,
-            "QUERY_WORKERS": workers,
-            "HTTP_THREADS": threads,
-            "QUERY_TIMEOUT_S": timeout,
-        }
-    )
+    flags = {
+        "HOST": host,
+        "PORT": port,
+        "QUERY_WORKERS": workers,
+        "HTTP_THREADS": threads,
+        "QUERY_TIMEOUT_S": timeout,
+    }
+    settings = {**loaded, **{k: v for k, v in flags.items() if v is not None}}
     try:
         settings["BUILD_DIR"].mkdir(parents=True, exist_ok=True)
         dump_path(settings)  # build before serving if never built

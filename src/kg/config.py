@@ -7,13 +7,20 @@ explicit overrides (command-line flags or a test's config), the last one winning
 from __future__ import annotations
 
 import os
+import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .errors import KgError
+
 #: The checkout this package was installed from (an editable install keeps data beside it).
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+class ConfigError(KgError):
+    """A settings file that cannot be read."""
 
 
 @dataclass(frozen=True)
@@ -66,16 +73,38 @@ def _coerce(raw: str, default: Any) -> Any:
     return raw
 
 
+def read_file(path: Path) -> dict[str, Any]:
+    """Read a TOML settings file: ``QUERY_TIMEOUT_S = 5`` (names as in the table)."""
+    try:
+        with path.open("rb") as handle:
+            data = tomllib.load(handle)
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such settings file") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: {exc}") from None
+    known = {s.name for s in SETTINGS}
+    values = {str(k).upper(): v for k, v in data.items()}
+    unknown = sorted(set(values) - known)
+    if unknown:
+        raise ConfigError(f"{path}: unknown setting {unknown[0]}; see `kg settings`")
+    return values
+
+
 def load(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """Return every setting: defaults, then ``KG_*`` environment variables, then overrides."""
+    """Return every setting: defaults, then the settings file (``KG_CONFIG``), then ``KG_*``
+    environment variables, then overrides (flags, or a test's config)."""
+    file_values: dict[str, Any] = {}
+    config_file = (overrides or {}).get("CONFIG") or os.environ.get("KG_CONFIG")
+    if config_file:
+        file_values = read_file(Path(config_file))
     values: dict[str, Any] = {}
     for setting in SETTINGS:
-        value = setting.default
+        value = file_values.get(setting.name, setting.default)
         env = os.environ.get(f"KG_{setting.name}")
         if env is not None:
             value = _coerce(env, setting.default)
         values[setting.name] = value
-    values.update({k: v for k, v in (overrides or {}).items() if v is not None})
+    values.update({k: v for k, v in (overrides or {}).items() if v is not None and k != "CONFIG"})
     for name in PATH_SETTINGS:
         path = Path(values[name])
         values[name] = path if path.is_absolute() else PROJECT_ROOT / path
