@@ -67,58 +67,85 @@ COUNTRIES = [  # code, label, alt label, adjective
 # Central Asia and Japan are the focus: most facts involve them.
 FOCUS = ["uz", "kz", "kg", "jp"]
 COUNTRY_WEIGHTS = [30, 22, 16, 24, 3, 2, 1, 1, 1, 1, 1, 1]
+# fmt: off
 CENTRES = {  # rough centre (lat, long) of each country, for coordinates
     "uz": (41.3, 64.5), "kz": (48.0, 67.0), "kg": (41.2, 74.7), "jp": (36.2, 138.2),
     "tj": (38.8, 71.2), "tm": (38.9, 59.5), "cn": (35.8, 104.1), "kr": (36.5, 127.9),
     "ru": (55.7, 37.6), "tr": (39.0, 35.2), "mn": (46.8, 103.8), "in": (20.6, 78.9),
 }
 SYLLABLES = {
-    "jp": ["na", "ka", "to", "mi", "ya", "sa", "ki", "ta", "ha", "shi", "ro", "ku", "mo", "fu",
-           "ga", "wa", "ne", "hi", "yo", "tsu"],
-    "default": ["sa", "mar", "kand", "bu", "kha", "ra", "tash", "ka", "ter", "mez", "an", "di",
-                "jan", "nam", "gan", "fer", "ghan", "kho", "rez", "ast", "al", "ma", "ty", "osh",
-                "bish", "kek", "tal", "as", "tur", "kis", "tan", "shym", "kent"],
+    "jp": [
+        "na", "ka", "to", "mi", "ya", "sa", "ki", "ta", "ha", "shi", "ro", "ku", "mo", "fu", "ga",
+        "wa", "ne", "hi", "yo", "tsu",
+    ],
+    "default": [
+        "sa", "mar", "kand", "bu", "kha", "ra", "tash", "ka", "ter", "mez", "an", "di", "jan",
+        "nam", "gan", "fer", "ghan", "kho", "rez", "ast", "al", "ma", "ty", "osh", "bish", "kek",
+        "tal", "as", "tur", "kis", "tan", "shym", "kent",
+    ],
 }
-GIVEN = ["Aziz", "Dilnoza", "Rustam", "Gulnara", "Timur", "Madina", "Askar", "Aigerim", "Nurlan",
-         "Zarina", "Bakhtiyor", "Nodira", "Erlan", "Aida", "Chingiz", "Gulzada", "Kamil", "Saida",
-         "Hiroshi", "Yuki", "Takeshi", "Akiko", "Kenji", "Naoko", "Haruto", "Sakura", "Daisuke",
-         "Emi", "Shavkat", "Ozoda", "Jalil", "Farrukh", "Sanjar", "Laylo", "Bolat", "Dana"]
-SURNAMES = ["Karimov", "Sultanov", "Nazarbekov", "Abdullayeva", "Ryskulova", "Mamadaliyev",
-            "Aitmatov", "Tokayev", "Yusupov", "Khidirov", "Ismoilov", "Zhumabayev", "Omurbekova",
-            "Tanaka", "Suzuki", "Takahashi", "Watanabe", "Ito", "Yamamoto", "Nakamura",
-            "Kobayashi", "Kato", "Yoshida", "Yamada", "Sasaki", "Matsumoto", "Inoue", "Kimura",
-            "Rakhimov", "Ergashev", "Saidova", "Bekov", "Alimova", "Kasymov", "Usmonov"]
-ROLES = ["Minister of Culture and Tourism", "Ambassador", "Deputy Minister of Foreign Affairs",
-         "Rector", "Director", "Chairman", "singer", "conductor", "film director", "writer",
-         "artistic director", "Consul General", "Governor", "Mayor", "professor", "dancer",
-         "President", "Secretary General", "curator", "manaschy"]
-ORG_KINDS = ["State Conservatory", "Institute of Oriental Studies", "Japan Center",
-             "Friendship Society", "State Philharmonic", "University", "Drama Theatre",
-             "Museum of Fine Arts", "Academy of Sciences", "Film Studio", "Youth Association",
-             "Chamber of Commerce", "Ministry of Culture", "Embassy", "Folk Ensemble",
-             "National Library", "Opera and Ballet Theatre", "Foundation"]
-ETYPES = [("festival", "festival"), ("concert", "concert"), ("culture-days", "culture days"),
-          ("premiere", "premiere"), ("exhibition", "exhibition"), ("forum", "forum"),
-          ("tour", "tour"), ("visit", "visit"), ("ceremony", "ceremony"),
-          ("film-screening", "film screening"), ("conference", "conference"),
-          ("masterclass", "master class"), ("competition", "competition"),
-          ("lecture", "lecture"), ("performance", "performance"),
-          ("diplomatic-relations", "establishment of diplomatic relations")]
-STATUSES = ["happened", "planned", "proposed", "arranged", "announced", "hoped"]
-ATYPES = ["joint-statement", "cooperation-agreement", "memorandum", "programme", "declaration"]
-MEASURES = [("japanese-visitors", "arrivals of Japanese citizens"),
-            ("students", "students studying abroad"), ("companies", "companies operating"),
-            ("trade-volume", "volume of trade"), ("grants", "grants awarded"),
-            ("flights", "direct flights per week"), ("events-held", "cultural events held"),
-            ("language-learners", "learners of the Japanese language")]
-THEMES = ["Silk Road", "Great Silk Road", "Sakura", "Navruz", "Lazgi", "Sharq Taronalari",
-          "Nomad Spirit", "Heavenly Mountains", "Samurai and Steppe", "Caravanserai",
-          "Golden Horde", "Kimono and Ikat", "Manas", "Tea Ceremony", "Ikebana", "Suzani",
-          "Aral Sea", "Pamir", "Issyk-Kul", "Bukhara Nights"]
-GENRES = ["Music", "Dance", "Film", "Theatre", "Crafts", "Folk Art", "Poetry", "Photography",
-          "Jazz", "Puppet Theatre", "Calligraphy", "Anime"]
-VERBS = ["took part in", "attended", "organized", "presented", "opened", "hosted",
-         "performed at", "spoke at"]
+GIVEN = [
+    "Aziz", "Dilnoza", "Rustam", "Gulnara", "Timur", "Madina", "Askar", "Aigerim", "Nurlan",
+    "Zarina", "Bakhtiyor", "Nodira", "Erlan", "Aida", "Chingiz", "Gulzada", "Kamil", "Saida",
+    "Hiroshi", "Yuki", "Takeshi", "Akiko", "Kenji", "Naoko", "Haruto", "Sakura", "Daisuke", "Emi",
+    "Shavkat", "Ozoda", "Jalil", "Farrukh", "Sanjar", "Laylo", "Bolat", "Dana",
+]
+SURNAMES = [
+    "Karimov", "Sultanov", "Nazarbekov", "Abdullayeva", "Ryskulova", "Mamadaliyev", "Aitmatov",
+    "Tokayev", "Yusupov", "Khidirov", "Ismoilov", "Zhumabayev", "Omurbekova", "Tanaka", "Suzuki",
+    "Takahashi", "Watanabe", "Ito", "Yamamoto", "Nakamura", "Kobayashi", "Kato", "Yoshida",
+    "Yamada", "Sasaki", "Matsumoto", "Inoue", "Kimura", "Rakhimov", "Ergashev", "Saidova", "Bekov",
+    "Alimova", "Kasymov", "Usmonov",
+]
+ROLES = [
+    "Minister of Culture and Tourism", "Ambassador", "Deputy Minister of Foreign Affairs",
+    "Rector", "Director", "Chairman", "singer", "conductor", "film director", "writer",
+    "artistic director", "Consul General", "Governor", "Mayor", "professor", "dancer", "President",
+    "Secretary General", "curator", "manaschy",
+]
+ORG_KINDS = [
+    "State Conservatory", "Institute of Oriental Studies", "Japan Center", "Friendship Society",
+    "State Philharmonic", "University", "Drama Theatre", "Museum of Fine Arts",
+    "Academy of Sciences", "Film Studio", "Youth Association", "Chamber of Commerce",
+    "Ministry of Culture", "Embassy", "Folk Ensemble", "National Library",
+    "Opera and Ballet Theatre", "Foundation",
+]
+ETYPES = [
+    ("festival", "festival"), ("concert", "concert"), ("culture-days", "culture days"),
+    ("premiere", "premiere"), ("exhibition", "exhibition"), ("forum", "forum"), ("tour", "tour"),
+    ("visit", "visit"), ("ceremony", "ceremony"), ("film-screening", "film screening"),
+    ("conference", "conference"), ("masterclass", "master class"), ("competition", "competition"),
+    ("lecture", "lecture"), ("performance", "performance"),
+    ("diplomatic-relations", "establishment of diplomatic relations"),
+]
+STATUSES = [
+    "happened", "planned", "proposed", "arranged", "announced", "hoped",
+]
+ATYPES = [
+    "joint-statement", "cooperation-agreement", "memorandum", "programme", "declaration",
+]
+MEASURES = [
+    ("japanese-visitors", "arrivals of Japanese citizens"),
+    ("students", "students studying abroad"), ("companies", "companies operating"),
+    ("trade-volume", "volume of trade"), ("grants", "grants awarded"),
+    ("flights", "direct flights per week"), ("events-held", "cultural events held"),
+    ("language-learners", "learners of the Japanese language"),
+]
+THEMES = [
+    "Silk Road", "Great Silk Road", "Sakura", "Navruz", "Lazgi", "Sharq Taronalari",
+    "Nomad Spirit", "Heavenly Mountains", "Samurai and Steppe", "Caravanserai", "Golden Horde",
+    "Kimono and Ikat", "Manas", "Tea Ceremony", "Ikebana", "Suzani", "Aral Sea", "Pamir",
+    "Issyk-Kul", "Bukhara Nights",
+]
+GENRES = [
+    "Music", "Dance", "Film", "Theatre", "Crafts", "Folk Art", "Poetry", "Photography", "Jazz",
+    "Puppet Theatre", "Calligraphy", "Anime",
+]
+VERBS = [
+    "took part in", "attended", "organized", "presented", "opened", "hosted", "performed at",
+    "spoke at",
+]
+# fmt: on
 
 Quad = tuple[str, str, str, str]
 
@@ -333,14 +360,24 @@ class Generator:
         w.add(onto, label, lit("Central Asia – Japan cultural cooperation ontology"), g)
         w.add(onto, iri(OWL + "versionInfo"), lit("1.0.0", None), g)
         classes = [
-            ("Place", SCHEMA + "Place"), ("Country", KG + "Place"), ("Region", KG + "Place"),
-            ("City", KG + "Place"), ("Venue", KG + "Place"), ("Person", FOAF + "Person"),
-            ("Organization", FOAF + "Organization"), ("CulturalEvent", SCHEMA + "Event"),
-            ("EventSeries", SCHEMA + "EventSeries"), ("Agreement", SCHEMA + "CreativeWork"),
-            ("CityTwinning", SCHEMA + "Intangible"), ("Award", SCHEMA + "Intangible"),
-            ("Statistic", SCHEMA + "Observation"), ("Plan", PROV + "Plan"),
-            ("Role", SCHEMA + "Role"), ("CreativeWork", SCHEMA + "CreativeWork"),
-            ("Document", FOAF + "Document"), ("Evidence", PROV + "Entity"),
+            ("Place", SCHEMA + "Place"),
+            ("Country", KG + "Place"),
+            ("Region", KG + "Place"),
+            ("City", KG + "Place"),
+            ("Venue", KG + "Place"),
+            ("Person", FOAF + "Person"),
+            ("Organization", FOAF + "Organization"),
+            ("CulturalEvent", SCHEMA + "Event"),
+            ("EventSeries", SCHEMA + "EventSeries"),
+            ("Agreement", SCHEMA + "CreativeWork"),
+            ("CityTwinning", SCHEMA + "Intangible"),
+            ("Award", SCHEMA + "Intangible"),
+            ("Statistic", SCHEMA + "Observation"),
+            ("Plan", PROV + "Plan"),
+            ("Role", SCHEMA + "Role"),
+            ("CreativeWork", SCHEMA + "CreativeWork"),
+            ("Document", FOAF + "Document"),
+            ("Evidence", PROV + "Entity"),
         ]
         for name, parent in classes:
             c = iri(KG + name)
@@ -350,15 +387,58 @@ class Generator:
         w.add(iri(KG + "Region"), iri(RDFS + "subClassOf"), iri(SCHEMA + "AdministrativeArea"), g)
         w.add(iri(KG + "Person"), iri(RDFS + "subClassOf"), iri(PROV + "Agent"), g)
         w.add(iri(KG + "Organization"), iri(RDFS + "subClassOf"), iri(PROV + "Agent"), g)
-        props = ["evidence", "source", "quote", "status", "eventType", "location", "country",
-                 "participatingCountry", "participant", "partOfSeries", "startDate", "endDate",
-                 "date", "year", "role", "roleName", "roleIn", "inCity", "inRegion", "partner",
-                 "foundingDate", "twinnedPlace", "measure", "value", "unit", "qualifier", "about",
-                 "agreementType", "party", "iso3166Code", "geonamesId", "description",
-                 "fileName", "sha256"]
-        literal_props = {"quote", "startDate", "endDate", "date", "year", "roleName",
-                         "foundingDate", "value", "unit", "iso3166Code", "geonamesId",
-                         "description", "fileName", "sha256"}
+        props = [
+            "evidence",
+            "source",
+            "quote",
+            "status",
+            "eventType",
+            "location",
+            "country",
+            "participatingCountry",
+            "participant",
+            "partOfSeries",
+            "startDate",
+            "endDate",
+            "date",
+            "year",
+            "role",
+            "roleName",
+            "roleIn",
+            "inCity",
+            "inRegion",
+            "partner",
+            "foundingDate",
+            "twinnedPlace",
+            "measure",
+            "value",
+            "unit",
+            "qualifier",
+            "about",
+            "agreementType",
+            "party",
+            "iso3166Code",
+            "geonamesId",
+            "description",
+            "fileName",
+            "sha256",
+        ]
+        literal_props = {
+            "quote",
+            "startDate",
+            "endDate",
+            "date",
+            "year",
+            "roleName",
+            "foundingDate",
+            "value",
+            "unit",
+            "iso3166Code",
+            "geonamesId",
+            "description",
+            "fileName",
+            "sha256",
+        }
         for name in props:
             p = iri(KG + name)
             kind = "DatatypeProperty" if name in literal_props else "ObjectProperty"
@@ -414,10 +494,16 @@ class Generator:
             w.add(c, label, lit(name), g)
             w.add(c, iri(KG + "country"), self.country_iri(code), g)
             if r.random() < 0.8:
-                w.add(c, iri(KG + "inRegion"),
-                      self.region(code, r.randrange(self.n_regions_per_country)), g)
+                w.add(
+                    c,
+                    iri(KG + "inRegion"),
+                    self.region(code, r.randrange(self.n_regions_per_country)),
+                    g,
+                )
             if r.random() < 0.7:
-                w.add(c, iri(KG + "geonamesId"), lit(str(1_000_000 + r.randrange(9_000_000)), None), g)
+                w.add(
+                    c, iri(KG + "geonamesId"), lit(str(1_000_000 + r.randrange(9_000_000)), None), g
+                )
             lat0, long0 = CENTRES[code]
             w.add(c, iri(GEO + "lat"), decimal(lat0 + r.uniform(-3, 3)), g)
             w.add(c, iri(GEO + "long"), decimal(long0 + r.uniform(-5, 5)), g)
@@ -428,7 +514,9 @@ class Generator:
         for d, stem in enumerate(self.docs):
             r = self.rng("doc", d)
             s = self.doc_iri(d)
-            title = f"{r.choice(THEMES)}: {r.choice(GENRES)} and cultural cooperation, report {d + 1}"
+            title = (
+                f"{r.choice(THEMES)}: {r.choice(GENRES)} and cultural cooperation, report {d + 1}"
+            )
             w.add(s, a, iri(KG + "Document"), g)
             w.add(s, iri(RDFS + "label"), lit(title), g)
             w.add(s, iri(DCT + "title"), lit(title.upper()), g)
@@ -459,7 +547,9 @@ class Generator:
                 w.add(role, iri(KG + "roleIn"), self.country_iri(code), g)
                 w.add(role, iri(KG + "date"), typed(f"{year}-{month:02d}", "gYearMonth"), g)
                 country_name = COUNTRIES[[c[0] for c in COUNTRIES].index(code)][1]
-                self.evidence(role, d, f"In {month:02d}/{year}, the {role_name} of {country_name} {name}")
+                self.evidence(
+                    role, d, f"In {month:02d}/{year}, the {role_name} of {country_name} {name}"
+                )
             self.evidence(s, d, f"{name}, {r.choice(ROLES).lower()}")
 
     def orgs(self) -> None:
@@ -485,7 +575,9 @@ class Generator:
             for _ in range(r.choice([0, 1, 1, 2])):  # partners, a sparse network
                 if i:
                     w.add(s, iri(KG + "partner"), self.org(r.randrange(i)), g)
-            self.evidence(s, d, f"In {founded}, the {name} was established in {self.city_names[city]}.")
+            self.evidence(
+                s, d, f"In {founded}, the {name} was established in {self.city_names[city]}."
+            )
 
     def series_(self) -> None:
         w, a = self.w, iri(RDF + "type")
@@ -529,7 +621,8 @@ class Generator:
                 elif pattern == 1:
                     label = f"{guest} {r.choice(GENRES).lower()} {text} “{r.choice(THEMES)}”"
                 elif pattern == 2:
-                    label = f"{text.capitalize()} of {guest} {r.choice(GENRES).lower()} in {self.city_names[city]}"
+                    genre = r.choice(GENRES).lower()
+                    label = f"{text.capitalize()} of {guest} {genre} in {self.city_names[city]}"
                 else:
                     label = f"“{r.choice(THEMES)}” {text} in {self.city_names[city]}, {year}"
             w.add(s, a, iri(KG + "CulturalEvent"), g)
@@ -542,8 +635,10 @@ class Generator:
                 w.add(s, iri(KG + "location"), self.city(city), g)
             if r.random() < 0.8:
                 w.add(s, iri(KG + "country"), self.country_iri(host), g)
-            participating = {self.country(r, focus_only=r.random() < 0.7)
-                             for _ in range(r.choice([1, 1, 2, 2, 3]))}
+            participating = {
+                self.country(r, focus_only=r.random() < 0.7)
+                for _ in range(r.choice([1, 1, 2, 2, 3]))
+            }
             for code in sorted(participating - {host}):
                 w.add(s, iri(KG + "participatingCountry"), self.country_iri(code), g)
             people = {self.skewed(r, self.n_persons) for _ in range(r.choice([0, 1, 2, 3, 4]))}
@@ -557,9 +652,15 @@ class Generator:
             years, when = self.dates(s, r, g, year)
             self.years(s, years)
             if r.random() < 0.3:
-                w.add(s, iri(KG + "description"),
-                      lit(f"A {etype.replace('-', ' ')} with {len(people)} named participants, "
-                          f"reported as part of the {r.choice(THEMES)} programme."), g)
+                w.add(
+                    s,
+                    iri(KG + "description"),
+                    lit(
+                        f"A {etype.replace('-', ' ')} with {len(people)} named participants, "
+                        f"reported as part of the {r.choice(THEMES)} programme."
+                    ),
+                    g,
+                )
             who = ", ".join(self.person_names[p] for p in sorted(people)[:2]) or "delegations"
             self.evidence(s, d, f"{when.capitalize()}, {who} {r.choice(VERBS)} the {label}")
             if r.random() < 0.3:
@@ -584,7 +685,9 @@ class Generator:
             year = LAST_YEAR + r.randint(0, 3)
             w.add(s, iri(KG + "date"), typed(str(year), "gYear"), g)
             self.years(s, [year])
-            self.evidence(s, d, f"It is {status} to hold a {text} in {self.city_names[city]} in {year}.")
+            self.evidence(
+                s, d, f"It is {status} to hold a {text} in {self.city_names[city]} in {year}."
+            )
 
     def twinnings(self) -> None:
         w, a = self.w, iri(RDF + "type")
@@ -593,7 +696,7 @@ class Generator:
             d = r.randrange(N_DOCS)
             g = self.doc_graph(d)
             s = iri(f"{BASE}twinning/tw-{i:05d}")
-            places = []
+            places: list[tuple[str, str, str]] = []
             for _ in range(2):  # a city, or sometimes a region, each in a different country
                 while True:
                     if r.random() < 0.8:
@@ -615,10 +718,17 @@ class Generator:
             if r.random() < 0.5:
                 w.add(s, iri(KG + "date"), typed(str(year), "gYear"), g)
             else:
-                w.add(s, iri(KG + "date"), typed(f"{year}-{r.randint(1, 12):02d}-{r.randint(1, 28):02d}", "date"), g)
+                w.add(
+                    s,
+                    iri(KG + "date"),
+                    typed(f"{year}-{r.randint(1, 12):02d}-{r.randint(1, 28):02d}", "date"),
+                    g,
+                )
             w.add(s, iri(KG + "status"), iri(STATUS + "happened"), g)
             self.years(s, [year])
-            self.evidence(s, d, f"In {year}, {places[0][1]} and {places[1][1]} became sister cities.")
+            self.evidence(
+                s, d, f"In {year}, {places[0][1]} and {places[1][1]} became sister cities."
+            )
 
     def agreements(self) -> None:
         w, a = self.w, iri(RDF + "type")
@@ -630,7 +740,8 @@ class Generator:
             atype = r.choice(ATYPES)
             parties = sorted({self.country(r, focus_only=True), self.country(r)})
             year = self.year(r)
-            label = f"{atype.replace('-', ' ').capitalize()} on cultural cooperation ({', '.join(parties)}) {year}"
+            kind = atype.replace("-", " ").capitalize()
+            label = f"{kind} on cultural cooperation ({', '.join(parties)}) {year}"
             w.add(s, a, iri(KG + "Agreement"), g)
             w.add(s, iri(RDFS + "label"), lit(label), g)
             w.add(s, iri(KG + "agreementType"), iri(ATYPE + atype), g)
@@ -662,7 +773,12 @@ class Generator:
             if slug == "trade-volume":
                 w.add(s, iri(KG + "unit"), lit("USD", None), g)
             if r.random() < 0.2:
-                w.add(s, iri(KG + "qualifier"), iri(QUAL + r.choice(["more-than", "approximately"])), g)
+                w.add(
+                    s,
+                    iri(KG + "qualifier"),
+                    iri(QUAL + r.choice(["more-than", "approximately"])),
+                    g,
+                )
             self.years(s, [year])
             self.evidence(s, d, f"In {year}, {value} {text} were recorded in {country_name}.")
 

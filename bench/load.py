@@ -18,7 +18,6 @@ import http.client
 import itertools
 import json
 import re
-import socket
 import statistics
 import sys
 import threading
@@ -118,19 +117,28 @@ class Client:
             try:
                 status, data, headers = self._send(query)
                 break
-            except (TimeoutError, socket.timeout):
+            except TimeoutError:
                 self.close()
                 return Reply(0, b"", time.monotonic() - started, "timeout")
-            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError,
-                    http.client.CannotSendRequest, http.client.ResponseNotReady) as exc:
+            except (
+                http.client.RemoteDisconnected,
+                ConnectionResetError,
+                BrokenPipeError,
+                http.client.CannotSendRequest,
+                http.client.ResponseNotReady,
+            ) as exc:
                 # a kept-alive connection the server had closed: retry once on a new one
                 self.close()
                 if attempt == 2 or fresh:
-                    return Reply(0, b"", time.monotonic() - started, f"connection: {type(exc).__name__}")
+                    return Reply(
+                        0, b"", time.monotonic() - started, f"connection: {type(exc).__name__}"
+                    )
                 started = time.monotonic()
             except OSError as exc:
                 self.close()
-                return Reply(0, b"", time.monotonic() - started, f"connection: {type(exc).__name__}")
+                return Reply(
+                    0, b"", time.monotonic() - started, f"connection: {type(exc).__name__}"
+                )
         seconds = time.monotonic() - started
         if seconds > self.timeout:
             return Reply(status, data, seconds, "timeout", headers)
@@ -178,12 +186,16 @@ def _triples(body: bytes, content_type: str) -> list[tuple[str, ...]]:
             fmt = ox.RdfFormat.RDF_XML if "xml" in media else ox.RdfFormat.N_TRIPLES
         out = []
         for t in ox.parse(body, format=fmt):
-            out.append(tuple("_" if isinstance(x, ox.BlankNode) else str(x)
-                             for x in (t.subject, t.predicate, t.object)))
+            out.append(
+                tuple(
+                    "_" if isinstance(x, ox.BlankNode) else str(x)
+                    for x in (t.subject, t.predicate, t.object)
+                )
+            )
         return out
     except ImportError:
         lines = [ln.strip() for ln in body.decode("utf-8").splitlines()]
-        rows = []
+        rows: list[tuple[str, ...]] = []
         for ln in lines:
             if not ln or ln.startswith("#"):
                 continue
@@ -303,7 +315,9 @@ def median(values: Sequence[float]) -> float | None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("url", help="the endpoint, e.g. http://127.0.0.1:8080/sparql (loopback only)")
+    parser.add_argument(
+        "url", help="the endpoint, e.g. http://127.0.0.1:8080/sparql (loopback only)"
+    )
     parser.add_argument("queries", nargs="+", type=Path, help=".rq files")
     parser.add_argument("-c", "--concurrency", type=int, nargs="+", default=[1, 8])
     parser.add_argument("--seconds", type=float, default=10.0, help="at most this long per level")

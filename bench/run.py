@@ -37,7 +37,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -112,7 +111,9 @@ def cpu_seconds() -> tuple[float, float]:
     return machine_busy, t.user + t.system + t.children_user + t.children_system
 
 
-def wait_until(check: Callable[[], bool], seconds: float, proc: subprocess.Popen[bytes] | None) -> bool:
+def wait_until(
+    check: Callable[[], bool], seconds: float, proc: subprocess.Popen[bytes] | None
+) -> bool:
     """Poll `check` until it is true, the process died, or `seconds` passed."""
     end = time.monotonic() + seconds
     while time.monotonic() < end:
@@ -151,7 +152,6 @@ class Engine:
     startup_s: float = 0.0
     rss: float = 0.0
     version: str = ""
-    note: str = ""
     log: Path | None = None
 
     def start(self, data: Path, work: Path, startup_limit: float) -> None:
@@ -215,7 +215,9 @@ class Ours(Engine):
         build.mkdir(exist_ok=True)
         target = build / "cakg.nq"
         if not target.exists():
-            os.link(data, target) if data.stat().st_dev == build.stat().st_dev else shutil.copy(data, target)
+            os.link(data, target) if data.stat().st_dev == build.stat().st_dev else shutil.copy(
+                data, target
+            )
         self.port = free_port()
         env = dict(os.environ)
         for key in list(env):
@@ -241,8 +243,13 @@ class OxigraphMemory(Engine):
         self.port = free_port()
         started = time.monotonic()
         self._spawn(
-            [str(PEERS / "oxigraph"), "serve", "--bind", f"127.0.0.1:{self.port}",
-             "--union-default-graph"],
+            [
+                str(PEERS / "oxigraph"),
+                "serve",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--union-default-graph",
+            ],
             work,
         )
         self.url = f"http://127.0.0.1:{self.port}/query"
@@ -251,10 +258,15 @@ class OxigraphMemory(Engine):
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=startup_limit)
         try:
             with data.open("rb") as body:
-                conn.request("POST", "/store", body=body, headers={
-                    "Content-Type": "application/n-quads",
-                    "Content-Length": str(data.stat().st_size),
-                })
+                conn.request(
+                    "POST",
+                    "/store",
+                    body=body,
+                    headers={
+                        "Content-Type": "application/n-quads",
+                        "Content-Length": str(data.stat().st_size),
+                    },
+                )
                 response = conn.getresponse()
                 response.read()
         finally:
@@ -272,13 +284,23 @@ class OxigraphDisk(Engine):
         with self.log.open("ab") as log:
             subprocess.run(
                 [str(PEERS / "oxigraph"), "load", "--location", str(location), "--file", str(data)],
-                stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                timeout=startup_limit, check=True,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                timeout=startup_limit,
+                check=True,
             )
         self.port = free_port()
         self._spawn(
-            [str(PEERS / "oxigraph"), "serve", "--location", str(location),
-             "--bind", f"127.0.0.1:{self.port}", "--union-default-graph"],
+            [
+                str(PEERS / "oxigraph"),
+                "serve",
+                "--location",
+                str(location),
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--union-default-graph",
+            ],
             work,
         )
         self.url = f"http://127.0.0.1:{self.port}/query"
@@ -292,13 +314,22 @@ class RdflibEndpoint(Engine):
         self.port = free_port()
         started = time.monotonic()
         self._spawn(
-            [str(PEERS / "rdflib-endpoint"), "serve", "--host", "127.0.0.1",
-             "--port", str(self.port), str(data)],
+            [
+                str(PEERS / "rdflib-endpoint"),
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                str(data),
+            ],
             work,
         )
         self.url = f"http://127.0.0.1:{self.port}/"
         if not wait_until(self.answers, startup_limit, self.proc):
-            raise RuntimeError(f"{self.name} did not start within {startup_limit:g} s; see {self.log}")
+            raise RuntimeError(
+                f"{self.name} did not start within {startup_limit:g} s; see {self.log}"
+            )
         self.startup_s = time.monotonic() - started
 
 
@@ -328,16 +359,20 @@ def check(engine: Engine, query: Query, timeout: float | None = None) -> Check:
         reply = client.ask(query)
     finally:
         client.close()
-    result = Check(reply.status, reply.error, reply.seconds,
-                   media=reply.headers.get("content-type", "").split(";")[0])
+    result = Check(
+        reply.status,
+        reply.error,
+        reply.seconds,
+        media=reply.headers.get("content-type", "").split(";")[0],
+    )
     if reply.ok:
         try:
             result.count, result.digest = result_count(
-                query, reply.body, reply.headers.get("content-type", ""))
+                query, reply.body, reply.headers.get("content-type", "")
+            )
         except (ValueError, KeyError) as exc:
             result.error = f"unreadable answer: {type(exc).__name__}"
     elif reply.error == "timeout":
-        engine.note = "timeouts"
         if not engine.wait_idle(240):
             print(f"  ! {engine.name} stays busy after a timeout; restarting it", flush=True)
             raise _Restart()
@@ -378,25 +413,38 @@ def make_engines(args: argparse.Namespace, size_label: str, quads: int) -> list[
             engines.append(OxigraphDisk(name, args.timeout, args.max_requests, args.runs))
         elif name == "rdflib-endpoint":
             if quads >= 500_000 and not args.rdflib_1m:
-                say(f"  rdflib-endpoint left out at {size_label} (its load alone takes minutes; "
-                    "--rdflib-1m includes it)")
+                say(
+                    f"  rdflib-endpoint left out at {size_label} (its load alone takes minutes; "
+                    "--rdflib-1m includes it)"
+                )
                 continue
-            engines.append(RdflibEndpoint(
-                name, args.rdflib_timeout,
-                args.rdflib_requests if big else max(args.rdflib_requests, 200),
-                min(args.runs, 3) if big else args.runs,
-            ))
+            engines.append(
+                RdflibEndpoint(
+                    name,
+                    args.rdflib_timeout,
+                    args.rdflib_requests if big else max(args.rdflib_requests, 200),
+                    min(args.runs, 3) if big else args.runs,
+                )
+            )
     return engines
 
 
-def measure_size(args: argparse.Namespace, label: str, work: Path, queries: list[Query],
-                 probes: list[Query], versions: dict[str, str]) -> tuple[SizeResult, dict[str, Engine]]:
+def measure_size(
+    args: argparse.Namespace,
+    label: str,
+    work: Path,
+    queries: list[Query],
+    probes: list[Query],
+    versions: dict[str, str],
+) -> tuple[SizeResult, dict[str, Engine]]:
     data = work / f"cakg-{label}.nq"
     started = time.monotonic()
     cpu_before = cpu_seconds()
     quads = generate.write(data, generate.size_of(label), args.seed)
-    say(f"\n== {label}: generated {quads} quads ({data.stat().st_size / 1e6:.0f} MB) "
-        f"in {time.monotonic() - started:.1f} s")
+    say(
+        f"\n== {label}: generated {quads} quads ({data.stat().st_size / 1e6:.0f} MB) "
+        f"in {time.monotonic() - started:.1f} s"
+    )
     engines = make_engines(args, label, quads)
     result = SizeResult(label, quads, [e.name for e in engines])
     live: list[Engine] = []
@@ -426,8 +474,9 @@ def measure_size(args: argparse.Namespace, label: str, work: Path, queries: list
                     engine.stop()
                     engine.start(data, work / f"{label}-{engine.name}", args.startup_limit)
                 result.checks[engine.name][q.name] = c
-            result.skipped[engine.name] = [q.name for q in queries
-                                           if result.checks[engine.name][q.name].error == "timeout"]
+            result.skipped[engine.name] = [
+                q.name for q in queries if result.checks[engine.name][q.name].error == "timeout"
+            ]
         compare(result, queries, live)
         # 2. each query alone, median of N runs, engines interleaved run by run
         say("  single-query runs …")
@@ -453,14 +502,24 @@ def measure_size(args: argparse.Namespace, label: str, work: Path, queries: list
         for engine in live:
             result.loads[engine.name] = {c: [] for c in args.concurrency}
         for c in args.concurrency:
-            say(f"  load at {c} client(s): {args.rounds} rounds × ≤{args.round_seconds:g} s per engine …")
+            say(
+                f"  load at {c} client(s): {args.rounds} rounds × "
+                f"≤{args.round_seconds:g} s per engine …"
+            )
             for r in range(args.rounds):
                 for engine in live:
                     mix = [q for q in queries if q.name not in result.skipped[engine.name]]
                     if not mix:
                         continue
-                    lr = run_load(engine.url, mix, c, engine.max_requests, args.round_seconds,
-                                  engine.timeout, offset=r * 5 + c)
+                    lr = run_load(
+                        engine.url,
+                        mix,
+                        c,
+                        engine.max_requests,
+                        args.round_seconds,
+                        engine.timeout,
+                        offset=r * 5 + c,
+                    )
                     result.loads[engine.name][c].append(lr)
                     if lr.errors.get("timeout"):
                         engine.wait_idle(240)
@@ -478,15 +537,23 @@ def measure_size(args: argparse.Namespace, label: str, work: Path, queries: list
                     client.close()
                 c = Check(reply.status, reply.error, reply.seconds)
                 if reply.ok:
-                    c.count, c.digest = result_count(q, reply.body, reply.headers.get("content-type", ""))
+                    c.count, c.digest = result_count(
+                        q, reply.body, reply.headers.get("content-type", "")
+                    )
                     c.digest = _values(reply.body, q)
                 result.probes[engine.name][q.name] = c
                 ref = result.probes[live[0].name].get(q.name)
-                if ref is not None and engine is not live[0] and c.error is None and ref.error is None \
-                        and c.digest != ref.digest:
+                if (
+                    ref is not None
+                    and engine is not live[0]
+                    and c.error is None
+                    and ref.error is None
+                    and c.digest != ref.digest
+                ):
                     result.warnings.append(
                         f"WARNING: {label} probe {q.name}: {live[0].name} says {ref.digest}, "
-                        f"{engine.name} says {c.digest}")
+                        f"{engine.name} says {c.digest}"
+                    )
                     say(f"  {result.warnings[-1]}")
                 if reply.error == "timeout":
                     break  # the engine may be busy for minutes: stop it rather than wait
@@ -530,24 +597,30 @@ def compare(result: SizeResult, queries: list[Query], engines: list[Engine]) -> 
             if c.error is not None:
                 result.warnings.append(
                     f"WARNING: {result.label} {q.name}: {n} gave no answer ({c.error}) "
-                    f"after {c.seconds:.1f} s")
+                    f"after {c.seconds:.1f} s"
+                )
             elif c.count != ref.count:
                 result.warnings.append(
                     f"WARNING: {result.label} {q.name}: result count mismatch: "
-                    f"{reference_name}={ref.count} {n}={c.count}")
+                    f"{reference_name}={ref.count} {n}={c.count}"
+                )
             elif c.digest != ref.digest:
                 result.warnings.append(
                     f"WARNING: {result.label} {q.name}: same count ({c.count}) but different "
-                    f"values: {reference_name} vs {n}")
+                    f"values: {reference_name} vs {n}"
+                )
             if c.error is None and c.media not in (ACCEPT[q.kind], ""):
                 result.warnings.append(
                     f"NOTE: {result.label} {q.name}: {n} answered {c.media} although "
-                    f"{ACCEPT[q.kind]} was asked for (counted in that format)")
+                    f"{ACCEPT[q.kind]} was asked for (counted in that format)"
+                )
     for w in result.warnings:
         say(f"  {w}")
     if not [w for w in result.warnings if w.startswith("WARNING")]:
-        say(f"  counts check: all {len(names)} engines agree on all {len(queries)} queries "
-            "(counts and values)")
+        say(
+            f"  counts check: all {len(names)} engines agree on all {len(queries)} queries "
+            "(counts and values)"
+        )
 
 
 # ---------------------------------------------------------------------- report
@@ -565,8 +638,13 @@ def ratio(value: float | None, base: float | None) -> str:
     return f"{r:.2f}×" if r < 10 else f"{r:.0f}×"
 
 
-def report_size(res: SizeResult, engines: dict[str, Engine], queries: list[Query],
-                probes: list[Query], concurrency: list[int]) -> str:
+def report_size(
+    res: SizeResult,
+    engines: dict[str, Engine],
+    queries: list[Query],
+    probes: list[Query],
+    concurrency: list[int],
+) -> str:
     out: list[str] = []
     out.append(f"### {res.label} ({res.quads} quads)\n")
     if res.background:
@@ -580,9 +658,13 @@ def report_size(res: SizeResult, engines: dict[str, Engine], queries: list[Query
         out.append(f"| {name} | {e.version} | {e.startup_s:.1f} | {e.rss:.0f} |")
     out.append("")
     n_mix = len(queries)
-    out.append(f"Query mix: {n_mix} queries round-robin; throughput is the median of the rounds, "
-               "p50/p99 over all successful requests of the rounds; ×ours = engine / ours.\n")
-    out.append("| engine | clients | q/s | ×ours | p50 ms | ×ours | p99 ms | ×ours | requests | errors |")
+    out.append(
+        f"Query mix: {n_mix} queries round-robin; throughput is the median of the rounds, "
+        "p50/p99 over all successful requests of the rounds; ×ours = engine / ours.\n"
+    )
+    out.append(
+        "| engine | clients | q/s | ×ours | p50 ms | ×ours | p99 ms | ×ours | requests | errors |"
+    )
     out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
     ours = res.loads.get("ours", {})
     for c in concurrency:
@@ -617,12 +699,18 @@ def report_size(res: SizeResult, engines: dict[str, Engine], queries: list[Query
             heads.append(f"{name} ms" if name == "ours" else f"{name} ms (×ours)")
     if "ours" in res.singles:
         heads.append("ours server ms")
-    out.append("Per query: median latency of single sequential runs (client-side, keep-alive); "
-               "`ours server ms` is our X-Query-Time-Ms header (slot + query process round trip).\n")
+    out.append(
+        "Per query: median latency of single sequential runs (client-side, keep-alive); "
+        "`ours server ms` is our X-Query-Time-Ms header (slot + query process round trip).\n"
+    )
     out.append("| " + " | ".join(heads) + " |")
     out.append("|---|---:|" + "---:|" * (len(heads) - 2))
     for q in queries:
-        counts = {res.checks[n][q.name].count for n in res.checks if res.checks[n][q.name].count is not None}
+        counts: set[int] = set()
+        for n in res.checks:
+            count = res.checks[n][q.name].count
+            if count is not None:
+                counts.add(count)
         row = [q.name, "/".join(str(x) for x in sorted(counts)) or "–"]
         base = _single_median(res, "ours", q.name)
         for name in res.engines:
@@ -633,10 +721,17 @@ def report_size(res: SizeResult, engines: dict[str, Engine], queries: list[Query
                 cell = (f"{cell[0]} ({ratio(_single_median(res, name, q.name), base)})", False)
             row.append(cell[0])
         if "ours" in res.singles:
-            hdr = [float(r.headers.get("x-query-time-ms", "nan")) for r in res.singles["ours"][q.name] if r.ok]
+            hdr = [
+                float(r.headers.get("x-query-time-ms", "nan"))
+                for r in res.singles["ours"][q.name]
+                if r.ok
+            ]
             row.append(f"{median(hdr):.1f}" if hdr else "–")
         out.append("| " + " | ".join(row) + " |")
     out.append("")
+    summary = _overhead_summary(res, queries)
+    if summary:
+        out.append(summary + "\n")
     if probes and res.probes:
         out.append("Probes (single run each, not in the mix; see bench/probes/*.rq):\n")
         out.append("| probe | " + " | ".join(n for n in res.engines if n in res.probes) + " |")
@@ -646,22 +741,55 @@ def report_size(res: SizeResult, engines: dict[str, Engine], queries: list[Query
             for name in res.engines:
                 if name not in res.probes:
                     continue
-                c = res.probes[name].get(q.name)
-                if c is None:
+                pc = res.probes[name].get(q.name)
+                if pc is None:
                     row.append("not run")
-                elif c.error:
-                    row.append(f"{_short_error(c.error)} after {c.seconds:.1f} s")
+                elif pc.error:
+                    row.append(f"{_short_error(pc.error)} after {pc.seconds:.1f} s")
                 else:
-                    row.append(f"{c.digest or c.count} ({ms(c.seconds)} ms)")
+                    row.append(f"{pc.digest or pc.count} ({ms(pc.seconds)} ms)")
             out.append("| " + " | ".join(row) + " |")
         out.append("")
     if res.warnings:
         out.append("Checks:\n")
         out.extend(f"- {w}" for w in res.warnings)
     else:
-        out.append("Checks: every engine returned the same result counts and values for every query.")
+        out.append(
+            "Checks: every engine returned the same result counts and values for every query."
+        )
     out.append("")
     return "\n".join(out)
+
+
+def _overhead_summary(res: SizeResult, queries: list[Query]) -> str:
+    """What a query costs on ours beyond oxigraph-mem, and how much of it is the web layer."""
+    if "ours" not in res.singles or "oxigraph-mem" not in res.singles:
+        return ""
+    extra, web = [], []
+    for q in queries:
+        ours = _single_median(res, "ours", q.name)
+        peer = _single_median(res, "oxigraph-mem", q.name)
+        if ours is not None and peer is not None:
+            extra.append((ours - peer) * 1000)
+        server = [
+            float(r.headers["x-query-time-ms"])
+            for r in res.singles["ours"][q.name]
+            if r.ok and "x-query-time-ms" in r.headers
+        ]
+        if ours is not None and server:
+            web.append(ours * 1000 - (median(server) or 0.0))
+    if not extra:
+        return ""
+    text = (
+        f"Ours minus oxigraph-mem, per query (single runs): median {median(extra):.1f} ms "
+        f"(from {min(extra):.1f} to {max(extra):.1f} ms)"
+    )
+    if web:
+        text += (
+            f"; of which outside the query process round trip (HTTP server, Flask, "
+            f"checks, logging: client time − X-Query-Time-Ms): median {median(web):.1f} ms"
+        )
+    return text + "."
 
 
 def _single_median(res: SizeResult, engine: str, query: str) -> float | None:
@@ -685,8 +813,10 @@ def _single_cell(res: SizeResult, engine: str, query: str) -> tuple[str, bool]:
 
 
 def deadline_check(res: SizeResult, queries: list[Query]) -> str:
-    lines = [f"Deadline check at {res.label}: does every query of the mix answer within our "
-             f"default {DEADLINE_S:g} s deadline on our endpoint?\n"]
+    lines = [
+        f"Deadline check at {res.label}: does every query of the mix answer within our "
+        f"default {DEADLINE_S:g} s deadline on our endpoint?\n"
+    ]
     if "ours" not in res.checks:
         return lines[0] + "\nour endpoint did not run.\n"
     failures = []
@@ -695,13 +825,19 @@ def deadline_check(res: SizeResult, queries: list[Query]) -> str:
         replies = [res.checks["ours"][q.name]] + list(res.singles.get("ours", {}).get(q.name, []))
         worst = max(r.seconds for r in replies)
         bad = [r for r in replies if r.error is not None]
-        status = "ok" if not bad and worst < DEADLINE_S else (
-            _short_error(bad[0].error or "?") if bad else "slow")
+        status = (
+            "ok"
+            if not bad and worst < DEADLINE_S
+            else (_short_error(bad[0].error or "?") if bad else "slow")
+        )
         if status != "ok":
             failures.append(q.name)
         rows.append(f"| {q.name} | {worst * 1000:.0f} ms | {status} |")
-    verdict = ("**yes**: every query answered within the deadline" if not failures
-               else f"**no**: {', '.join(failures)} did not answer within the deadline")
+    verdict = (
+        "**yes**: every query answered within the deadline"
+        if not failures
+        else f"**no**: {', '.join(failures)} did not answer within the deadline"
+    )
     return "\n".join(lines + rows + ["", verdict, ""])
 
 
@@ -721,14 +857,22 @@ def machine() -> str:
         mem = f"{kb / 1024 / 1024:.0f} GiB"
     except (OSError, ValueError, IndexError):
         pass
-    return f"nproc {os.cpu_count()}, CPU {cpu}, {mem} RAM, {platform.system()} {platform.release()}, Python {platform.python_version()}"
+    system = f"{platform.system()} {platform.release()}"
+    return (
+        f"nproc {os.cpu_count()}, CPU {cpu}, {mem} RAM, {system}, "
+        f"Python {platform.python_version()}"
+    )
 
 
 def versions() -> dict[str, str]:
     out: dict[str, str] = {}
     try:
-        head = subprocess.run(["git", "-C", str(ROOT), "describe", "--always", "--dirty"],
-                              capture_output=True, text=True, timeout=10).stdout.strip()
+        head = subprocess.run(
+            ["git", "-C", str(ROOT), "describe", "--always", "--dirty"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+        ).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         head = "?"
     try:
@@ -739,17 +883,25 @@ def versions() -> dict[str, str]:
         ox_version = "?"
     out["ours"] = f"{head}, pyoxigraph {ox_version}"
     try:
-        v = subprocess.run([str(PEERS / "oxigraph"), "--version"], capture_output=True, text=True,
-                           timeout=10).stdout.strip()
+        v = subprocess.run(
+            [str(PEERS / "oxigraph"), "--version"], capture_output=True, text=True, timeout=10
+        ).stdout.strip()
         out["oxigraph-mem"] = out["oxigraph-disk"] = v
     except (OSError, subprocess.SubprocessError):
         pass
     try:
         v = subprocess.run(
-            [str(PEERS / "python"), "-c",
-             "import importlib.metadata as m;print('rdflib-endpoint',m.version('rdflib-endpoint'),"
-             "'rdflib',m.version('rdflib'))"],
-            capture_output=True, text=True, timeout=30).stdout.strip()
+            [
+                str(PEERS / "python"),
+                "-c",
+                "import importlib.metadata as m;"
+                "print('rdflib-endpoint',m.version('rdflib-endpoint'),"
+                "'rdflib',m.version('rdflib'))",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        ).stdout.strip()
         out["rdflib-endpoint"] = v
     except (OSError, subprocess.SubprocessError):
         pass
@@ -758,26 +910,46 @@ def versions() -> dict[str, str]:
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--sizes", nargs="+", default=["10k", "100k"], help="dataset sizes (10k 100k 1m …)")
-    p.add_argument("--include-1m", action="store_true", help="add the 1m size and its deadline check")
-    p.add_argument("--engines", nargs="+", default=["ours", "oxigraph-mem", "oxigraph-disk", "rdflib-endpoint"],
-                   choices=["ours", "oxigraph-mem", "oxigraph-disk", "rdflib-endpoint"])
+    p.add_argument(
+        "--sizes", nargs="+", default=["10k", "100k"], help="dataset sizes (10k 100k 1m …)"
+    )
+    p.add_argument(
+        "--include-1m", action="store_true", help="add the 1m size and its deadline check"
+    )
+    p.add_argument(
+        "--engines",
+        nargs="+",
+        default=["ours", "oxigraph-mem", "oxigraph-disk", "rdflib-endpoint"],
+        choices=["ours", "oxigraph-mem", "oxigraph-disk", "rdflib-endpoint"],
+    )
     p.add_argument("--seed", type=int, default=42)
     p.add_argument("--queries", type=Path, default=HERE / "queries")
     p.add_argument("--probes", type=Path, default=HERE / "probes")
     p.add_argument("--concurrency", type=int, nargs="+", default=[1, 8])
     p.add_argument("--rounds", type=int, default=3, help="load rounds per engine and concurrency")
     p.add_argument("--round-seconds", type=float, default=5.0, help="length of one load round")
-    p.add_argument("--max-requests", type=int, default=5000, help="requests per load round, at most")
+    p.add_argument(
+        "--max-requests", type=int, default=5000, help="requests per load round, at most"
+    )
     p.add_argument("--runs", type=int, default=5, help="single runs per query (median)")
     p.add_argument("--timeout", type=float, default=30.0, help="per request, ours and oxigraph")
-    p.add_argument("--rdflib-timeout", type=float, default=20.0, help="per request, rdflib-endpoint")
-    p.add_argument("--rdflib-requests", type=int, default=30,
-                   help="requests per load round for rdflib-endpoint from 50k quads on")
+    p.add_argument(
+        "--rdflib-timeout", type=float, default=20.0, help="per request, rdflib-endpoint"
+    )
+    p.add_argument(
+        "--rdflib-requests",
+        type=int,
+        default=30,
+        help="requests per load round for rdflib-endpoint from 50k quads on",
+    )
     p.add_argument("--rdflib-1m", action="store_true", help="run rdflib-endpoint at 1m too (slow)")
     p.add_argument("--probe-timeout", type=float, default=30.0)
-    p.add_argument("--startup-limit", type=float, default=600.0, help="seconds for an engine to load and start")
-    p.add_argument("--workdir", type=Path, default=None, help="default: a temporary folder, removed after")
+    p.add_argument(
+        "--startup-limit", type=float, default=600.0, help="seconds for an engine to load and start"
+    )
+    p.add_argument(
+        "--workdir", type=Path, default=None, help="default: a temporary folder, removed after"
+    )
     p.add_argument("--out", type=Path, default=HERE / "results", help="where the report is written")
     args = p.parse_args(argv)
     if args.include_1m and not any(generate.size_of(s) >= 1_000_000 for s in args.sizes):
@@ -808,15 +980,18 @@ def main(argv: list[str] | None = None) -> int:
     probes = load_queries(sorted(args.probes.glob("*.rq"))) if args.probes.exists() else []
     started = time.monotonic()
     when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    given = argv if argv is not None else sys.argv[1:]
+    command = " ".join([Path(sys.executable).name, "bench/run.py", *given])
     header = [
         "## Benchmark run",
         "",
         f"- date: {when}",
         f"- machine: {machine()}",
-        f"- command: `{' '.join([Path(sys.executable).name, 'bench/run.py'] + (argv if argv is not None else sys.argv[1:]))}`",
+        f"- command: `{command}`",
         f"- sizes: {', '.join(args.sizes)}; seed {args.seed}; {len(queries)} queries in the mix, "
         f"{len(probes)} probes; load at {', '.join(map(str, args.concurrency))} client(s), "
-        f"{args.rounds} rounds × ≤{args.round_seconds:g} s (≤{args.max_requests} requests) per engine; "
+        f"{args.rounds} rounds × ≤{args.round_seconds:g} s (≤{args.max_requests} requests) "
+        "per engine; "
         f"{args.runs} single runs per query",
         "- ours: `kg serve` with its default limits (deadline 10 s, queue 5 s, 100000 rows, "
         "50 MB, 2 query processes, 32 HTTP threads) except **KG_MAX_CONCURRENT_PER_CLIENT=16** "

@@ -50,7 +50,6 @@ def test_build_writes_a_conforming_dataset(runner: CliRunner, settings: dict[str
         "ontology",
         "gazetteer",
         "sources",
-        "derived",
         "000_74681c818d2b02ab",
         "001_827a15a1c1169bd2",
         "002_4637cb8ccaca7e8e",

@@ -512,7 +512,7 @@ def test_cors_preflight_for_direct_post(server: LiveServer) -> None:
 
 def test_health(server: LiveServer) -> None:
     body = requests.get(server.url + "/health", timeout=10).json()
-    assert body["status"] == "ok" and body["triples"] > 4000 and body["graphs"] == 10
+    assert body["status"] == "ok" and body["triples"] > 4000 and body["graphs"] == 9
 
 
 def test_metrics_count_requests_timeouts_and_refusals(server: LiveServer) -> None:

@@ -161,19 +161,27 @@ def query(settings: dict[str, Any], query: str, fmt: str) -> None:
     default=None,
     help="Query deadline in seconds (default: QUERY_TIMEOUT_S setting).",
 )
+@click.option(
+    "--store",
+    "store_url",
+    default=None,
+    help="SPARQL endpoint of a remote store (default: STORE_URL setting).",
+)
 @click.pass_obj
 def serve(
     loaded: dict[str, Any],
+    store_url: str | None,
     host: str | None,
     port: int | None,
     workers: int | None,
     threads: int | None,
     timeout: float | None,
 ) -> None:
-    """Serve the SPARQL endpoint and pages under gunicorn, on the embedded store."""
+    """Serve the SPARQL endpoint and pages under gunicorn, on the embedded or a remote store."""
     from .server import Server
 
     flags = {
+        "STORE_URL": store_url,
         "HOST": host,
         "PORT": port,
         "QUERY_WORKERS": workers,
@@ -183,7 +191,8 @@ def serve(
     settings = {**loaded, **{k: v for k, v in flags.items() if v is not None}}
     try:
         settings["BUILD_DIR"].mkdir(parents=True, exist_ok=True)
-        dump_path(settings)  # build before serving if never built
+        if not settings["STORE_URL"]:
+            dump_path(settings)  # build before serving if never built
     except KgError as exc:
         _fail(exc)
     click.echo(
@@ -224,6 +233,33 @@ def export(settings: dict[str, Any], out: Path | None, remove: bool) -> None:
         if remove:
             store.remove(submission_id)
     click.echo(f"exported {len(ids)} submission{'s' if len(ids) != 1 else ''}")
+
+
+@main.command("load")
+@click.option(
+    "--store",
+    "store_url",
+    default=None,
+    help="SPARQL endpoint of the store (default: STORE_URL setting).",
+)
+@click.pass_obj
+def load(settings: dict[str, Any], store_url: str | None) -> None:
+    """Put the built graph into the remote store (Graph Store protocol, one PUT a graph)."""
+    import pyoxigraph as ox
+
+    from .remote import RemoteStore
+
+    if store_url:
+        settings = {**settings, "STORE_URL": store_url}
+    if not settings["STORE_URL"] or not settings["STORE_GSP_URL"]:
+        click.echo("error: give STORE_URL and STORE_GSP_URL (see `kg settings`)", err=True)
+        sys.exit(EXIT_INPUT)
+    try:
+        quads = list(ox.parse(path=str(dump_path(settings)), format=ox.RdfFormat.N_QUADS))
+        count = RemoteStore(settings).load(quads)
+    except KgError as exc:
+        _fail(exc)
+    click.echo(f"loaded {count} triples into {settings['STORE_URL']}")
 
 
 @main.command("settings")

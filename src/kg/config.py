@@ -54,6 +54,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("CURATOR_TOKENS_FILE", "", "File of curators' tokens, one `name=token` a line."),
     Setting("MAX_SUBMISSION_BYTES", 2000000, "Largest submission or validation body (413)."),
     Setting("WRITE_RATE_PER_MINUTE", 30, "Writes one curator may make per minute (429)."),
+    Setting("STORE_URL", "", "SPARQL query endpoint of a remote store; empty: the embedded store."),
+    Setting(
+        "STORE_UPDATE_URL", "", "SPARQL update endpoint of the remote store (default: STORE_URL)."
+    ),
+    Setting("STORE_GSP_URL", "", "Graph Store protocol endpoint of the remote store."),
+    Setting("STORE_USER", "", "User name for the remote store (HTTP basic authentication)."),
+    Setting("STORE_PASSWORD", "", "Password for the remote store."),
     Setting("EXAMPLES_DIR", "tests/cq", "Example queries (*.rq) shown on the query page."),
 )
 

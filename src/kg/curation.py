@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from flask import Blueprint, Response, current_app, render_template, request
 from rdflib import BNode, Graph, URIRef
@@ -29,7 +30,7 @@ from .errors import (
 from .linkeddata import serialize
 from .namespaces import BASE, bind_prefixes
 from .parsing import FORMAT_ALIASES, FORMAT_BY_EXTENSION, parse_text
-from .store import EmbeddedStore, get_store
+from .store import get_store
 from .submissions import SUBMISSION_GRAPHS, is_submission_graph
 from .validate import Report, load_shapes, validate
 
@@ -102,9 +103,7 @@ def check_shape_of(addition: Graph) -> None:
         )
 
 
-def check_collisions(
-    store: EmbeddedStore, addition: Graph, who: str, replacing: str | None = None
-) -> None:
+def check_collisions(store: Any, addition: Graph, who: str, replacing: str | None = None) -> None:
     """Refuse IRIs of the ontology, and subjects that other curators' submissions own."""
     subjects = {str(s) for s in addition.subjects() if isinstance(s, URIRef)}
     reserved = sorted(s for s in subjects if s.startswith(RESERVED))
@@ -263,7 +262,7 @@ def revert_submission(submission_id: str) -> Response:
     return Response(status=204)
 
 
-def _remove(store: EmbeddedStore, submission_id: str, who: str) -> None:
+def _remove(store: Any, submission_id: str, who: str) -> None:
     owner = store.submissions.describe(submission_id).curator
     if owner != who:
         raise Forbidden(f"submission {submission_id} is {owner}'s; only they can change it")

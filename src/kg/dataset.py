@@ -15,7 +15,6 @@ from rdflib.namespace import XSD
 
 from .errors import BuildError
 from .namespaces import (
-    DERIVED_GRAPH,
     GAZETTEER_GRAPH,
     GRAPH,
     KG,
@@ -62,7 +61,7 @@ def new_dataset() -> Dataset:
 
 
 def assemble(data_dir: Path, ontology_dir: Path, shapes_dir: Path | None = None) -> Dataset:
-    """Load every source file into its named graph and add the derived graph.
+    """Load every source file into its named graph and derive ``kg:year`` in each.
 
     The shapes, when given, are published too (their own graph), so their IRIs resolve.
     """
@@ -71,9 +70,11 @@ def assemble(data_dir: Path, ontology_dir: Path, shapes_dir: Path | None = None)
         target = dataset.graph(name)
         for triple in parse_file(path):
             target.add(triple)
-    derived = dataset.graph(DERIVED_GRAPH)
-    for triple in derive_years(union(dataset)):
-        derived.add(triple)
+    # kg:year goes into the graph of the date it comes from: a blank node (a role) keeps its
+    # identity only within its own graph, e.g. when a store loads graph by graph.
+    for graph in list(dataset.graphs()):
+        for triple in list(derive_years(graph)):
+            graph.add(triple)
     return dataset
 
 

@@ -66,11 +66,11 @@ class Answer:
     rows: int
 
 
-class _Limit(Exception):
+class Limit(Exception):
     """Raised from inside Oxigraph's writer to stop it at a limit."""
 
 
-class _BoundedWriter(io.RawIOBase):
+class BoundedWriter(io.RawIOBase):
     """A sink that counts lines and bytes as Oxigraph writes, and stops it past a limit."""
 
     def __init__(self, max_lines: int, max_bytes: int) -> None:
@@ -88,7 +88,7 @@ class _BoundedWriter(io.RawIOBase):
         self.lines += chunk.count(b"\n")
         self.size += len(chunk)
         if self.lines > self.max_lines or self.size > self.max_bytes:
-            raise _Limit()
+            raise Limit()
         self.chunks.append(chunk)
         return len(chunk)
 
@@ -126,11 +126,16 @@ def evaluate(store: ox.Store, job: QueryJob) -> Answer:
 def _write_solutions(result: ox.QuerySolutions, job: QueryJob) -> Answer:
     # TSV has one line per row (newlines in values are escaped), so counting lines while
     # Oxigraph writes it counts rows exactly; other formats are converted from it.
-    sink = _BoundedWriter(job.max_rows + 1, job.max_bytes)
+    sink = BoundedWriter(job.max_rows + 1, job.max_bytes)
     try:
         result.serialize(sink, format=ox.QueryResultsFormat.TSV)  # type: ignore[arg-type]
-    except _Limit:
-        raise _too_large(sink, job) from None
+    except Limit:
+        raise too_large(sink, job) from None
+    return solutions_from_tsv(sink, job)
+
+
+def solutions_from_tsv(sink: BoundedWriter, job: QueryJob) -> Answer:
+    """Write rows counted and held as TSV in the format the client asked for."""
     rows = max(0, sink.lines - 1)
     media = job.accept["solutions"]
     body = sink.getvalue()
@@ -138,16 +143,21 @@ def _write_solutions(result: ox.QuerySolutions, job: QueryJob) -> Answer:
         parsed = ox.parse_query_results(body, ox.QueryResultsFormat.TSV)
         body = parsed.serialize(format=RESULT_FORMATS[media]) or b""
     if len(body) > job.max_bytes:
-        raise _too_large(sink, job)
+        raise too_large(sink, job)
     return Answer(media, body, "solutions", rows)
 
 
 def _write_graph(result: ox.QueryTriples, job: QueryJob) -> Answer:
-    sink = _BoundedWriter(job.max_rows, job.max_bytes)
+    sink = BoundedWriter(job.max_rows, job.max_bytes)
     try:
         result.serialize(sink, format=ox.RdfFormat.N_TRIPLES)  # type: ignore[arg-type]
-    except _Limit:
-        raise _too_large(sink, job) from None
+    except Limit:
+        raise too_large(sink, job) from None
+    return graph_from_ntriples(sink, job)
+
+
+def graph_from_ntriples(sink: BoundedWriter, job: QueryJob) -> Answer:
+    """Write triples counted and held as N-Triples in the format the client asked for."""
     media = job.accept["graph"]
     body = sink.getvalue()
     if media != formats.NTRIPLES:
@@ -155,11 +165,11 @@ def _write_graph(result: ox.QueryTriples, job: QueryJob) -> Answer:
         prefixes = PREFIXES if media in (formats.TURTLE, formats.TRIG) else None
         body = ox.serialize(triples, format=GRAPH_FORMATS[media], prefixes=prefixes) or b""
     if len(body) > job.max_bytes:
-        raise _too_large(sink, job)
+        raise too_large(sink, job)
     return Answer(media, body, "graph", sink.lines)
 
 
-def _too_large(sink: _BoundedWriter, job: QueryJob) -> ResultTooLarge:
+def too_large(sink: BoundedWriter, job: QueryJob) -> ResultTooLarge:
     if sink.lines > job.max_rows:
         return ResultTooLarge(
             f"the result has more than {job.max_rows} rows (the server's limit); "

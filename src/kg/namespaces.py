@@ -14,7 +14,6 @@ SH = Namespace("http://www.w3.org/ns/shacl#")
 ONTOLOGY_GRAPH = GRAPH.ontology
 GAZETTEER_GRAPH = GRAPH.gazetteer
 SOURCES_GRAPH = GRAPH.sources
-DERIVED_GRAPH = GRAPH.derived
 SHAPES_GRAPH = GRAPH.shapes
 
 PREFIXES: dict[str, str] = {

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pyoxigraph as ox
 from flask import Flask, current_app
 from rdflib import Graph, URIRef
 
@@ -87,6 +88,14 @@ class EmbeddedStore:
             self._rdflib = graph
         return self._rdflib
 
+    def quads(self) -> list[ox.Quad]:
+        """Every quad served: the build and the submissions (for the dumps)."""
+        quads = list(ox.parse(path=str(self.dump), format=ox.RdfFormat.N_QUADS))
+        for submission_id in self.submissions.ids():
+            path = self.submissions.path(submission_id)
+            quads += ox.parse(path=str(path), format=ox.RdfFormat.N_QUADS)
+        return quads
+
     def added(self, submission_id: str) -> None:
         if self._rdflib is not None:
             self._rdflib += self.submissions.read(submission_id).graph(
@@ -119,32 +128,43 @@ def _inventory(pool: QueryPool) -> tuple[frozenset[str], int]:
     return graphs, sum(int(row["n"]["value"]) for row in rows)
 
 
+def open_store(config: Any) -> Any:
+    """The store the settings name: a remote one (STORE_URL) or the embedded default."""
+    if config["STORE_URL"]:
+        from .remote import RemoteStore
+
+        return RemoteStore(config)
+    return EmbeddedStore(config)
+
+
 def init_app(app: Flask) -> None:
     """Open the store for this app and stop its query processes when the process exits."""
-    store = EmbeddedStore(app.config)
+    store = open_store(app.config)
     store.start()
     app.extensions["kg.store"] = store
     app.extensions["kg.pool"] = store.pool
-    atexit.register(store.pool.close)
+    if isinstance(store, EmbeddedStore):
+        atexit.register(store.pool.close)
 
 
-def get_store() -> EmbeddedStore:
-    store: EmbeddedStore = current_app.extensions["kg.store"]
-    return store
+def get_store() -> Any:
+    """The app's store: EmbeddedStore or remote.RemoteStore, which answer alike."""
+    return current_app.extensions["kg.store"]
 
 
-def get_pool() -> QueryPool:
+def get_pool() -> Any:
+    """What runs queries: the query pool, or the remote endpoint."""
     return get_store().pool
 
 
-def get_pool_of(app: Flask) -> QueryPool:
-    store: EmbeddedStore = app.extensions["kg.store"]
-    return store.pool
+def get_pool_of(app: Flask) -> Any:
+    return app.extensions["kg.store"].pool
 
 
 def graph_names() -> frozenset[str]:
     """The named graphs of the served dataset."""
-    return get_store().graphs
+    graphs: frozenset[str] = get_store().graphs
+    return graphs
 
 
 def data_version() -> tuple[str, datetime]:

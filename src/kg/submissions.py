@@ -89,36 +89,17 @@ class SubmissionStore:
         return out
 
     def new_id(self) -> str:
-        return f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{secrets.token_hex(4)}"
+        return new_id()
 
     def write(
         self, submission_id: str, triples: Graph, curator: str, comment: str, source: str | None
     ) -> Submission:
         """Store a submission under an id (replacing any earlier version), atomically."""
-        created = datetime.now(UTC).replace(microsecond=0).isoformat()
-        name = URIRef(graph_iri(submission_id))
-        dataset = Dataset()
-        bind_prefixes(dataset)
-        graph = dataset.graph(name)
-        for triple in triples:
-            graph.add(triple)
-        count = len(graph)
-        for derived in derive_years(graph):  # kg:year, as the build adds it for documents
-            graph.add(derived)
-        agent = URIRef(CURATORS + curator)
-        graph.add((name, RDF.type, KG.Submission))
-        graph.add((name, PROV.wasAttributedTo, agent))
-        graph.add((name, DCTERMS.created, Literal(created, datatype=XSD.dateTime)))
-        graph.add((name, RDFS.comment, Literal(comment)))
-        graph.add((name, VOID.triples, Literal(count)))
-        if source:
-            graph.add((name, DCTERMS.source, URIRef(source)))
-        graph.add((agent, RDF.type, PROV.Agent))
-        graph.add((agent, RDFS.label, Literal(curator)))
+        dataset, submission = build(submission_id, triples, curator, comment, source)
         with quiet_rdflib_deprecations():
             data = dataset.serialize(format="nquads", encoding="utf-8")
         self._write_atomically(self.path(submission_id), data)
-        return Submission(submission_id, str(name), curator, created, comment, source, count)
+        return submission
 
     def _write_atomically(self, target: Path, data: bytes) -> None:
         tmp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
@@ -152,28 +133,68 @@ class SubmissionStore:
         return dataset
 
     def describe(self, submission_id: str) -> Submission:
-        graph = self.read(submission_id).graph(URIRef(graph_iri(submission_id)))
         name = URIRef(graph_iri(submission_id))
-        agent = graph.value(name, PROV.wasAttributedTo)
-        source = graph.value(name, DCTERMS.source)
-        return Submission(
-            submission_id,
-            str(name),
-            str(graph.value(agent, RDFS.label)) if agent is not None else "",
-            str(graph.value(name, DCTERMS.created)),
-            str(graph.value(name, RDFS.comment) or ""),
-            str(source) if source is not None else None,
-            int(str(graph.value(name, VOID.triples) or 0)),
-        )
+        return describe_graph(submission_id, self.read(submission_id).graph(name))
 
     def content(self, submission_id: str) -> Graph:
         """The curator's triples, without the provenance the store added."""
         name = URIRef(graph_iri(submission_id))
-        graph = self.read(submission_id).graph(name)
-        agent = graph.value(name, PROV.wasAttributedTo)
-        out = Graph()
-        bind_prefixes(out)
-        for s, p, o in graph:
-            if s != name and s != agent:
-                out.add((s, p, o))
-        return out
+        return strip_provenance(submission_id, self.read(submission_id).graph(name))
+
+
+def new_id() -> str:
+    return f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{secrets.token_hex(4)}"
+
+
+def build(
+    submission_id: str, triples: Graph, curator: str, comment: str, source: str | None
+) -> tuple[Dataset, Submission]:
+    """The submission's named graph: the triples, their derived years, and the provenance."""
+    created = datetime.now(UTC).replace(microsecond=0).isoformat()
+    name = URIRef(graph_iri(submission_id))
+    dataset = Dataset()
+    bind_prefixes(dataset)
+    graph = dataset.graph(name)
+    for triple in triples:
+        graph.add(triple)
+    count = len(graph)
+    for derived in derive_years(graph):  # kg:year, as the build adds it for documents
+        graph.add(derived)
+    agent = URIRef(CURATORS + curator)
+    graph.add((name, RDF.type, KG.Submission))
+    graph.add((name, PROV.wasAttributedTo, agent))
+    graph.add((name, DCTERMS.created, Literal(created, datatype=XSD.dateTime)))
+    graph.add((name, RDFS.comment, Literal(comment)))
+    graph.add((name, VOID.triples, Literal(count)))
+    if source:
+        graph.add((name, DCTERMS.source, URIRef(source)))
+    graph.add((agent, RDF.type, PROV.Agent))
+    graph.add((agent, RDFS.label, Literal(curator)))
+    return dataset, Submission(submission_id, str(name), curator, created, comment, source, count)
+
+
+def describe_graph(submission_id: str, graph: Graph) -> Submission:
+    """Read a submission's provenance back from its graph."""
+    name = URIRef(graph_iri(submission_id))
+    agent = graph.value(name, PROV.wasAttributedTo)
+    source = graph.value(name, DCTERMS.source)
+    return Submission(
+        submission_id,
+        str(name),
+        str(graph.value(agent, RDFS.label)) if agent is not None else "",
+        str(graph.value(name, DCTERMS.created)),
+        str(graph.value(name, RDFS.comment) or ""),
+        str(source) if source is not None else None,
+        int(str(graph.value(name, VOID.triples) or 0)),
+    )
+
+
+def strip_provenance(submission_id: str, graph: Graph) -> Graph:
+    """The curator's triples of a submission graph, without what the store added about it."""
+    name = URIRef(graph_iri(submission_id))
+    agent = graph.value(name, PROV.wasAttributedTo)
+    out = bind_prefixes(Graph())
+    for s, p, o in graph:
+        if s != name and s != agent:
+            out.add((s, p, o))
+    return out

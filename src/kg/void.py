@@ -59,10 +59,7 @@ def dumps() -> list[dict[str, object]]:
     with _lock:
         if not (folder / "SHA256SUMS").exists():
             folder.mkdir(parents=True, exist_ok=True)
-            quads = list(ox.parse(path=str(store.dump), format=ox.RdfFormat.N_QUADS))
-            for submission_id in store.submissions.ids():
-                path = store.submissions.path(submission_id)
-                quads += ox.parse(path=str(path), format=ox.RdfFormat.N_QUADS)
+            quads = store.quads()
             sums = []
             for name, (fmt, _) in DUMPS.items():
                 if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.N_TRIPLES):

@@ -1,0 +1,372 @@
+"""A remote store reached only through the W3C protocols, so that any number of stateless
+copies of the server can stand in front of one triple store.
+
+SPARQL 1.1 Query (https://www.w3.org/TR/sparql11-protocol/), Update
+(https://www.w3.org/TR/sparql11-update/) and the Graph Store HTTP Protocol
+(https://www.w3.org/TR/sparql11-http-rdf-update/) at URLs the operator gives. The store must
+answer queries over the union of its graphs by default (Oxigraph: --union-default-graph;
+Fuseki: unionDefaultGraph; see docs/remote-stores.md). Nothing is kept in the server between
+requests but caches keyed by a version triple that every writer moves on.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+import pyoxigraph as ox
+import requests
+from rdflib import Graph, URIRef
+
+from . import formats
+from .engine import (
+    Answer,
+    BoundedWriter,
+    Limit,
+    QueryJob,
+    graph_from_ntriples,
+    solutions_from_tsv,
+    too_large,
+)
+from .errors import HttpError, QuerySyntaxError, QueryTimeout
+from .namespaces import BASE, PREFIXES, bind_prefixes
+from .submissions import (
+    Submission,
+    build,
+    describe_graph,
+    graph_iri,
+    new_id,
+    strip_provenance,
+)
+
+SERVICE_GRAPH = BASE + "graph/service"
+DATASET = BASE + "dataset"
+CHUNK = 1 << 16
+
+
+class StoreUnavailable(HttpError):
+    status = 503
+    code = "store_unavailable"
+
+
+def _prologue() -> str:
+    return "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
+
+
+class RemoteEngine:
+    """Runs jobs on the remote endpoint; answers are counted and limited as they arrive."""
+
+    size = 0  # no local query processes
+
+    def __init__(self, session: requests.Session, query_url: str) -> None:
+        self.session = session
+        self.query_url = query_url
+
+    def run(self, job: QueryJob, timeout: float) -> Answer:
+        from .sparql import query_kind
+
+        kind = query_kind(job.query)
+        accept = {"solutions": formats.TSV, "graph": formats.NTRIPLES}[kind]
+        if _is_ask(job.query):
+            accept = formats.SPARQL_JSON
+        data: dict[str, Any] = {"query": _prologue() + job.query}
+        if job.default_graphs:
+            data["default-graph-uri"] = list(job.default_graphs)
+        if job.named_graphs:
+            data["named-graph-uri"] = list(job.named_graphs)
+        with self._request(
+            "POST", self.query_url, timeout, data=data, headers={"Accept": accept}
+        ) as response:
+            if accept == formats.SPARQL_JSON:
+                media = job.accept["solutions"]
+                result = ox.parse_query_results(response.content, ox.QueryResultsFormat.JSON)
+                return Answer(media, result.serialize(format=_RESULTS[media]) or b"", "boolean", 1)
+            lines = job.max_rows + 1 if kind == "solutions" else job.max_rows
+            sink = BoundedWriter(lines, job.max_bytes)
+            try:
+                for chunk in response.iter_content(CHUNK):
+                    sink.write(chunk)
+            except Limit:
+                raise too_large(sink, job) from None
+        if kind == "solutions":
+            return solutions_from_tsv(sink, job)
+        return graph_from_ntriples(sink, job)
+
+    @contextmanager
+    def _request(self, method: str, url: str, timeout: float, **kwargs: Any) -> Iterator[Any]:
+        try:
+            response = self.session.request(
+                method, url, timeout=(3, timeout), stream=True, **kwargs
+            )
+        except requests.Timeout:
+            raise QueryTimeout(
+                f"the store did not answer within {timeout:g} s", retry_after=5
+            ) from None
+        except requests.ConnectionError:
+            raise StoreUnavailable(
+                "the triple store cannot be reached; try again shortly", retry_after=5
+            ) from None
+        try:
+            if response.status_code == 400:
+                raise QuerySyntaxError(f"the store refused the query: {response.text[:500]}")
+            if response.status_code >= 500 or response.status_code in (401, 403, 404):
+                raise StoreUnavailable(
+                    f"the triple store answered {response.status_code}; try again shortly",
+                    retry_after=5,
+                )
+            yield response
+        finally:
+            response.close()
+
+
+def _is_ask(query: str) -> bool:
+    from .guard import tokens
+
+    for token in tokens(query):
+        if token.kind == "word" and token.text.upper() in (
+            "SELECT",
+            "ASK",
+            "CONSTRUCT",
+            "DESCRIBE",
+        ):
+            return token.text.upper() == "ASK"
+    return False
+
+
+_RESULTS = {
+    formats.SPARQL_JSON: ox.QueryResultsFormat.JSON,
+    formats.SPARQL_XML: ox.QueryResultsFormat.XML,
+    formats.CSV: ox.QueryResultsFormat.CSV,
+    formats.TSV: ox.QueryResultsFormat.TSV,
+}
+
+
+class RemoteSubmissions:
+    """Submissions as named graphs of the remote store, written by the Graph Store protocol."""
+
+    def __init__(self, store: RemoteStore) -> None:
+        self.store = store
+
+    def new_id(self) -> str:
+        return new_id()
+
+    def ids(self) -> list[str]:
+        rows = self.store.select(
+            "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?g a kg:Submission } } ORDER BY ?g"
+        )
+        prefix = graph_iri("")
+        return [row["g"][len(prefix) :] for row in rows if row["g"].startswith(prefix)]
+
+    def _graph(self, submission_id: str) -> Graph:
+        text = self.store.gsp("GET", graph_iri(submission_id), accept="application/n-triples")
+        graph = Graph()
+        graph.parse(data=text, format="nt")
+        return graph
+
+    def describe(self, submission_id: str) -> Submission:
+        return describe_graph(submission_id, self._graph(submission_id))
+
+    def content(self, submission_id: str) -> Graph:
+        return strip_provenance(submission_id, self._graph(submission_id))
+
+    def write(
+        self, submission_id: str, triples: Graph, curator: str, comment: str, source: str | None
+    ) -> Submission:
+        dataset, submission = build(submission_id, triples, curator, comment, source)
+        graph = dataset.graph(URIRef(graph_iri(submission_id)))
+        body = graph.serialize(format="nt", encoding="utf-8")
+        # One PUT replaces the graph in one transaction: the whole submission or none of it.
+        self.store.gsp("PUT", graph_iri(submission_id), body=body)
+        return submission
+
+    def remove(self, submission_id: str) -> bool:
+        self.store.gsp("DELETE", graph_iri(submission_id))
+        return True
+
+
+class RemoteStore:
+    """The same interface as the embedded store, over HTTP to a triple store."""
+
+    def __init__(self, config: Any) -> None:
+        self.config = config
+        self.session = requests.Session()
+        user, password = str(config["STORE_USER"]), str(config["STORE_PASSWORD"])
+        if user:
+            self.session.auth = (user, password)
+        self.query_url = str(config["STORE_URL"])
+        self.update_url = str(config["STORE_UPDATE_URL"]) or self.query_url
+        self.gsp_url = str(config["STORE_GSP_URL"])
+        self.timeout = float(config["QUERY_TIMEOUT_S"])
+        self.pool = RemoteEngine(self.session, self.query_url)
+        self.submissions = RemoteSubmissions(self)
+        self.write_lock = threading.Lock()  # within this copy; the store orders the rest
+        self._cache: dict[str, Any] = {"version": None}
+        self._cache_lock = threading.Lock()
+
+    # -- plumbing
+
+    def select(self, query: str) -> list[dict[str, str]]:
+        job = QueryJob(query, accept={"solutions": formats.SPARQL_JSON, "graph": formats.TURTLE})
+        data = json.loads(self.pool.run(job, self.timeout).body)
+        return [{k: v["value"] for k, v in row.items()} for row in data["results"]["bindings"]]
+
+    def update(self, text: str) -> None:
+        try:
+            response = self.session.post(
+                self.update_url, data={"update": _prologue() + text}, timeout=(3, self.timeout)
+            )
+        except requests.RequestException:
+            raise StoreUnavailable("the triple store cannot be reached", retry_after=5) from None
+        if response.status_code >= 300:
+            raise StoreUnavailable(
+                f"the store refused an update ({response.status_code})", retry_after=5
+            )
+
+    def gsp(
+        self, method: str, graph: str, body: bytes | None = None, accept: str | None = None
+    ) -> str:
+        headers = {"Content-Type": "application/n-triples"} if body is not None else {}
+        if accept:
+            headers["Accept"] = accept
+        try:
+            response = self.session.request(
+                method,
+                self.gsp_url,
+                params={"graph": graph},
+                data=body,
+                headers=headers,
+                timeout=(3, self.timeout),
+            )
+        except requests.RequestException:
+            raise StoreUnavailable("the triple store cannot be reached", retry_after=5) from None
+        if response.status_code >= 300 and not (method == "DELETE" and response.status_code == 404):
+            raise StoreUnavailable(
+                f"the store refused {method} ({response.status_code})", retry_after=5
+            )
+        return response.text
+
+    # -- what the web layer reads
+
+    def start(self) -> None:
+        self.refresh()
+
+    def _version_now(self) -> str:
+        rows = self.select(
+            f"SELECT ?v WHERE {{ GRAPH <{SERVICE_GRAPH}> {{ <{DATASET}> kg:version ?v }} }}"
+        )
+        return rows[0]["v"] if rows else "unversioned"
+
+    def refresh(self) -> None:
+        """Read the version, and the inventory if it moved (another copy may have written)."""
+        version = self._version_now()
+        with self._cache_lock:
+            if version == self._cache["version"]:
+                return
+            rows = self.select(
+                "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+            )
+            self._cache = {
+                "version": version,
+                "graphs": frozenset(r["g"] for r in rows if r["g"] != SERVICE_GRAPH),
+                "triples": sum(int(r["n"]) for r in rows if r["g"] != SERVICE_GRAPH),
+                "modified": datetime.now(UTC).replace(microsecond=0),
+                "graph": None,
+            }
+
+    @property
+    def version(self) -> str:
+        self.refresh()
+        return str(self._cache["version"])
+
+    @property
+    def modified(self) -> datetime:
+        self.refresh()
+        modified: datetime = self._cache["modified"]
+        return modified
+
+    @property
+    def graphs(self) -> frozenset[str]:
+        self.refresh()
+        graphs: frozenset[str] = self._cache["graphs"]
+        return graphs
+
+    @property
+    def triples(self) -> int:
+        self.refresh()
+        return int(self._cache["triples"])
+
+    def graph(self) -> Graph:
+        """The whole dataset as one rdflib graph, for validating additions in context."""
+        self.refresh()
+        if self._cache.get("graph") is None:
+            graph = bind_prefixes(Graph())
+            for quad in self.quads():
+                if quad.graph_name != ox.NamedNode(SERVICE_GRAPH):
+                    graph.add(_triple(quad))
+            self._cache["graph"] = graph
+        cached: Graph = self._cache["graph"]
+        return cached
+
+    def quads(self) -> list[ox.Quad]:
+        """Every quad of the store, read with a standard query (for dumps and validation)."""
+        job = QueryJob(
+            "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }",
+            accept={"solutions": formats.TSV, "graph": formats.TURTLE},
+            max_rows=50_000_000,
+            max_bytes=10_000_000_000,
+        )
+        body = self.pool.run(job, max(self.timeout, 120)).body
+        results = ox.parse_query_results(body, ox.QueryResultsFormat.TSV)
+        assert isinstance(results, ox.QuerySolutions)
+        return [
+            ox.Quad(row["s"], row["p"], row["o"], row["g"])
+            for row in results
+            if row["g"] != ox.NamedNode(SERVICE_GRAPH)
+        ]
+
+    # -- after writes
+
+    def _bump(self) -> None:
+        token = f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{secrets.token_hex(6)}"
+        self.update(f"""DELETE {{ GRAPH <{SERVICE_GRAPH}> {{ <{DATASET}> kg:version ?v }} }}
+            INSERT {{ GRAPH <{SERVICE_GRAPH}> {{ <{DATASET}> kg:version "{token}" }} }}
+            WHERE {{ OPTIONAL {{ GRAPH <{SERVICE_GRAPH}> {{ <{DATASET}> kg:version ?v }} }} }}""")
+
+    def added(self, submission_id: str) -> None:
+        self._bump()
+        self.refresh()
+
+    def removed(self, content: Graph) -> None:
+        self._bump()
+        self.refresh()
+
+    def load(self, dataset_quads: list[ox.Quad]) -> int:
+        """Put a built dataset into the store, graph by graph (Graph Store PUT)."""
+        by_graph: dict[str, list[ox.Triple]] = {}
+        for quad in dataset_quads:
+            by_graph.setdefault(str(quad.graph_name.value), []).append(quad.triple)  # type: ignore[union-attr]
+        for name, triples in by_graph.items():
+            body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
+            self.gsp("PUT", name, body=body)
+        self._bump()
+        return sum(len(t) for t in by_graph.values())
+
+
+def _triple(quad: ox.Quad) -> tuple[Any, Any, Any]:
+    from rdflib import BNode, Literal
+
+    def term(t: Any) -> Any:
+        if isinstance(t, ox.NamedNode):
+            return URIRef(t.value)
+        if isinstance(t, ox.BlankNode):
+            return BNode(t.value)
+        if t.language:
+            return Literal(t.value, lang=t.language)
+        return Literal(t.value, datatype=URIRef(t.datatype.value))
+
+    return term(quad.subject), term(quad.predicate), term(quad.object)
