@@ -542,3 +542,24 @@ def test_query_log_is_json_lines(server: LiveServer) -> None:
 
 def test_startup_prints_the_url(server: LiveServer) -> None:
     assert f"http://127.0.0.1:{server.port}/" in server.banner
+
+
+def test_default_graph_is_the_rdf_merge(server: LiveServer) -> None:
+    """A triple stated by several documents (JICA is typed in three) counts once, as in an
+    RDF merge; Oxigraph 0.5's union default graph would repeat it once per graph."""
+    query = "SELECT ?org WHERE { ?org a kg:Organization }"
+    rows = requests.get(server.endpoint, params={"query": query}, timeout=10).json()
+    orgs = [b["org"]["value"] for b in rows["results"]["bindings"]]
+    assert len(orgs) == len(set(orgs))
+    assert "https://w3id.org/cakg/org/jica" in orgs
+    named = requests.get(
+        server.endpoint,
+        params={
+            "query": (
+                "SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { GRAPH ?g { <https://w3id.org/cakg/org/jica> "
+                "a kg:Organization } }"
+            )
+        },
+        timeout=10,
+    ).json()["results"]["bindings"][0]["n"]["value"]
+    assert int(named) >= 3

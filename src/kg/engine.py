@@ -102,7 +102,7 @@ def evaluate(store: ox.Store, job: QueryJob) -> Answer:
         result = store.query(
             job.query,
             prefixes=PREFIXES,
-            use_default_graph_as_union=not job.default_graphs,
+            use_default_graph_as_union=False,  # the default graph holds the merge
             default_graph=[ox.NamedNode(g) for g in job.default_graphs] or None,
             named_graphs=[ox.NamedNode(g) for g in job.named_graphs] or None,
         )
@@ -181,10 +181,20 @@ def too_large(sink: BoundedWriter, job: QueryJob) -> ResultTooLarge:
     )
 
 
+# Oxigraph 0.5's union default graph yields a triple once per graph that states it (its
+# issue #1919), where SPARQL's RDF merge counts it once. So the store keeps the merge itself,
+# deduplicated, in its default graph, and queries read that.
+MERGE_GRAPH = "INSERT { ?s ?p ?o } WHERE { GRAPH <%s> { ?s ?p ?o } }"
+MERGE_ALL = "INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
+UNMERGE_GRAPH = """DELETE { ?s ?p ?o } WHERE { GRAPH <%s> { ?s ?p ?o }
+    FILTER NOT EXISTS { GRAPH ?other { ?s ?p ?o } FILTER (?other != <%s>) } }"""
+
+
 def open_store(source: Path) -> ox.Store:
-    """Load an N-Quads dump into a new in-memory store."""
+    """Load an N-Quads dump into a new in-memory store, with the merge as its default graph."""
     store = ox.Store()
     store.bulk_load(path=str(source), format=ox.RdfFormat.N_QUADS)
+    store.update(MERGE_ALL)
     return store
 
 
@@ -205,18 +215,25 @@ def sync_submissions(store: ox.Store, folder: Path | None, loaded: SubmissionFil
             continue
         current[path.name[: -len(SUFFIX)]] = (stat.st_size, stat.st_mtime_ns)
     for submission_id in set(loaded) - set(current):
-        store.remove_graph(ox.NamedNode(graph_iri(submission_id)))
+        _drop_graph(store, graph_iri(submission_id))
         del loaded[submission_id]
     for submission_id, stamp in current.items():
         if loaded.get(submission_id) == stamp:
             continue
         if submission_id in loaded:  # replaced (Graph Store PUT): drop the old version
-            store.remove_graph(ox.NamedNode(graph_iri(submission_id)))
+            _drop_graph(store, graph_iri(submission_id))
         try:
             store.load(path=str(folder / f"{submission_id}{SUFFIX}"), format=ox.RdfFormat.N_QUADS)
         except FileNotFoundError:
             continue
+        store.update(MERGE_GRAPH % graph_iri(submission_id))
         loaded[submission_id] = stamp
+
+
+def _drop_graph(store: ox.Store, name: str) -> None:
+    """Remove a graph, and from the merge what no other graph states."""
+    store.update(UNMERGE_GRAPH % (name, name))
+    store.remove_graph(ox.NamedNode(name))
 
 
 def _worker_main(conn: Connection, source: str, submissions: str | None) -> None:
