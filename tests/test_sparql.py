@@ -556,8 +556,8 @@ def test_default_graph_is_the_rdf_merge(server: LiveServer) -> None:
         server.endpoint,
         params={
             "query": (
-                "SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { GRAPH ?g { <https://w3id.org/cakg/org/jica> "
-                "a kg:Organization } }"
+                "SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { GRAPH ?g { "
+                "<https://w3id.org/cakg/org/jica> a kg:Organization } }"
             )
         },
         timeout=10,
