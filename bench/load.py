@@ -270,8 +270,9 @@ def run_load(
         latencies: list[float] = []
         errors: Counter[str] = Counter()
         per_query: Counter[str] = Counter()
+        refused = 0  # connection failures in a row: the server is gone, stop hammering it
         try:
-            while time.monotonic() < deadline:
+            while time.monotonic() < deadline and refused < 20:
                 i = next(counter)
                 if i >= max_requests:
                     break
@@ -282,6 +283,7 @@ def run_load(
                 else:
                     errors[reply.error or "?"] += 1
                     per_query[f"{query.name}: {reply.error}"] += 1
+                refused = refused + 1 if (reply.error or "").startswith("connection") else 0
         finally:
             client.close()
             with lock:

@@ -282,14 +282,24 @@ class OxigraphDisk(Engine):
         started = time.monotonic()
         self.log = work / f"{self.name}.log"
         with self.log.open("ab") as log:
-            subprocess.run(
-                [str(PEERS / "oxigraph"), "load", "--location", str(location), "--file", str(data)],
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-                timeout=startup_limit,
-                check=True,
-            )
+            if (location / "CURRENT").exists():  # a restart: the data is already there
+                pass
+            else:
+                subprocess.run(
+                    [
+                        str(PEERS / "oxigraph"),
+                        "load",
+                        "--location",
+                        str(location),
+                        "--file",
+                        str(data),
+                    ],
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    stdin=subprocess.DEVNULL,
+                    timeout=startup_limit,
+                    check=True,
+                )
         self.port = free_port()
         self._spawn(
             [
@@ -463,9 +473,31 @@ def measure_size(
             engine.version = versions.get(engine.name, "")
             live.append(engine)
             say(f"  {engine.name} ready in {engine.startup_s:.1f} s at {engine.url}")
+
+        def died(engine: Engine, phase: str) -> bool:
+            """True (and the engine is started again) if it exited: killed from outside."""
+            if engine.proc is None or engine.proc.poll() is None:
+                return False
+            code = engine.proc.returncode
+            result.warnings.append(
+                f"WARNING: {label}: {engine.name} exited by itself or was killed (code {code}) "
+                f"during {phase}; restarted, and that part measured again"
+            )
+            say(f"  {result.warnings[-1]}")
+            startup = engine.startup_s
+            engine.stop()
+            try:
+                engine.start(data, work / f"{label}-{engine.name}", args.startup_limit)
+            except (RuntimeError, subprocess.SubprocessError, OSError) as exc:
+                result.warnings.append(f"WARNING: {label}: {engine.name} did not restart: {exc}")
+                say(f"  {result.warnings[-1]}")
+            engine.startup_s = startup
+            return True
+
         # 1. the same answers everywhere (and warm-up)
         for engine in live:
             result.checks[engine.name] = {}
+            died(engine, "startup")
             for q in queries:
                 try:
                     c = check(engine, q)
@@ -473,6 +505,8 @@ def measure_size(
                     c = Check(0, "timeout", engine.timeout)
                     engine.stop()
                     engine.start(data, work / f"{label}-{engine.name}", args.startup_limit)
+                if c.error and c.error.startswith("connection") and died(engine, "the check"):
+                    c = check(engine, q)
                 result.checks[engine.name][q.name] = c
             result.skipped[engine.name] = [
                 q.name for q in queries if result.checks[engine.name][q.name].error == "timeout"
@@ -486,18 +520,23 @@ def measure_size(
             for engine in live:
                 if run >= engine.runs:
                     continue
-                client = Client(engine.url, engine.timeout)
-                try:
-                    for q in queries:
-                        if q.name in result.skipped[engine.name]:
-                            continue
-                        reply = client.ask(q)
-                        result.singles[engine.name][q.name].append(reply)
-                        if reply.error == "timeout":
-                            client.close()
-                            engine.wait_idle(240)
-                finally:
-                    client.close()
+                for _attempt in (1, 2):
+                    replies: dict[str, Reply] = {}
+                    client = Client(engine.url, engine.timeout)
+                    try:
+                        for q in queries:
+                            if q.name in result.skipped[engine.name]:
+                                continue
+                            replies[q.name] = client.ask(q)
+                            if replies[q.name].error == "timeout":
+                                client.close()
+                                engine.wait_idle(240)
+                    finally:
+                        client.close()
+                    if not died(engine, f"single run {run + 1}"):
+                        break
+                for name, reply in replies.items():
+                    result.singles[engine.name][name].append(reply)
         # 3. the mix under load, at 1 and 8 clients, in short rounds, engines interleaved
         for engine in live:
             result.loads[engine.name] = {c: [] for c in args.concurrency}
@@ -511,15 +550,18 @@ def measure_size(
                     mix = [q for q in queries if q.name not in result.skipped[engine.name]]
                     if not mix:
                         continue
-                    lr = run_load(
-                        engine.url,
-                        mix,
-                        c,
-                        engine.max_requests,
-                        args.round_seconds,
-                        engine.timeout,
-                        offset=r * 5 + c,
-                    )
+                    for _attempt in (1, 2):
+                        lr = run_load(
+                            engine.url,
+                            mix,
+                            c,
+                            engine.max_requests,
+                            args.round_seconds,
+                            engine.timeout,
+                            offset=r * 5 + c,
+                        )
+                        if not died(engine, f"load round {r + 1} at {c} client(s)"):
+                            break
                     result.loads[engine.name][c].append(lr)
                     if lr.errors.get("timeout"):
                         engine.wait_idle(240)
@@ -529,6 +571,7 @@ def measure_size(
         # 4. probes last: one of them may keep a peer busy long after the client gave up
         for engine in live:
             result.probes[engine.name] = {}
+            died(engine, "the probes")
             for q in probes:
                 client = Client(engine.url, args.probe_timeout)
                 try:
