@@ -207,3 +207,16 @@ def shot(page: Any, name: str) -> None:
     """Keep a screenshot in test-artifacts/ for people to look at."""
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+@pytest.fixture()
+def browser_page(browser: Any) -> Iterator[Any]:
+    """A fresh page that records every host it asks for (to prove pages load nothing remote)."""
+    from urllib.parse import urlparse
+
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.requested_hosts = set()
+    page.on("request", lambda req: page.requested_hosts.add(urlparse(req.url).hostname))
+    yield page
+    context.close()

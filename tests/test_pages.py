@@ -6,9 +6,7 @@ outside the server. Screenshots go to test-artifacts/.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
-from urllib.parse import urlparse
 
 import pytest
 from conftest import LiveServer, shot
@@ -28,13 +26,8 @@ PAGES = [
 
 
 @pytest.fixture()
-def page(browser: Any, server: LiveServer) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.requested_hosts = set()
-    page.on("request", lambda req: page.requested_hosts.add(urlparse(req.url).hostname))
-    yield page
-    context.close()
+def page(browser_page: Any) -> Any:
+    return browser_page
 
 
 def open_page(page: Any, server: LiveServer, path: str) -> Any:

@@ -5,24 +5,17 @@ Screenshots go to test-artifacts/ for people to look at.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
 import pytest
 from conftest import LiveServer, shot
 
 
 @pytest.fixture()
-def page(browser: Any, server: LiveServer) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.requested_hosts = set()
-    page.on("request", lambda req: page.requested_hosts.add(urlparse(req.url).hostname))
-    page.goto(server.url + "/query")
-    yield page
-    context.close()
+def page(browser_page: Any, server: LiveServer) -> Any:
+    browser_page.goto(server.url + "/query")
+    return browser_page
 
 
 def test_runs_the_first_example_and_shows_a_table(page: Any) -> None:

@@ -21,7 +21,7 @@ from .errors import HttpError, KgError
 from .parsing import parse_file
 from .query import render
 from .store import dump_path
-from .validate import Report, load_shapes, report_json, validate
+from .validate import Report, assemble_and_check, load_shapes, report_json, validate
 
 EXIT_OK, EXIT_NONCONFORMING, EXIT_INPUT = 0, 1, 2
 
@@ -58,19 +58,21 @@ def _emit_report(report: Report, output: str) -> None:
         click.echo(report.to_text(), nl=False)
 
 
-@main.command()
-@click.option(
+OUTPUT_OPTION = click.option(
     "--output",
     type=click.Choice(["text", "json", "turtle"]),
     default="text",
     help="How to print the validation report.",
 )
+
+
+@main.command()
+@OUTPUT_OPTION
 @click.pass_obj
 def build(settings: dict[str, Any], output: str) -> None:
     """Assemble ontology and data into the dataset, validate it, and write TriG and N-Quads."""
     try:
-        dataset = assemble(settings["DATA_DIR"], settings["ONTOLOGY_DIR"], settings["SHAPES_DIR"])
-        report = validate(union(dataset), load_shapes(settings["SHAPES_DIR"]), settings["DATA_DIR"])
+        dataset, report = assemble_and_check(settings)
     except KgError as exc:
         _fail(exc)
     if not report.conforms:
@@ -93,12 +95,7 @@ def build(settings: dict[str, Any], output: str) -> None:
     default=None,
     help="Input format (turtle, nt, json-ld, xml); default: from the file extension.",
 )
-@click.option(
-    "--output",
-    type=click.Choice(["text", "json", "turtle"]),
-    default="text",
-    help="How to print the validation report.",
-)
+@OUTPUT_OPTION
 @click.pass_obj
 def validate_command(
     settings: dict[str, Any], files: tuple[Path, ...], fmt: str | None, output: str

@@ -21,23 +21,18 @@ from flask import Flask, current_app
 from rdflib import Graph, URIRef
 
 from . import formats
-from .dataset import assemble, load_built, union, write
+from .dataset import load_built, union, write
 from .engine import QueryJob, QueryPool
 from .errors import BuildError
 from .submissions import SubmissionStore, graph_iri
-from .validate import load_shapes, validate
+from .validate import assemble_and_check
 
 
 def dump_path(config: Any) -> Path:
     """The N-Quads dump the store serves, built from the sources if it is missing."""
     path = Path(config["BUILD_DIR"]) / "cakg.nq"
     if not path.exists():
-        dataset = assemble(
-            Path(config["DATA_DIR"]), Path(config["ONTOLOGY_DIR"]), Path(config["SHAPES_DIR"])
-        )
-        report = validate(
-            union(dataset), load_shapes(Path(config["SHAPES_DIR"])), Path(config["DATA_DIR"])
-        )
+        dataset, report = assemble_and_check(config)
         if not report.conforms:
             raise BuildError("the graph does not conform; run `kg build` to see the report")
         write(dataset, Path(config["BUILD_DIR"]))

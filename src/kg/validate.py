@@ -245,3 +245,16 @@ def report_json(report: Report) -> str:
 
 
 __all__ = ["Report", "Result", "check_quotes", "load_shapes", "validate"]
+
+
+def assemble_and_check(settings: Any) -> tuple[Any, Report]:
+    """Assemble the dataset from its files and validate it: what `kg build` does before writing."""
+    from .dataset import assemble, union
+
+    dataset = assemble(
+        Path(settings["DATA_DIR"]), Path(settings["ONTOLOGY_DIR"]), Path(settings["SHAPES_DIR"])
+    )
+    report = validate(
+        union(dataset), load_shapes(Path(settings["SHAPES_DIR"])), Path(settings["DATA_DIR"])
+    )
+    return dataset, report
