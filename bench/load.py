@@ -219,6 +219,7 @@ class LoadResult:
     latencies: list[float] = field(default_factory=list)  # of successful requests
     errors: Counter[str] = field(default_factory=Counter)
     per_query_errors: Counter[str] = field(default_factory=Counter)
+    samples: dict[str, bytes] = field(default_factory=dict)  # first answer body per error
     reconnects: int = 0
 
     @property
@@ -270,6 +271,7 @@ def run_load(
         latencies: list[float] = []
         errors: Counter[str] = Counter()
         per_query: Counter[str] = Counter()
+        samples: dict[str, bytes] = {}
         refused = 0  # connection failures in a row: the server is gone, stop hammering it
         try:
             while time.monotonic() < deadline and refused < 20:
@@ -283,6 +285,7 @@ def run_load(
                 else:
                     errors[reply.error or "?"] += 1
                     per_query[f"{query.name}: {reply.error}"] += 1
+                    samples.setdefault(reply.error or "?", reply.body[:300])
                 refused = refused + 1 if (reply.error or "").startswith("connection") else 0
         finally:
             client.close()
@@ -290,6 +293,8 @@ def run_load(
                 result.latencies.extend(latencies)
                 result.errors.update(errors)
                 result.per_query_errors.update(per_query)
+                for key, body in samples.items():
+                    result.samples.setdefault(key, body)
                 result.reconnects += client.reconnects
 
     threads = [threading.Thread(target=worker, daemon=True) for _ in range(concurrency)]

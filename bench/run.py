@@ -793,6 +793,23 @@ def report_size(
                     row.append(f"{pc.digest or pc.count} ({ms(pc.seconds)} ms)")
             out.append("| " + " | ".join(row) + " |")
         out.append("")
+    for name in res.engines:
+        for c in concurrency:
+            rounds = res.loads.get(name, {}).get(c, [])
+            per_query: dict[str, int] = {}
+            samples: dict[str, bytes] = {}
+            for r in rounds:
+                for k, v in r.per_query_errors.items():
+                    per_query[k] = per_query.get(k, 0) + v
+                for k, body in r.samples.items():
+                    samples.setdefault(k, body)
+            if per_query:
+                listed = ", ".join(f"{k} ×{v}" for k, v in sorted(per_query.items()))
+                out.append(f"Errors of {name} at {c} client(s): {listed}.")
+                for k, body in sorted(samples.items()):
+                    text = body.decode("utf-8", "replace").replace("\n", " ")[:200]
+                    out.append(f"First {k} answer: `{text}`")
+                out.append("")
     if res.warnings:
         out.append("Checks:\n")
         out.extend(f"- {w}" for w in res.warnings)
