@@ -47,6 +47,17 @@ def tokens(query: str) -> Iterator[Token]:
             yield Token(kind, match.group(), match.start())
 
 
+QUERY_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
+
+
+def query_form(query: str) -> str | None:
+    """The query's form keyword (SELECT, ASK, CONSTRUCT, DESCRIBE), or None if it has none."""
+    for token in tokens(query):
+        if token.kind == "word" and token.text.upper() in QUERY_FORMS:
+            return token.text.upper()
+    return None
+
+
 def _position(query: str, offset: int) -> tuple[int, int]:
     line = query.count("\n", 0, offset) + 1
     return line, offset - (query.rfind("\n", 0, offset) + 1) + 1

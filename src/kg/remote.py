@@ -34,6 +34,7 @@ from .engine import (
     too_large,
 )
 from .errors import HttpError, QuerySyntaxError, QueryTimeout
+from .guard import query_form
 from .namespaces import BASE, PREFIXES, bind_prefixes
 from .submissions import (
     Submission,
@@ -72,7 +73,7 @@ class RemoteEngine:
 
         kind = query_kind(job.query)
         accept = {"solutions": formats.TSV, "graph": formats.NTRIPLES}[kind]
-        if _is_ask(job.query):
+        if query_form(job.query) == "ASK":
             accept = formats.SPARQL_JSON
         data: dict[str, Any] = {"query": _prologue() + job.query}
         if job.default_graphs:
@@ -122,20 +123,6 @@ class RemoteEngine:
             yield response
         finally:
             response.close()
-
-
-def _is_ask(query: str) -> bool:
-    from .guard import tokens
-
-    for token in tokens(query):
-        if token.kind == "word" and token.text.upper() in (
-            "SELECT",
-            "ASK",
-            "CONSTRUCT",
-            "DESCRIBE",
-        ):
-            return token.text.upper() == "ASK"
-    return False
 
 
 _RESULTS = {

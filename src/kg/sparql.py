@@ -98,14 +98,8 @@ def read_request() -> ProtocolRequest:
 
 def query_kind(query: str) -> str:
     """Tell a graph-returning query from one returning solutions or a boolean."""
-    for token in guard.tokens(query):
-        if token.kind == "word":
-            word = token.text.upper()
-            if word in GRAPH_KEYWORDS:
-                return "graph"
-            if word in ("SELECT", "ASK"):
-                return "solutions"
-    return "solutions"  # let the engine report what is wrong with it
+    # a query with no form is treated as solutions: the engine reports what is wrong with it
+    return "graph" if guard.query_form(query) in GRAPH_KEYWORDS else "solutions"
 
 
 def negotiate(kind: str, names: tuple[str, ...]) -> str:
