@@ -58,6 +58,14 @@ def query_form(query: str) -> str | None:
     return None
 
 
+@dataclass(frozen=True)
+class QueryShape:
+    """What the scan learnt on the way: the query's form, and whether it may name a graph."""
+
+    form: str | None  # SELECT, ASK, CONSTRUCT, DESCRIBE, or None if it has none
+    names_graphs: bool  # has GRAPH or FROM: it needs the named graphs, not just the merge
+
+
 def _position(query: str, offset: int) -> tuple[int, int]:
     line = query.count("\n", 0, offset) + 1
     return line, offset - (query.rfind("\n", 0, offset) + 1) + 1
@@ -69,13 +77,15 @@ def check(
     max_depth: int,
     allowed_service_prefixes: Iterable[str] = (),
     local_graph_prefixes: Iterable[str] = (),
-) -> None:
+) -> QueryShape:
     """Raise QueryRefused if the query calls a SERVICE, names a remote graph, or nests too deep."""
     services = tuple(allowed_service_prefixes)
     graphs = tuple(local_graph_prefixes) + services
     prefixes: dict[str, str] = {}
     toks = list(tokens(query))
     depth = 0
+    form: str | None = None
+    names_graphs = False
     for i, tok in enumerate(toks):
         if tok.kind == "open":
             depth += 1
@@ -88,6 +98,9 @@ def check(
             depth -= 1
         elif tok.kind == "word":
             keyword = tok.text.upper()
+            if form is None and keyword in QUERY_FORMS:
+                form = keyword
+            names_graphs = names_graphs or keyword in ("GRAPH", "FROM")
             if keyword == "PREFIX" and i + 2 < len(toks) and toks[i + 2].kind == "iri":
                 prefixes[toks[i + 1].text.rstrip(":")] = toks[i + 2].text[1:-1]
             elif keyword == "SERVICE":
@@ -98,6 +111,7 @@ def check(
             elif keyword == "LOAD":
                 line, col = _position(query, tok.offset)
                 raise QueryRefused("LOAD is not allowed on this endpoint", line=line, column=col)
+    return QueryShape(form, names_graphs)
 
 
 def _check_target(

@@ -98,8 +98,12 @@ def read_request() -> ProtocolRequest:
 
 def query_kind(query: str) -> str:
     """Tell a graph-returning query from one returning solutions or a boolean."""
+    return kind_of_form(guard.query_form(query))
+
+
+def kind_of_form(form: str | None) -> str:
     # a query with no form is treated as solutions: the engine reports what is wrong with it
-    return "graph" if guard.query_form(query) in GRAPH_KEYWORDS else "solutions"
+    return "graph" if form in GRAPH_KEYWORDS else "solutions"
 
 
 def negotiate(kind: str, names: tuple[str, ...]) -> str:
@@ -170,14 +174,14 @@ def endpoint() -> Response:
         return _describe()
     config = current_app.config
     with metrics.observe_query(protocol.query) as record:
-        guard.check(
+        shape = guard.check(
             protocol.query,
             max_depth=int(config["MAX_QUERY_DEPTH"]),
             allowed_service_prefixes=config["ALLOWED_SERVICE_PREFIXES"].split(),
             local_graph_prefixes=sorted(graph_names()),
         )
         _check_graphs(protocol)
-        kind = query_kind(protocol.query)
+        kind = kind_of_form(shape.form)
         media = negotiate(kind, protocol.format_names)
         deadline = float(config["QUERY_TIMEOUT_S"])
         if protocol.timeout is not None:
@@ -189,6 +193,7 @@ def endpoint() -> Response:
             named_graphs=protocol.named_graphs,
             max_rows=int(config["MAX_ROWS"]),
             max_bytes=int(config["MAX_RESULT_BYTES"]),
+            names_graphs=shape.names_graphs,
         )
         started = time.monotonic()
         with _slots().hold(request.remote_addr or "-"):
