@@ -248,7 +248,7 @@ def percentile(values: Sequence[float], q: float) -> float | None:
 
 
 def run_load(
-    url: str,
+    urls: str | Sequence[str],
     queries: Sequence[Query],
     concurrency: int,
     max_requests: int,
@@ -257,16 +257,18 @@ def run_load(
     offset: int = 0,
 ) -> LoadResult:
     """`concurrency` threads send the mix round-robin until `max_requests` requests were
-    started or `max_seconds` passed. Each thread has its own keep-alive connection."""
+    started or `max_seconds` passed. Each thread has its own keep-alive connection, to one
+    of `urls` in turn (several copies of one server)."""
     if not queries:
         raise ValueError("no queries")
+    targets = [urls] if isinstance(urls, str) else list(urls)
     counter = itertools.count()
     lock = threading.Lock()
     result = LoadResult(concurrency, 0.0)
     started = time.monotonic()
     deadline = started + max_seconds
 
-    def worker() -> None:
+    def worker(url: str) -> None:
         client = Client(url, timeout)
         latencies: list[float] = []
         errors: Counter[str] = Counter()
@@ -297,7 +299,10 @@ def run_load(
                     result.samples.setdefault(key, body)
                 result.reconnects += client.reconnects
 
-    threads = [threading.Thread(target=worker, daemon=True) for _ in range(concurrency)]
+    threads = [
+        threading.Thread(target=worker, args=(targets[i % len(targets)],), daemon=True)
+        for i in range(concurrency)
+    ]
     for t in threads:
         t.start()
     for t in threads:

@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import http.client
+import itertools
 import json
 import os
 import platform
@@ -60,6 +61,8 @@ PEERS = HERE / ".venv-peers" / "bin"
 OUR_KG = ROOT / ".venv" / "bin" / "kg"
 DEADLINE_S = 10.0  # our default QUERY_TIMEOUT_S
 ASK = Query("ask", "ASK {}")
+REMOTE = {"ours-remote": 1, "ours-remote-x2": 2}  # copies of `kg serve` in front of one store
+ENGINES = ["ours", *REMOTE, "oxigraph-mem", "oxigraph-disk", "rdflib-endpoint"]
 
 
 # ---------------------------------------------------------------------- processes
@@ -153,9 +156,17 @@ class Engine:
     rss: float = 0.0
     version: str = ""
     log: Path | None = None
+    urls: list[str] = field(default_factory=list)  # where load clients go: url, if empty
 
     def start(self, data: Path, work: Path, startup_limit: float) -> None:
         raise NotImplementedError
+
+    @property
+    def load_urls(self) -> list[str]:
+        return self.urls or [self.url]
+
+    def memory(self) -> float:
+        return rss_mb(self.proc.pid) if self.proc is not None else 0.0
 
     def _spawn(self, cmd: list[str], work: Path, env: dict[str, str] | None = None) -> None:
         self.log = work / f"{self.name}.log"
@@ -187,55 +198,153 @@ class Engine:
         return False
 
     def stop(self) -> None:
-        if self.proc is None:
-            return
-        if self.proc.poll() is None:
-            try:
-                os.killpg(self.proc.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                pass
-        try:  # whatever of the group is left (query processes, a stuck worker)
-            os.killpg(self.proc.pid, signal.SIGKILL)
+        if self.proc is not None:
+            stop_process(self.proc)
+        self.proc = None
+
+
+def stop_process(proc: subprocess.Popen[bytes]) -> None:
+    """Stop a process started in its own group, and whatever of the group is left."""
+    if proc.poll() is None:
+        try:
+            os.killpg(proc.pid, signal.SIGTERM)
         except ProcessLookupError:
             pass
         try:
-            self.proc.wait(5)
+            proc.wait(10)
         except subprocess.TimeoutExpired:
             pass
-        self.proc = None
+    try:  # whatever of the group is left (query processes, a stuck worker)
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    try:
+        proc.wait(5)
+    except subprocess.TimeoutExpired:
+        pass
+
+
+def our_env(work: Path, build: Path, port: int, name: str, **settings: str) -> dict[str, str]:
+    """`kg` with its defaults, except where the data is, the port, and 16 queries per client."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KG_")}
+    env.update(
+        KG_BUILD_DIR=str(build),
+        KG_VAR_DIR=str(work / f"{name}-var"),
+        KG_HOST="127.0.0.1",
+        KG_PORT=str(port),
+        KG_MAX_CONCURRENT_PER_CLIENT="16",
+        **{f"KG_{k}": v for k, v in settings.items()},
+    )
+    return env
+
+
+def link_build(data: Path, work: Path) -> Path:
+    """A build folder holding the generated data as `kg build` would write it."""
+    build = work / "ours-build"
+    build.mkdir(exist_ok=True)
+    target = build / "cakg.nq"
+    if not target.exists():
+        os.link(data, target) if data.stat().st_dev == build.stat().st_dev else shutil.copy(
+            data, target
+        )
+    return build
 
 
 class Ours(Engine):
     def start(self, data: Path, work: Path, startup_limit: float) -> None:
-        build = work / "ours-build"
-        build.mkdir(exist_ok=True)
-        target = build / "cakg.nq"
-        if not target.exists():
-            os.link(data, target) if data.stat().st_dev == build.stat().st_dev else shutil.copy(
-                data, target
-            )
+        build = link_build(data, work)
         self.port = free_port()
-        env = dict(os.environ)
-        for key in list(env):
-            if key.startswith("KG_"):
-                del env[key]  # defaults, except what follows
-        env.update(
-            KG_BUILD_DIR=str(build),
-            KG_VAR_DIR=str(work / "ours-var"),
-            KG_HOST="127.0.0.1",
-            KG_PORT=str(self.port),
-            KG_MAX_CONCURRENT_PER_CLIENT="16",
-        )
         started = time.monotonic()
-        self._spawn([str(OUR_KG), "serve"], work, env)
+        self._spawn([str(OUR_KG), "serve"], work, our_env(work, build, self.port, "ours"))
         self.url = f"http://127.0.0.1:{self.port}/sparql"
         if not wait_until(lambda: http_get(self.port, "/health") == 200, startup_limit, self.proc):
             raise RuntimeError(f"{self.name} did not start; see {self.log}")
         self.startup_s = time.monotonic() - started
+
+
+@dataclass
+class OursRemote(Engine):
+    """The remote mode: `oxigraph serve` on disk as the store, filled by `kg load`, with
+    `instances` copies of `kg serve --store` in front; load clients alternate between them."""
+
+    instances: int = 1
+    others: list[subprocess.Popen[bytes]] = field(default_factory=list)  # store, more copies
+
+    def start(self, data: Path, work: Path, startup_limit: float) -> None:
+        build = link_build(data, work)
+        started = time.monotonic()
+        store_port = free_port()
+        store = self._spawn_other(
+            [
+                str(PEERS / "oxigraph"),
+                "serve",
+                "--location",
+                str(work / "store-db"),
+                "--bind",
+                f"127.0.0.1:{store_port}",
+                "--union-default-graph",
+            ],
+            work,
+            "store",
+        )
+        base = f"http://127.0.0.1:{store_port}"
+        if not wait_until(lambda: http_get(store_port, "/query?query=ASK%7B%7D") == 200, 60, store):
+            raise RuntimeError(f"{self.name}: the store did not start; see {work}/store.log")
+        remote = {
+            "STORE_URL": f"{base}/query",
+            "STORE_UPDATE_URL": f"{base}/update",
+            "STORE_GSP_URL": f"{base}/store",
+        }
+        with (work / "kg-load.log").open("ab") as log:
+            subprocess.run(
+                [str(OUR_KG), "load"],
+                env=our_env(work, build, 0, "load", **remote),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                timeout=startup_limit,
+                check=True,
+            )
+        ports = [free_port() for _ in range(self.instances)]
+        for i, port in enumerate(ports):
+            env = our_env(work, build, port, f"copy{i + 1}", **remote)
+            if i == 0:
+                self._spawn([str(OUR_KG), "serve"], work, env)
+            else:
+                self._spawn_other([str(OUR_KG), "serve"], work, f"copy{i + 1}", env)
+        for port in ports:
+            if not wait_until(lambda p=port: http_get(p, "/health") == 200, 60, self.proc):
+                raise RuntimeError(f"{self.name} did not start; see {self.log}")
+        self.port = ports[0]
+        self.urls = [f"http://127.0.0.1:{p}/sparql" for p in ports]
+        self.url = self.urls[0]
+        self.startup_s = time.monotonic() - started
+
+    def _spawn_other(
+        self, cmd: list[str], work: Path, name: str, env: dict[str, str] | None = None
+    ) -> subprocess.Popen[bytes]:
+        with (work / f"{name}.log").open("ab") as log:
+            proc = subprocess.Popen(
+                cmd,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                env=env,
+                cwd=work,
+                start_new_session=True,
+            )
+        self.others.append(proc)
+        return proc
+
+    def memory(self) -> float:
+        alive = [p for p in [self.proc, *self.others] if p is not None]
+        return sum(rss_mb(p.pid) for p in alive)
+
+    def stop(self) -> None:
+        super().stop()
+        for proc in self.others:
+            stop_process(proc)
+        self.others = []
 
 
 class OxigraphMemory(Engine):
@@ -417,6 +526,10 @@ def make_engines(args: argparse.Namespace, size_label: str, quads: int) -> list[
     for name in args.engines:
         if name == "ours":
             engines.append(Ours(name, args.timeout, args.max_requests, args.runs))
+        elif name in REMOTE:
+            engines.append(
+                OursRemote(name, args.timeout, args.max_requests, args.runs, instances=REMOTE[name])
+            )
         elif name == "oxigraph-mem":
             engines.append(OxigraphMemory(name, args.timeout, args.max_requests, args.runs))
         elif name == "oxigraph-disk":
@@ -552,7 +665,7 @@ def measure_size(
                         continue
                     for _attempt in (1, 2):
                         lr = run_load(
-                            engine.url,
+                            engine.load_urls,
                             mix,
                             c,
                             engine.max_requests,
@@ -566,8 +679,7 @@ def measure_size(
                     if lr.errors.get("timeout"):
                         engine.wait_idle(240)
         for engine in live:
-            if engine.proc is not None:
-                engine.rss = rss_mb(engine.proc.pid)
+            engine.rss = engine.memory()
         # 4. probes last: one of them may keep a peer busy long after the client gave up
         for engine in live:
             result.probes[engine.name] = {}
@@ -924,6 +1036,40 @@ def machine() -> str:
     )
 
 
+def report_growth(results: list[SizeResult], concurrency: list[int]) -> str:
+    """Throughput per engine across sizes, and how many times slower each step is."""
+    labels = [r.label for r in results]
+    steps = [f"{b.quads / a.quads:.0f}× the quads" for a, b in itertools.pairwise(results)]
+    out = [
+        "### How the cost grows with the graph\n",
+        "Throughput (q/s, median of the rounds) of the whole mix per size; `÷` is how many "
+        "times fewer queries per second than at the size before, with "
+        + " and ".join(steps)
+        + ".\n",
+    ]
+    heads = ["engine", "clients"]
+    for i, label in enumerate(labels):
+        heads.append(f"{label} q/s")
+        if i:
+            heads.append(f"÷ from {labels[i - 1]}")
+    out.append("| " + " | ".join(heads) + " |")
+    out.append("|---|---:|" + "---:|" * (len(heads) - 2))
+    names = list(dict.fromkeys(n for r in results for n in r.engines))
+    for c in concurrency:
+        for name in names:
+            cells, previous = [], None
+            for i, r in enumerate(results):
+                rounds = r.loads.get(name, {}).get(c, [])
+                qps = median([x.throughput for x in rounds]) if rounds else None
+                cells.append(f"{qps:.1f}" if qps is not None else "–")
+                if i:
+                    cells.append(ratio(previous, qps))
+                previous = qps
+            if any(cell != "–" for cell in cells):
+                out.append(f"| {name} | {c} | " + " | ".join(cells) + " |")
+    return "\n".join(out) + "\n"
+
+
 def versions() -> dict[str, str]:
     out: dict[str, str] = {}
     try:
@@ -947,6 +1093,8 @@ def versions() -> dict[str, str]:
             [str(PEERS / "oxigraph"), "--version"], capture_output=True, text=True, timeout=10
         ).stdout.strip()
         out["oxigraph-mem"] = out["oxigraph-disk"] = v
+        for name in REMOTE:
+            out[name] = f"{head}, store {v}"
     except (OSError, subprocess.SubprocessError):
         pass
     try:
@@ -979,8 +1127,16 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument(
         "--engines",
         nargs="+",
-        default=["ours", "oxigraph-mem", "oxigraph-disk", "rdflib-endpoint"],
-        choices=["ours", "oxigraph-mem", "oxigraph-disk", "rdflib-endpoint"],
+        default=None,
+        choices=ENGINES,
+        help="default: ours oxigraph-mem oxigraph-disk rdflib-endpoint; with --remote: "
+        "ours ours-remote ours-remote-x2 oxigraph-disk",
+    )
+    p.add_argument(
+        "--remote",
+        action="store_true",
+        help="the remote mode: embedded against remote (one and two copies of kg serve) at "
+        "10k, 100k and 1m, with the store alone (oxigraph-disk) for reference",
     )
     p.add_argument("--seed", type=int, default=42)
     p.add_argument("--queries", type=Path, default=HERE / "queries")
@@ -1012,6 +1168,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     p.add_argument("--out", type=Path, default=HERE / "results", help="where the report is written")
     args = p.parse_args(argv)
+    if args.engines is None:
+        args.engines = (
+            ["ours", *REMOTE, "oxigraph-disk"]
+            if args.remote
+            else ["ours", "oxigraph-mem", "oxigraph-disk", "rdflib-endpoint"]
+        )
+    if args.remote and "--sizes" not in (argv if argv is not None else sys.argv):
+        args.sizes = ["10k", "100k", "1m"]
     if args.include_1m and not any(generate.size_of(s) >= 1_000_000 for s in args.sizes):
         args.sizes.append("1m")
     return args
@@ -1021,7 +1185,8 @@ def check_tools(engines: list[str]) -> list[str]:
     missing = []
     if "ours" in engines and not OUR_KG.exists():
         missing.append(f"{OUR_KG} (make install)")
-    if {"oxigraph-mem", "oxigraph-disk"} & set(engines) and not (PEERS / "oxigraph").exists():
+    needs_oxigraph = {"oxigraph-mem", "oxigraph-disk", *REMOTE} & set(engines)
+    if needs_oxigraph and not (PEERS / "oxigraph").exists():
         missing.append(f"{PEERS / 'oxigraph'} (make bench installs it)")
     if "rdflib-endpoint" in engines and not (PEERS / "rdflib-endpoint").exists():
         missing.append(f"{PEERS / 'rdflib-endpoint'} (make bench installs it)")
@@ -1058,6 +1223,9 @@ def main(argv: list[str] | None = None) -> int:
         "(default 4), so that the 8 load clients, all from 127.0.0.1, are not refused with 429",
         "- oxigraph: `oxigraph serve --union-default-graph` in memory (data POSTed to /store) "
         "and on disk (`oxigraph load --location`, then `serve --location`), no query timeout",
+        "- ours-remote, ours-remote-x2: one and two copies of `kg serve --store` (the same "
+        "limits as ours) in front of one `oxigraph serve --location DIR --union-default-graph` "
+        "filled by `kg load`; load clients alternate between the copies",
         f"- rdflib-endpoint: `rdflib-endpoint serve FILE.nq` (Dataset, default_union=True); "
         f"{args.rdflib_timeout:g} s per request; from 50k quads on at most {args.rdflib_requests} "
         "requests per round and 3 single runs; a query that timed out in the check is left out "
@@ -1087,6 +1255,9 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if args.workdir is None:
             shutil.rmtree(work, ignore_errors=True)
+    if len(results) > 1:
+        sections.append(report_growth(results, args.concurrency))
+        say("\n" + sections[-1])
     elapsed = time.monotonic() - started
     footer = f"Total time: {elapsed / 60:.1f} min ({elapsed:.0f} s).\n"
     say(footer)
