@@ -22,6 +22,7 @@ a timeout per request, and a startup limit per engine.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import http.client
 import itertools
@@ -205,23 +206,11 @@ class Engine:
 
 def stop_process(proc: subprocess.Popen[bytes]) -> None:
     """Stop a process started in its own group, and whatever of the group is left."""
-    if proc.poll() is None:
-        try:
-            os.killpg(proc.pid, signal.SIGTERM)
-        except ProcessLookupError:
-            pass
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            pass
-    try:  # whatever of the group is left (query processes, a stuck worker)
-        os.killpg(proc.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    try:
-        proc.wait(5)
-    except subprocess.TimeoutExpired:
-        pass
+    for sig, wait in ((signal.SIGTERM, 10), (signal.SIGKILL, 5)):  # SIGKILL: query processes
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, sig)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(wait)
 
 
 def our_env(work: Path, build: Path, port: int, name: str, **settings: str) -> dict[str, str]:
