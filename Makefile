@@ -30,7 +30,10 @@ test: install-test lint
 # `make bench`: our endpoint side by side with oxigraph and rdflib-endpoint (bench/README.md).
 # The peers go into their own venv; options for bench/run.py in BENCH_ARGS, e.g.
 # make bench BENCH_ARGS="--sizes 10k 100k --include-1m"
-.PHONY: bench
+.PHONY: bench bench-remote
+bench-remote:
+	$(MAKE) bench BENCH_ARGS="--remote $(BENCH_ARGS)"
+
 bench: install
 	test -x bench/.venv-peers/bin/pip || $(PYTHON) -m venv bench/.venv-peers
 	bench/.venv-peers/bin/pip install --quiet --upgrade pip
