@@ -61,6 +61,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("STORE_GSP_URL", "", "Graph Store protocol endpoint of the remote store."),
     Setting("STORE_USER", "", "User name for the remote store (HTTP basic authentication)."),
     Setting("STORE_PASSWORD", "", "Password for the remote store."),
+    Setting("STORE_LOAD_TIMEOUT_S", 600, "Seconds `kg load` waits for the store to take a graph."),
     Setting("EXAMPLES_DIR", "tests/cq", "Example queries (*.rq) shown on the query page."),
 )
 

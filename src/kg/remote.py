@@ -215,7 +215,12 @@ class RemoteStore:
             )
 
     def gsp(
-        self, method: str, graph: str, body: bytes | None = None, accept: str | None = None
+        self,
+        method: str,
+        graph: str,
+        body: bytes | None = None,
+        accept: str | None = None,
+        timeout: float | None = None,
     ) -> str:
         headers = {"Content-Type": "application/n-triples"} if body is not None else {}
         if accept:
@@ -227,7 +232,8 @@ class RemoteStore:
                 params={"graph": graph},
                 data=body,
                 headers=headers,
-                timeout=(3, self.timeout),
+                # urllib3 sends the body under the connect timeout: a bulk PUT needs it long
+                timeout=(timeout, timeout) if timeout else (3, self.timeout),
             )
         except requests.RequestException:
             raise StoreUnavailable("the triple store cannot be reached", retry_after=5) from None
@@ -339,7 +345,8 @@ class RemoteStore:
             by_graph.setdefault(str(quad.graph_name.value), []).append(quad.triple)  # type: ignore[union-attr]
         for name, triples in by_graph.items():
             body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
-            self.gsp("PUT", name, body=body)
+            # a bulk load takes far longer than a query or a submission
+            self.gsp("PUT", name, body=body, timeout=float(self.config["STORE_LOAD_TIMEOUT_S"]))
         self._bump()
         return sum(len(t) for t in by_graph.values())
 
