@@ -171,16 +171,7 @@ class Engine:
 
     def _spawn(self, cmd: list[str], work: Path, env: dict[str, str] | None = None) -> None:
         self.log = work / f"{self.name}.log"
-        with self.log.open("ab") as log:
-            self.proc = subprocess.Popen(
-                cmd,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-                env=env,
-                cwd=work,
-                start_new_session=True,  # its own process group: stopped as a whole, by id
-            )
+        self.proc = launch(cmd, work, self.log, env)
 
     def answers(self) -> bool:
         reply = Client(self.url, 2.0).ask(ASK)
@@ -202,6 +193,22 @@ class Engine:
         if self.proc is not None:
             stop_process(self.proc)
         self.proc = None
+
+
+def launch(
+    cmd: list[str], work: Path, log_path: Path, env: dict[str, str] | None
+) -> subprocess.Popen[bytes]:
+    """Start a server with its output in a log, in its own process group (stopped as a whole)."""
+    with log_path.open("ab") as log:
+        return subprocess.Popen(
+            cmd,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            env=env,
+            cwd=work,
+            start_new_session=True,
+        )
 
 
 def stop_process(proc: subprocess.Popen[bytes]) -> None:
@@ -312,16 +319,7 @@ class OursRemote(Engine):
     def _spawn_other(
         self, cmd: list[str], work: Path, name: str, env: dict[str, str] | None = None
     ) -> subprocess.Popen[bytes]:
-        with (work / f"{name}.log").open("ab") as log:
-            proc = subprocess.Popen(
-                cmd,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-                env=env,
-                cwd=work,
-                start_new_session=True,
-            )
+        proc = launch(cmd, work, work / f"{name}.log", env)
         self.others.append(proc)
         return proc
 
@@ -1108,7 +1106,10 @@ def versions() -> dict[str, str]:
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument(
-        "--sizes", nargs="+", default=["10k", "100k"], help="dataset sizes (10k 100k 1m …)"
+        "--sizes",
+        nargs="+",
+        default=None,
+        help="dataset sizes (10k 100k 1m …); default: 10k 100k, with --remote 10k 100k 1m",
     )
     p.add_argument(
         "--include-1m", action="store_true", help="add the 1m size and its deadline check"
@@ -1163,8 +1164,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
             if args.remote
             else ["ours", "oxigraph-mem", "oxigraph-disk", "rdflib-endpoint"]
         )
-    if args.remote and "--sizes" not in (argv if argv is not None else sys.argv):
-        args.sizes = ["10k", "100k", "1m"]
+    if args.sizes is None:
+        args.sizes = ["10k", "100k", "1m"] if args.remote else ["10k", "100k"]
     if args.include_1m and not any(generate.size_of(s) >= 1_000_000 for s in args.sizes):
         args.sizes.append("1m")
     return args

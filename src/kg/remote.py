@@ -69,11 +69,12 @@ class RemoteEngine:
         self.query_url = query_url
 
     def run(self, job: QueryJob, timeout: float) -> Answer:
-        from .sparql import query_kind
+        from .sparql import kind_of_form
 
-        kind = query_kind(job.query)
+        form = query_form(job.query)
+        kind = kind_of_form(form)
         accept = {"solutions": formats.TSV, "graph": formats.NTRIPLES}[kind]
-        if query_form(job.query) == "ASK":
+        if form == "ASK":
             accept = formats.SPARQL_JSON
         data: dict[str, Any] = {"query": _prologue() + job.query}
         if job.default_graphs:

@@ -95,12 +95,8 @@ def read_request() -> ProtocolRequest:
     )
 
 
-def query_kind(query: str) -> str:
-    """Tell a graph-returning query from one returning solutions or a boolean."""
-    return kind_of_form(guard.query_form(query))
-
-
 def kind_of_form(form: str | None) -> str:
+    """Tell a graph-returning query from one returning solutions or a boolean, by its form."""
     # a query with no form is treated as solutions: the engine reports what is wrong with it
     return "graph" if form in GRAPH_KEYWORDS else "solutions"
 
