@@ -74,7 +74,8 @@ def test_graphs_added_and_dropped_keep_both_copies_equal(
     stores: DatasetStores, tmp_path: Path
 ) -> None:
     before = default_graph(stores.merge)
-    shared = next(iter(before))  # a triple some document graph states too
+    # a triple some document graph states too; without blank nodes, which a load renames
+    shared = min((t for t in before if not any(isinstance(x, ox.BlankNode) for x in t)), key=str)
     own = ox.Triple(ox.NamedNode(f"{EX}s"), ox.NamedNode(f"{EX}p"), ox.Literal("only here"))
     name = f"{EX}submission"
     path = tmp_path / "submission.nq"
