@@ -270,3 +270,19 @@ def test_bad_settings_file_is_one_clear_line(tmp_path: Path, content: str, messa
     result = CliRunner().invoke(main, ["--config", str(path), "settings"])
     assert result.exit_code == 2
     assert message in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("command", "name", "value"),
+    [("serve", "STORE_AUTH", "kerberos"), ("load", "STORE_RESULTS", "xml")],
+)
+def test_remote_settings_it_cannot_use_are_refused_before_start(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch, command: str, name: str, value: str
+) -> None:
+    monkeypatch.setenv("KG_STORE_URL", "http://127.0.0.1:9/query")  # nothing listens there
+    monkeypatch.setenv("KG_STORE_GSP_URL", "http://127.0.0.1:9/store")
+    monkeypatch.setenv(f"KG_{name}", value)
+    result = runner.invoke(main, [command])
+    assert result.exit_code == 2
+    assert f"{name} must be" in result.output and repr(value) in result.output
+    assert "Traceback" not in result.output

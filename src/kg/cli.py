@@ -188,7 +188,11 @@ def serve(
     settings = {**loaded, **{k: v for k, v in flags.items() if v is not None}}
     try:
         settings["BUILD_DIR"].mkdir(parents=True, exist_ok=True)
-        if not settings["STORE_URL"]:
+        if settings["STORE_URL"]:
+            from .remote import check_settings
+
+            check_settings(settings)
+        else:
             dump_path(settings)  # build before serving if never built
     except KgError as exc:
         _fail(exc)

@@ -59,8 +59,14 @@ SETTINGS: tuple[Setting, ...] = (
         "STORE_UPDATE_URL", "", "SPARQL update endpoint of the remote store (default: STORE_URL)."
     ),
     Setting("STORE_GSP_URL", "", "Graph Store protocol endpoint of the remote store."),
-    Setting("STORE_USER", "", "User name for the remote store (HTTP basic authentication)."),
+    Setting("STORE_USER", "", "User name for the remote store (see STORE_AUTH)."),
     Setting("STORE_PASSWORD", "", "Password for the remote store."),
+    Setting("STORE_AUTH", "basic", "HTTP authentication the store asks for: basic or digest."),
+    Setting(
+        "STORE_RESULTS",
+        "tsv",
+        "Results format asked of the store: tsv (fastest), or json where its TSV is not W3C's.",
+    ),
     Setting("STORE_LOAD_TIMEOUT_S", 600, "Seconds `kg load` waits for the store to take a graph."),
     Setting("EXAMPLES_DIR", "tests/cq", "Example queries (*.rq) shown on the query page."),
 )

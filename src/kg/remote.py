@@ -12,6 +12,7 @@ requests but caches keyed by a version triple that every writer moves on.
 from __future__ import annotations
 
 import json
+import re
 import secrets
 import threading
 from collections.abc import Iterator
@@ -24,6 +25,7 @@ import requests
 from rdflib import Graph, URIRef
 
 from . import formats
+from .config import ConfigError
 from .engine import (
     Answer,
     BoundedWriter,
@@ -59,21 +61,35 @@ def _prologue() -> str:
     return "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
 
 
+class StoreFailed(HttpError):
+    """The store failed on this query (its 500), which trying again will not mend."""
+
+    status = 502
+    code = "store_failed"
+
+
+#: How much larger than our byte limit the store's JSON may be before we stop reading it:
+#: JSON spells each term out at length, TSV (what the limit counts) does not.
+JSON_OVERHEAD = 4
+
+
 class RemoteEngine:
     """Runs jobs on the remote endpoint; answers are counted and limited as they arrive."""
 
     size = 0  # no local query processes
 
-    def __init__(self, session: requests.Session, query_url: str) -> None:
+    def __init__(self, session: requests.Session, query_url: str, results: str = "tsv") -> None:
         self.session = session
         self.query_url = query_url
+        # a store whose TSV is not W3C's (Virtuoso 7 quotes IRIs as strings) is asked for JSON
+        self.results = formats.TSV if results == "tsv" else formats.SPARQL_JSON
 
     def run(self, job: QueryJob, timeout: float) -> Answer:
         from .sparql import kind_of_form
 
         form = query_form(job.query)
         kind = kind_of_form(form)
-        accept = {"solutions": formats.TSV, "graph": formats.NTRIPLES}[kind]
+        accept = self.results if kind == "solutions" else formats.NTRIPLES
         if form == "ASK":
             accept = formats.SPARQL_JSON
         data: dict[str, Any] = {"query": _prologue() + job.query}
@@ -84,20 +100,22 @@ class RemoteEngine:
         with self._request(
             "POST", self.query_url, timeout, data=data, headers={"Accept": accept}
         ) as response:
-            if accept == formats.SPARQL_JSON:
-                media = job.accept["solutions"]
-                result = ox.parse_query_results(response.content, ox.QueryResultsFormat.JSON)
-                return Answer(media, result.serialize(format=_RESULTS[media]) or b"", "boolean", 1)
-            lines = job.max_rows + 1 if kind == "solutions" else job.max_rows
-            sink = BoundedWriter(lines, job.max_bytes)
             try:
-                for chunk in response.iter_content(CHUNK):
-                    sink.write(chunk)
-            except Limit:
-                raise too_large(sink, job) from None
-        if kind == "solutions":
+                return self._answer(response, form, kind, job)
+            except SyntaxError as exc:  # the store's answer, not the client's query
+                raise StoreFailed(f"the store's answer could not be read: {exc}") from None
+
+    def _answer(
+        self, response: requests.Response, form: str | None, kind: str, job: QueryJob
+    ) -> Answer:
+        if form == "ASK":
+            return _boolean(response.content, job.accept["solutions"])
+        if kind == "solutions" and self.results == formats.SPARQL_JSON:
+            sink = _tsv_from_json(_read(response, JSON_OVERHEAD * job.max_bytes, job), job)
             return solutions_from_tsv(sink, job)
-        return graph_from_ntriples(sink, job)
+        if kind == "solutions":
+            return solutions_from_tsv(_read(response, job.max_bytes, job, job.max_rows + 1), job)
+        return graph_from_ntriples(_read(response, job.max_bytes, job, job.max_rows), job)
 
     @contextmanager
     def _request(self, method: str, url: str, timeout: float, **kwargs: Any) -> Iterator[Any]:
@@ -116,7 +134,9 @@ class RemoteEngine:
         try:
             if response.status_code == 400:
                 raise QuerySyntaxError(f"the store refused the query: {response.text[:500]}")
-            if response.status_code >= 500 or response.status_code in (401, 403, 404):
+            if response.status_code == 500:
+                raise StoreFailed(f"the store failed on the query: {response.text[:500]}")
+            if response.status_code > 500 or response.status_code in (401, 403, 404):
                 raise StoreUnavailable(
                     f"the triple store answered {response.status_code}; try again shortly",
                     retry_after=5,
@@ -124,6 +144,58 @@ class RemoteEngine:
             yield response
         finally:
             response.close()
+
+
+def _read(
+    response: requests.Response, max_bytes: int, job: QueryJob, max_lines: int = 1 << 62
+) -> BoundedWriter:
+    """The store's answer as it arrives, stopped at the first line or byte past a limit."""
+    sink = BoundedWriter(max_lines, max_bytes)
+    try:
+        for chunk in response.iter_content(CHUNK):
+            sink.write(chunk)
+    except Limit:
+        raise too_large(sink, job) from None
+    return sink
+
+
+def _tsv_from_json(raw: BoundedWriter, job: QueryJob) -> BoundedWriter:
+    """Rewrite JSON results as TSV under the same row and byte limits as the store's TSV."""
+    body = raw.getvalue()
+    if b'"bnode"' in body:
+        body = _plain_blank_nodes(body)
+    results = ox.parse_query_results(body, ox.QueryResultsFormat.JSON)
+    sink = BoundedWriter(job.max_rows + 1, job.max_bytes)
+    try:
+        results.serialize(sink, format=ox.QueryResultsFormat.TSV)  # type: ignore[arg-type]
+    except Limit:
+        raise too_large(sink, job) from None
+    return sink
+
+
+_NOT_IN_BLANK_NODE_LABEL = re.compile(r"[^A-Za-z0-9_]")
+
+
+def _plain_blank_nodes(body: bytes) -> bytes:
+    """Virtuoso labels blank nodes `nodeID://b10001` in results, which is no blank node label
+    (https://www.w3.org/TR/sparql11-results-json/#select-encode-terms); rename them alike."""
+    data = json.loads(body)
+    for row in data.get("results", {}).get("bindings", []):
+        for term in row.values():
+            if term.get("type") == "bnode":
+                term["value"] = _NOT_IN_BLANK_NODE_LABEL.sub("_", term["value"])
+    return json.dumps(data).encode()
+
+
+def _boolean(body: bytes, media: str) -> Answer:
+    """An ASK answer in the client's format. Virtuoso 7 answers ASK as a table with a row for
+    true and none for false (openlink/virtuoso-opensource#1016), so a table counts as that."""
+    result = ox.parse_query_results(body, ox.QueryResultsFormat.JSON)
+    value = bool(result) if isinstance(result, ox.QueryBoolean) else any(True for _ in result)
+    answer = ox.parse_query_results(
+        json.dumps({"head": {}, "boolean": value}).encode(), ox.QueryResultsFormat.JSON
+    )
+    return Answer(media, answer.serialize(format=_RESULTS[media]) or b"", "boolean", 1)
 
 
 _RESULTS = {
@@ -181,16 +253,15 @@ class RemoteStore:
     """The same interface as the embedded store, over HTTP to a triple store."""
 
     def __init__(self, config: Any) -> None:
+        check_settings(config)
         self.config = config
         self.session = requests.Session()
-        user, password = str(config["STORE_USER"]), str(config["STORE_PASSWORD"])
-        if user:
-            self.session.auth = (user, password)
+        self.session.auth = _auth(config)
         self.query_url = str(config["STORE_URL"])
         self.update_url = str(config["STORE_UPDATE_URL"]) or self.query_url
         self.gsp_url = str(config["STORE_GSP_URL"])
         self.timeout = float(config["QUERY_TIMEOUT_S"])
-        self.pool = RemoteEngine(self.session, self.query_url)
+        self.pool = RemoteEngine(self.session, self.query_url, str(config["STORE_RESULTS"]).lower())
         self.submissions = RemoteSubmissions(self)
         self.write_lock = threading.Lock()  # within this copy; the store orders the rest
         self._cache: dict[str, Any] = {"version": None}
@@ -250,10 +321,12 @@ class RemoteStore:
         self.refresh()
 
     def _version_now(self) -> str:
+        # MAX: writers racing through two copies may leave two versions until the next write
         rows = self.select(
-            f"SELECT ?v WHERE {{ GRAPH <{SERVICE_GRAPH}> {{ <{DATASET}> kg:version ?v }} }}"
+            f"SELECT (MAX(STR(?v)) AS ?version) WHERE {{ GRAPH <{SERVICE_GRAPH}> "
+            f"{{ <{DATASET}> kg:version ?v }} }}"
         )
-        return rows[0]["v"] if rows else "unversioned"
+        return rows[0].get("version", "unversioned") if rows else "unversioned"
 
     def refresh(self) -> None:
         """Read the version, and the inventory if it moved (another copy may have written)."""
@@ -327,9 +400,10 @@ class RemoteStore:
 
     def _bump(self) -> None:
         token = f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{secrets.token_hex(6)}"
-        self.update(f"""DELETE {{ GRAPH <{SERVICE_GRAPH}> {{ <{DATASET}> kg:version ?v }} }}
-            INSERT {{ GRAPH <{SERVICE_GRAPH}> {{ <{DATASET}> kg:version "{token}" }} }}
-            WHERE {{ OPTIONAL {{ GRAPH <{SERVICE_GRAPH}> {{ <{DATASET}> kg:version ?v }} }} }}""")
+        # two operations in one request, one transaction; not DELETE/INSERT WHERE OPTIONAL,
+        # which Virtuoso 7 matches no row with while there is no version yet
+        self.update(f"""DELETE WHERE {{ GRAPH <{SERVICE_GRAPH}> {{ <{DATASET}> kg:version ?v }} }} ;
+            INSERT DATA {{ GRAPH <{SERVICE_GRAPH}> {{ <{DATASET}> kg:version "{token}" }} }}""")
 
     def added(self, submission_id: str) -> None:
         self._bump()
@@ -350,6 +424,27 @@ class RemoteStore:
             self.gsp("PUT", name, body=body, timeout=float(self.config["STORE_LOAD_TIMEOUT_S"]))
         self._bump()
         return sum(len(t) for t in by_graph.values())
+
+
+CHOICES = {"STORE_AUTH": ("basic", "digest"), "STORE_RESULTS": ("tsv", "json")}
+
+
+def check_settings(config: Any) -> None:
+    """Refuse settings the remote store cannot work with, before anything starts."""
+    for name, allowed in CHOICES.items():
+        value = str(config[name]).lower()
+        if value not in allowed:
+            raise ConfigError(f"{name} must be {' or '.join(allowed)}, not {value!r}")
+
+
+def _auth(config: Any) -> requests.auth.AuthBase | None:
+    """Credentials for the store, by the scheme it asks for (Virtuoso's -auth endpoints: digest)."""
+    user, password = str(config["STORE_USER"]), str(config["STORE_PASSWORD"])
+    if not user:
+        return None
+    if str(config["STORE_AUTH"]).lower() == "digest":
+        return requests.auth.HTTPDigestAuth(user, password)
+    return requests.auth.HTTPBasicAuth(user, password)
 
 
 def _triple(quad: ox.Quad) -> tuple[Any, Any, Any]:
