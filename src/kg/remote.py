@@ -102,7 +102,7 @@ class RemoteEngine:
         ) as response:
             try:
                 return self._answer(response, form, kind, job)
-            except SyntaxError as exc:  # the store's answer, not the client's query
+            except (SyntaxError, ValueError) as exc:  # the store's answer, not the query
                 raise StoreFailed(f"the store's answer could not be read: {exc}") from None
 
     def _answer(
