@@ -19,46 +19,7 @@ from conftest import free_port
 OXIGRAPH = Path(sys.executable).parent / "oxigraph"
 VIRTUOSO = shutil.which("virtuoso-t")
 ISQL = shutil.which("isql-vt")
-PRIVATE = "http://www.openlinksw.com/schemas/virtrdf#PrivateGraphs"
-
-# Virtuoso's own graphs (its RDF views' metadata and the like) sit in its union default graph;
-# made private, the store's user sees our graphs only. The user writes through the
-# digest-authenticated endpoints, with the SPARQL_UPDATE role; anonymous users only read.
-VIRTUOSO_SETUP = f"""
-DB.DBA.USER_CREATE ('cakg', 'cakg-secret');
-GRANT SPARQL_UPDATE TO "cakg";
-DB.DBA.RDF_GRAPH_GROUP_CREATE ('{PRIVATE}', 1);
-DB.DBA.RDF_GRAPH_GROUP_INS ('{PRIVATE}', 'http://www.openlinksw.com/schemas/virtrdf#');
-DB.DBA.RDF_GRAPH_GROUP_INS ('{PRIVATE}', 'http://www.w3.org/ns/ldp#');
-DB.DBA.RDF_GRAPH_GROUP_INS ('{PRIVATE}', 'http://localuriqaserver/sparql');
-DB.DBA.RDF_DEFAULT_USER_PERMS_SET ('nobody', 1);
-DB.DBA.RDF_DEFAULT_USER_PERMS_SET ('nobody', 0, 1);
-DB.DBA.RDF_DEFAULT_USER_PERMS_SET ('cakg', 7);
-DB.DBA.RDF_DEFAULT_USER_PERMS_SET ('cakg', 0, 1);
-"""
-
-VIRTUOSO_INI = """[Database]
-DatabaseFile = {dir}/virtuoso.db
-ErrorLogFile = {dir}/virtuoso.log
-LockFile = {dir}/virtuoso.lck
-TransactionFile = {dir}/virtuoso.trx
-xa_persistent_file = {dir}/virtuoso.pxa
-[TempDatabase]
-DatabaseFile = {dir}/virtuoso-temp.db
-TransactionFile = {dir}/virtuoso-temp.trx
-[Parameters]
-ServerPort = 127.0.0.1:{isql_port}
-NumberOfBuffers = 20000
-MaxDirtyBuffers = 15000
-DirsAllowed = {dir}
-[HTTPServer]
-ServerPort = 127.0.0.1:{http_port}
-ServerThreads = 10
-[SPARQL]
-; above MAX_ROWS + 1 and the dumps: Virtuoso cuts results at this silently
-ResultSetMaxRows = 10000000
-MaxQueryExecutionTime = 60
-"""
+VIRTUOSO_DOCS = Path(__file__).parents[1] / "docs" / "virtuoso"  # what the docs tell operators
 
 
 class StoreServer:
@@ -130,7 +91,7 @@ class Oxigraph(StoreServer):
 
 
 class Virtuoso(StoreServer):
-    """Virtuoso open source 7, configured as docs/remote-stores.md says."""
+    """Virtuoso open source 7, configured with docs/virtuoso/ as docs/remote-stores.md says."""
 
     name = "virtuoso"
     probe = "/sparql"
@@ -138,7 +99,8 @@ class Virtuoso(StoreServer):
     def __init__(self, location: Path) -> None:
         super().__init__(location)
         self.isql_port = free_port()
-        ini = VIRTUOSO_INI.format(dir=location, isql_port=self.isql_port, http_port=self.port)
+        ini = (VIRTUOSO_DOCS / "virtuoso.ini").read_text("utf-8")
+        ini = ini.format(dir=location, isql_port=self.isql_port, http_port=self.port)
         (location / "virtuoso.ini").write_text(ini, "utf-8")
         self.set_up = False
 
@@ -148,8 +110,7 @@ class Virtuoso(StoreServer):
     def start(self) -> None:
         super().start()
         if not self.set_up:
-            script = self.location / "setup.sql"
-            script.write_text(VIRTUOSO_SETUP, "utf-8")
+            script = VIRTUOSO_DOCS / "setup.sql"
             done = subprocess.run(
                 [str(ISQL), f"127.0.0.1:{self.isql_port}", "dba", "dba", str(script)],
                 capture_output=True,
