@@ -9,6 +9,10 @@ on free ports, every engine on the same N-Quads file:
   oxigraph-disk   `oxigraph load --location` then `oxigraph serve --location --union-default-graph`
   rdflib-endpoint `rdflib-endpoint serve` (rdflib Dataset with default_union=True)
 
+and, with --remote, the remote mode: ours-remote and ours-remote-x2 (one and two `kg serve`
+copies in front of one `oxigraph serve` on disk), and ours-virtuoso (in front of Virtuoso 7)
+if --engines names it.
+
 then checks that every engine gives the same number of results (and the same values, blank
 nodes aside) for each query, measures each query alone (median of N runs), runs the query mix
 at 1 and 8 concurrent clients (median throughput of a few short rounds, engines interleaved
@@ -63,7 +67,14 @@ OUR_KG = ROOT / ".venv" / "bin" / "kg"
 DEADLINE_S = 10.0  # our default QUERY_TIMEOUT_S
 ASK = Query("ask", "ASK {}")
 REMOTE = {"ours-remote": 1, "ours-remote-x2": 2}  # copies of `kg serve` in front of one store
-ENGINES = ["ours", *REMOTE, "oxigraph-mem", "oxigraph-disk", "rdflib-endpoint"]
+ENGINES = [
+    "ours",
+    *REMOTE,
+    "ours-virtuoso",
+    "oxigraph-mem",
+    "oxigraph-disk",
+    "rdflib-endpoint",
+]
 
 
 # ---------------------------------------------------------------------- processes
@@ -269,28 +280,7 @@ class OursRemote(Engine):
     def start(self, data: Path, work: Path, startup_limit: float) -> None:
         build = link_build(data, work)
         started = time.monotonic()
-        store_port = free_port()
-        store = self._spawn_other(
-            [
-                str(PEERS / "oxigraph"),
-                "serve",
-                "--location",
-                str(work / "store-db"),
-                "--bind",
-                f"127.0.0.1:{store_port}",
-                "--union-default-graph",
-            ],
-            work,
-            "store",
-        )
-        base = f"http://127.0.0.1:{store_port}"
-        if not wait_until(lambda: http_get(store_port, "/query?query=ASK%7B%7D") == 200, 60, store):
-            raise RuntimeError(f"{self.name}: the store did not start; see {work}/store.log")
-        remote = {
-            "STORE_URL": f"{base}/query",
-            "STORE_UPDATE_URL": f"{base}/update",
-            "STORE_GSP_URL": f"{base}/store",
-        }
+        remote = self.start_store(work)
         with (work / "kg-load.log").open("ab") as log:
             subprocess.run(
                 [str(OUR_KG), "load"],
@@ -316,6 +306,31 @@ class OursRemote(Engine):
         self.url = self.urls[0]
         self.startup_s = time.monotonic() - started
 
+    def start_store(self, work: Path) -> dict[str, str]:
+        """Start the store; return the settings that point `kg` at it."""
+        store_port = free_port()
+        store = self._spawn_other(
+            [
+                str(PEERS / "oxigraph"),
+                "serve",
+                "--location",
+                str(work / "store-db"),
+                "--bind",
+                f"127.0.0.1:{store_port}",
+                "--union-default-graph",
+            ],
+            work,
+            "store",
+        )
+        base = f"http://127.0.0.1:{store_port}"
+        if not wait_until(lambda: http_get(store_port, "/query?query=ASK%7B%7D") == 200, 60, store):
+            raise RuntimeError(f"{self.name}: the store did not start; see {work}/store.log")
+        return {
+            "STORE_URL": f"{base}/query",
+            "STORE_UPDATE_URL": f"{base}/update",
+            "STORE_GSP_URL": f"{base}/store",
+        }
+
     def _spawn_other(
         self, cmd: list[str], work: Path, name: str, env: dict[str, str] | None = None
     ) -> subprocess.Popen[bytes]:
@@ -332,6 +347,44 @@ class OursRemote(Engine):
         for proc in self.others:
             stop_process(proc)
         self.others = []
+
+
+VIRTUOSO_DOCS = ROOT / "docs" / "virtuoso"
+
+
+@dataclass
+class OursVirtuoso(OursRemote):
+    """The remote mode on Virtuoso 7 (Debian's virtuoso-opensource-7-bin), configured with
+    docs/virtuoso/ as docs/remote-stores.md says, filled by `kg load`."""
+
+    def start_store(self, work: Path) -> dict[str, str]:
+        http_port, isql_port = free_port(), free_port()
+        db = work / "virtuoso"
+        db.mkdir(exist_ok=True)
+        ini = (VIRTUOSO_DOCS / "virtuoso.ini").read_text("utf-8")
+        config = db / "virtuoso.ini"
+        config.write_text(ini.format(dir=db, isql_port=isql_port, http_port=http_port), "utf-8")
+        store = self._spawn_other(
+            ["virtuoso-t", "+foreground", "+configfile", str(config)], work, "store"
+        )
+        if not wait_until(lambda: http_get(http_port, "/sparql?query=ASK%7B%7D") == 200, 60, store):
+            raise RuntimeError(f"{self.name}: Virtuoso did not start; see {work}/store.log")
+        subprocess.run(
+            ["isql-vt", f"127.0.0.1:{isql_port}", "dba", "dba", str(VIRTUOSO_DOCS / "setup.sql")],
+            capture_output=True,
+            timeout=60,
+            check=True,
+        )
+        base = f"http://127.0.0.1:{http_port}"
+        return {
+            "STORE_URL": f"{base}/sparql-auth",
+            "STORE_UPDATE_URL": f"{base}/sparql-auth",
+            "STORE_GSP_URL": f"{base}/sparql-graph-crud-auth",
+            "STORE_AUTH": "digest",
+            "STORE_USER": "cakg",
+            "STORE_PASSWORD": "cakg-secret",
+            "STORE_RESULTS": "json",
+        }
 
 
 class OxigraphMemory(Engine):
@@ -517,6 +570,8 @@ def make_engines(args: argparse.Namespace, size_label: str, quads: int) -> list[
             engines.append(
                 OursRemote(name, args.timeout, args.max_requests, args.runs, instances=REMOTE[name])
             )
+        elif name == "ours-virtuoso":
+            engines.append(OursVirtuoso(name, args.timeout, args.max_requests, args.runs))
         elif name == "oxigraph-mem":
             engines.append(OxigraphMemory(name, args.timeout, args.max_requests, args.runs))
         elif name == "oxigraph-disk":
@@ -1085,6 +1140,14 @@ def versions() -> dict[str, str]:
     except (OSError, subprocess.SubprocessError):
         pass
     try:
+        text = subprocess.run(
+            ["virtuoso-t", "+version"], capture_output=True, text=True, timeout=10
+        ).stderr
+        version = next((ln.split()[1] for ln in text.splitlines() if ln.startswith("Version")), "?")
+        out["ours-virtuoso"] = f"{head}, store Virtuoso {version}"
+    except (OSError, subprocess.SubprocessError):
+        pass
+    try:
         v = subprocess.run(
             [
                 str(PEERS / "python"),
@@ -1178,6 +1241,8 @@ def check_tools(engines: list[str]) -> list[str]:
     needs_oxigraph = {"oxigraph-mem", "oxigraph-disk", *REMOTE} & set(engines)
     if needs_oxigraph and not (PEERS / "oxigraph").exists():
         missing.append(f"{PEERS / 'oxigraph'} (make bench installs it)")
+    if "ours-virtuoso" in engines and not shutil.which("virtuoso-t"):
+        missing.append("virtuoso-t (apt-get install virtuoso-opensource-7-bin)")
     if "rdflib-endpoint" in engines and not (PEERS / "rdflib-endpoint").exists():
         missing.append(f"{PEERS / 'rdflib-endpoint'} (make bench installs it)")
     return missing
@@ -1216,6 +1281,8 @@ def main(argv: list[str] | None = None) -> int:
         "- ours-remote, ours-remote-x2: one and two copies of `kg serve --store` (the same "
         "limits as ours) in front of one `oxigraph serve --location DIR --union-default-graph` "
         "filled by `kg load`; load clients alternate between the copies",
+        "- ours-virtuoso: one `kg serve --store` in front of Virtuoso 7 (Debian), configured "
+        "with docs/virtuoso/ (digest authentication, JSON results), filled by `kg load`",
         f"- rdflib-endpoint: `rdflib-endpoint serve FILE.nq` (Dataset, default_union=True); "
         f"{args.rdflib_timeout:g} s per request; from 50k quads on at most {args.rdflib_requests} "
         "requests per round and 3 single runs; a query that timed out in the check is left out "
