@@ -116,6 +116,13 @@ def evaluate(store: ox.Store, job: QueryJob) -> Answer:
         raise QuerySyntaxError(
             f"the query does not parse: {detail}", line=line, column=column
         ) from None
+    return write_result(result, job)
+
+
+def write_result(
+    result: ox.QueryBoolean | ox.QuerySolutions | ox.QueryTriples, job: QueryJob
+) -> Answer:
+    """Write a query's result in the format the client asked for, within the job's limits."""
     if isinstance(result, ox.QueryBoolean):
         media = job.accept["solutions"]
         return Answer(media, result.serialize(format=RESULT_FORMATS[media]) or b"", "boolean", 1)

@@ -34,6 +34,7 @@ from .engine import (
     graph_from_ntriples,
     solutions_from_tsv,
     too_large,
+    write_result,
 )
 from .errors import HttpError, QuerySyntaxError, QueryTimeout
 from .guard import query_form
@@ -108,11 +109,12 @@ class RemoteEngine:
     def _answer(
         self, response: requests.Response, form: str | None, kind: str, job: QueryJob
     ) -> Answer:
-        if form == "ASK":
-            return _boolean(response.content, job.accept["solutions"])
-        if kind == "solutions" and self.results == formats.SPARQL_JSON:
-            sink = _tsv_from_json(_read(response, JSON_OVERHEAD * job.max_bytes, job), job)
-            return solutions_from_tsv(sink, job)
+        if form == "ASK" or (kind == "solutions" and self.results == formats.SPARQL_JSON):
+            # JSON is read whole (within a looser byte limit); what is written from it meets
+            # the same row and byte limits as any other answer
+            body = _read(response, JSON_OVERHEAD * job.max_bytes, job).getvalue()
+            result = _parse_json_results(body)
+            return write_result(_as_boolean(result) if form == "ASK" else result, job)
         if kind == "solutions":
             return solutions_from_tsv(_read(response, job.max_bytes, job, job.max_rows + 1), job)
         return graph_from_ntriples(_read(response, job.max_bytes, job, job.max_rows), job)
@@ -159,18 +161,10 @@ def _read(
     return sink
 
 
-def _tsv_from_json(raw: BoundedWriter, job: QueryJob) -> BoundedWriter:
-    """Rewrite JSON results as TSV under the same row and byte limits as the store's TSV."""
-    body = raw.getvalue()
+def _parse_json_results(body: bytes) -> ox.QueryBoolean | ox.QuerySolutions:
     if b'"bnode"' in body:
         body = _plain_blank_nodes(body)
-    results = ox.parse_query_results(body, ox.QueryResultsFormat.JSON)
-    sink = BoundedWriter(job.max_rows + 1, job.max_bytes)
-    try:
-        results.serialize(sink, format=ox.QueryResultsFormat.TSV)  # type: ignore[arg-type]
-    except Limit:
-        raise too_large(sink, job) from None
-    return sink
+    return ox.parse_query_results(body, ox.QueryResultsFormat.JSON)
 
 
 _NOT_IN_BLANK_NODE_LABEL = re.compile(r"[^A-Za-z0-9_]")
@@ -187,23 +181,17 @@ def _plain_blank_nodes(body: bytes) -> bytes:
     return json.dumps(data).encode()
 
 
-def _boolean(body: bytes, media: str) -> Answer:
-    """An ASK answer in the client's format. Virtuoso 7 answers ASK as a table with a row for
-    true and none for false (openlink/virtuoso-opensource#1016), so a table counts as that."""
-    result = ox.parse_query_results(body, ox.QueryResultsFormat.JSON)
-    value = bool(result) if isinstance(result, ox.QueryBoolean) else any(True for _ in result)
-    answer = ox.parse_query_results(
+def _as_boolean(result: ox.QueryBoolean | ox.QuerySolutions) -> ox.QueryBoolean:
+    """Virtuoso 7 answers ASK as a table with a row for true and none for false
+    (openlink/virtuoso-opensource#1016), so a table counts as that."""
+    if isinstance(result, ox.QueryBoolean):
+        return result
+    value = any(True for _ in result)
+    boolean = ox.parse_query_results(
         json.dumps({"head": {}, "boolean": value}).encode(), ox.QueryResultsFormat.JSON
     )
-    return Answer(media, answer.serialize(format=_RESULTS[media]) or b"", "boolean", 1)
-
-
-_RESULTS = {
-    formats.SPARQL_JSON: ox.QueryResultsFormat.JSON,
-    formats.SPARQL_XML: ox.QueryResultsFormat.XML,
-    formats.CSV: ox.QueryResultsFormat.CSV,
-    formats.TSV: ox.QueryResultsFormat.TSV,
-}
+    assert isinstance(boolean, ox.QueryBoolean)
+    return boolean
 
 
 class RemoteSubmissions:
