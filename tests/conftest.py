@@ -19,8 +19,8 @@ from click.testing import CliRunner
 from rdflib import Dataset, Graph
 
 from kg import config
-from kg.dataset import assemble, union, write
-from kg.validate import load_shapes
+from kg.graph.dataset import assemble, union, write
+from kg.graph.validate import load_shapes
 
 ROOT = Path(__file__).resolve().parents[1]
 

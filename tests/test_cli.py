@@ -13,8 +13,8 @@ from click.testing import CliRunner
 from rdflib import Dataset, Graph
 
 from kg.cli import main
-from kg.dataset import load_built
-from kg.parsing import quiet_rdflib_deprecations
+from kg.graph.dataset import load_built
+from kg.graph.parsing import quiet_rdflib_deprecations
 
 EXAMPLES = Path(__file__).parent / "shapes"
 GOOD_ADDITION = """\

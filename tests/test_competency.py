@@ -18,8 +18,8 @@ import pytest
 import requests
 from conftest import LiveServer
 
-from kg.engine import open_store
-from kg.query import solutions
+from kg.cli.tables import solutions
+from kg.store.pool import load_dump
 
 CQ_DIR = Path(__file__).parent / "cq"
 QUESTIONS = sorted(CQ_DIR.glob("*.rq"))
@@ -43,7 +43,7 @@ def compare(query: str, path: Path, names: list[str], bindings: list[dict[str, A
 
 @pytest.fixture(scope="module")
 def store(built: Path) -> ox.Store:
-    return open_store(built / "cakg.nq")
+    return load_dump(built / "cakg.nq")
 
 
 def test_there_are_at_least_thirty_questions() -> None:

@@ -15,7 +15,7 @@ import pytest
 import requests
 from conftest import LiveServer
 
-from kg.parsing import parse_text
+from kg.graph.parsing import parse_text
 
 ALICE = {"Authorization": "Bearer tok-alice"}
 BOB = {"Authorization": "Bearer tok-bob"}

@@ -22,7 +22,7 @@ from conftest import LiveServer
 from rdflib import Namespace, URIRef
 from rdflib.namespace import PROV
 
-from kg.submissions import SubmissionStore, graph_iri
+from kg.store.submissions import SubmissionStore, graph_iri
 
 VOID = Namespace("http://rdfs.org/ns/void#")
 
@@ -31,7 +31,7 @@ WRITER = textwrap.dedent("""
     from pathlib import Path
     from rdflib import Graph, Literal, URIRef
     from rdflib.namespace import RDFS
-    from kg.submissions import SubmissionStore
+    from kg.store.submissions import SubmissionStore
 
     store = SubmissionStore(Path(sys.argv[1]))
     graph = Graph()

@@ -11,9 +11,10 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from kg import guard
-from kg.engine import DatasetStores, QueryJob
-from kg.query import ACCEPT, solutions
+from kg.cli.tables import ACCEPT, solutions
+from kg.store import guard
+from kg.store.engine import QueryJob
+from kg.store.pool import DatasetStores
 
 CQ_DIR = Path(__file__).parent / "cq"
 EX = "https://example.org/"

@@ -9,8 +9,8 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
+from kg.graph.parsing import parse_file
 from kg.namespaces import KG
-from kg.parsing import parse_file
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCUMENT_FILES = sorted((ROOT / "data").glob("0*.ttl"))

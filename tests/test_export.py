@@ -16,8 +16,8 @@ from rdflib import Dataset
 from rdflib.compare import graph_diff, isomorphic
 from test_curation import event
 
-from kg.dataset import load_built, union
-from kg.parsing import quiet_rdflib_deprecations
+from kg.graph.dataset import load_built, union
+from kg.graph.parsing import quiet_rdflib_deprecations
 
 
 def kg(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:

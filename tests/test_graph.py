@@ -9,9 +9,9 @@ import pytest
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, XSD
 
-from kg.dataset import derive_years
+from kg.graph.dataset import derive_years
+from kg.graph.validate import validate
 from kg.namespaces import BASE, KG, STATUS
-from kg.validate import validate
 
 ENTITY_CLASSES = [
     KG.Country,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kg.errors import QueryRefused
-from kg.guard import check
+from kg.store.guard import check
 
 LOCAL = ["https://w3id.org/cakg/graph/"]
 

@@ -16,8 +16,8 @@ from conftest import LiveServer
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS
 
+from kg.graph.parsing import parse_text, quiet_rdflib_deprecations
 from kg.namespaces import KG
-from kg.parsing import parse_text, quiet_rdflib_deprecations
 
 BASE = "https://w3id.org/cakg/"
 FORMATS = [

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kg.errors import InputError
-from kg.parsing import parse_text, resolve_format
+from kg.graph.parsing import parse_text, resolve_format
 
 CASES = [
     pytest.param(

@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 from rdflib import Graph
 
-from kg.parsing import parse_file
-from kg.validate import Report, validate
+from kg.graph.parsing import parse_file
+from kg.graph.validate import Report, validate
 
 EXAMPLES = Path(__file__).parent / "shapes"
 EX = "https://w3id.org/cakg/example/"

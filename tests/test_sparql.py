@@ -17,7 +17,7 @@ import requests
 from conftest import LiveServer
 from rdflib import Graph, URIRef
 
-from kg.parsing import parse_text
+from kg.graph.parsing import parse_text
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 COUNTRIES = "SELECT ?c WHERE { ?c a kg:Country } ORDER BY ?c"

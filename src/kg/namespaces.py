@@ -10,11 +10,18 @@ GRAPH = Namespace(BASE + "graph/")
 STATUS = Namespace(BASE + "vocab/status/")
 ETYPE = Namespace(BASE + "vocab/event-type/")
 SH = Namespace("http://www.w3.org/ns/shacl#")
+VOID = Namespace("http://rdfs.org/ns/void#")
+
+#: The dataset as a whole (VoID, DCAT, and the version a remote store keeps).
+DATASET = URIRef(BASE + "dataset")
 
 ONTOLOGY_GRAPH = GRAPH.ontology
 GAZETTEER_GRAPH = GRAPH.gazetteer
 SOURCES_GRAPH = GRAPH.sources
 SHAPES_GRAPH = GRAPH.shapes
+#: The service's own bookkeeping in a remote store (the data version), never served as data.
+SERVICE_GRAPH = GRAPH.service
+SUBMISSION_GRAPHS = BASE + "graph/submission/"
 
 PREFIXES: dict[str, str] = {
     "kg": str(KG),

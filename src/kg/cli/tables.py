@@ -1,4 +1,4 @@
-"""Run SPARQL on the built dataset from the command line, with the server's engine (Oxigraph)."""
+"""`kg query`'s output: run SPARQL with the server's engine and write it as a table, CSV or JSON."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from . import formats
-from .engine import QueryJob, evaluate
-from .namespaces import PREFIXES
+from .. import formats
+from ..namespaces import PREFIXES
+from ..store.engine import QueryJob, evaluate
 
 #: What each command-line format asks the engine for, per kind of result.
 ACCEPT = {

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from .errors import QueryRefused
+from ..errors import QueryRefused
 
 _TOKEN = re.compile(
     r"""

@@ -5,12 +5,11 @@ from __future__ import annotations
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF
 
-from . import formats
-from .namespaces import PREFIXES
+from .. import formats
+from ..namespaces import PREFIXES, VOID
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 FORMATS = Namespace("http://www.w3.org/ns/formats/")
-VOID = Namespace("http://rdfs.org/ns/void#")
 
 RESULT_FORMATS = (
     "SPARQL_Results_JSON",

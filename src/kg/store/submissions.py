@@ -16,16 +16,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from rdflib import Dataset, Graph, Literal, Namespace, URIRef
+from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
 
-from .dataset import derive_years
-from .namespaces import BASE, KG, bind_prefixes
-from .parsing import quiet_rdflib_deprecations
+from ..graph.dataset import derive_years
+from ..graph.parsing import quiet_rdflib_deprecations
+from ..namespaces import BASE, KG, SUBMISSION_GRAPHS, VOID, bind_prefixes
 
-SUBMISSION_GRAPHS = BASE + "graph/submission/"
 CURATORS = BASE + "curator/"
-VOID = Namespace("http://rdfs.org/ns/void#")
 SUFFIX = ".nq"
 
 

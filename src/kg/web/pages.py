@@ -1,32 +1,29 @@
-"""Pages for people: the landing page, the ontology's documentation, a timeline and a map.
+"""Pages for people: the landing page, the query page, the ontology's documentation, a
+timeline and a map.
 
 Everything is drawn on the server from the store (SVG, no tile server, no CDN) and every
-listing is a SPARQL query through the same pool the endpoint uses.
+listing is a SPARQL query through the store, as the endpoint's are.
 """
 
 from __future__ import annotations
 
-import json
+import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, Response, current_app, render_template
 
-from . import formats
+from .. import formats
+from ..namespaces import ONTOLOGY
 from .describe import local_path
-from .engine import QueryJob
-from .store import data_version, get_pool, get_store
+from .state import data_version, get_state, get_store
 
-bp = Blueprint("site", __name__)
+bp = Blueprint("pages", __name__)
 
-PREFIX = """PREFIX kg: <https://w3id.org/cakg/ontology#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX owl: <http://www.w3.org/2002/07/owl#>
-PREFIX sh: <http://www.w3.org/ns/shacl#>
-PREFIX geo: <http://www.w3.org/2003/01/geo/wgs84_pos#>
-"""
 COUNTRY_PATH = (
     "kg:participatingCountry|kg:country|kg:location/kg:country|kg:location/kg:inCity/kg:country"
 )
@@ -50,18 +47,14 @@ CLASSES = (
 
 
 def select(query: str) -> list[dict[str, str]]:
-    """Run a SELECT through the pool; rows as {variable: lexical value}."""
-    job = QueryJob(
-        PREFIX + query, accept={"solutions": formats.SPARQL_JSON, "graph": formats.TURTLE}
-    )
-    data = json.loads(get_pool().run(job, float(current_app.config["QUERY_TIMEOUT_S"])).body)
-    return [{k: v["value"] for k, v in row.items()} for row in data["results"]["bindings"]]
+    """Rows of a SELECT on the served data (the project's prefixes are predeclared)."""
+    return get_store().select(query)
 
 
-def cached(name: str, build: Any) -> Any:
+def cached(name: str, build: Callable[[], Any]) -> Any:
     """Compute a page's data once per version of the data."""
     version, _ = data_version()
-    cache = current_app.extensions.setdefault("kg.pagecache", {})
+    cache = get_state().page_cache
     key = (name, version)
     if key not in cache:
         cache[key] = build()
@@ -125,24 +118,70 @@ def landing() -> Response:
     return html("landing.html", **cached("landing", landing_data))
 
 
+# ----------------------------------------------------------------------------- query page
+
+
+DOWNLOADS = (
+    ("JSON", "json"),
+    ("XML", "xml"),
+    ("CSV", "csv"),
+    ("TSV", "tsv"),
+    ("Turtle", "turtle"),
+    ("N-Triples", "nt"),
+    ("JSON-LD", "json-ld"),
+    ("RDF/XML", "rdfxml"),
+)
+
+
+@lru_cache(maxsize=4)
+def load_examples(folder: str) -> list[dict[str, str]]:
+    """Read the example queries: each .rq file whose first line is ``# Q: <question>``."""
+    examples = []
+    for path in sorted(Path(folder).glob("*.rq")):
+        text = path.read_text("utf-8")
+        first = text.splitlines()[0] if text else ""
+        match = re.match(r"#\s*Q:\s*(.+)", first)
+        title = match.group(1).strip() if match else path.stem
+        examples.append({"id": path.stem, "title": title, "query": text})
+    return examples
+
+
+def query_page() -> Response:
+    examples = load_examples(str(current_app.config["EXAMPLES_DIR"]))
+    html = render_template(
+        "query.html",
+        examples=examples,
+        downloads=DOWNLOADS,
+        default_query=examples[0]["query"] if examples else "",
+    )
+    response = Response(html, mimetype=formats.HTML)
+    response.headers["Vary"] = "Accept"
+    return response
+
+
+@bp.route("/query")
+def query() -> Response:
+    return query_page()
+
+
 # ----------------------------------------------------------------------------- ontology docs
 
 
 def ontology_data() -> dict[str, Any]:
     classes = select(
         "SELECT ?c ?label ?def (GROUP_CONCAT(DISTINCT ?superLabel; separator=', ') AS ?supers) "
-        "WHERE { GRAPH <https://w3id.org/cakg/graph/ontology> { ?c a owl:Class ; rdfs:label "
+        "WHERE { GRAPH graph:ontology { ?c a owl:Class ; rdfs:label "
         "?label OPTIONAL { ?c skos:definition ?def } OPTIONAL { { ?c rdfs:subClassOf ?sup } "
         "UNION { ?c owl:equivalentClass ?sup } BIND(STR(?sup) AS ?superLabel) } } } "
         "GROUP BY ?c ?label ?def ORDER BY ?label"
     )
     properties = select(
-        "SELECT ?p ?label ?def ?kind WHERE { GRAPH <https://w3id.org/cakg/graph/ontology> { "
+        "SELECT ?p ?label ?def ?kind WHERE { GRAPH graph:ontology { "
         "?p a ?kind ; rdfs:label ?label VALUES ?kind { owl:ObjectProperty owl:DatatypeProperty }"
         " OPTIONAL { ?p skos:definition ?def } } } ORDER BY ?label"
     )
     shapes = select(
-        "SELECT ?target ?path ?message WHERE { GRAPH <https://w3id.org/cakg/graph/shapes> { "
+        "SELECT ?target ?path ?message WHERE { GRAPH graph:shapes { "
         "?shape sh:targetClass ?target ; sh:property ?ps . ?ps sh:path ?path . "
         "OPTIONAL { ?ps sh:message ?message } FILTER isIRI(?path) } } ORDER BY ?target ?path"
     )
@@ -151,16 +190,14 @@ def ontology_data() -> dict[str, Any]:
         rules[row["target"]].append(row)
     concepts = select(
         "SELECT ?scheme ?schemeLabel ?c ?label ?def WHERE { "
-        "GRAPH <https://w3id.org/cakg/graph/ontology> { ?c skos:inScheme ?scheme ; "
+        "GRAPH graph:ontology { ?c skos:inScheme ?scheme ; "
         "skos:prefLabel ?label . ?scheme skos:prefLabel ?schemeLabel "
         "OPTIONAL { ?c skos:definition ?def } } } ORDER BY ?schemeLabel ?label"
     )
     schemes: dict[str, list[dict[str, str]]] = defaultdict(list)
     for row in concepts:
         schemes[row["schemeLabel"]].append(row)
-    info = select(
-        "SELECT ?version WHERE { <https://w3id.org/cakg/ontology> owl:versionInfo ?version }"
-    )
+    info = select(f"SELECT ?version WHERE {{ <{ONTOLOGY}> owl:versionInfo ?version }}")
     return {
         "classes": classes,
         "properties": properties,

@@ -18,8 +18,8 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS
 from rdflib.term import Node
 
-from .errors import ShapeLoadError
-from .namespaces import KG, PREFIXES, SH, bind_prefixes
+from ..errors import ShapeLoadError
+from ..namespaces import KG, PREFIXES, SH, bind_prefixes
 from .parsing import parse_file
 
 QUOTE_CHECK = URIRef(PREFIXES["kg"] + "VerbatimQuoteCheck")
@@ -242,19 +242,3 @@ def _labels(data: Graph, results: list[Result]) -> dict[str, str]:
 
 def report_json(report: Report) -> str:
     return json.dumps(report.to_json(), ensure_ascii=False, indent=2)
-
-
-__all__ = ["Report", "Result", "check_quotes", "load_shapes", "validate"]
-
-
-def assemble_and_check(settings: Any) -> tuple[Any, Report]:
-    """Assemble the dataset from its files and validate it: what `kg build` does before writing."""
-    from .dataset import assemble, union
-
-    dataset = assemble(
-        Path(settings["DATA_DIR"]), Path(settings["ONTOLOGY_DIR"]), Path(settings["SHAPES_DIR"])
-    )
-    report = validate(
-        union(dataset), load_shapes(Path(settings["SHAPES_DIR"])), Path(settings["DATA_DIR"])
-    )
-    return dataset, report

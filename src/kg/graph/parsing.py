@@ -20,7 +20,7 @@ from rdflib import Graph
 from rdflib.exceptions import ParserError
 from rdflib.plugins.parsers.notation3 import BadSyntax
 
-from .errors import InputError
+from ..errors import InputError
 
 #: rdflib parser name by file extension.
 FORMAT_BY_EXTENSION: dict[str, str] = {

@@ -13,7 +13,7 @@ from typing import Any
 from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from .errors import HttpError, InputError, KgError
+from ..errors import HttpError, InputError, KgError
 
 log = logging.getLogger(__name__)
 

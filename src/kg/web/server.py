@@ -10,6 +10,8 @@ from typing import Any
 
 from gunicorn.app.base import BaseApplication
 
+from . import create_app
+
 
 class Server(BaseApplication):  # type: ignore[misc]
     def __init__(self, settings: dict[str, Any]) -> None:
@@ -36,6 +38,4 @@ class Server(BaseApplication):  # type: ignore[misc]
             self.cfg.set(key, value)
 
     def load(self) -> Any:
-        from . import create_app
-
         return create_app(self.settings)

@@ -1,6 +1,6 @@
-"""Describe one resource: its statements, its blank nodes resolved, the labels of its
-neighbours, the statements pointing to it, and its evidence — as an rdflib graph, and as a
-view model for the HTML page.
+"""The view model of a resource's page: its statements with labels, not IRIs, its blank
+nodes resolved, what points to it, and its evidence. The description itself comes from
+:meth:`Store.describe <kg.store.interface.StoreQueries.describe>`.
 """
 
 from __future__ import annotations
@@ -12,31 +12,14 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
 from rdflib.term import Node
 
-from . import formats
-from .engine import QueryJob, QueryPool
-from .namespaces import BASE, KG, bind_prefixes
+from ..namespaces import BASE, KG
+from ..store.interface import Store
 
-DESCRIBE = """
-CONSTRUCT {
-  ?x ?p ?o . ?o ?bp ?bo . ?bo ?bp2 ?bo2 .
-  ?o rdfs:label ?ol . ?bo rdfs:label ?bol . ?bo2 rdfs:label ?bol2 .
-  ?s ?ip ?x . ?s rdfs:label ?sl . ?s a ?st .
-} WHERE {
-  { ?x ?p ?o . OPTIONAL { ?o rdfs:label ?ol } }
-  UNION
-  { ?x ?p ?o . FILTER isBlank(?o)
-    ?o ?bp ?bo . OPTIONAL { ?bo rdfs:label ?bol }
-    OPTIONAL { FILTER isBlank(?bo) ?bo ?bp2 ?bo2 . OPTIONAL { ?bo2 rdfs:label ?bol2 } } }
-  UNION
-  { ?s ?ip ?x . FILTER isIRI(?s) OPTIONAL { ?s rdfs:label ?sl } OPTIONAL { ?s a ?st } }
-}
-"""
-
-LABELS = """
-SELECT ?term ?label WHERE {
-  GRAPH <https://w3id.org/cakg/graph/ontology> { ?term rdfs:label|skos:prefLabel ?label }
-}
-"""
+#: How long the app waits for what it reads once at start (the ontology's labels).
+STARTUP_TIMEOUT_S = 60.0
+LABELS = (
+    "SELECT ?term ?label WHERE { GRAPH graph:ontology { ?term rdfs:label|skos:prefLabel ?label } }"
+)
 
 #: Readable names for the predicates of other vocabularies that pages show.
 KNOWN_LABELS = {
@@ -78,25 +61,11 @@ MONTHS = (
 )
 
 
-def describe(pool: QueryPool, iri: str, timeout: float) -> Graph:
-    """Fetch the description of a resource from the store (empty if it is unknown)."""
-    query = DESCRIBE.replace("?x", f"<{iri}>")
-    job = QueryJob(query, accept={"solutions": formats.SPARQL_JSON, "graph": formats.NTRIPLES})
-    graph = Graph()
-    graph.parse(data=pool.run(job, timeout).body.decode("utf-8"), format="nt")
-    bind_prefixes(graph)
-    return graph
-
-
-def term_labels(pool: QueryPool) -> dict[URIRef, str]:
+def term_labels(store: Store) -> dict[URIRef, str]:
     """Labels of the ontology's classes, properties and concepts, for pages."""
-    import json
-
-    job = QueryJob(LABELS, accept={"solutions": formats.SPARQL_JSON, "graph": formats.TURTLE})
-    rows = json.loads(pool.run(job, 60).body)["results"]["bindings"]
     labels = dict(KNOWN_LABELS)
-    for row in rows:
-        labels.setdefault(URIRef(row["term"]["value"]), row["label"]["value"])
+    for row in store.select(LABELS, timeout=STARTUP_TIMEOUT_S):
+        labels.setdefault(URIRef(row["term"]), row["label"])
     return labels
 
 

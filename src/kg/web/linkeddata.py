@@ -9,17 +9,18 @@ onto whatever host serves the request. Hash IRIs (``/ontology#City``) fetch thei
 
 from __future__ import annotations
 
-import hashlib
+import json
 from pathlib import Path
 
-from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask import Blueprint, Response, abort, current_app, render_template
 from rdflib import Graph, URIRef
 
-from . import formats
-from .describe import PageBuilder, describe, local_path
-from .errors import NotAcceptable
-from .namespaces import BASE, GRAPH, PREFIXES, bind_prefixes
-from .store import data_version, get_pool, graph_names
+from .. import formats
+from ..namespaces import BASE, GRAPH
+from .describe import PageBuilder, local_path
+from .documents import JSONLD_CONTEXT, alternates, finish, negotiate, serialize
+from .pages import ontology_page
+from .state import get_state
 
 bp = Blueprint("linkeddata", __name__)
 
@@ -48,14 +49,6 @@ MINTED = {
 }
 CORS_PATHS = r"/(" + "|".join(sorted(MINTED)) + r")(/.*)?"
 WHOLE_GRAPHS = {"ontology": GRAPH.ontology, "shapes": GRAPH.shapes}
-JSONLD_CONTEXT = {prefix: namespace for prefix, namespace in PREFIXES.items()}
-JSONLD_CONTEXT.update(
-    {
-        "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-        "xsd": "http://www.w3.org/2001/XMLSchema#",
-        "owl": "http://www.w3.org/2002/07/owl#",
-    }
-)
 
 
 def split_extension(path: str) -> tuple[str, str | None]:
@@ -67,71 +60,8 @@ def split_extension(path: str) -> tuple[str, str | None]:
     return path, None
 
 
-def negotiate(path: str, forced: str | None, text_too: bool) -> str:
-    if forced:
-        return forced
-    names = request.args.getlist("format")
-    chosen = formats.from_parameters(names, "resource")
-    if chosen:
-        return chosen
-    extra = ("text/plain",) if text_too else ()
-    chosen = formats.choose(request.headers.get("Accept"), "resource", extra=extra)
-    if chosen is None:
-        offered = formats.offered("resource") + extra
-        raise NotAcceptable("offered: " + ", ".join(offered), allowed=offered)
-    return chosen
-
-
-def serialize(graph: Graph, media: str) -> bytes:
-    if media == formats.JSONLD:
-        data = graph.serialize(format="json-ld", context=JSONLD_CONTEXT, auto_compact=True)
-    else:
-        data = graph.serialize(format=formats.RDFLIB_FORMAT[media])
-    return data.encode("utf-8") if isinstance(data, str) else data
-
-
-def alternates(path: str) -> list[tuple[str, str]]:
-    return [(f"/{path}{ext}", media) for ext, media in formats.EXTENSIONS.items()]
-
-
-def finish(response: Response, path: str, media: str) -> Response:
-    """Add negotiation headers, validators, and answer 304 when the client is up to date."""
-    version, modified = data_version()
-    response.headers["Vary"] = "Accept"
-    links = [
-        f'<{href}>; rel="alternate"; type="{media_type}"' for href, media_type in alternates(path)
-    ]
-    response.headers["Link"] = ", ".join(links)
-    ext = next((e for e, m in formats.EXTENSIONS.items() if m == media), None)
-    if ext:
-        response.headers["Content-Location"] = f"/{path}{ext}"
-    tag = hashlib.sha256(f"{version}|{path}|{media}".encode()).hexdigest()[:32]
-    response.set_etag(tag)
-    response.last_modified = modified
-    response.make_conditional(request)
-    return response
-
-
-def whole_graph(name: URIRef) -> Graph:
-    pool = get_pool()
-    from .engine import QueryJob
-
-    query = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{name}> {{ ?s ?p ?o }} }}"
-    job = QueryJob(
-        query,
-        accept={"solutions": formats.SPARQL_JSON, "graph": formats.NTRIPLES},
-        max_rows=int(current_app.config["MAX_ROWS"]),
-    )
-    graph = Graph()
-    graph.parse(data=pool.run(job, float(current_app.config["QUERY_TIMEOUT_S"])).body, format="nt")
-    bind_prefixes(graph)
-    return graph
-
-
 @bp.route("/context.jsonld")
 def context() -> Response:
-    import json
-
     response = Response(
         json.dumps({"@context": JSONLD_CONTEXT}, indent=2), mimetype="application/ld+json"
     )
@@ -149,20 +79,19 @@ def resource(path: str) -> Response:
     iri = BASE + base
     if media == "text/plain":
         return finish(document_text(base), base, media)
+    state = get_state()
     if base in WHOLE_GRAPHS:
-        graph = whole_graph(WHOLE_GRAPHS[base])
-    elif iri in graph_names():
-        graph = whole_graph(URIRef(iri))
+        graph = state.store.named_graph(WHOLE_GRAPHS[base])
+    elif iri in state.store.graphs:
+        graph = state.store.named_graph(iri)
     else:
-        graph = describe(get_pool(), iri, float(current_app.config["QUERY_TIMEOUT_S"]))
+        graph = state.store.describe(iri)
     if not len(graph):
         return finish(not_found(iri, media), base, media)
     if media == formats.HTML:
         if base == "ontology":
-            from .site import ontology_page
-
             return finish(ontology_page(), base, media)
-        page = PageBuilder(graph, URIRef(iri), current_app.extensions["kg.labels"]).page()
+        page = PageBuilder(graph, URIRef(iri), state.term_labels).page()
         html = render_template(
             "resource.html",
             page=page,

@@ -15,30 +15,33 @@ import json
 import re
 import secrets
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
 import pyoxigraph as ox
 import requests
-from rdflib import Graph, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 
-from . import formats
-from .config import ConfigError
+from .. import formats
+from ..config import ConfigError
+from ..errors import HttpError, QuerySyntaxError, QueryTimeout
+from ..namespaces import DATASET, PREFIXES, bind_prefixes
+from ..namespaces import SERVICE_GRAPH as _SERVICE_GRAPH
 from .engine import (
     Answer,
     BoundedWriter,
     Limit,
     QueryJob,
+    answer_kind,
     graph_from_ntriples,
     solutions_from_tsv,
     too_large,
     write_result,
 )
-from .errors import HttpError, QuerySyntaxError, QueryTimeout
 from .guard import query_form
-from .namespaces import BASE, PREFIXES, bind_prefixes
+from .interface import StoreQueries
 from .submissions import (
     Submission,
     build,
@@ -48,8 +51,7 @@ from .submissions import (
     strip_provenance,
 )
 
-SERVICE_GRAPH = BASE + "graph/service"
-DATASET = BASE + "dataset"
+SERVICE_GRAPH = str(_SERVICE_GRAPH)  # compared with plain strings from results
 CHUNK = 1 << 16
 
 
@@ -86,10 +88,8 @@ class RemoteEngine:
         self.results = formats.TSV if results == "tsv" else formats.SPARQL_JSON
 
     def run(self, job: QueryJob, timeout: float) -> Answer:
-        from .sparql import kind_of_form
-
         form = query_form(job.query)
-        kind = kind_of_form(form)
+        kind = answer_kind(form)
         accept = self.results if kind == "solutions" else formats.NTRIPLES
         if form == "ASK":
             accept = formats.SPARQL_JSON
@@ -237,10 +237,10 @@ class RemoteSubmissions:
         return True
 
 
-class RemoteStore:
-    """The same interface as the embedded store, over HTTP to a triple store."""
+class RemoteStore(StoreQueries):
+    """The :class:`~kg.store.interface.Store` over HTTP to a triple store."""
 
-    def __init__(self, config: Any) -> None:
+    def __init__(self, config: Mapping[str, Any]) -> None:
         check_settings(config)
         self.config = config
         self.session = requests.Session()
@@ -249,18 +249,15 @@ class RemoteStore:
         self.update_url = str(config["STORE_UPDATE_URL"]) or self.query_url
         self.gsp_url = str(config["STORE_GSP_URL"])
         self.timeout = float(config["QUERY_TIMEOUT_S"])
-        self.pool = RemoteEngine(self.session, self.query_url, str(config["STORE_RESULTS"]).lower())
+        self.engine = RemoteEngine(
+            self.session, self.query_url, str(config["STORE_RESULTS"]).lower()
+        )
         self.submissions = RemoteSubmissions(self)
         self.write_lock = threading.Lock()  # within this copy; the store orders the rest
         self._cache: dict[str, Any] = {"version": None}
         self._cache_lock = threading.Lock()
 
     # -- plumbing
-
-    def select(self, query: str) -> list[dict[str, str]]:
-        job = QueryJob(query, accept={"solutions": formats.SPARQL_JSON, "graph": formats.TURTLE})
-        data = json.loads(self.pool.run(job, self.timeout).body)
-        return [{k: v["value"] for k, v in row.items()} for row in data["results"]["bindings"]]
 
     def update(self, text: str) -> None:
         try:
@@ -307,6 +304,9 @@ class RemoteStore:
 
     def start(self) -> None:
         self.refresh()
+
+    def close(self) -> None:
+        self.session.close()
 
     def _version_now(self) -> str:
         # MAX: writers racing through two copies may leave two versions until the next write
@@ -375,7 +375,7 @@ class RemoteStore:
             max_rows=50_000_000,
             max_bytes=10_000_000_000,
         )
-        body = self.pool.run(job, max(self.timeout, 120)).body
+        body = self.engine.run(job, max(self.timeout, 120)).body
         results = ox.parse_query_results(body, ox.QueryResultsFormat.TSV)
         assert isinstance(results, ox.QuerySolutions)
         return [
@@ -417,7 +417,7 @@ class RemoteStore:
 CHOICES = {"STORE_AUTH": ("basic", "digest"), "STORE_RESULTS": ("tsv", "json")}
 
 
-def check_settings(config: Any) -> None:
+def check_settings(config: Mapping[str, Any]) -> None:
     """Refuse settings the remote store cannot work with, before anything starts."""
     for name, allowed in CHOICES.items():
         value = str(config[name]).lower()
@@ -425,7 +425,7 @@ def check_settings(config: Any) -> None:
             raise ConfigError(f"{name} must be {' or '.join(allowed)}, not {value!r}")
 
 
-def _auth(config: Any) -> requests.auth.AuthBase | None:
+def _auth(config: Mapping[str, Any]) -> requests.auth.AuthBase | None:
     """Credentials for the store, by the scheme it asks for (Virtuoso's -auth endpoints: digest)."""
     user, password = str(config["STORE_USER"]), str(config["STORE_PASSWORD"])
     if not user:
@@ -436,8 +436,6 @@ def _auth(config: Any) -> requests.auth.AuthBase | None:
 
 
 def _triple(quad: ox.Quad) -> tuple[Any, Any, Any]:
-    from rdflib import BNode, Literal
-
     def term(t: Any) -> Any:
         if isinstance(t, ox.NamedNode):
             return URIRef(t.value)

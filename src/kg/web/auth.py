@@ -8,20 +8,19 @@ is compared, so timing tells nothing about which one nearly matched.
 from __future__ import annotations
 
 import hmac
-import threading
-import time
-from collections import deque
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import current_app, request
+from flask import request
 
-from .errors import Forbidden, TooManyRequests, Unauthorized
+from ..errors import Forbidden, Unauthorized
+from .state import get_state
 
 CHALLENGE = {"WWW-Authenticate": 'Bearer realm="cakg curation"'}
 
 
-def load_tokens(config: Any) -> list[tuple[str, str]]:
+def load_tokens(config: Mapping[str, Any]) -> list[tuple[str, str]]:
     """(curator, token) pairs from the settings and the tokens file."""
     entries = str(config.get("CURATOR_TOKENS", "")).split()
     path = str(config.get("CURATOR_TOKENS_FILE", ""))
@@ -46,8 +45,7 @@ def curator() -> str:
         )
     given = token.strip().encode()
     found: str | None = None
-    tokens: list[tuple[str, str]] = current_app.extensions["kg.tokens"]
-    for name, expected in tokens:
+    for name, expected in get_state().curators:
         if hmac.compare_digest(given, expected.encode()):
             found = name
     if found is None:
@@ -55,33 +53,6 @@ def curator() -> str:
     return found
 
 
-class RateLimiter:
-    """At most `per_minute` writes per curator in any sliding minute."""
-
-    def __init__(self, per_minute: int) -> None:
-        self.per_minute = per_minute
-        self._times: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
-
-    def check(self, who: str) -> None:
-        now = time.monotonic()
-        with self._lock:
-            times = self._times.setdefault(who, deque())
-            while times and now - times[0] > 60:
-                times.popleft()
-            if len(times) >= self.per_minute:
-                wait = int(60 - (now - times[0])) + 1
-                raise TooManyRequests(
-                    f"{who} made {self.per_minute} writes in the last minute; wait {wait} s",
-                    retry_after=wait,
-                )
-            times.append(now)
-
-
-def init_app(app: Any) -> None:
-    app.extensions["kg.tokens"] = load_tokens(app.config)
-    app.extensions["kg.ratelimit"] = RateLimiter(int(app.config["WRITE_RATE_PER_MINUTE"]))
-
-
 def check_rate(who: str) -> None:
-    current_app.extensions["kg.ratelimit"].check(who)
+    """Refuse a write past the curator's rate (429)."""
+    get_state().write_limit.check(who)

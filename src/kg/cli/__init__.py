@@ -1,27 +1,36 @@
-"""The ``kg`` command: build, validate, query.
+"""The ``kg`` command: build, validate, query, serve, export, load.
 
 Exit codes follow pySHACL: 0 = conforms / success, 1 = does not conform,
 2 = input error (missing file, unknown format, syntax error, shapes that do not load).
-Reports go to standard output, diagnostics to standard error.
+Reports go to standard output, diagnostics to standard error. The top layer: it may
+import every other part of the package.
 """
 
 from __future__ import annotations
 
+import errno
+import socket
 import sys
 from pathlib import Path
 from typing import Any
 
 import click
+import pyoxigraph as ox
 from rdflib import Dataset, Graph, URIRef
 
-from . import config
-from .dataset import assemble, load_built, union, write
-from .engine import open_store
-from .errors import HttpError, KgError
-from .parsing import parse_file
-from .query import render
-from .store import dump_path
-from .validate import Report, assemble_and_check, load_shapes, report_json, validate
+from .. import config
+from ..errors import BuildError, HttpError, KgError
+from ..graph.build import build as build_graph
+from ..graph.build import dump_file
+from ..graph.dataset import assemble, load_built, union
+from ..graph.parsing import parse_file
+from ..graph.validate import Report, load_shapes, report_json, validate
+from ..namespaces import bind_prefixes
+from ..store.pool import load_dump
+from ..store.remote import RemoteStore, check_settings
+from ..store.submissions import SubmissionStore, graph_iri
+from ..web.server import Server
+from .tables import render
 
 EXIT_OK, EXIT_NONCONFORMING, EXIT_INPUT = 0, 1, 2
 
@@ -71,19 +80,23 @@ OUTPUT_OPTION = click.option(
 @click.pass_obj
 def build(settings: dict[str, Any], output: str) -> None:
     """Assemble ontology and data into the dataset, validate it, and write TriG and N-Quads."""
+    _build(settings, output)
+
+
+def _build(settings: dict[str, Any], output: str = "text") -> None:
+    """Build, or exit 1 with the report (nothing written) or 2 on an input error."""
     try:
-        dataset, report = assemble_and_check(settings)
+        outcome = build_graph(settings)
     except KgError as exc:
         _fail(exc)
-    if not report.conforms:
-        _emit_report(report, output)
+    if not outcome.report.conforms:
+        _emit_report(outcome.report, output)
         click.echo("error: the graph does not conform; nothing was written", err=True)
         sys.exit(EXIT_NONCONFORMING)
-    paths = write(dataset, settings["BUILD_DIR"])
-    triples = sum(1 for _ in dataset.quads((None, None, None, None)))
-    graphs = sum(1 for g in dataset.graphs() if len(g))
-    click.echo(f"built {triples} triples in {graphs} named graphs; the graph conforms")
-    for path in paths:
+    click.echo(
+        f"built {outcome.triples} triples in {outcome.graphs} named graphs; the graph conforms"
+    )
+    for path in outcome.written:
         click.echo(f"wrote {path}")
 
 
@@ -133,8 +146,7 @@ def query(settings: dict[str, Any], query: str, fmt: str) -> None:
         click.echo(f"error: {query}: {exc.strerror}", err=True)
         sys.exit(EXIT_INPUT)
     try:
-        store = open_store(dump_path(settings))
-        click.echo(render(store, text, fmt), nl=False)
+        click.echo(render(load_dump(_built_dump(settings)), text, fmt), nl=False)
     except HttpError as exc:
         where = f":{exc.line}:{exc.column}" if exc.line else ""
         click.echo(f"error: query{where}: {exc.message}", err=True)
@@ -164,9 +176,16 @@ def query(settings: dict[str, Any], query: str, fmt: str) -> None:
     default=None,
     help="SPARQL endpoint of a remote store (default: STORE_URL setting).",
 )
+@click.option(
+    "--build",
+    "rebuild",
+    is_flag=True,
+    help="Build the graph first, as `kg build` does (after checking the port is free).",
+)
 @click.pass_obj
 def serve(
     loaded: dict[str, Any],
+    rebuild: bool,
     store_url: str | None,
     host: str | None,
     port: int | None,
@@ -175,8 +194,6 @@ def serve(
     timeout: float | None,
 ) -> None:
     """Serve the SPARQL endpoint and pages under gunicorn, on the embedded or a remote store."""
-    from .server import Server
-
     flags = {
         "STORE_URL": store_url,
         "HOST": host,
@@ -186,21 +203,53 @@ def serve(
         "QUERY_TIMEOUT_S": timeout,
     }
     settings = {**loaded, **{k: v for k, v in flags.items() if v is not None}}
+    _check_port(str(settings["HOST"]), int(settings["PORT"]))  # before touching build/
     try:
-        settings["BUILD_DIR"].mkdir(parents=True, exist_ok=True)
         if settings["STORE_URL"]:
-            from .remote import check_settings
-
             check_settings(settings)
-        else:
-            dump_path(settings)  # build before serving if never built
+        elif rebuild or not dump_file(settings).is_file():
+            if not rebuild:
+                click.echo(f"building the graph first: {dump_file(settings)} does not exist yet")
+            _build(settings)
     except KgError as exc:
         _fail(exc)
-    click.echo(
-        f"serving http://{settings['HOST']}:{settings['PORT']}/ "
-        f"(SPARQL endpoint: http://{settings['HOST']}:{settings['PORT']}/sparql)"
-    )
+    url = f"http://{settings['HOST']}:{settings['PORT']}"
+    click.echo(f"serving {url}/ (SPARQL endpoint: {url}/sparql)")
+    click.echo(f"the kg command is {_kg_command()}; stop the server with Ctrl-C")
+    sys.stdout.flush()
     Server(settings).run()
+
+
+def _check_port(host: str, port: int) -> None:
+    """Exit 2 with advice if the address is taken, e.g. by a `kg serve` already running."""
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as gunicorn binds
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            reason = "is in use" if exc.errno == errno.EADDRINUSE else f"cannot be used ({exc})"
+            click.echo(
+                f"error: {host}:{port} {reason} (is `kg serve` already running?); "
+                "choose another port with --port or KG_PORT",
+                err=True,
+            )
+            sys.exit(EXIT_INPUT)
+
+
+def _kg_command() -> str:
+    """How to reach `kg` from a shell: its path in the virtual environment, or plain `kg`."""
+    here = Path(sys.argv[0])
+    if here.name == "kg" and here.parent.name == "bin":
+        return f"{here} (or `source {here.parent}/activate`, then `kg`)"
+    return "kg"
+
+
+def _built_dump(settings: dict[str, Any]) -> Path:
+    """The built N-Quads dump; exit 2 saying to run `kg build` if there is none."""
+    path = dump_file(settings)
+    if not path.is_file():
+        _fail(BuildError(f"no built dataset at {path}: run `kg build` first"))
+    return path
 
 
 @main.command("export")
@@ -218,9 +267,6 @@ def serve(
 @click.pass_obj
 def export(settings: dict[str, Any], out: Path | None, remove: bool) -> None:
     """Write accepted submissions as Turtle, one file each, for review and commit into data/."""
-    from .namespaces import bind_prefixes
-    from .submissions import SubmissionStore, graph_iri
-
     store = SubmissionStore(Path(settings["VAR_DIR"]) / "submissions")
     folder = out or Path(settings["DATA_DIR"]) / "submissions"
     folder.mkdir(parents=True, exist_ok=True)
@@ -246,17 +292,13 @@ def export(settings: dict[str, Any], out: Path | None, remove: bool) -> None:
 @click.pass_obj
 def load(settings: dict[str, Any], store_url: str | None) -> None:
     """Put the built graph into the remote store (Graph Store protocol, one PUT a graph)."""
-    import pyoxigraph as ox
-
-    from .remote import RemoteStore
-
     if store_url:
         settings = {**settings, "STORE_URL": store_url}
     if not settings["STORE_URL"] or not settings["STORE_GSP_URL"]:
         click.echo("error: give STORE_URL and STORE_GSP_URL (see `kg settings`)", err=True)
         sys.exit(EXIT_INPUT)
     try:
-        quads = list(ox.parse(path=str(dump_path(settings)), format=ox.RdfFormat.N_QUADS))
+        quads = list(ox.parse(path=str(_built_dump(settings)), format=ox.RdfFormat.N_QUADS))
         count = RemoteStore(settings).load(quads)
     except KgError as exc:
         _fail(exc)

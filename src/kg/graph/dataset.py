@@ -13,8 +13,8 @@ from pathlib import Path
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 
-from .errors import BuildError
-from .namespaces import (
+from ..errors import BuildError
+from ..namespaces import (
     GAZETTEER_GRAPH,
     GRAPH,
     KG,

@@ -16,16 +16,15 @@ from flask import Blueprint, Response, abort, current_app, request, send_file
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, XSD
 
-from . import formats
-from .namespaces import BASE, PREFIXES
-from .site import html, select
-from .store import data_version, get_store, graph_names
+from .. import formats
+from ..namespaces import BASE, DATASET, ONTOLOGY, PREFIXES, VOID
+from .documents import finish, negotiate, serialize
+from .pages import html, select
+from .state import data_version, get_store
 
 bp = Blueprint("void", __name__)
 
-VOID = Namespace("http://rdfs.org/ns/void#")
 SPDX = Namespace("http://spdx.org/rdf/terms#")
-DATASET = URIRef(BASE + "dataset")
 LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")
 DUMPS = {
     "cakg.ttl": (ox.RdfFormat.TURTLE, formats.TURTLE),
@@ -136,7 +135,7 @@ def description(root: str) -> Graph:
     g.add((DATASET, DCTERMS.modified, Literal(modified.isoformat(), datatype=XSD.dateTime)))
     g.add((DATASET, VOID.sparqlEndpoint, URIRef(root + "sparql")))
     g.add((DATASET, VOID.uriSpace, Literal(BASE)))
-    g.add((DATASET, VOID.rootResource, URIRef(BASE + "ontology")))
+    g.add((DATASET, VOID.rootResource, ONTOLOGY))
     for vocabulary in VOCABULARIES:
         g.add((DATASET, VOID.vocabulary, URIRef(vocabulary)))
     for row in select("SELECT ?d WHERE { ?d a kg:Document }"):
@@ -158,7 +157,7 @@ def description(root: str) -> Graph:
         g.add((DATASET, VOID.propertyPartition, part))
         g.add((part, VOID.property, URIRef(row["p"])))
         g.add((part, VOID.triples, Literal(int(row["n"]))))
-    for name in sorted(graph_names()):
+    for name in sorted(get_store().graphs):
         g.add((DATASET, VOID.subset, URIRef(name)))
     for item in dumps():
         url = URIRef(root + "dumps/" + str(item["name"]))
@@ -182,8 +181,6 @@ def description(root: str) -> Graph:
 
 @bp.route("/.well-known/void")
 def void() -> Response:
-    from .linkeddata import finish, negotiate, serialize
-
     media = negotiate(".well-known/void", None, text_too=False)
     if media == formats.HTML:
         media = formats.TURTLE  # the dataset is described for machines; people read "/"

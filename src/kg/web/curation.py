@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 from flask import Blueprint, Response, current_app, render_template, request
 from rdflib import BNode, Graph, URIRef
 
-from . import auth, formats
-from .errors import (
+from .. import formats
+from ..errors import (
     Conflict,
     EmptySubmission,
     Forbidden,
@@ -27,12 +26,14 @@ from .errors import (
     ProtocolError,
     UnsupportedMediaType,
 )
-from .linkeddata import serialize
-from .namespaces import BASE, bind_prefixes
-from .parsing import FORMAT_ALIASES, FORMAT_BY_EXTENSION, parse_text
-from .store import get_store
-from .submissions import SUBMISSION_GRAPHS, is_submission_graph
-from .validate import Report, load_shapes, validate
+from ..graph.parsing import FORMAT_ALIASES, FORMAT_BY_EXTENSION, parse_text
+from ..graph.validate import Report, validate
+from ..namespaces import BASE, KG, SUBMISSION_GRAPHS, bind_prefixes
+from ..store.interface import Store
+from ..store.submissions import is_submission_graph
+from . import auth
+from .documents import serialize
+from .state import get_state, get_store
 
 bp = Blueprint("curation", __name__)
 
@@ -103,7 +104,7 @@ def check_shape_of(addition: Graph) -> None:
         )
 
 
-def check_collisions(store: Any, addition: Graph, who: str, replacing: str | None = None) -> None:
+def check_collisions(store: Store, addition: Graph, who: str, replacing: str | None = None) -> None:
     """Refuse IRIs of the ontology, and subjects that other curators' submissions own."""
     subjects = {str(s) for s in addition.subjects() if isinstance(s, URIRef)}
     reserved = sorted(s for s in subjects if s.startswith(RESERVED))
@@ -129,16 +130,11 @@ def check_collisions(store: Any, addition: Graph, who: str, replacing: str | Non
 
 def check(addition: Graph, without: Graph | None = None) -> Report:
     """Validate an addition in the context of the stored graph (one code path with the CLI)."""
-    store = get_store()
-    context = store.graph()
+    state = get_state()
+    context = state.store.graph()
     if without is not None:
         context = context - without
-    shapes = current_app.extensions.get("kg.shapes")
-    if shapes is None:
-        shapes = current_app.extensions.setdefault(
-            "kg.shapes", load_shapes(Path(current_app.config["SHAPES_DIR"]))
-        )
-    return validate(context + addition, shapes, Path(current_app.config["DATA_DIR"]))
+    return validate(context + addition, state.shapes, Path(current_app.config["DATA_DIR"]))
 
 
 # ------------------------------------------------------------------------------ answering
@@ -212,8 +208,6 @@ def _source(addition: Graph) -> str | None:
     given = request.args.get("source") or request.form.get("source")
     if given:
         return given
-    from .namespaces import KG
-
     cited = sorted({str(o) for o in addition.objects(None, KG.source)})
     return cited[0] if len(cited) == 1 else None
 
@@ -262,7 +256,7 @@ def revert_submission(submission_id: str) -> Response:
     return Response(status=204)
 
 
-def _remove(store: Any, submission_id: str, who: str) -> None:
+def _remove(store: Store, submission_id: str, who: str) -> None:
     owner = store.submissions.describe(submission_id).curator
     if owner != who:
         raise Forbidden(f"submission {submission_id} is {owner}'s; only they can change it")
@@ -285,8 +279,6 @@ def _target_graph() -> str | None:
 
 @bp.route("/rdf-graphs", methods=["GET", "HEAD"])
 def gsp_get() -> Response:
-    from .linkeddata import whole_graph
-
     target = _target_graph()
     media = formats.from_parameters(request.args.getlist("format"), "graph") or formats.choose(
         request.headers.get("Accept"), "graph"
@@ -297,7 +289,7 @@ def gsp_get() -> Response:
     if target is None:
         graph = store.graph()
     elif target in store.graphs:
-        graph = whole_graph(URIRef(target))
+        graph = store.named_graph(target)
     else:
         raise NotFound(f"there is no graph {target}")
     if media in (formats.TRIG, formats.NQUADS):

@@ -1,18 +1,16 @@
-"""Evaluate SPARQL with Oxigraph, inside worker processes that can be killed at the deadline.
+"""Run queries in a pool of processes that hold the dataset and can be killed at the deadline.
 
-Neither Oxigraph nor rdflib can cancel a running query, so each query runs in one of a
-pool of processes that hold the dataset in memory; at the deadline the process is killed
-and replaced, and the client gets a 503. Results are written in the worker, with the row
-and byte limits checked while writing, so no answer is ever silently cut short.
+Neither Oxigraph nor rdflib can cancel a running query, so each query runs in one of a pool
+of processes that hold the dataset in memory; at the deadline the process is killed and
+replaced, and the client gets a 503. Each process keeps its copy of the accepted
+submissions in step with the submission folder before it answers.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import io
 import multiprocessing
 import queue
-import re
 import threading
 import time
 from dataclasses import dataclass
@@ -22,172 +20,9 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from . import formats
-from .errors import Busy, HttpError, QuerySyntaxError, QueryTimeout, ResultTooLarge
-from .namespaces import PREFIXES
-
-RESULT_FORMATS = {
-    formats.SPARQL_JSON: ox.QueryResultsFormat.JSON,
-    formats.SPARQL_XML: ox.QueryResultsFormat.XML,
-    formats.CSV: ox.QueryResultsFormat.CSV,
-    formats.TSV: ox.QueryResultsFormat.TSV,
-}
-GRAPH_FORMATS = {
-    formats.TURTLE: ox.RdfFormat.TURTLE,
-    formats.NTRIPLES: ox.RdfFormat.N_TRIPLES,
-    formats.JSONLD: ox.RdfFormat.JSON_LD,
-    formats.RDFXML: ox.RdfFormat.RDF_XML,
-    formats.TRIG: ox.RdfFormat.TRIG,
-    formats.NQUADS: ox.RdfFormat.N_QUADS,
-}
-_POSITION = re.compile(r"error at (\d+):(\d+)")
-
-
-@dataclass(frozen=True)
-class QueryJob:
-    """One query to evaluate, with the answer's format and limits."""
-
-    query: str
-    accept: dict[str, str]  # media type chosen per kind: {"solutions": …, "graph": …}
-    default_graphs: tuple[str, ...] = ()
-    named_graphs: tuple[str, ...] = ()
-    max_rows: int = 100_000
-    max_bytes: int = 50_000_000
-    generation: int = 0  # the version of the submissions the answer must reflect
-    names_graphs: bool = True  # False lets a query process answer from the merge alone
-
-
-@dataclass(frozen=True)
-class Answer:
-    """A written answer: its media type, body, the kind of result and how many rows."""
-
-    media_type: str
-    body: bytes
-    kind: str
-    rows: int
-
-
-class Limit(Exception):
-    """Raised from inside Oxigraph's writer to stop it at a limit."""
-
-
-class BoundedWriter(io.RawIOBase):
-    """A sink that counts lines and bytes as Oxigraph writes, and stops it past a limit."""
-
-    def __init__(self, max_lines: int, max_bytes: int) -> None:
-        self.chunks: list[bytes] = []
-        self.lines = 0
-        self.size = 0
-        self.max_lines = max_lines
-        self.max_bytes = max_bytes
-
-    def writable(self) -> bool:
-        return True
-
-    def write(self, data: Any) -> int:
-        chunk = bytes(data)
-        self.lines += chunk.count(b"\n")
-        self.size += len(chunk)
-        if self.lines > self.max_lines or self.size > self.max_bytes:
-            raise Limit()
-        self.chunks.append(chunk)
-        return len(chunk)
-
-    def getvalue(self) -> bytes:
-        return b"".join(self.chunks)
-
-
-def evaluate(store: ox.Store, job: QueryJob) -> Answer:
-    """Run a query on a store and write its answer; raise HttpError for the client's mistakes."""
-    try:
-        result = store.query(
-            job.query,
-            prefixes=PREFIXES,
-            use_default_graph_as_union=False,  # the default graph holds the merge
-            default_graph=[ox.NamedNode(g) for g in job.default_graphs] or None,
-            named_graphs=[ox.NamedNode(g) for g in job.named_graphs] or None,
-        )
-    except SyntaxError as exc:
-        match = _POSITION.search(str(exc))
-        line, column = (int(match[1]), int(match[2])) if match else (None, None)
-        detail = _POSITION.sub("", str(exc)).lstrip(": ") or "invalid query"
-        if len(detail) > 240:  # Oxigraph lists every character class it expected
-            detail = detail[:240].rsplit(",", 1)[0] + ", …"
-        raise QuerySyntaxError(
-            f"the query does not parse: {detail}", line=line, column=column
-        ) from None
-    return write_result(result, job)
-
-
-def write_result(
-    result: ox.QueryBoolean | ox.QuerySolutions | ox.QueryTriples, job: QueryJob
-) -> Answer:
-    """Write a query's result in the format the client asked for, within the job's limits."""
-    if isinstance(result, ox.QueryBoolean):
-        media = job.accept["solutions"]
-        return Answer(media, result.serialize(format=RESULT_FORMATS[media]) or b"", "boolean", 1)
-    if isinstance(result, ox.QuerySolutions):
-        return _write_solutions(result, job)
-    return _write_graph(result, job)
-
-
-def _write_solutions(result: ox.QuerySolutions, job: QueryJob) -> Answer:
-    # TSV has one line per row (newlines in values are escaped), so counting lines while
-    # Oxigraph writes it counts rows exactly; other formats are converted from it.
-    sink = BoundedWriter(job.max_rows + 1, job.max_bytes)
-    try:
-        result.serialize(sink, format=ox.QueryResultsFormat.TSV)  # type: ignore[arg-type]
-    except Limit:
-        raise too_large(sink, job) from None
-    return solutions_from_tsv(sink, job)
-
-
-def solutions_from_tsv(sink: BoundedWriter, job: QueryJob) -> Answer:
-    """Write rows counted and held as TSV in the format the client asked for."""
-    rows = max(0, sink.lines - 1)
-    media = job.accept["solutions"]
-    body = sink.getvalue()
-    if media != formats.TSV:
-        parsed = ox.parse_query_results(body, ox.QueryResultsFormat.TSV)
-        body = parsed.serialize(format=RESULT_FORMATS[media]) or b""
-    if len(body) > job.max_bytes:
-        raise too_large(sink, job)
-    return Answer(media, body, "solutions", rows)
-
-
-def _write_graph(result: ox.QueryTriples, job: QueryJob) -> Answer:
-    sink = BoundedWriter(job.max_rows, job.max_bytes)
-    try:
-        result.serialize(sink, format=ox.RdfFormat.N_TRIPLES)  # type: ignore[arg-type]
-    except Limit:
-        raise too_large(sink, job) from None
-    return graph_from_ntriples(sink, job)
-
-
-def graph_from_ntriples(sink: BoundedWriter, job: QueryJob) -> Answer:
-    """Write triples counted and held as N-Triples in the format the client asked for."""
-    media = job.accept["graph"]
-    body = sink.getvalue()
-    if media != formats.NTRIPLES:
-        triples = ox.parse(body, format=ox.RdfFormat.N_TRIPLES)
-        prefixes = PREFIXES if media in (formats.TURTLE, formats.TRIG) else None
-        body = ox.serialize(triples, format=GRAPH_FORMATS[media], prefixes=prefixes) or b""
-    if len(body) > job.max_bytes:
-        raise too_large(sink, job)
-    return Answer(media, body, "graph", sink.lines)
-
-
-def too_large(sink: BoundedWriter, job: QueryJob) -> ResultTooLarge:
-    if sink.lines > job.max_rows:
-        return ResultTooLarge(
-            f"the result has more than {job.max_rows} rows (the server's limit); "
-            "add a LIMIT or narrow the query"
-        )
-    return ResultTooLarge(
-        f"the result is larger than {job.max_bytes} bytes (the server's limit); "
-        "add a LIMIT or select fewer variables"
-    )
-
+from ..errors import Busy, HttpError, QueryTimeout
+from .engine import Answer, QueryJob, evaluate
+from .submissions import SUFFIX, graph_iri
 
 # Oxigraph 0.5's union default graph yields a triple once per graph that states it (its
 # issue #1919), where SPARQL's RDF merge counts it once. So the store keeps the merge itself,
@@ -198,7 +33,7 @@ ORPHANS = """CONSTRUCT { ?s ?p ?o } WHERE { GRAPH <%s> { ?s ?p ?o }
     FILTER NOT EXISTS { GRAPH ?other { ?s ?p ?o } FILTER (?other != <%s>) } }"""
 
 
-def open_store(source: Path) -> ox.Store:
+def load_dump(source: Path) -> ox.Store:
     """Load an N-Quads dump into a new in-memory store, with the merge as its default graph."""
     store = ox.Store()
     store.bulk_load(path=str(source), format=ox.RdfFormat.N_QUADS)
@@ -216,7 +51,7 @@ class DatasetStores:
     """
 
     def __init__(self, source: Path) -> None:
-        self.full = open_store(source)
+        self.full = load_dump(source)
         self.merge = ox.Store()
         self.merge.bulk_extend(self.full.quads_for_pattern(None, None, None, ox.DefaultGraph()))
 
@@ -252,8 +87,6 @@ def sync_submissions(stores: DatasetStores, folder: Path | None, loaded: Submiss
     """Bring the submission graphs in line with the folder: add new, drop reverted."""
     if folder is None:
         return
-    from .submissions import SUFFIX, graph_iri
-
     current: SubmissionFiles = {}
     for path in folder.glob(f"*{SUFFIX}"):
         try:

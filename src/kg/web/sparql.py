@@ -7,26 +7,25 @@ Without a query, GET answers a Service Description (RDF) or the query page (brow
 
 from __future__ import annotations
 
-import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 from flask import Blueprint, Response, current_app, request
 
-from . import formats, guard, metrics
-from .engine import QueryJob
-from .errors import (
+from .. import formats
+from ..errors import (
     NotAcceptable,
     PayloadTooLarge,
     ProtocolError,
     ReadOnly,
-    TooManyRequests,
     UnsupportedMediaType,
 )
+from ..store import guard
+from ..store.engine import PLAIN, QueryJob, answer_kind
+from .operations import observe_query
+from .pages import query_page
 from .servicedescription import service_description
-from .store import get_pool, graph_names
+from .state import get_state
 
 bp = Blueprint("sparql", __name__)
 
@@ -34,7 +33,6 @@ FORM = "application/x-www-form-urlencoded"
 QUERY = "application/sparql-query"
 UPDATE = "application/sparql-update"
 FORMAT_PARAMETERS = ("format", "output", "results")
-GRAPH_KEYWORDS = {"CONSTRUCT", "DESCRIBE"}
 
 
 @dataclass(frozen=True)
@@ -95,12 +93,6 @@ def read_request() -> ProtocolRequest:
     )
 
 
-def kind_of_form(form: str | None) -> str:
-    """Tell a graph-returning query from one returning solutions or a boolean, by its form."""
-    # a query with no form is treated as solutions: the engine reports what is wrong with it
-    return "graph" if form in GRAPH_KEYWORDS else "solutions"
-
-
 def negotiate(kind: str, names: tuple[str, ...]) -> str:
     """The media type for this kind of answer, from the format parameters or Accept."""
     chosen = formats.from_parameters(names, kind) or formats.choose(
@@ -113,41 +105,6 @@ def negotiate(kind: str, names: tuple[str, ...]) -> str:
             allowed=offered,
         )
     return chosen
-
-
-class ClientSlots:
-    """At most `limit` queries at once per client address, so that no client crowds out others."""
-
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
-        self._counts: dict[str, int] = {}
-        self._lock = threading.Lock()
-
-    @contextmanager
-    def hold(self, client: str) -> Iterator[None]:
-        with self._lock:
-            if self._counts.get(client, 0) >= self.limit:
-                raise TooManyRequests(
-                    f"this client already runs {self.limit} queries; wait for one to finish",
-                    retry_after=1,
-                )
-            self._counts[client] = self._counts.get(client, 0) + 1
-        try:
-            yield
-        finally:
-            with self._lock:
-                self._counts[client] -= 1
-                if not self._counts[client]:
-                    del self._counts[client]
-
-
-def _slots() -> ClientSlots:
-    slots = current_app.extensions.get("kg.slots")
-    if slots is None:
-        slots = current_app.extensions.setdefault(
-            "kg.slots", ClientSlots(int(current_app.config["MAX_CONCURRENT_PER_CLIENT"]))
-        )
-    return slots  # type: ignore[no-any-return]
 
 
 def _check_graphs(protocol: ProtocolRequest, known: frozenset[str]) -> None:
@@ -167,8 +124,9 @@ def endpoint() -> Response:
             raise ProtocolError("no query: send one in the query parameter or the body")
         return _describe()
     config = current_app.config
-    known = graph_names()  # once: on a remote store each look is a round trip
-    with metrics.observe_query(protocol.query) as record:
+    state = get_state()
+    known = state.store.graphs  # once: on a remote store each look is a round trip
+    with observe_query(protocol.query) as record:
         shape = guard.check(
             protocol.query,
             max_depth=int(config["MAX_QUERY_DEPTH"]),
@@ -176,14 +134,14 @@ def endpoint() -> Response:
             local_graph_prefixes=sorted(known),
         )
         _check_graphs(protocol, known)
-        kind = kind_of_form(shape.form)
+        kind = answer_kind(shape.form)
         media = negotiate(kind, protocol.format_names)
         deadline = float(config["QUERY_TIMEOUT_S"])
         if protocol.timeout is not None:
             deadline = min(deadline, protocol.timeout)  # a client may only lower the limit
         job = QueryJob(
             query=protocol.query,
-            accept={"solutions": formats.SPARQL_JSON, "graph": formats.TURTLE, kind: media},
+            accept={**PLAIN, kind: media},
             default_graphs=protocol.default_graphs,
             named_graphs=protocol.named_graphs,
             max_rows=int(config["MAX_ROWS"]),
@@ -191,8 +149,8 @@ def endpoint() -> Response:
             names_graphs=shape.names_graphs,
         )
         started = time.monotonic()
-        with _slots().hold(request.remote_addr or "-"):
-            answer = get_pool().run(job, deadline)
+        with state.client_slots.hold(request.remote_addr or "-"):
+            answer = state.store.engine.run(job, deadline)
         record.rows = answer.rows
     response = Response(answer.body, mimetype=answer.media_type)
     if answer.media_type.startswith("text/") or answer.media_type.endswith(("json", "xml")):
@@ -207,14 +165,12 @@ def _describe() -> Response:
     accept = request.headers.get("Accept", "")
     chosen = formats.choose(accept, "graph", extra=(formats.HTML,))
     if chosen == formats.HTML or (chosen is None and "html" in accept):
-        from .pages import query_page
-
         return query_page()
     if chosen is None:
         offered = formats.offered("graph") + (formats.HTML,)
         raise NotAcceptable("offered: " + ", ".join(offered), allowed=offered)
     endpoint_url = request.base_url
-    body = service_description(endpoint_url, sorted(graph_names()), chosen)
+    body = service_description(endpoint_url, sorted(get_state().store.graphs), chosen)
     response = Response(body, mimetype=chosen)
     response.headers["Vary"] = "Accept"
     return response

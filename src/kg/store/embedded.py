@@ -1,0 +1,111 @@
+"""The embedded store: the built dataset plus accepted submissions, served by a query pool.
+
+The store persists on disk: the build (``BUILD_DIR/cakg.nq``, written by ``kg build``) and
+one file per submission (``VAR_DIR/submissions``), so it survives restarts. Opening it never
+builds: a missing build is an error that says to run ``kg build``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+from rdflib import Graph, URIRef
+
+from ..errors import BuildError
+from ..graph.build import dump_file
+from ..graph.dataset import load_built, union
+from .interface import StoreQueries
+from .pool import QueryPool
+from .submissions import SubmissionStore, graph_iri
+
+#: How long the store waits for its own bookkeeping queries (counts, graph names).
+INVENTORY_TIMEOUT_S = 60.0
+INVENTORY = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+
+
+class EmbeddedStore(StoreQueries):
+    """The :class:`~kg.store.interface.Store` on this machine: a query pool over the build."""
+
+    engine: QueryPool
+
+    def __init__(self, config: Mapping[str, Any]) -> None:
+        self.dump = dump_file(config)
+        if not self.dump.is_file():
+            raise BuildError(f"no built dataset at {self.dump}: run `kg build` first")
+        self.timeout = float(config["QUERY_TIMEOUT_S"])
+        self.submissions = SubmissionStore(Path(config["VAR_DIR"]) / "submissions")
+        self.engine = QueryPool(
+            self.dump,
+            size=int(config["QUERY_WORKERS"]),
+            queue_timeout=float(config["QUEUE_TIMEOUT_S"]),
+            submissions=self.submissions.folder,
+        )
+        self.write_lock = threading.Lock()  # one writer at a time: validate, then commit
+        self._base_digest = _digest(self.dump)
+        self._rdflib: Graph | None = None
+        self.graphs: frozenset[str] = frozenset()
+        self.triples = 0
+        self.version = ""
+        self.modified = datetime.now(UTC)
+
+    def start(self) -> None:
+        self.engine.start(wait=True)  # warm: the first query finds the data loaded
+        self.refresh()
+
+    def close(self) -> None:
+        self.engine.close()
+
+    def refresh(self) -> None:
+        """Re-read what changed: the workers catch up, counts and validators move on."""
+        self.engine.changed()
+        manifest = self.submissions.manifest()
+        self.version = hashlib.sha256((self._base_digest + repr(manifest)).encode()).hexdigest()
+        newest = max([m for _, _, m in manifest] + [self.dump.stat().st_mtime_ns])
+        self.modified = datetime.fromtimestamp(newest / 1e9, tz=UTC).replace(microsecond=0)
+        rows = self.select(INVENTORY, timeout=INVENTORY_TIMEOUT_S)
+        self.graphs = frozenset(row["g"] for row in rows)
+        self.triples = sum(int(row["n"]) for row in rows)
+
+    def graph(self) -> Graph:
+        """The whole dataset as one rdflib graph, for validating additions in context."""
+        if self._rdflib is None:
+            built = load_built(self.dump.parent)
+            graph = union(built) if built is not None else Graph()
+            for submission_id in self.submissions.ids():
+                graph += union(self.submissions.read(submission_id))
+            self._rdflib = graph
+        return self._rdflib
+
+    def quads(self) -> list[ox.Quad]:
+        """Every quad served: the build and the submissions (for the dumps)."""
+        quads = list(ox.parse(path=str(self.dump), format=ox.RdfFormat.N_QUADS))
+        for submission_id in self.submissions.ids():
+            path = self.submissions.path(submission_id)
+            quads += ox.parse(path=str(path), format=ox.RdfFormat.N_QUADS)
+        return quads
+
+    def added(self, submission_id: str) -> None:
+        if self._rdflib is not None:
+            self._rdflib += self.submissions.read(submission_id).graph(
+                URIRef(graph_iri(submission_id))
+            )
+        self.refresh()
+
+    def removed(self, content: Graph) -> None:
+        if self._rdflib is not None:
+            self._rdflib -= content
+        self.refresh()
+
+
+def _digest(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

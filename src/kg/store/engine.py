@@ -1,0 +1,193 @@
+"""Evaluate SPARQL with Oxigraph and write the answer within the row and byte limits.
+
+A :class:`QueryJob` says what to run and how to answer; :func:`evaluate` runs it on an
+Oxigraph store and writes an :class:`Answer`. The limits are checked while Oxigraph writes,
+so no answer is ever silently cut short. Where the evaluation runs (a killable process) is
+:mod:`.pool`'s concern; the remote store reuses the writers for what its store sends.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyoxigraph as ox
+
+from .. import formats
+from ..errors import QuerySyntaxError, ResultTooLarge
+from ..namespaces import PREFIXES
+
+RESULT_FORMATS = {
+    formats.SPARQL_JSON: ox.QueryResultsFormat.JSON,
+    formats.SPARQL_XML: ox.QueryResultsFormat.XML,
+    formats.CSV: ox.QueryResultsFormat.CSV,
+    formats.TSV: ox.QueryResultsFormat.TSV,
+}
+GRAPH_FORMATS = {
+    formats.TURTLE: ox.RdfFormat.TURTLE,
+    formats.NTRIPLES: ox.RdfFormat.N_TRIPLES,
+    formats.JSONLD: ox.RdfFormat.JSON_LD,
+    formats.RDFXML: ox.RdfFormat.RDF_XML,
+    formats.TRIG: ox.RdfFormat.TRIG,
+    formats.NQUADS: ox.RdfFormat.N_QUADS,
+}
+_POSITION = re.compile(r"error at (\d+):(\d+)")
+GRAPH_FORMS = ("CONSTRUCT", "DESCRIBE")
+
+#: What the web layer asks for when it reads answers itself (pages, VoID, describe).
+PLAIN = {"solutions": formats.SPARQL_JSON, "graph": formats.NTRIPLES}
+
+
+def answer_kind(form: str | None) -> str:
+    """Tell a graph-returning query from one returning solutions or a boolean, by its form."""
+    # a query with no form is treated as solutions: the engine reports what is wrong with it
+    return "graph" if form in GRAPH_FORMS else "solutions"
+
+
+@dataclass(frozen=True)
+class QueryJob:
+    """One query to evaluate, with the answer's format and limits."""
+
+    query: str
+    # the media type of the answer per kind: {"solutions": …, "graph": …}
+    accept: dict[str, str] = field(default_factory=lambda: dict(PLAIN))
+    default_graphs: tuple[str, ...] = ()
+    named_graphs: tuple[str, ...] = ()
+    max_rows: int = 100_000
+    max_bytes: int = 50_000_000
+    generation: int = 0  # the version of the submissions the answer must reflect
+    names_graphs: bool = True  # False lets a query process answer from the merge alone
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A written answer: its media type, body, the kind of result and how many rows."""
+
+    media_type: str
+    body: bytes
+    kind: str
+    rows: int
+
+
+class Limit(Exception):
+    """Raised from inside Oxigraph's writer to stop it at a limit."""
+
+
+class BoundedWriter(io.RawIOBase):
+    """A sink that counts lines and bytes as Oxigraph writes, and stops it past a limit."""
+
+    def __init__(self, max_lines: int, max_bytes: int) -> None:
+        self.chunks: list[bytes] = []
+        self.lines = 0
+        self.size = 0
+        self.max_lines = max_lines
+        self.max_bytes = max_bytes
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        chunk = bytes(data)
+        self.lines += chunk.count(b"\n")
+        self.size += len(chunk)
+        if self.lines > self.max_lines or self.size > self.max_bytes:
+            raise Limit()
+        self.chunks.append(chunk)
+        return len(chunk)
+
+    def getvalue(self) -> bytes:
+        return b"".join(self.chunks)
+
+
+def evaluate(store: ox.Store, job: QueryJob) -> Answer:
+    """Run a query on a store and write its answer; raise HttpError for the client's mistakes."""
+    try:
+        result = store.query(
+            job.query,
+            prefixes=PREFIXES,
+            use_default_graph_as_union=False,  # the default graph holds the merge
+            default_graph=[ox.NamedNode(g) for g in job.default_graphs] or None,
+            named_graphs=[ox.NamedNode(g) for g in job.named_graphs] or None,
+        )
+    except SyntaxError as exc:
+        match = _POSITION.search(str(exc))
+        line, column = (int(match[1]), int(match[2])) if match else (None, None)
+        detail = _POSITION.sub("", str(exc)).lstrip(": ") or "invalid query"
+        if len(detail) > 240:  # Oxigraph lists every character class it expected
+            detail = detail[:240].rsplit(",", 1)[0] + ", …"
+        raise QuerySyntaxError(
+            f"the query does not parse: {detail}", line=line, column=column
+        ) from None
+    return write_result(result, job)
+
+
+def write_result(
+    result: ox.QueryBoolean | ox.QuerySolutions | ox.QueryTriples, job: QueryJob
+) -> Answer:
+    """Write a query's result in the format the client asked for, within the job's limits."""
+    if isinstance(result, ox.QueryBoolean):
+        media = job.accept["solutions"]
+        return Answer(media, result.serialize(format=RESULT_FORMATS[media]) or b"", "boolean", 1)
+    if isinstance(result, ox.QuerySolutions):
+        return _write_solutions(result, job)
+    return _write_graph(result, job)
+
+
+def _write_solutions(result: ox.QuerySolutions, job: QueryJob) -> Answer:
+    # TSV has one line per row (newlines in values are escaped), so counting lines while
+    # Oxigraph writes it counts rows exactly; other formats are converted from it.
+    sink = BoundedWriter(job.max_rows + 1, job.max_bytes)
+    try:
+        result.serialize(sink, format=ox.QueryResultsFormat.TSV)  # type: ignore[arg-type]
+    except Limit:
+        raise too_large(sink, job) from None
+    return solutions_from_tsv(sink, job)
+
+
+def solutions_from_tsv(sink: BoundedWriter, job: QueryJob) -> Answer:
+    """Write rows counted and held as TSV in the format the client asked for."""
+    rows = max(0, sink.lines - 1)
+    media = job.accept["solutions"]
+    body = sink.getvalue()
+    if media != formats.TSV:
+        parsed = ox.parse_query_results(body, ox.QueryResultsFormat.TSV)
+        body = parsed.serialize(format=RESULT_FORMATS[media]) or b""
+    if len(body) > job.max_bytes:
+        raise too_large(sink, job)
+    return Answer(media, body, "solutions", rows)
+
+
+def _write_graph(result: ox.QueryTriples, job: QueryJob) -> Answer:
+    sink = BoundedWriter(job.max_rows, job.max_bytes)
+    try:
+        result.serialize(sink, format=ox.RdfFormat.N_TRIPLES)  # type: ignore[arg-type]
+    except Limit:
+        raise too_large(sink, job) from None
+    return graph_from_ntriples(sink, job)
+
+
+def graph_from_ntriples(sink: BoundedWriter, job: QueryJob) -> Answer:
+    """Write triples counted and held as N-Triples in the format the client asked for."""
+    media = job.accept["graph"]
+    body = sink.getvalue()
+    if media != formats.NTRIPLES:
+        triples = ox.parse(body, format=ox.RdfFormat.N_TRIPLES)
+        prefixes = PREFIXES if media in (formats.TURTLE, formats.TRIG) else None
+        body = ox.serialize(triples, format=GRAPH_FORMATS[media], prefixes=prefixes) or b""
+    if len(body) > job.max_bytes:
+        raise too_large(sink, job)
+    return Answer(media, body, "graph", sink.lines)
+
+
+def too_large(sink: BoundedWriter, job: QueryJob) -> ResultTooLarge:
+    if sink.lines > job.max_rows:
+        return ResultTooLarge(
+            f"the result has more than {job.max_rows} rows (the server's limit); "
+            "add a LIMIT or narrow the query"
+        )
+    return ResultTooLarge(
+        f"the result is larger than {job.max_bytes} bytes (the server's limit); "
+        "add a LIMIT or select fewer variables"
+    )

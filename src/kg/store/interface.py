@@ -1,0 +1,169 @@
+"""What the web layer may ask of a store, embedded or remote, typed once.
+
+:class:`Store` is the one interface the pages, VoID, describe, the endpoint and curation
+use; :class:`EmbeddedStore <kg.store.embedded.EmbeddedStore>` and
+:class:`RemoteStore <kg.store.remote.RemoteStore>` implement it. The read helpers
+(:meth:`~StoreQueries.select`, :meth:`~StoreQueries.ask`, :meth:`~StoreQueries.construct`,
+:meth:`~StoreQueries.describe`) are written once in :class:`StoreQueries`, on top of the
+store's engine, and return plain Python values or rdflib graphs.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from datetime import datetime
+from typing import Protocol
+
+import pyoxigraph as ox
+from rdflib import Graph
+
+from ..namespaces import bind_prefixes
+from .engine import Answer, QueryJob
+from .submissions import Submission
+
+Row = dict[str, str]
+
+#: A resource, its blank nodes two levels down, the labels of what it points to, and what
+#: points to it: what a linked-data page and a dereferenced IRI show.
+DESCRIBE = """
+CONSTRUCT {
+  ?x ?p ?o . ?o ?bp ?bo . ?bo ?bp2 ?bo2 .
+  ?o rdfs:label ?ol . ?bo rdfs:label ?bol . ?bo2 rdfs:label ?bol2 .
+  ?s ?ip ?x . ?s rdfs:label ?sl . ?s a ?st .
+} WHERE {
+  { ?x ?p ?o . OPTIONAL { ?o rdfs:label ?ol } }
+  UNION
+  { ?x ?p ?o . FILTER isBlank(?o)
+    ?o ?bp ?bo . OPTIONAL { ?bo rdfs:label ?bol }
+    OPTIONAL { FILTER isBlank(?bo) ?bo ?bp2 ?bo2 . OPTIONAL { ?bo2 rdfs:label ?bol2 } } }
+  UNION
+  { ?s ?ip ?x . FILTER isIRI(?s) OPTIONAL { ?s rdfs:label ?sl } OPTIONAL { ?s a ?st } }
+}
+"""
+
+
+class QueryEngine(Protocol):
+    """What evaluates a job: the local query pool, or the remote store's endpoint."""
+
+    @property
+    def size(self) -> int:
+        """How many local query processes answer (0 for a remote store)."""
+        ...
+
+    def run(self, job: QueryJob, timeout: float) -> Answer: ...
+
+
+class Submissions(Protocol):
+    """Accepted submissions, each a named graph with its provenance."""
+
+    def new_id(self) -> str: ...
+
+    def ids(self) -> list[str]: ...
+
+    def describe(self, submission_id: str) -> Submission: ...
+
+    def content(self, submission_id: str) -> Graph: ...
+
+    def write(
+        self, submission_id: str, triples: Graph, curator: str, comment: str, source: str | None
+    ) -> Submission: ...
+
+    def remove(self, submission_id: str) -> bool: ...
+
+
+class Store(Protocol):
+    """The served dataset: read it, describe it, and record curators' writes."""
+
+    @property
+    def engine(self) -> QueryEngine:
+        """What runs queries: the local query pool, or the remote endpoint."""
+        ...
+
+    @property
+    def submissions(self) -> Submissions: ...
+
+    @property
+    def write_lock(self) -> threading.Lock:
+        """Held while a write is validated and committed: one writer at a time."""
+        ...
+
+    @property
+    def timeout(self) -> float:
+        """The default deadline of the read helpers, in seconds."""
+        ...
+
+    @property
+    def version(self) -> str:
+        """A hash that changes with the data (build and submissions)."""
+        ...
+
+    @property
+    def modified(self) -> datetime: ...
+
+    @property
+    def graphs(self) -> frozenset[str]:
+        """The named graphs of the served dataset."""
+        ...
+
+    @property
+    def triples(self) -> int: ...
+
+    def start(self) -> None: ...
+
+    def close(self) -> None: ...
+
+    def select(self, query: str, timeout: float | None = None) -> list[Row]: ...
+
+    def ask(self, query: str, timeout: float | None = None) -> bool: ...
+
+    def construct(self, query: str, timeout: float | None = None) -> Graph: ...
+
+    def describe(self, iri: str) -> Graph: ...
+
+    def named_graph(self, name: str) -> Graph: ...
+
+    def graph(self) -> Graph:
+        """The whole dataset as one rdflib graph: the context additions are validated in."""
+        ...
+
+    def quads(self) -> list[ox.Quad]:
+        """Every quad served (for the dumps)."""
+        ...
+
+    def added(self, submission_id: str) -> None: ...
+
+    def removed(self, content: Graph) -> None: ...
+
+
+class StoreQueries:
+    """The read helpers of :class:`Store`, written once over ``self.engine``."""
+
+    engine: QueryEngine
+    timeout: float
+
+    def _run(self, query: str, timeout: float | None) -> bytes:
+        job = QueryJob(query)
+        return self.engine.run(job, self.timeout if timeout is None else timeout).body
+
+    def select(self, query: str, timeout: float | None = None) -> list[Row]:
+        """Rows of a SELECT as ``{variable: lexical value}``; unbound variables are left out."""
+        data = json.loads(self._run(query, timeout))
+        return [{k: v["value"] for k, v in row.items()} for row in data["results"]["bindings"]]
+
+    def ask(self, query: str, timeout: float | None = None) -> bool:
+        return bool(json.loads(self._run(query, timeout))["boolean"])
+
+    def construct(self, query: str, timeout: float | None = None) -> Graph:
+        """The graph a CONSTRUCT or DESCRIBE answers, with the project's prefixes bound."""
+        graph = bind_prefixes(Graph())
+        graph.parse(data=self._run(query, timeout).decode("utf-8"), format="nt")
+        return graph
+
+    def describe(self, iri: str) -> Graph:
+        """What the store knows about a resource (an empty graph if nothing)."""
+        return self.construct(DESCRIBE.replace("?x", f"<{iri}>"))
+
+    def named_graph(self, name: str) -> Graph:
+        """The triples of one named graph (empty if there is no such graph)."""
+        return self.construct(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{name}> {{ ?s ?p ?o }} }}")

@@ -1,0 +1,75 @@
+"""The web service: the SPARQL endpoint, linked data, pages for people, and curation.
+
+Owns everything HTTP: the app factory (here), what the app holds (:mod:`.state`), the
+protocol endpoint (:mod:`.sparql`), dereferencing (:mod:`.linkeddata`, :mod:`.documents`),
+pages (:mod:`.pages`, :mod:`.describe`), VoID and dumps (:mod:`.void`), curation
+(:mod:`.curation`, :mod:`.auth`), operations (:mod:`.operations`), the error shape
+(:mod:`.responses`) and gunicorn (:mod:`.server`). Reaches the data only through the
+:class:`~kg.store.interface.Store` interface. May import the foundations, :mod:`kg.graph`
+and :mod:`kg.store`; never :mod:`kg.cli`.
+"""
+
+from __future__ import annotations
+
+import atexit
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from flask_cors import CORS
+
+from .. import config
+from ..graph.validate import load_shapes
+from ..store.factory import open_store
+from . import curation, linkeddata, operations, pages, responses, sparql, void
+from .auth import load_tokens
+from .describe import term_labels
+from .limits import ClientSlots, RateLimiter
+from .metrics import Metrics, query_logger
+from .state import EXTENSION, AppState
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """Create and configure an instance of the Flask application, with its store started."""
+    app = Flask(__name__)
+    app.config.from_mapping(config.load(test_config))
+    app.config["MAX_CONTENT_LENGTH"] = max(
+        int(app.config["MAX_QUERY_BYTES"]), int(app.config["MAX_SUBMISSION_BYTES"])
+    )
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    CORS(
+        app,
+        # read endpoints only: the endpoint, health, and linked-data documents
+        resources={r"/sparql": {}, r"/health": {}, linkeddata.CORS_PATHS: {}},
+        methods=["GET", "HEAD", "POST", "OPTIONS"],
+        allow_headers=["Content-Type", "Accept"],
+        expose_headers=["X-Query-Id", "X-Query-Time-Ms", "Retry-After"],
+        max_age=600,
+    )
+    app.extensions[EXTENSION] = create_state(app.config)
+    responses.init_app(app)
+    operations.init_app(app)
+    app.register_blueprint(sparql.bp)
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(void.bp)
+    app.register_blueprint(curation.bp)
+    app.register_blueprint(linkeddata.bp)  # last: it answers every path we mint
+    return app
+
+
+def create_state(settings: Mapping[str, Any]) -> AppState:
+    """Open and start the store, and make everything else the views share."""
+    store = open_store(settings)
+    store.start()
+    atexit.register(store.close)  # stop the query processes when the web process exits
+    return AppState(
+        store=store,
+        metrics=Metrics(),
+        query_log=query_logger(str(settings["QUERY_LOG"])),
+        curators=load_tokens(settings),
+        write_limit=RateLimiter(int(settings["WRITE_RATE_PER_MINUTE"])),
+        client_slots=ClientSlots(int(settings["MAX_CONCURRENT_PER_CLIENT"])),
+        shapes=load_shapes(Path(settings["SHAPES_DIR"])),
+        term_labels=term_labels(store),
+    )

@@ -1,0 +1,65 @@
+"""Answer RDF documents: negotiate the format, write the graph, add validators and links.
+
+Shared by every view that answers RDF (linked data, VoID, curation reports), so that each
+answers the same formats with the same headers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from flask import Response, request
+from rdflib import Graph
+
+from .. import formats
+from ..errors import NotAcceptable
+from ..namespaces import PREFIXES
+from .state import data_version
+
+#: The inline JSON-LD context: our prefixes (no remote context is ever named or fetched).
+JSONLD_CONTEXT = dict(PREFIXES)
+
+
+def negotiate(path: str, forced: str | None, text_too: bool) -> str:
+    if forced:
+        return forced
+    names = request.args.getlist("format")
+    chosen = formats.from_parameters(names, "resource")
+    if chosen:
+        return chosen
+    extra = ("text/plain",) if text_too else ()
+    chosen = formats.choose(request.headers.get("Accept"), "resource", extra=extra)
+    if chosen is None:
+        offered = formats.offered("resource") + extra
+        raise NotAcceptable("offered: " + ", ".join(offered), allowed=offered)
+    return chosen
+
+
+def serialize(graph: Graph, media: str) -> bytes:
+    if media == formats.JSONLD:
+        data = graph.serialize(format="json-ld", context=JSONLD_CONTEXT, auto_compact=True)
+    else:
+        data = graph.serialize(format=formats.RDFLIB_FORMAT[media])
+    return data.encode("utf-8") if isinstance(data, str) else data
+
+
+def alternates(path: str) -> list[tuple[str, str]]:
+    return [(f"/{path}{ext}", media) for ext, media in formats.EXTENSIONS.items()]
+
+
+def finish(response: Response, path: str, media: str) -> Response:
+    """Add negotiation headers, validators, and answer 304 when the client is up to date."""
+    version, modified = data_version()
+    response.headers["Vary"] = "Accept"
+    links = [
+        f'<{href}>; rel="alternate"; type="{media_type}"' for href, media_type in alternates(path)
+    ]
+    response.headers["Link"] = ", ".join(links)
+    ext = next((e for e, m in formats.EXTENSIONS.items() if m == media), None)
+    if ext:
+        response.headers["Content-Location"] = f"/{path}{ext}"
+    tag = hashlib.sha256(f"{version}|{path}|{media}".encode()).hexdigest()[:32]
+    response.set_etag(tag)
+    response.last_modified = modified
+    response.make_conditional(request)
+    return response

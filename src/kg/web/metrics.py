@@ -1,0 +1,56 @@
+"""The counters of the service (Prometheus) and the JSON-lines query log they sit beside.
+
+Pure bookkeeping, no Flask: :mod:`.operations` serves them and writes the log lines.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+from prometheus_client import CollectorRegistry, Counter, Histogram
+
+
+class Metrics:
+    """The counters of one app, in a registry of its own (tests run several apps)."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.requests = Counter(
+            "kg_http_requests",
+            "HTTP requests answered",
+            ["endpoint", "status"],
+            registry=self.registry,
+        )
+        self.latency = Histogram(
+            "kg_query_seconds",
+            "Time to answer a SPARQL query",
+            registry=self.registry,
+            buckets=(0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 2, 5, 10, 30),
+        )
+        self.timeouts = Counter(
+            "kg_query_timeouts", "Queries stopped at the deadline", registry=self.registry
+        )
+        self.refused = Counter(
+            "kg_queries_refused",
+            "Queries refused before or while running",
+            ["reason"],
+            registry=self.registry,
+        )
+
+
+def query_logger(path: str) -> logging.Logger:
+    """The logger of query log lines: to a file, or to standard error when no path is set."""
+    logger = logging.getLogger(f"kg.querylog.{path or 'stderr'}")
+    if not logger.handlers:
+        if path:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            handler: logging.Handler = logging.FileHandler(path, encoding="utf-8")
+        else:
+            handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+        logger.propagate = False
+    return logger

@@ -1,0 +1,51 @@
+"""What the app holds, typed in one place: created by the factory, read by the views."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from flask import current_app
+from rdflib import Graph, URIRef
+
+from ..store.interface import Store
+from .limits import ClientSlots, RateLimiter
+from .metrics import Metrics
+
+#: The one key of ``app.extensions`` this package uses.
+EXTENSION = "kg"
+
+
+@dataclass
+class AppState:
+    """Everything the views share, built once by :func:`kg.web.create_app`."""
+
+    store: Store
+    metrics: Metrics
+    query_log: logging.Logger
+    curators: list[tuple[str, str]]  # (name, bearer token)
+    write_limit: RateLimiter
+    client_slots: ClientSlots
+    shapes: Graph
+    term_labels: dict[URIRef, str]
+    #: page data computed once per version of the data, keyed by (page, version)
+    page_cache: dict[tuple[str, str], Any] = field(default_factory=dict)
+
+
+def get_state() -> AppState:
+    """The state of the app handling the current request."""
+    state: AppState = current_app.extensions[EXTENSION]
+    return state
+
+
+def get_store() -> Store:
+    """The app's store: embedded or remote, which answer alike."""
+    return get_state().store
+
+
+def data_version() -> tuple[str, datetime]:
+    """A hash that changes with the data (build and submissions), and when it last changed."""
+    store = get_store()
+    return store.version, store.modified

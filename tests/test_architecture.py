@@ -1,0 +1,102 @@
+"""The package's layout is its architecture (docs/architecture.md): data and control flow one
+way, foundations -> graph -> store -> web -> cli, with no import circle and no import hidden
+inside a function to dodge one."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+import kg
+
+PACKAGE = Path(kg.__file__).parent
+#: Each layer may import the layers before it, never those after it.
+LAYERS = ("foundation", "graph", "store", "web", "cli")
+FOUNDATIONS = {"kg", "kg.config", "kg.errors", "kg.namespaces", "kg.formats"}
+MODULES = sorted(PACKAGE.rglob("*.py"))
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def layer(module: str) -> str:
+    if module in FOUNDATIONS:
+        return "foundation"
+    return module.split(".")[1]
+
+
+def imports(path: Path) -> list[tuple[str, ast.AST]]:
+    """Every module of ours a file imports, resolved, with the node that imports it."""
+    tree = ast.parse(path.read_text("utf-8"))
+    name = module_name(path)
+    package = name if path.name == "__init__.py" else name.rsplit(".", 1)[0]
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")
+                base = base[: len(base) - node.level + 1]
+                target = ".".join(base + ([node.module] if node.module else []))
+            else:
+                target = node.module or ""
+            if target.split(".")[0] == "kg":
+                names = [f"{target}.{a.name}" for a in node.names]
+                found += [(n if _is_module(n) else target, node) for n in names]
+        elif isinstance(node, ast.Import):
+            found += [(a.name, node) for a in node.names if a.name.split(".")[0] == "kg"]
+    return found
+
+
+def _is_module(name: str) -> bool:
+    relative = Path(*name.split(".")[1:])
+    return (PACKAGE / relative).with_suffix(".py").is_file() or (PACKAGE / relative).is_dir()
+
+
+@pytest.mark.parametrize("path", MODULES, ids=module_name)
+def test_each_layer_imports_only_the_layers_before_it(path: Path) -> None:
+    own = LAYERS.index(layer(module_name(path)))
+    for target, node in imports(path):
+        assert LAYERS.index(layer(target)) <= own, (
+            f"{module_name(path)} (layer {layer(module_name(path))}) imports {target} "
+            f"(layer {layer(target)}) on line {getattr(node, 'lineno', '?')}"
+        )
+
+
+@pytest.mark.parametrize("path", MODULES, ids=module_name)
+def test_no_import_inside_a_function(path: Path) -> None:
+    tree = ast.parse(path.read_text("utf-8"))
+    for function in ast.walk(tree):
+        if isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
+            for node in ast.walk(function):
+                assert not isinstance(node, ast.Import | ast.ImportFrom), (
+                    f"{module_name(path)} imports inside {function.name}() on line {node.lineno}"
+                )
+
+
+def test_no_import_circle() -> None:
+    graph = {module_name(p): {t for t, _ in imports(p)} for p in MODULES}
+    visiting: list[str] = []
+    done: set[str] = set()
+
+    def visit(module: str) -> None:
+        if module in done:
+            return
+        assert module not in visiting, " -> ".join(visiting[visiting.index(module) :] + [module])
+        visiting.append(module)
+        for target in sorted(graph.get(module, ())):
+            visit(target)
+        visiting.pop()
+        done.add(module)
+
+    for module in sorted(graph):
+        visit(module)
+
+
+def test_each_folder_says_what_it_owns_and_may_import() -> None:
+    for folder in ("graph", "store", "web", "cli"):
+        doc = ast.get_docstring(ast.parse((PACKAGE / folder / "__init__.py").read_text("utf-8")))
+        assert doc and "import" in doc, f"kg/{folder}/__init__.py does not say what it may import"
