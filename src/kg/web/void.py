@@ -17,7 +17,7 @@ from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, XSD
 
 from .. import formats
-from ..namespaces import BASE, DATASET, ONTOLOGY, PREFIXES, VOID
+from ..namespaces import BASE, DATASET, KG, ONTOLOGY, PREFIXES, VOID
 from .documents import finish, negotiate, serialize
 from .pages import html, select
 from .state import data_version, get_store
@@ -34,7 +34,7 @@ DUMPS = {
     "cakg.jsonld": (ox.RdfFormat.JSON_LD, formats.JSONLD),
 }
 VOCABULARIES = (
-    "https://w3id.org/cakg/ontology#",
+    str(KG),
     "https://schema.org/",
     "http://www.w3.org/2004/02/skos/core#",
     "http://purl.org/dc/terms/",
