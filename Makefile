@@ -1,9 +1,10 @@
 # The two commands of the README: `make run` and `make test`. Each installs what it needs.
+# `make notebook` runs examples/notebook.ipynb against the server `make run` started.
 VENV ?= .venv
 BIN = $(VENV)/bin
 PYTHON ?= python3
 
-.PHONY: run test lint install install-test
+.PHONY: run test lint notebook install install-test install-notebook
 
 $(BIN)/pip:
 	$(PYTHON) -m venv $(VENV)
@@ -15,9 +16,22 @@ install: $(BIN)/pip
 install-test: $(BIN)/pip
 	$(BIN)/pip install --quiet -e '.[test]'
 
+install-notebook: $(BIN)/pip
+	$(BIN)/pip install --quiet -e '.[notebook]'
+
+# one command: checks the port is free (exit 2 if a server runs there), builds, serves
 run: install
-	$(BIN)/kg build
-	$(BIN)/kg serve
+	$(BIN)/kg serve --build
+
+# the notebook asks KG_ENDPOINT (default: the server of `make run`); the executed copy, with
+# its tables and plot, is written to $(NOTEBOOK_OUT)/notebook.ipynb
+KG_ENDPOINT ?= http://127.0.0.1:8080/sparql
+NOTEBOOK_OUT ?= build
+notebook: install-notebook
+	@$(BIN)/python -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1] + "?query=ASK%7B%7D", timeout=5)' '$(KG_ENDPOINT)' 2>/dev/null \
+	  || { echo "error: no SPARQL endpoint answers at $(KG_ENDPOINT): start \`make run\` in another shell first" >&2; exit 2; }
+	KG_ENDPOINT='$(KG_ENDPOINT)' $(BIN)/jupyter nbconvert --to notebook --execute \
+	  --output-dir '$(NOTEBOOK_OUT)' examples/notebook.ipynb
 
 lint: install-test
 	$(BIN)/ruff check src tests

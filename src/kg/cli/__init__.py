@@ -26,6 +26,7 @@ from ..graph.dataset import assemble, load_built, union
 from ..graph.parsing import parse_file
 from ..graph.validate import Report, load_shapes, report_json, validate
 from ..namespaces import bind_prefixes
+from ..store import guard
 from ..store.pool import load_dump
 from ..store.remote import RemoteStore, check_settings
 from ..store.submissions import SubmissionStore, graph_iri
@@ -33,6 +34,8 @@ from ..web.server import Server
 from .tables import render
 
 EXIT_OK, EXIT_NONCONFORMING, EXIT_INPUT = 0, 1, 2
+#: What FROM may name in `kg query`: anything, as Oxigraph fetches nothing for it locally.
+ANY_GRAPH = ("",)
 
 
 def _fail(exc: KgError) -> None:
@@ -146,6 +149,12 @@ def query(settings: dict[str, Any], query: str, fmt: str) -> None:
         click.echo(f"error: {query}: {exc.strerror}", err=True)
         sys.exit(EXIT_INPUT)
     try:
+        guard.check(  # as the server: no SERVICE unless allowed, bounded nesting
+            text,
+            max_depth=int(settings["MAX_QUERY_DEPTH"]),
+            allowed_service_prefixes=str(settings["ALLOWED_SERVICE_PREFIXES"]).split(),
+            local_graph_prefixes=ANY_GRAPH,
+        )
         click.echo(render(load_dump(_built_dump(settings)), text, fmt), nl=False)
     except HttpError as exc:
         where = f":{exc.line}:{exc.column}" if exc.line else ""
@@ -153,6 +162,9 @@ def query(settings: dict[str, Any], query: str, fmt: str) -> None:
         sys.exit(EXIT_INPUT)
     except KgError as exc:
         _fail(exc)
+    except OSError as exc:  # an allowed SERVICE that cannot be reached
+        click.echo(f"error: query: {' '.join(str(exc).split())}", err=True)
+        sys.exit(EXIT_INPUT)
 
 
 @main.command()
@@ -239,9 +251,11 @@ def _check_port(host: str, port: int) -> None:
 def _kg_command() -> str:
     """How to reach `kg` from a shell: its path in the virtual environment, or plain `kg`."""
     here = Path(sys.argv[0])
-    if here.name == "kg" and here.parent.name == "bin":
-        return f"{here} (or `source {here.parent}/activate`, then `kg`)"
-    return "kg"
+    if here.name != "kg" or here.parent.name != "bin":
+        return "kg"
+    if (here.parent / "activate").is_file():  # a virtual environment's bin/
+        return f"{here} (or `source {here.parent / 'activate'}`, then `kg`)"
+    return str(here)
 
 
 def _built_dump(settings: dict[str, Any]) -> Path:

@@ -18,6 +18,7 @@ import pyoxigraph as ox
 from .. import formats
 from ..errors import QuerySyntaxError, ResultTooLarge
 from ..namespaces import PREFIXES
+from .guard import unbound_prefix
 
 RESULT_FORMATS = {
     formats.SPARQL_JSON: ox.QueryResultsFormat.JSON,
@@ -112,15 +113,29 @@ def evaluate(store: ox.Store, job: QueryJob) -> Answer:
             named_graphs=[ox.NamedNode(g) for g in job.named_graphs] or None,
         )
     except SyntaxError as exc:
-        match = _POSITION.search(str(exc))
-        line, column = (int(match[1]), int(match[2])) if match else (None, None)
-        detail = _POSITION.sub("", str(exc)).lstrip(": ") or "invalid query"
-        if len(detail) > 240:  # Oxigraph lists every character class it expected
-            detail = detail[:240].rsplit(",", 1)[0] + ", …"
-        raise QuerySyntaxError(
-            f"the query does not parse: {detail}", line=line, column=column
-        ) from None
+        raise syntax_error(job.query, str(exc)) from None
     return write_result(result, job)
+
+
+def syntax_error(query: str, text: str) -> QuerySyntaxError:
+    """One line a person can act on, from Oxigraph's message (which may run over lines)."""
+    unbound = unbound_prefix(query, PREFIXES)
+    if unbound:  # Oxigraph says only what it expected instead, if anything
+        prefix, line, column = unbound
+        return QuerySyntaxError(
+            f'the query does not parse: prefix "{prefix}:" is not bound '
+            f"(declare it: PREFIX {prefix}: <…>)",
+            line=line,
+            column=column,
+        )
+    match = _POSITION.search(text)
+    found_line, found_column = (int(match[1]), int(match[2])) if match else (None, None)
+    detail = " ".join(_POSITION.sub("", text).lstrip(": ").split()) or "invalid query"
+    if len(detail) > 240:  # Oxigraph lists every character class it expected
+        detail = detail[:240].rsplit(",", 1)[0] + ", …"
+    return QuerySyntaxError(
+        f"the query does not parse: {detail}", line=found_line, column=found_column
+    )
 
 
 def write_result(

@@ -114,6 +114,23 @@ def check(
     return QueryShape(form, names_graphs)
 
 
+def unbound_prefix(query: str, predeclared: Iterable[str]) -> tuple[str, int, int] | None:
+    """The first prefixed name whose prefix is neither predeclared nor declared with PREFIX,
+    as (prefix, line, column); None if every prefix is bound."""
+    bound = set(predeclared)
+    toks = list(tokens(query))
+    for i, tok in enumerate(toks):
+        if tok.kind != "pname" or query[tok.offset - 1 : tok.offset] == "_":  # _:b is a bnode
+            continue
+        prefix = tok.text.partition(":")[0]
+        if i > 0 and toks[i - 1].kind == "word" and toks[i - 1].text.upper() == "PREFIX":
+            bound.add(prefix)
+        elif prefix not in bound:
+            line, column = _position(query, tok.offset)
+            return prefix, line, column
+    return None
+
+
 def _check_target(
     query: str,
     toks: list[Token],

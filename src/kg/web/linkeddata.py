@@ -5,11 +5,14 @@ https://www.w3.org/TR/cooluris/ — we negotiate at the IRI (as LodView does) in
 ``Accept`` (q-values), by extension (``/city/khiva.ttl``) or by ``?format=``, and names the
 chosen document in ``Content-Location``. The canonical base ``https://w3id.org/cakg/`` maps
 onto whatever host serves the request. Hash IRIs (``/ontology#City``) fetch their document.
+A controlled list's own path (``/vocab/status``, the ``status:`` namespace) answers its concept
+scheme (``/vocab/status/scheme``), named in ``Content-Location``.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from flask import Blueprint, Response, abort, current_app, render_template
@@ -17,6 +20,7 @@ from rdflib import Graph, URIRef
 
 from .. import formats
 from ..namespaces import BASE, GRAPH
+from ..store.interface import Store
 from .describe import PageBuilder, local_path
 from .documents import JSONLD_CONTEXT, alternates, finish, negotiate, serialize
 from .pages import ontology_page
@@ -49,6 +53,11 @@ MINTED = {
 }
 CORS_PATHS = r"/(" + "|".join(sorted(MINTED)) + r")(/.*)?"
 WHOLE_GRAPHS = {"ontology": GRAPH.ontology, "shapes": GRAPH.shapes}
+#: The path of a controlled list: its concepts' namespace, with or without the final slash.
+VOCAB_LIST = re.compile(r"vocab/([A-Za-z0-9_.-]+)/?")
+SCHEME_IN = """SELECT ?scheme WHERE {
+  ?scheme a skos:ConceptScheme FILTER STRSTARTS(STR(?scheme), "NAMESPACE")
+} ORDER BY ?scheme LIMIT 1"""
 
 
 def split_extension(path: str) -> tuple[str, str | None]:
@@ -86,6 +95,9 @@ def resource(path: str) -> Response:
         graph = state.store.named_graph(iri)
     else:
         graph = state.store.describe(iri)
+    if not len(graph) and (scheme := list_scheme(state.store, base)):
+        base, iri = scheme[len(BASE) :], scheme
+        graph = state.store.describe(iri)
     if not len(graph):
         return finish(not_found(iri, media), base, media)
     if media == formats.HTML:
@@ -102,6 +114,16 @@ def resource(path: str) -> Response:
         return finish(Response(html, mimetype=formats.HTML), base, media)
     response = Response(serialize(graph, media), mimetype=media)
     return finish(response, base, media)
+
+
+def list_scheme(store: Store, base: str) -> str | None:
+    """The concept scheme of the controlled list at ``vocab/<name>``, if there is one."""
+    match = VOCAB_LIST.fullmatch(base)
+    if not match:
+        return None
+    namespace = f"{BASE}vocab/{match[1]}/"
+    rows = store.select(SCHEME_IN.replace("NAMESPACE", namespace))
+    return rows[0]["scheme"] if rows else None
 
 
 def document_text(base: str) -> Response:

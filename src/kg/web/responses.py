@@ -2,7 +2,8 @@
 
 ``{"status": 400, "error": "syntax_error", "message": "…", "line": 1, "column": 24}``; clients
 that prefer ``text/plain`` get the same as ``400 syntax_error: … (line 1, column 24)``.
-No error answer carries a traceback.
+A browser (a client preferring ``text/html`` to JSON) that asks for a path the service has
+no page for gets an HTML 404 page instead. No error answer carries a traceback.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, Response, jsonify, request
+from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from ..errors import HttpError, InputError, KgError
@@ -47,6 +48,21 @@ def make_error(
     return response
 
 
+def prefers_html() -> bool:
+    """Whether the client (a browser) prefers an HTML page to JSON and to plain text."""
+    accept = request.accept_mimetypes
+    best = accept.best_match(["application/json", "text/plain", "text/html"])
+    return best == "text/html" and accept["text/html"] > accept["application/json"]
+
+
+def page_not_found() -> Response:
+    """The 404 page for a browser: what it asked for, and where to go instead."""
+    html = render_template("not_found.html", iri=None, path=request.path)
+    response = Response(html, 404, mimetype="text/html")
+    response.headers["Vary"] = "Accept"
+    return response
+
+
 def from_http_error(exc: HttpError) -> Response:
     headers = dict(exc.headers)
     if exc.retry_after is not None:
@@ -80,6 +96,8 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _werkzeug(exc: HTTPException) -> Response:
+        if exc.code == 404 and prefers_html():
+            return page_not_found()
         code = (exc.name or "error").lower().replace(" ", "_")
         headers = {}
         if exc.code == 405:
