@@ -5,6 +5,10 @@ inside a function to dodge one."""
 from __future__ import annotations
 
 import ast
+import re
+import sys
+import tomllib
+from importlib import metadata
 from pathlib import Path
 
 import pytest
@@ -100,3 +104,38 @@ def test_each_folder_says_what_it_owns_and_may_import() -> None:
     for folder in ("graph", "store", "web", "cli"):
         doc = ast.get_docstring(ast.parse((PACKAGE / folder / "__init__.py").read_text("utf-8")))
         assert doc and "import" in doc, f"kg/{folder}/__init__.py does not say what it may import"
+
+
+def _normal(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def _requirement_names(requirements: list[str]) -> set[str]:
+    return {_normal(re.split(r"[\s<>=!~;\[(]", r, maxsplit=1)[0]) for r in requirements}
+
+
+def test_every_library_the_package_imports_is_a_dependency() -> None:
+    """A fresh `pip install .` (what `make run` does) has everything the package imports: a
+    declared dependency, or a requirement of one (Flask brings Werkzeug)."""
+    project = tomllib.loads((PACKAGE.parents[1] / "pyproject.toml").read_text("utf-8"))
+    declared = _requirement_names(project["project"]["dependencies"])
+    allowed = set(declared)
+    for name in declared:
+        allowed |= _requirement_names(metadata.requires(name) or [])
+    distributions = metadata.packages_distributions()
+    for path in MODULES:
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if isinstance(node, ast.Import):
+                tops = [a.name.split(".")[0] for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
+                tops = [node.module.split(".")[0]]
+            else:
+                continue
+            for top in tops:
+                if top in sys.stdlib_module_names or top == "kg":
+                    continue
+                names = {_normal(d) for d in distributions.get(top, [top])}
+                assert names & allowed, (
+                    f"{module_name(path)} imports {top} (line {node.lineno}), which is not "
+                    "in pyproject.toml's dependencies"
+                )
