@@ -1,28 +1,33 @@
-"""Shared fixtures: settings pointing at the real sources, the assembled dataset, a CLI runner."""
+"""The fixtures: settings and the built dataset, a CLI runner, in-process apps with a test
+client, real servers on loopback, a loopback listener and a real browser. Helpers they use are
+in helpers.py."""
 
 from __future__ import annotations
 
 import os
-import shutil
 import socket
-import subprocess
-import sys
 import threading
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 import pytest
-import requests
 from click.testing import CliRunner
+from flask import Flask
+from flask.testing import FlaskClient
+from helpers import CHROMIUM, CHROMIUM_FLAGS, LiveServer
 from rdflib import Dataset, Graph
 
 from kg import config
 from kg.graph.dataset import assemble, union, write
 from kg.graph.validate import load_shapes
+from kg.web import create_app
+from kg.web.state import EXTENSION
 
-ROOT = Path(__file__).resolve().parents[1]
+#: The shared server's settings, and the shared app's: production ones, with a short deadline
+#: so that timeout tests stay quick.
+LIMITS = {"QUERY_TIMEOUT_S": 4, "MAX_CONCURRENT_PER_CLIENT": 2, "QUERY_WORKERS": 2}
 
 
 @pytest.fixture(scope="session")
@@ -54,73 +59,51 @@ def runner(settings: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> CliRunn
     return CliRunner()
 
 
-# ---------------------------------------------------------------- a real server on loopback
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class LiveServer:
-    """`kg serve` in its own process (gunicorn), talking HTTP on a loopback port."""
-
-    def __init__(self, build_dir: Path, log_dir: Path, **settings: Any) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.endpoint = self.url + "/sparql"
-        self.query_log = log_dir / f"query-{self.port}.log"
-        env = dict(os.environ)
-        env.update({f"KG_{k}": str(v) for k, v in settings.items()})
-        env.update(
-            {
-                "KG_BUILD_DIR": str(build_dir),
-                "KG_PORT": str(self.port),
-                "KG_QUERY_LOG": str(self.query_log),
-            }
-        )
-        self.stderr = (log_dir / f"server-{self.port}.err").open("w")
-        self.process = subprocess.Popen(
-            [str(Path(sys.executable).parent / "kg"), "serve"],
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=self.stderr,
-            text=True,
-        )
-        self.banner = self.process.stdout.readline() if self.process.stdout else ""
-        self._wait_until_healthy()
-
-    def _wait_until_healthy(self, seconds: float = 60) -> None:
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"kg serve exited with {self.process.returncode}")
-            try:
-                if requests.get(self.url + "/health", timeout=1).status_code == 200:
-                    return
-            except requests.RequestException:  # not listening yet, or still loading
-                time.sleep(0.1)
-        raise RuntimeError("kg serve did not become healthy")
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=15)
-        if self.process.stdout:
-            self.process.stdout.close()
-        self.stderr.close()
-
-
 @pytest.fixture(scope="session")
 def built(settings: dict[str, Any]) -> Path:
     """The build folder, with the dataset built once for the session."""
     dataset = assemble(settings["DATA_DIR"], settings["ONTOLOGY_DIR"], settings["SHAPES_DIR"])
     write(dataset, settings["BUILD_DIR"])
     return Path(settings["BUILD_DIR"])
+
+
+# ---------------------------------------------------------------- the app in process
+
+
+@pytest.fixture(scope="session")
+def make_app(
+    built: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Callable[..., Flask]]:
+    """Make apps over the build with given settings, each with its own var folder and query
+    log; their stores (and query processes) are closed at the end of the session."""
+    apps: list[Flask] = []
+
+    def make(**settings: Any) -> Flask:
+        var = tmp_path_factory.mktemp("app-var")
+        made = create_app(
+            {"BUILD_DIR": built, "VAR_DIR": var, "QUERY_LOG": var / "query.log", **settings}
+        )
+        apps.append(made)
+        return made
+
+    yield make
+    for made in apps:
+        made.extensions[EXTENSION].store.close()
+
+
+@pytest.fixture(scope="session")
+def app(make_app: Callable[..., Flask]) -> Flask:
+    """The shared app, in this process: the shared server's settings, no curators."""
+    return make_app(**LIMITS)
+
+
+@pytest.fixture()
+def client(app: Flask) -> FlaskClient:
+    """A test client of the shared app: HTTP requests without a socket."""
+    return app.test_client()
+
+
+# ---------------------------------------------------------------- real servers on loopback
 
 
 @pytest.fixture(scope="session")
@@ -137,6 +120,8 @@ def make_server(
         return server
 
     yield start
+    for server in servers:  # all at once: each takes a moment to shut down
+        server.process.terminate()
     for server in servers:
         server.stop()
 
@@ -144,26 +129,39 @@ def make_server(
 @pytest.fixture(scope="session")
 def server(make_server: Callable[..., LiveServer]) -> LiveServer:
     """The shared server: production settings, short deadline so timeout tests stay quick."""
-    return make_server(QUERY_TIMEOUT_S=4, MAX_CONCURRENT_PER_CLIENT=2, QUERY_WORKERS=2)
+    return make_server(**LIMITS)
+
+
+@pytest.fixture(scope="session")
+def curated(
+    make_server: Callable[..., LiveServer], tmp_path_factory: pytest.TempPathFactory
+) -> LiveServer:
+    """A server that takes submissions from three curators, with a var folder of its own."""
+    return make_server(
+        CURATOR_TOKENS="alice=tok-alice bob=tok-bob carol=tok-carol",
+        VAR_DIR=tmp_path_factory.mktemp("var"),
+        WRITE_RATE_PER_MINUTE=1000,
+    )
 
 
 @pytest.fixture()
 def listener() -> Iterator[tuple[str, list[int]]]:
-    """A loopback TCP listener that counts the connections it receives."""
+    """A loopback TCP listener and the connections it receives (each one's client port);
+    helpers.contacts() counts them to the end."""
     server = socket.socket()
     server.bind(("127.0.0.1", 0))
     server.listen()
-    server.settimeout(0.2)
+    server.settimeout(0.05)  # how long the fixture takes to stop
     hits: list[int] = []
     stop = threading.Event()
 
     def accept() -> None:
         while not stop.is_set():
             try:
-                conn, _ = server.accept()
+                conn, (_, port) = server.accept()
             except TimeoutError:
                 continue
-            hits.append(1)
+            hits.append(port)
             conn.close()
 
     thread = threading.Thread(target=accept, daemon=True)
@@ -176,25 +174,16 @@ def listener() -> Iterator[tuple[str, list[int]]]:
 
 # ---------------------------------------------------------------- a real browser
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
-    """Debian's Chromium, driven by Playwright (no browser download)."""
+    """Debian's Chromium, driven by Playwright (no browser download). Without it the browser
+    tests skip, or fail where KG_TEST_BROWSER=required (as CI sets it)."""
     if CHROMIUM is None:
-        pytest.skip("Debian chromium is not installed")
+        reason = "Debian chromium is not installed"
+        if os.environ.get("KG_TEST_BROWSER") == "required":
+            pytest.fail(reason)
+        pytest.skip(reason)
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
@@ -203,17 +192,9 @@ def browser() -> Iterator[Any]:
         launched.close()
 
 
-def shot(page: Any, name: str) -> None:
-    """Keep a screenshot in test-artifacts/ for people to look at."""
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-
-
 @pytest.fixture()
 def browser_page(browser: Any) -> Iterator[Any]:
     """A fresh page that records every host it asks for (to prove pages load nothing remote)."""
-    from urllib.parse import urlparse
-
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.requested_hosts = set()

@@ -6,7 +6,7 @@ import io
 
 import pandas as pd
 import pytest
-from conftest import LiveServer
+from helpers import LiveServer
 from rdflib import Graph, URIRef
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import CSV, JSON, TSV, TURTLE, XML, SPARQLWrapper

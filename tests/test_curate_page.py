@@ -3,26 +3,16 @@ fix, submit."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pytest
-from conftest import LiveServer, shot
-from test_curation import event
+from helpers import LiveServer, event, shot
 
 
-@pytest.fixture(scope="module")
-def curator_server(
-    make_server: Callable[..., LiveServer], tmp_path_factory: pytest.TempPathFactory
-) -> LiveServer:
-    return make_server(CURATOR_TOKENS="carol=tok-carol", VAR_DIR=tmp_path_factory.mktemp("var"))
-
-
-def test_validate_fix_and_submit(browser: Any, curator_server: LiveServer, tmp_path: Path) -> None:
+def test_validate_fix_and_submit(browser: Any, curated: LiveServer, tmp_path: Path) -> None:
     context = browser.new_context(viewport={"width": 1280, "height": 1000})
     page = context.new_page()
-    page.goto(curator_server.url + "/curate")
+    page.goto(curated.url + "/curate")
     bad = event("page-event", "Added from the page", status="planned")
     page.fill("#data", bad)
     page.click("#validate")
@@ -43,19 +33,19 @@ def test_validate_fix_and_submit(browser: Any, curator_server: LiveServer, tmp_p
     page.click("#submit")
     page.wait_for_selector("text=Stored as submission")
     shot(page, "curate-submitted")
-    page.goto(curator_server.url + "/event/page-event")
+    page.goto(curated.url + "/event/page-event")
     assert page.locator("h1").inner_text() == "Added from the page"
     context.close()
 
 
 def test_upload_a_file_and_see_a_syntax_error(
-    browser: Any, curator_server: LiveServer, tmp_path: Path
+    browser: Any, curated: LiveServer, tmp_path: Path
 ) -> None:
     upload = tmp_path / "broken.ttl"
     upload.write_text("@prefix a: <http://a/> .\na:b a:c zz:d .\n")
     context = browser.new_context()
     page = context.new_page()
-    page.goto(curator_server.url + "/curate")
+    page.goto(curated.url + "/curate")
     page.set_input_files("#file", str(upload))
     page.wait_for_function("document.getElementById('data').value.length > 0")
     page.click("#validate")

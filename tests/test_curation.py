@@ -1,5 +1,7 @@
-"""Curation against the running server with real HTTP: validate, submit, revert, Graph Store,
-authentication, limits and hostile input; nothing half-written, nothing lost.
+"""Curation: validate, submit, revert, Graph Store, authentication, limits and hostile input;
+nothing half-written, nothing lost. What the service answers is asked of an app in process
+(`curation`); the write rate, concurrent writers, readers during writes and a restart are
+tried on real servers (`kg serve`) with real HTTP.
 """
 
 from __future__ import annotations
@@ -13,92 +15,64 @@ from typing import Any
 
 import pytest
 import requests
-from conftest import LiveServer
+from flask import Flask
+from flask.testing import FlaskClient
+from helpers import PREFIXES, QUOTE, LiveServer, contacts, event
 
 from kg.graph.parsing import parse_text
 
 ALICE = {"Authorization": "Bearer tok-alice"}
 BOB = {"Authorization": "Bearer tok-bob"}
 TTL = {"Content-Type": "text/turtle"}
-PREFIXES = """@prefix kg: <https://w3id.org/cakg/ontology#> .
-@prefix doc: <https://w3id.org/cakg/doc/> .
-@prefix city: <https://w3id.org/cakg/city/> .
-@prefix country: <https://w3id.org/cakg/country/> .
-@prefix status: <https://w3id.org/cakg/vocab/status/> .
-@prefix etype: <https://w3id.org/cakg/vocab/event-type/> .
-@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
-@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
-"""
-QUOTE = "Representatives of Kazakhstan also participated in the “Lazgi” festival"
-
-
-def event(slug: str, label: str | None = None, status: str = "happened", year: str = "2024") -> str:
-    return (
-        PREFIXES
-        + f"""
-<https://w3id.org/cakg/event/{slug}> a kg:CulturalEvent ;
-    rdfs:label "{label or slug}"@en ;
-    kg:eventType etype:festival ;
-    kg:status status:{status} ;
-    kg:location city:khiva ;
-    kg:date "{year}"^^xsd:gYear ;
-    kg:evidence [ a kg:Evidence ; kg:source doc:000_74681c818d2b02ab ; kg:quote "{QUOTE}" ] .
-"""
-    )
 
 
 @pytest.fixture(scope="module")
-def curated(
-    make_server: Callable[..., LiveServer], tmp_path_factory: pytest.TempPathFactory
-) -> LiveServer:
-    return make_server(
-        CURATOR_TOKENS="alice=tok-alice bob=tok-bob",
-        VAR_DIR=tmp_path_factory.mktemp("var"),
-        WRITE_RATE_PER_MINUTE=1000,
-    )
+def curation(make_app: Callable[..., Flask]) -> FlaskClient:
+    """A test client of an app that takes submissions from two curators."""
+    app = make_app(CURATOR_TOKENS="alice=tok-alice bob=tok-bob", WRITE_RATE_PER_MINUTE=1000)
+    return app.test_client()
 
 
 def post(
-    server: LiveServer, body: str, headers: dict[str, str] | None = None, **params: str
-) -> requests.Response:
-    return requests.post(
-        server.url + "/submissions",
+    client: FlaskClient, body: str, headers: dict[str, str] | None = None, **params: str
+) -> Any:
+    return client.post(
+        "/submissions",
         data=body.encode(),
-        params=params,
+        query_string=params,
         headers={**TTL, **ALICE, **(headers or {})},
-        timeout=60,
     )
 
 
-def ask(server: LiveServer, query: str) -> bool:
-    r = requests.get(server.endpoint, params={"query": query}, timeout=30)
-    return bool(r.json()["boolean"])
+def validate(
+    client: FlaskClient, body: str, content_type: str = "text/turtle", **headers: str
+) -> Any:
+    return client.post(
+        "/validate", data=body.encode(), headers={"Content-Type": content_type, **headers}
+    )
 
 
-def exists(server: LiveServer, slug: str) -> bool:
-    return ask(server, f"ASK {{ <https://w3id.org/cakg/event/{slug}> ?p ?o }}")
+def ask(client: FlaskClient, query: str) -> bool:
+    return bool(client.get("/sparql", query_string={"query": query}).json["boolean"])
+
+
+def exists(client: FlaskClient, slug: str) -> bool:
+    return ask(client, f"ASK {{ <https://w3id.org/cakg/event/{slug}> ?p ?o }}")
 
 
 # ------------------------------------------------------------------ validate (no writing)
 
 
-def test_validate_conforming(curated: LiveServer) -> None:
-    r = requests.post(
-        curated.url + "/validate", data=event("v-ok").encode(), headers=TTL, timeout=60
-    )
+def test_validate_conforming(curation: FlaskClient) -> None:
+    r = validate(curation, event("v-ok"))
     assert r.status_code == 200
-    assert r.json() == {"conforms": True, "results": []}
-    assert not exists(curated, "v-ok")  # nothing written
+    assert r.json == {"conforms": True, "results": []}
+    assert not exists(curation, "v-ok")  # nothing written
 
 
-def test_validate_reports_problems_as_json(curated: LiveServer) -> None:
-    r = requests.post(
-        curated.url + "/validate",
-        data=event("v-bad", status="planned").encode(),
-        headers=TTL,
-        timeout=60,
-    )
-    body = r.json()
+def test_validate_reports_problems_as_json(curation: FlaskClient) -> None:
+    r = validate(curation, event("v-bad", status="planned"))
+    body = r.json
     assert r.status_code == 200 and body["conforms"] is False
     result = body["results"][0]
     assert set(result) >= {"focus_node", "path", "value", "message", "severity", "shape"}
@@ -113,13 +87,8 @@ def test_validate_reports_problems_as_json(curated: LiveServer) -> None:
         pytest.param("application/ld+json", "json-ld", id="jsonld"),
     ],
 )
-def test_validate_report_as_rdf(curated: LiveServer, accept: str, rdflib_format: str) -> None:
-    r = requests.post(
-        curated.url + "/validate",
-        data=event("v-bad", status="planned").encode(),
-        headers={**TTL, "Accept": accept},
-        timeout=60,
-    )
+def test_validate_report_as_rdf(curation: FlaskClient, accept: str, rdflib_format: str) -> None:
+    r = validate(curation, event("v-bad", status="planned"), Accept=accept)
     assert r.headers["Content-Type"].startswith(accept)
     report = parse_text(r.text, rdflib_format)
     asked = report.query(
@@ -129,13 +98,8 @@ def test_validate_report_as_rdf(curated: LiveServer, accept: str, rdflib_format:
     assert asked.askAnswer
 
 
-def test_validate_report_as_html(curated: LiveServer) -> None:
-    r = requests.post(
-        curated.url + "/validate",
-        data=event("v-bad", status="planned").encode(),
-        headers={**TTL, "Accept": "text/html"},
-        timeout=60,
-    )
+def test_validate_report_as_html(curation: FlaskClient) -> None:
+    r = validate(curation, event("v-bad", status="planned"), Accept="text/html")
     assert r.headers["Content-Type"].startswith("text/html")
     assert "does not conform" in r.text and "status:happened" in r.text
 
@@ -155,16 +119,11 @@ def test_validate_report_as_html(curated: LiveServer) -> None:
     ],
 )
 def test_syntax_errors_are_400_with_line(
-    curated: LiveServer, content_type: str, body: str, line: int
+    curation: FlaskClient, content_type: str, body: str, line: int
 ) -> None:
-    r = requests.post(
-        curated.url + "/validate",
-        data=body.encode(),
-        headers={"Content-Type": content_type},
-        timeout=30,
-    )
+    r = validate(curation, body, content_type)
     assert r.status_code == 400
-    assert r.json()["line"] == line and r.json()["column"] >= 1
+    assert r.json["line"] == line and r.json["column"] >= 1
 
 
 @pytest.mark.parametrize(
@@ -199,38 +158,30 @@ def test_syntax_errors_are_400_with_line(
         ),
     ],
 )
-def test_every_format_is_read(curated: LiveServer, content_type: str, body: str) -> None:
-    r = requests.post(
-        curated.url + "/validate",
-        data=body.encode(),
-        headers={"Content-Type": content_type},
-        timeout=30,
-    )
-    assert r.status_code == 200 and r.json()["conforms"] is True
+def test_every_format_is_read(curation: FlaskClient, content_type: str, body: str) -> None:
+    r = validate(curation, body, content_type)
+    assert r.status_code == 200 and r.json["conforms"] is True
 
 
 # ------------------------------------------------------------------ authentication
 
 
-def test_write_without_token_is_401(curated: LiveServer) -> None:
-    r = requests.post(
-        curated.url + "/submissions", data=event("no-token").encode(), headers=TTL, timeout=30
-    )
+def test_write_without_token_is_401(curation: FlaskClient) -> None:
+    r = curation.post("/submissions", data=event("no-token").encode(), headers=TTL)
     assert r.status_code == 401 and r.headers["WWW-Authenticate"].startswith("Bearer")
-    assert not exists(curated, "no-token")
+    assert not exists(curation, "no-token")
 
 
-def test_write_with_wrong_token_is_403(curated: LiveServer) -> None:
-    r = post(curated, event("bad-token"), {"Authorization": "Bearer nope"})
+def test_write_with_wrong_token_is_403(curation: FlaskClient) -> None:
+    r = post(curation, event("bad-token"), {"Authorization": "Bearer nope"})
     assert r.status_code == 403
-    assert not exists(curated, "bad-token")
+    assert not exists(curation, "bad-token")
 
 
-def test_write_endpoints_are_not_opened_by_cors(curated: LiveServer) -> None:
-    r = requests.options(
-        curated.url + "/submissions",
+def test_write_endpoints_are_not_opened_by_cors(curation: FlaskClient) -> None:
+    r = curation.options(
+        "/submissions",
         headers={"Origin": "http://evil.example", "Access-Control-Request-Method": "POST"},
-        timeout=10,
     )
     assert "Access-Control-Allow-Origin" not in r.headers
 
@@ -238,243 +189,220 @@ def test_write_endpoints_are_not_opened_by_cors(curated: LiveServer) -> None:
 # ------------------------------------------------------------------ accept, show, revert
 
 
-def test_submit_commit_visible_at_once_and_revert(curated: LiveServer) -> None:
-    before_void = requests.get(
-        curated.url + "/.well-known/void", headers={"Accept": "text/turtle"}, timeout=60
-    )
-    etag = requests.get(
-        curated.url + "/city/khiva", headers={"Accept": "text/turtle"}, timeout=10
-    ).headers["ETag"]
+def test_submit_commit_visible_at_once_and_revert(curation: FlaskClient) -> None:
+    void = {"Accept": "text/turtle"}
+    before_void = curation.get("/.well-known/void", headers=void)
+    etag = curation.get("/city/khiva", headers={"Accept": "text/turtle"}).headers["ETag"]
     r = post(
-        curated,
+        curation,
         event("committed", "A committed festival"),
         comment="from a test",
         source="https://w3id.org/cakg/doc/000_74681c818d2b02ab",
     )
     assert r.status_code == 201, r.text
-    created = r.json()
+    created = r.json
     assert r.headers["Location"] == f"/submissions/{created['id']}"
     assert created["curator"] == "alice" and created["comment"] == "from a test"
     # queries, pages, dumps, VoID and validators reflect it at once
-    assert exists(curated, "committed")
-    assert ask(curated, "ASK { <https://w3id.org/cakg/event/committed> kg:year 2024 }")
-    page = requests.get(
-        curated.url + "/event/committed", headers={"Accept": "text/html"}, timeout=10
-    )
+    assert exists(curation, "committed")
+    assert ask(curation, "ASK { <https://w3id.org/cakg/event/committed> kg:year 2024 }")
+    page = curation.get("/event/committed", headers={"Accept": "text/html"})
     assert page.status_code == 200 and "A committed festival" in page.text
-    khiva = requests.get(curated.url + "/city/khiva", headers={"Accept": "text/turtle"}, timeout=10)
+    khiva = curation.get("/city/khiva", headers={"Accept": "text/turtle"})
     assert khiva.headers["ETag"] != etag and "event:committed" in khiva.text
-    dump = requests.get(curated.url + "/dumps/cakg.nt", timeout=60).text
+    dump = curation.get("/dumps/cakg.nt", buffered=True).text
     assert "https://w3id.org/cakg/event/committed" in dump
-    after_void = requests.get(
-        curated.url + "/.well-known/void", headers={"Accept": "text/turtle"}, timeout=60
-    )
+    after_void = curation.get("/.well-known/void", headers=void)
     assert after_void.text != before_void.text
     # provenance
     graph = created["graph"]
     assert ask(
-        curated,
+        curation,
         f"""ASK {{ GRAPH <{graph}> {{ <{graph}> a kg:Submission ;
         <http://www.w3.org/ns/prov#wasAttributedTo>/rdfs:label "alice" ;
         <http://purl.org/dc/terms/created> ?t ; rdfs:comment "from a test" ;
         <http://purl.org/dc/terms/source> doc:000_74681c818d2b02ab }} }}""",
     )
     # list and show
-    listed = requests.get(curated.url + "/submissions", timeout=10).json()["submissions"]
+    listed = curation.get("/submissions").json["submissions"]
     assert created["id"] in {s["id"] for s in listed}
-    shown = requests.get(
-        f"{curated.url}/submissions/{created['id']}", headers={"Accept": "text/turtle"}, timeout=10
-    )
+    shown = curation.get(f"/submissions/{created['id']}", headers={"Accept": "text/turtle"})
     assert "A committed festival" in shown.text
     # revert: only the owner
-    assert (
-        requests.delete(
-            f"{curated.url}/submissions/{created['id']}", headers=BOB, timeout=30
-        ).status_code
-        == 403
-    )
-    assert (
-        requests.delete(
-            f"{curated.url}/submissions/{created['id']}", headers=ALICE, timeout=30
-        ).status_code
-        == 204
-    )
-    assert not exists(curated, "committed")
-    assert requests.get(f"{curated.url}/submissions/{created['id']}", timeout=10).status_code == 404
+    assert curation.delete(f"/submissions/{created['id']}", headers=BOB).status_code == 403
+    assert curation.delete(f"/submissions/{created['id']}", headers=ALICE).status_code == 204
+    assert not exists(curation, "committed")
+    assert curation.get(f"/submissions/{created['id']}").status_code == 404
 
 
-def test_nonconforming_is_422_and_stores_nothing(curated: LiveServer) -> None:
-    before = requests.get(curated.url + "/submissions", timeout=10).json()["submissions"]
-    r = post(curated, event("bad-status", status="planned"))
+def test_nonconforming_is_422_and_stores_nothing(curation: FlaskClient) -> None:
+    before = curation.get("/submissions").json["submissions"]
+    r = post(curation, event("bad-status", status="planned"))
     assert r.status_code == 422
-    assert r.json()["conforms"] is False
-    assert not exists(curated, "bad-status")
-    assert requests.get(curated.url + "/submissions", timeout=10).json()["submissions"] == before
+    assert r.json["conforms"] is False
+    assert not exists(curation, "bad-status")
+    assert curation.get("/submissions").json["submissions"] == before
 
 
-def test_paraphrased_quote_is_refused(curated: LiveServer) -> None:
-    r = post(curated, event("paraphrase").replace(QUOTE, "Kazakhs went to the Lazgi festival"))
+def test_paraphrased_quote_is_refused(curation: FlaskClient) -> None:
+    r = post(curation, event("paraphrase").replace(QUOTE, "Kazakhs went to the Lazgi festival"))
     assert r.status_code == 422
-    assert any("verbatim" in x["message"] for x in r.json()["results"])
+    assert any("verbatim" in x["message"] for x in r.json["results"])
 
 
-def test_addition_that_breaks_existing_nodes_is_refused(curated: LiveServer) -> None:
+def test_addition_that_breaks_existing_nodes_is_refused(curation: FlaskClient) -> None:
     """A third place on an existing twinning breaks the twinning's shape."""
     body = (
         "<https://w3id.org/cakg/twinning/tashkent-nagoya> "
         "<https://w3id.org/cakg/ontology#twinnedPlace> <https://w3id.org/cakg/city/osaka> .\n"
     )
-    r = post(curated, body, {"Content-Type": "application/n-triples"}, allow_shared="true")
+    r = post(curation, body, {"Content-Type": "application/n-triples"}, allow_shared="true")
     assert r.status_code == 422
-    assert any(x["focus_node"].endswith("twinning/tashkent-nagoya") for x in r.json()["results"])
+    assert any(x["focus_node"].endswith("twinning/tashkent-nagoya") for x in r.json["results"])
 
 
 # ------------------------------------------------------------------ Graph Store protocol
 
+GSP_GRAPH = {"graph": "https://w3id.org/cakg/graph/submission/gsp-test"}
 
-def test_graph_store_put_get_post_delete(curated: LiveServer) -> None:
-    graph = "https://w3id.org/cakg/graph/submission/gsp-test"
-    url = curated.url + "/rdf-graphs"
-    r = requests.put(
-        url,
-        params={"graph": graph},
-        data=event("gsp-one").encode(),
-        headers={**TTL, **ALICE},
-        timeout=60,
-    )
-    assert r.status_code == 201
-    assert exists(curated, "gsp-one")
-    got = requests.get(url, params={"graph": graph}, headers={"Accept": "text/turtle"}, timeout=30)
+
+def test_graph_store_put_get_post_delete(curation: FlaskClient) -> None:
+    def put(slug: str, who: dict[str, str]) -> int:
+        data = event(slug).encode()
+        r = curation.put("/rdf-graphs", query_string=GSP_GRAPH, data=data, headers={**TTL, **who})
+        return r.status_code
+
+    assert put("gsp-one", ALICE) == 201
+    assert exists(curation, "gsp-one")
+    got = curation.get("/rdf-graphs", query_string=GSP_GRAPH, headers={"Accept": "text/turtle"})
     assert "event:gsp-one" in got.text
-    r = requests.post(
-        url,
-        params={"graph": graph},
+    r = curation.post(
+        "/rdf-graphs",
+        query_string=GSP_GRAPH,
         data=event("gsp-two").encode(),
         headers={**TTL, **ALICE},
-        timeout=60,
     )
     assert r.status_code == 204
-    assert exists(curated, "gsp-one") and exists(curated, "gsp-two")
-    r = requests.put(
-        url,
-        params={"graph": graph},
-        data=event("gsp-three").encode(),
-        headers={**TTL, **ALICE},
-        timeout=60,
-    )
-    assert r.status_code == 204
-    assert exists(curated, "gsp-three") and not exists(curated, "gsp-one")
-    assert (
-        requests.put(
-            url,
-            params={"graph": graph},
-            data=event("gsp-bob").encode(),
-            headers={**TTL, **BOB},
-            timeout=60,
-        ).status_code
-        == 403
-    )
-    assert (
-        requests.delete(url, params={"graph": graph}, headers=ALICE, timeout=30).status_code == 204
-    )
-    assert not exists(curated, "gsp-three")
+    assert exists(curation, "gsp-one") and exists(curation, "gsp-two")
+    assert put("gsp-three", ALICE) == 204
+    assert exists(curation, "gsp-three") and not exists(curation, "gsp-one")
+    assert put("gsp-bob", BOB) == 403
+    assert curation.delete("/rdf-graphs", query_string=GSP_GRAPH, headers=ALICE).status_code == 204
+    assert not exists(curation, "gsp-three")
 
 
-def test_graph_store_refuses_document_graphs(curated: LiveServer) -> None:
-    url = curated.url + "/rdf-graphs"
+def test_graph_store_refuses_document_graphs(curation: FlaskClient) -> None:
     graph = "https://w3id.org/cakg/graph/000_74681c818d2b02ab"
-    assert (
-        requests.delete(url, params={"graph": graph}, headers=ALICE, timeout=30).status_code == 403
-    )
-    assert requests.get(url, params={"graph": graph}, timeout=30).status_code == 200
-    assert ask(curated, f"ASK {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
+    params = {"graph": graph}
+    assert curation.delete("/rdf-graphs", query_string=params, headers=ALICE).status_code == 403
+    assert curation.get("/rdf-graphs", query_string=params).status_code == 200
+    assert ask(curation, f"ASK {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
 
 
 # ------------------------------------------------------------------ bad and hostile input
 
 
-def test_empty_submission(curated: LiveServer) -> None:
-    r = post(curated, PREFIXES)
-    assert r.status_code == 422 and r.json()["error"] == "empty_submission"
+def test_empty_submission(curation: FlaskClient) -> None:
+    r = post(curation, PREFIXES)
+    assert r.status_code == 422 and r.json["error"] == "empty_submission"
 
 
-def test_blank_node_only_submission(curated: LiveServer) -> None:
-    r = post(curated, PREFIXES + '[] rdfs:label "anonymous"@en .')
-    assert r.status_code == 422 and "blank node" in r.json()["message"]
+def test_blank_node_only_submission(curation: FlaskClient) -> None:
+    r = post(curation, PREFIXES + '[] rdfs:label "anonymous"@en .')
+    assert r.status_code == 422 and "blank node" in r.json["message"]
 
 
-def test_too_large_is_413(curated: LiveServer) -> None:
+def test_too_large_is_413(curation: FlaskClient) -> None:
     body = PREFIXES + "# " + "x" * 2_100_000
-    r = post(curated, body)
+    r = post(curation, body)
     assert r.status_code == 413
 
 
-def test_ontology_iris_are_refused(curated: LiveServer) -> None:
+def test_ontology_iris_are_refused(curation: FlaskClient) -> None:
     body = PREFIXES + 'kg:CulturalEvent rdfs:label "Hijacked"@en .'
-    r = post(curated, body)
-    assert r.status_code == 409 and r.json()["error"] == "iri_collision"
-    assert not ask(curated, 'ASK { kg:CulturalEvent rdfs:label "Hijacked"@en }')
+    r = post(curation, body)
+    assert r.status_code == 409 and r.json["error"] == "iri_collision"
+    assert not ask(curation, 'ASK { kg:CulturalEvent rdfs:label "Hijacked"@en }')
 
 
-def test_other_curators_iris_are_refused_unless_allowed(curated: LiveServer) -> None:
-    assert post(curated, event("owned-by-alice")).status_code == 201
-    r = post(curated, event("owned-by-alice", "Bob's version"), BOB)
-    assert r.status_code == 409 and "alice" in r.json()["message"]
-    r = post(curated, event("owned-by-alice"), BOB, allow_shared="true")
+def test_other_curators_iris_are_refused_unless_allowed(curation: FlaskClient) -> None:
+    assert post(curation, event("owned-by-alice")).status_code == 201
+    r = post(curation, event("owned-by-alice", "Bob's version"), BOB)
+    assert r.status_code == 409 and "alice" in r.json["message"]
+    r = post(curation, event("owned-by-alice"), BOB, allow_shared="true")
     assert r.status_code == 201
 
 
-def test_remote_jsonld_context_is_not_fetched(curated: LiveServer, listener: Any) -> None:
-    url, hits = listener
+def test_remote_jsonld_context_is_not_fetched(curation: FlaskClient, listener: Any) -> None:
+    url, _ = listener
     body = json.dumps(
         {"@context": f"{url}/ctx.jsonld", "@id": "https://w3id.org/cakg/event/ctx", "name": "x"}
     )
-    r = post(curated, body, {"Content-Type": "application/ld+json"})
-    assert r.status_code == 400 and "remote" in r.json()["message"]
-    assert hits == []
+    r = post(curation, body, {"Content-Type": "application/ld+json"})
+    assert r.status_code == 400 and "remote" in r.json["message"]
+    assert contacts(listener) == []
 
 
-def test_xxe_is_refused(curated: LiveServer, listener: Any, tmp_path: Path) -> None:
-    url, hits = listener
+@pytest.mark.parametrize("target", ["file", "http"])
+def test_xxe_is_refused(curation: FlaskClient, listener: Any, tmp_path: Path, target: str) -> None:
+    url, _ = listener
     secret = tmp_path / "secret.txt"
     secret.write_text("TOP-SECRET")
-    for target in (f"file://{secret}", f"{url}/x"):
-        body = (
-            f'<?xml version="1.0"?>\n<!DOCTYPE r [<!ENTITY e SYSTEM "{target}">]>\n'
-            '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
-            'xmlns:rdfs="http://www.w3.org/2000/01/rdf-schema#">'
-            '<rdf:Description rdf:about="https://w3id.org/cakg/event/xxe"><rdfs:label>&e;</rdfs:label>'
-            "</rdf:Description></rdf:RDF>"
-        )
-        r = post(curated, body, {"Content-Type": "application/rdf+xml"})
-        assert r.status_code == 400
-        assert "TOP-SECRET" not in r.text
-    assert hits == []
-    assert not exists(curated, "xxe")
+    entity = f"file://{secret}" if target == "file" else f"{url}/x"
+    body = (
+        f'<?xml version="1.0"?>\n<!DOCTYPE r [<!ENTITY e SYSTEM "{entity}">]>\n'
+        '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
+        'xmlns:rdfs="http://www.w3.org/2000/01/rdf-schema#">'
+        '<rdf:Description rdf:about="https://w3id.org/cakg/event/xxe"><rdfs:label>&e;</rdfs:label>'
+        "</rdf:Description></rdf:RDF>"
+    )
+    r = post(curation, body, {"Content-Type": "application/rdf+xml"})
+    assert r.status_code == 400
+    assert "TOP-SECRET" not in r.text
+    assert contacts(listener) == []
+    assert not exists(curation, "xxe")
+
+
+# ------------------------------------------------------------------ on real servers
+
+
+def submit(
+    server: LiveServer, body: str, headers: dict[str, str] | None = None
+) -> requests.Response:
+    return requests.post(
+        server.url + "/submissions",
+        data=body.encode(),
+        headers={**TTL, **ALICE, **(headers or {})},
+        timeout=60,
+    )
+
+
+def asks(server: LiveServer, slug: str) -> bool:
+    """Whether the real server knows the event `slug`."""
+    query = f"ASK {{ <https://w3id.org/cakg/event/{slug}> ?p ?o }}"
+    return bool(
+        requests.get(server.endpoint, params={"query": query}, timeout=30).json()["boolean"]
+    )
 
 
 def test_write_rate_limit(make_server: Callable[..., LiveServer], tmp_path: Path) -> None:
     server = make_server(
         CURATOR_TOKENS="alice=tok-alice", VAR_DIR=tmp_path, WRITE_RATE_PER_MINUTE=2
     )
-    statuses = [post(server, event(f"rate-{i}")).status_code for i in range(3)]
+    statuses = [submit(server, event(f"rate-{i}")).status_code for i in range(3)]
     assert statuses[:2] == [201, 201]
     assert statuses[2] == 429
 
 
-# ------------------------------------------------------------------ concurrency and restarts
-
-
 def test_concurrent_submissions_are_all_kept(curated: LiveServer) -> None:
-    def submit(i: int) -> requests.Response:
-        headers = ALICE if i % 2 else BOB
-        return post(curated, event(f"concurrent-{i}"), headers)
+    def one(i: int) -> requests.Response:
+        return submit(curated, event(f"concurrent-{i}"), ALICE if i % 2 else BOB)
 
     with ThreadPoolExecutor(max_workers=8) as pool:
-        responses = list(pool.map(submit, range(16)))
+        responses = list(pool.map(one, range(16)))
     assert [r.status_code for r in responses] == [201] * 16
     for i in range(16):
-        assert exists(curated, f"concurrent-{i}")
+        assert asks(curated, f"concurrent-{i}")
     ids = {r.json()["id"] for r in responses}
     listed = {
         s["id"]
@@ -487,11 +415,11 @@ def test_submissions_survive_a_restart(
     make_server: Callable[..., LiveServer], tmp_path: Path
 ) -> None:
     first = make_server(CURATOR_TOKENS="alice=tok-alice", VAR_DIR=tmp_path)
-    assert post(first, event("durable")).status_code == 201
+    assert submit(first, event("durable")).status_code == 201
     first.process.kill()  # no clean shutdown
     first.process.wait()
     second = make_server(CURATOR_TOKENS="alice=tok-alice", VAR_DIR=tmp_path)
-    assert exists(second, "durable")
+    assert asks(second, "durable")
 
 
 def test_readers_are_served_during_writes(curated: LiveServer) -> None:
@@ -507,7 +435,7 @@ def test_readers_are_served_during_writes(curated: LiveServer) -> None:
     thread = threading.Thread(target=read)
     thread.start()
     for i in range(5):
-        assert post(curated, event(f"while-reading-{i}")).status_code == 201
+        assert submit(curated, event(f"while-reading-{i}")).status_code == 201
     stop.set()
     thread.join()
     assert failures == []

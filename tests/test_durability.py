@@ -18,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import requests
-from conftest import LiveServer
+from helpers import LiveServer
 from rdflib import Namespace, URIRef
 from rdflib.namespace import PROV
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conftest import LiveServer, shot
+from helpers import LiveServer, shot
 
 PAGES = [
     pytest.param("/", "landing", id="landing"),

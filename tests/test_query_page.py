@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import LiveServer, shot
+from helpers import LiveServer, shot
 
 
 @pytest.fixture()

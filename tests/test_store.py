@@ -10,9 +10,9 @@ from typing import Any
 import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
+from helpers import Oxigraph
 from rdflib import URIRef
 from rdflib.namespace import RDFS
-from remote_stores import Oxigraph
 
 from kg import config
 from kg.cli import main
