@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import socket
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -376,6 +377,21 @@ def test_result_byte_limit_is_an_explicit_error(make_app: Callable[..., Flask]) 
     r = small.get("/sparql", query_string={"query": "SELECT * { ?s ?p ?o } LIMIT 500"})
     body = assert_error(r, 422, "result_too_large")
     assert "2000 bytes" in body["message"]
+
+
+def test_a_client_that_keeps_its_socket_open_stalls_nobody(server: LiveServer) -> None:
+    """A client that asked to close but keeps its end open must not hold up the others.
+
+    gunicorn 26 and 27 linger on such a socket for up to 2 s in the thread worker's event
+    loop, where no other connection is accepted meanwhile; rdflib does this when it follows
+    a `Link: rel="alternate"` before closing the first response.
+    """
+    with socket.create_connection(("127.0.0.1", server.port), timeout=5) as lingering:
+        lingering.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        assert lingering.recv(65536).startswith(b"HTTP/1.1 200")
+        # the lingering client holds its socket open while others ask, one after the other
+        for _ in range(5):
+            assert requests.get(server.url + "/health", timeout=1).status_code == 200
 
 
 def test_too_many_concurrent_queries_from_one_client_is_429(server: LiveServer) -> None:
