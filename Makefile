@@ -38,8 +38,10 @@ lint: install-test
 	$(BIN)/ruff format --check src tests
 	$(BIN)/mypy
 
+# the suite runs on both cores, a test file per process (its servers stay its own)
+TEST_PROCESSES ?= 2
 test: install-test lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_PROCESSES) --dist loadfile
 
 # `make bench`: our endpoint side by side with oxigraph and rdflib-endpoint (bench/README.md).
 # The peers go into their own venv; options for bench/run.py in BENCH_ARGS, e.g.
