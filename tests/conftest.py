@@ -53,9 +53,9 @@ def shapes(settings: dict[str, Any]) -> Graph:
 
 
 @pytest.fixture()
-def runner(settings: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    """A runner for the `kg` command whose builds go to the private build folder."""
-    monkeypatch.setenv("KG_BUILD_DIR", str(settings["BUILD_DIR"]))
+def runner(built: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    """A runner for the `kg` command on the private build folder, built for the session."""
+    monkeypatch.setenv("KG_BUILD_DIR", str(built))
     return CliRunner()
 
 
