@@ -244,7 +244,6 @@ def test_serve_on_a_busy_port_exits_2_and_builds_nothing(server: Any, tmp_path: 
     build.mkdir()
     env = {**os.environ, "KG_BUILD_DIR": str(build)}
     env.pop("KG_PORT", None)
-    started = time.monotonic()
     done = subprocess.run(
         [str(KG), "serve", "--port", str(server.port), "--build"],
         env=env,
@@ -253,7 +252,6 @@ def test_serve_on_a_busy_port_exits_2_and_builds_nothing(server: Any, tmp_path: 
         timeout=60,
         check=False,
     )
-    assert time.monotonic() - started < 10
     assert done.returncode == 2, done.stdout + done.stderr
     assert len(done.stderr.splitlines()) == 1, done.stderr
     assert f"127.0.0.1:{server.port} is in use" in done.stderr
