@@ -114,6 +114,13 @@ class QueryTimeout(HttpError):
     code = "timeout"
 
 
+class QueryCrashed(HttpError):
+    """The process evaluating the query died: the server's failure, not the client's syntax."""
+
+    status = 503
+    code = "query_crashed"
+
+
 class Busy(HttpError):
     status = 503
     code = "busy"

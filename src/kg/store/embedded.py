@@ -45,6 +45,8 @@ class EmbeddedStore(StoreQueries):
             size=int(config["QUERY_WORKERS"]),
             queue_timeout=float(config["QUEUE_TIMEOUT_S"]),
             submissions=self.submissions.folder,
+            # federation allowed by the operator needs the network; otherwise none at all
+            isolate=not str(config["ALLOWED_SERVICE_PREFIXES"]).strip(),
         )
         self.write_lock = threading.Lock()  # one writer at a time: validate, then commit
         self._base_digest = _digest(self.dump)

@@ -51,6 +51,11 @@ class QueryEngine(Protocol):
         """How many local query processes answer (0 for a remote store)."""
         ...
 
+    @property
+    def confinement(self) -> str:
+        """What query evaluation is confined to here (see sandbox.py), for /health."""
+        ...
+
     def run(self, job: QueryJob, timeout: float) -> Answer: ...
 
 

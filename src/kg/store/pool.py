@@ -20,8 +20,9 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from ..errors import Busy, HttpError, QueryTimeout
+from ..errors import Busy, HttpError, QueryCrashed, QueryTimeout
 from .engine import Answer, QueryJob, evaluate
+from .sandbox import NONE, isolate_network
 from .submissions import SUFFIX, graph_iri
 
 # Oxigraph 0.5's union default graph yields a triple once per graph that states it (its
@@ -109,14 +110,15 @@ def sync_submissions(stores: DatasetStores, folder: Path | None, loaded: Submiss
         loaded[submission_id] = stamp
 
 
-def _worker_main(conn: Connection, source: str, submissions: str | None) -> None:
+def _worker_main(conn: Connection, source: str, submissions: str | None, isolate: bool) -> None:
     """Serve jobs from the parent until the pipe closes."""
+    confinement = isolate_network() if isolate else NONE  # first: before any query is read
     stores = DatasetStores(Path(source))
     folder = Path(submissions) if submissions else None
     loaded: SubmissionFiles = {}
     sync_submissions(stores, folder, loaded)
     generation = -1
-    conn.send(("ready", None))
+    conn.send(("ready", confinement))
     while True:
         try:
             job = conn.recv()
@@ -151,10 +153,18 @@ class QueryPool:
     """A fixed number of query processes; each job takes an idle one, or waits for it."""
 
     def __init__(
-        self, source: Path, size: int, queue_timeout: float, submissions: Path | None = None
+        self,
+        source: Path,
+        size: int,
+        queue_timeout: float,
+        submissions: Path | None = None,
+        isolate: bool = True,
     ) -> None:
         self.source = source
         self.submissions = submissions
+        self.isolate = isolate  # no network in the query processes (sandbox.py)
+        #: what the query processes are confined to, as the first one to start reported it
+        self.confinement = NONE
         self.data_generation = 0
         self.size = size
         self.queue_timeout = queue_timeout
@@ -179,7 +189,12 @@ class QueryPool:
         parent, child = self._context.Pipe()
         process = self._context.Process(
             target=_worker_main,
-            args=(child, str(self.source), str(self.submissions) if self.submissions else None),
+            args=(
+                child,
+                str(self.source),
+                str(self.submissions) if self.submissions else None,
+                self.isolate,
+            ),
             daemon=True,
             name="kg-query-worker",
         )
@@ -190,11 +205,11 @@ class QueryPool:
             self._all.append(worker)
         return worker
 
-    @staticmethod
-    def _await_ready(worker: _Worker) -> None:
-        status, _ = worker.conn.recv()
+    def _await_ready(self, worker: _Worker) -> None:
+        status, confinement = worker.conn.recv()
         if status != "ready":
             raise RuntimeError("query worker failed to start")
+        self.confinement = confinement
 
     def _ready_then_idle(self, worker: _Worker) -> None:
         try:
@@ -237,7 +252,11 @@ class QueryPool:
             status, payload = worker.conn.recv()
         except (EOFError, OSError, BrokenPipeError):
             self._replace(worker)
-            raise HttpError("the query worker stopped; the query may be too complex") from None
+            raise QueryCrashed(
+                "the query process stopped while answering (the query may be too complex); "
+                "it has been replaced",
+                retry_after=5,
+            ) from None
         self._idle.put(worker)
         if status == "error":
             raise payload

@@ -80,6 +80,7 @@ class RemoteEngine:
     """Runs jobs on the remote endpoint; answers are counted and limited as they arrive."""
 
     size = 0  # no local query processes
+    confinement = "the remote store's own"  # no local evaluation to confine
 
     def __init__(self, session: requests.Session, query_url: str, results: str = "tsv") -> None:
         self.session = session

@@ -74,6 +74,7 @@ def health() -> Response:
         graphs=len(store.graphs),
         submissions=len(store.submissions.ids()),
         query_workers=store.engine.size,
+        query_network=store.engine.confinement,
     )
 
 
