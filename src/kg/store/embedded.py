@@ -40,6 +40,7 @@ class EmbeddedStore(StoreQueries):
             raise BuildError(f"no built dataset at {self.dump}: run `kg build` first")
         self.timeout = float(config["QUERY_TIMEOUT_S"])
         self.submissions = SubmissionStore(Path(config["VAR_DIR"]) / "submissions")
+        self.quarantined = self.submissions.quarantined
         self.engine = QueryPool(
             self.dump,
             size=int(config["QUERY_WORKERS"]),

@@ -89,6 +89,11 @@ class Store(Protocol):
     def submissions(self) -> Submissions: ...
 
     @property
+    def quarantined(self) -> list[str]:
+        """Submissions set aside at start because the engine could not load them."""
+        ...
+
+    @property
     def write_lock(self) -> threading.Lock:
         """Held while a write is validated and committed: one writer at a time."""
         ...

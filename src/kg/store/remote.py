@@ -45,6 +45,7 @@ from .interface import StoreQueries
 from .submissions import (
     Submission,
     build,
+    check_loadable,
     describe_graph,
     graph_iri,
     new_id,
@@ -229,6 +230,7 @@ class RemoteSubmissions:
         dataset, submission = build(submission_id, triples, curator, comment, source)
         graph = dataset.graph(URIRef(graph_iri(submission_id)))
         body = graph.serialize(format="nt", encoding="utf-8")
+        check_loadable(body, "this submission")
         # One PUT replaces the graph in one transaction: the whole submission or none of it.
         self.store.gsp("PUT", graph_iri(submission_id), body=body)
         return submission
@@ -254,6 +256,7 @@ class RemoteStore(StoreQueries):
             self.session, self.query_url, str(config["STORE_RESULTS"]).lower()
         )
         self.submissions = RemoteSubmissions(self)
+        self.quarantined: list[str] = []  # the store checks what it is sent
         self.write_lock = threading.Lock()  # within this copy; the store orders the rest
         self._cache: dict[str, Any] = {"version": None}
         self._cache_lock = threading.Lock()

@@ -9,22 +9,30 @@ it; two submissions never share a file, so concurrent ones are all kept.
 
 from __future__ import annotations
 
+import logging
 import os
+import re
 import secrets
 import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pyoxigraph as ox
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
 
+from ..errors import InputError
 from ..graph.dataset import derive_years
 from ..graph.parsing import quiet_rdflib_deprecations
 from ..namespaces import BASE, KG, SUBMISSION_GRAPHS, VOID, bind_prefixes
 
 CURATORS = BASE + "curator/"
 SUFFIX = ".nq"
+#: Beside the submissions folder: stored files the engine refused at start, kept for a person.
+QUARANTINE = "quarantine"
+_LINE = re.compile(r"(?:Parser error )?at line (\d+)(?: between columns \d+ and \d+)?")
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -66,11 +74,29 @@ class SubmissionStore:
         self.folder.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
         self.recover()
+        #: submissions the engine could not load at start, moved aside to QUARANTINE
+        self.quarantined = self.quarantine_unloadable()
 
     def recover(self) -> None:
         """Drop half-written files left by a crash: they were never renamed into place."""
         for leftover in self.folder.glob("*.tmp"):
             leftover.unlink(missing_ok=True)
+
+    def quarantine_unloadable(self) -> list[str]:
+        """Move aside every stored file the engine refuses, so that one bad file (from an older
+        version, or put there by hand) cannot stop the service; log each one."""
+        moved = []
+        for submission_id in self.ids():
+            path = self.path(submission_id)
+            try:
+                check_loadable(path.read_bytes(), f"submission {submission_id}")
+            except InputError as exc:
+                aside = self.folder.parent / QUARANTINE / path.name
+                aside.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(path, aside)
+                log.error("quarantined %s to %s: %s", path, aside, exc.message)
+                moved.append(submission_id)
+        return moved
 
     def path(self, submission_id: str) -> Path:
         return self.folder / f"{submission_id}{SUFFIX}"
@@ -96,6 +122,7 @@ class SubmissionStore:
         dataset, submission = build(submission_id, triples, curator, comment, source)
         with quiet_rdflib_deprecations():
             data = dataset.serialize(format="nquads", encoding="utf-8")
+        check_loadable(data, "this submission")  # nothing is written that cannot be served
         self._write_atomically(self.path(submission_id), data)
         return submission
 
@@ -138,6 +165,28 @@ class SubmissionStore:
         """The curator's triples, without the provenance the store added."""
         name = URIRef(graph_iri(submission_id))
         return strip_provenance(submission_id, self.read(submission_id).graph(name))
+
+
+def check_loadable(data: bytes, what: str) -> None:
+    """Refuse what the engine that serves the data would refuse: it parses it first.
+
+    rdflib, which reads curators' input, accepts IRIs and literals Oxigraph does not (bad
+    percent-encoding, ports, language tags; issue 11, finding 3): such a file, once stored,
+    would stop every query process from loading the data.
+    """
+    try:
+        for _ in ox.parse(data, format=ox.RdfFormat.N_QUADS):
+            pass
+    except SyntaxError as exc:
+        match = _LINE.search(str(exc))
+        lines = data.decode("utf-8", "replace").splitlines()
+        number = int(match[1]) if match else 0
+        statement = lines[number - 1] if 0 < number <= len(lines) else ""
+        detail = _LINE.sub("", str(exc)).strip(" :") or "not valid RDF"
+        raise InputError(
+            f"the store's engine cannot hold {what}: {detail}"
+            + (f", in the statement {statement[:300]}" if statement else "")
+        ) from None
 
 
 def new_id() -> str:

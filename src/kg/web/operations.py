@@ -69,7 +69,9 @@ def observe_query(query: str) -> Iterator[QueryRecord]:
 def health() -> Response:
     store = get_state().store
     return jsonify(
-        status="ok",
+        # degraded: serving, but some stored data could not be loaded and was set aside
+        status="degraded" if store.quarantined else "ok",
+        quarantined=store.quarantined,
         triples=store.triples,
         graphs=len(store.graphs),
         submissions=len(store.submissions.ids()),
