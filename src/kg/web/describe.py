@@ -84,6 +84,15 @@ def show_date(value: Literal) -> str:
     return text
 
 
+def link_for(iri: str) -> str:
+    """Where a page may link for an IRI: its path here if we mint it, the IRI itself if it is
+    http(s), else nothing: a curator's ``javascript:`` IRI is shown as text, never a link."""
+    local = local_path(iri)
+    if local is not None:
+        return local
+    return iri if iri.lower().startswith(("http://", "https://")) else ""
+
+
 def local_path(iri: str) -> str | None:
     """The path on this server of an IRI we mint (None for other IRIs)."""
     if not iri.startswith(BASE):
@@ -149,7 +158,7 @@ class PageBuilder:
                 self.label(node) if (node, RDFS.label, None) in self.graph else "",
                 children=children,
             )
-        return Value(self.label(node), href=local_path(str(node)) or str(node))
+        return Value(self.label(node), href=link_for(str(node)) or None)
 
     def properties(self, node: Node, depth: int = 0) -> list[tuple[str, list[Value]]]:
         grouped: dict[str, list[Value]] = {}

@@ -19,7 +19,7 @@ from flask import Blueprint, Response, current_app, render_template
 
 from .. import formats
 from ..namespaces import ONTOLOGY
-from .describe import local_path
+from .describe import link_for
 from .state import data_version, get_state, get_store
 
 bp = Blueprint("pages", __name__)
@@ -86,7 +86,7 @@ def landing_data() -> dict[str, Any]:
             f"SELECT ?s ?label WHERE {{ ?s a kg:{cls} ; rdfs:label ?label }} ORDER BY ?label"
         )
         for row in rows:
-            row["href"] = local_path(row["s"]) or row["s"]
+            row["href"] = link_for(row["s"])
         return rows
 
     by_year: dict[str, list[dict[str, str]]] = defaultdict(list)
@@ -95,7 +95,7 @@ def landing_data() -> dict[str, Any]:
         "rdfs:label ?label OPTIONAL { ?s kg:year ?y } } GROUP BY ?s ?label "
         "ORDER BY ?year ?label"
     ):
-        row["href"] = local_path(row["s"]) or row["s"]
+        row["href"] = link_for(row["s"])
         by_year[row.get("year", "undated")].append(row)
     return {
         "counts": [(cls, counts.get(cls, 0)) for cls in CLASSES],
@@ -248,7 +248,7 @@ def timeline_data() -> dict[str, Any]:
         x = left + (year - first) / span * (width - left - 30)
         y = 40 + countries.index(r["country"]) * row_height + 16 + (stack % 6) * 14
         x += (stack // 6) * 9
-        dots.append(Dot(x, y, r["label"], local_path(r["e"]) or r["e"], year, r["country"]))
+        dots.append(Dot(x, y, r["label"], link_for(r["e"]), year, r["country"]))
     ticks = [
         (left + (y - first) / span * (width - left - 30), y)
         for y in range(first, last + 1)
@@ -306,7 +306,7 @@ def map_data() -> dict[str, Any]:
         for c in members:
             x = left + (float(c["long"]) - west) * scale
             y = 40 + (north - float(c["lat"])) * scale
-            c.update(x=f"{x:.1f}", y=f"{y:.1f}", href=local_path(c["c"]) or c["c"])
+            c.update(x=f"{x:.1f}", y=f"{y:.1f}", href=link_for(c["c"]))
             points[c["c"]] = (x, y)
     placed: list[tuple[float, float]] = []
     twinned = {t[end] for t in twinnings for end in ("a", "b")}
@@ -322,7 +322,7 @@ def map_data() -> dict[str, Any]:
             placed.append((x, y))
     lines, unmapped = [], []
     for t in twinnings:
-        t["href"] = local_path(t["t"]) or t["t"]
+        t["href"] = link_for(t["t"])
         if t["a"] in points and t["b"] in points:
             (x1, y1), (x2, y2) = points[t["a"]], points[t["b"]]
             lines.append(

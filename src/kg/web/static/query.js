@@ -126,7 +126,8 @@
         const cell = row.insertCell();
         const term = binding[v];
         if (!term) return;
-        if (term.type === "uri") {
+        // only http(s) IRIs become links: a `javascript:` IRI in the data stays text
+        if (term.type === "uri" && /^https?:/i.test(term.value)) {
           const a = document.createElement("a");
           a.href = term.value;
           a.textContent = term.value;
