@@ -77,3 +77,20 @@ def test_a_stored_file_the_engine_refuses_is_set_aside_at_start(
     assert not (folder / f"{bad}.nq").exists()
     assert client.get("/sparql", query_string={"query": "ASK {}"}).status_code == 200
     assert client.get("/dumps/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        pytest.param("/city/a%3Eb", id="angle-bracket"),
+        pytest.param("/city/khiva%3E%20%3Fp%20%3Fo%20.%20%3Cx", id="injected-pattern"),
+        pytest.param("/city/a%20b", id="space"),
+    ],
+)
+@pytest.mark.parametrize("accept", ["text/turtle", "text/html"])
+def test_a_path_is_never_pasted_into_a_query(client: FlaskClient, path: str, accept: str) -> None:
+    """`/city/a%3Eb` once answered "the query does not parse": the path went into SPARQL text."""
+    answer = client.get(path, headers={"Accept": accept})
+    assert answer.status_code == 404
+    assert answer.mimetype == accept
+    assert "parse" not in answer.get_data(as_text=True)

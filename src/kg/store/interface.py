@@ -18,6 +18,7 @@ from typing import Protocol
 import pyoxigraph as ox
 from rdflib import Graph
 
+from ..errors import NotFound
 from ..namespaces import bind_prefixes
 from .engine import Answer, QueryJob
 from .submissions import Submission
@@ -172,8 +173,19 @@ class StoreQueries:
 
     def describe(self, iri: str) -> Graph:
         """What the store knows about a resource (an empty graph if nothing)."""
-        return self.construct(DESCRIBE.replace("?x", f"<{iri}>"))
+        return self.construct(DESCRIBE.replace("?x", sparql_iri(iri)))
 
     def named_graph(self, name: str) -> Graph:
         """The triples of one named graph (empty if there is no such graph)."""
-        return self.construct(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{name}> {{ ?s ?p ?o }} }}")
+        return self.construct(
+            f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {sparql_iri(name)} {{ ?s ?p ?o }} }}"
+        )
+
+
+def sparql_iri(iri: str) -> str:
+    """An IRI written for SPARQL text, as the engine's own IRI parser reads it: text from a
+    request path is never pasted into a query as it came (issue 11, finding 8)."""
+    try:
+        return str(ox.NamedNode(iri))
+    except ValueError as exc:
+        raise NotFound(f"{iri} is not an IRI ({exc})") from None

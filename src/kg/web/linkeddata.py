@@ -19,6 +19,7 @@ from flask import Blueprint, Response, abort, current_app, render_template
 from rdflib import Graph, URIRef
 
 from .. import formats
+from ..errors import NotFound
 from ..namespaces import BASE, GRAPH
 from ..store.interface import Store
 from .describe import PageBuilder, local_path
@@ -94,7 +95,10 @@ def resource(path: str) -> Response:
     elif iri in state.store.graphs:
         graph = state.store.named_graph(iri)
     else:
-        graph = state.store.describe(iri)
+        try:
+            graph = state.store.describe(iri)
+        except NotFound:  # the path makes no IRI: nothing can be known about it
+            return finish(not_found(iri, media), base, media)
     if not len(graph) and (scheme := list_scheme(state.store, base)):
         base, iri = scheme[len(BASE) :], scheme
         graph = state.store.describe(iri)
