@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from helpers import PREFIXES
 from rdflib import Dataset, Graph
 
 from kg.cli import main
@@ -17,15 +18,9 @@ from kg.graph.dataset import load_built
 from kg.graph.parsing import quiet_rdflib_deprecations
 
 EXAMPLES = Path(__file__).parent / "shapes"
-GOOD_ADDITION = """\
-@prefix kg: <https://w3id.org/cakg/ontology#> .
-@prefix doc: <https://w3id.org/cakg/doc/> .
-@prefix city: <https://w3id.org/cakg/city/> .
-@prefix country: <https://w3id.org/cakg/country/> .
-@prefix status: <https://w3id.org/cakg/vocab/status/> .
-@prefix etype: <https://w3id.org/cakg/vocab/event-type/> .
-@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
-@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+GOOD_ADDITION = (
+    PREFIXES
+    + """
 
 <https://w3id.org/cakg/event/test-addition> a kg:CulturalEvent ;
     rdfs:label "A curator's addition"@en ;
@@ -37,6 +32,7 @@ GOOD_ADDITION = """\
     kg:evidence [ a kg:Evidence ; kg:source doc:000_74681c818d2b02ab ;
         kg:quote "Representatives of Kazakhstan also participated in the “Lazgi” festival" ] .
 """
+)
 
 
 def test_build_writes_a_conforming_dataset(runner: CliRunner, settings: dict[str, Any]) -> None:
