@@ -47,6 +47,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("MAX_QUERY_BYTES", 100000, "Largest query or request body in bytes (larger: 413)."),
     Setting("MAX_QUERY_DEPTH", 64, "Deepest nesting of brackets and braces in a query (400)."),
     Setting("MAX_CONCURRENT_PER_CLIENT", 4, "Queries one client address may run at once (429)."),
+    Setting(
+        "QUERY_WORKERS_PER_CLIENT",
+        0,
+        "Query processes one client address may hold at once (429); 0: all but one, at least 1.",
+    ),
     Setting("ALLOWED_SERVICE_PREFIXES", "", "Space-separated IRI prefixes SERVICE may call."),
     Setting("QUERY_LOG", "", "File of the JSON-lines query log; empty: standard error."),
     Setting("VAR_DIR", "var", "Where the server keeps what it writes: accepted submissions."),

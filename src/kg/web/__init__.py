@@ -25,7 +25,7 @@ from ..store.factory import open_store
 from . import curation, linkeddata, operations, pages, responses, sparql, void
 from .auth import load_tokens
 from .describe import term_labels
-from .limits import ClientSlots, RateLimiter
+from .limits import ClientSlots, RateLimiter, queries_per_client
 from .metrics import Metrics, query_logger
 from .state import EXTENSION, AppState
 
@@ -69,7 +69,7 @@ def create_state(settings: Mapping[str, Any]) -> AppState:
         query_log=query_logger(str(settings["QUERY_LOG"])),
         curators=load_tokens(settings),
         write_limit=RateLimiter(int(settings["WRITE_RATE_PER_MINUTE"])),
-        client_slots=ClientSlots(int(settings["MAX_CONCURRENT_PER_CLIENT"])),
+        client_slots=ClientSlots(queries_per_client(settings, store.engine.size)),
         shapes=load_shapes(Path(settings["SHAPES_DIR"])),
         term_labels=term_labels(store),
     )

@@ -5,10 +5,22 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from typing import Any
 
 from ..errors import TooManyRequests
+
+
+def queries_per_client(settings: Mapping[str, Any], processes: int) -> int:
+    """How many queries one client address may have in flight: MAX_CONCURRENT_PER_CLIENT, and
+    no more than its share of the local query processes, so that one client never holds them
+    all (issue 11, finding 7). A remote store (no local processes) shares its own way."""
+    limit = int(settings["MAX_CONCURRENT_PER_CLIENT"])
+    if processes:
+        share = int(settings["QUERY_WORKERS_PER_CLIENT"]) or max(1, processes - 1)
+        limit = min(limit, share)
+    return limit
 
 
 class ClientSlots:
