@@ -103,12 +103,12 @@ def parse_text(
     text: str, rdf_format: str, *, source: str = "input", base: str | None = None
 ) -> Graph:
     """Parse RDF text of a known rdflib format; raise InputError with line and column."""
-    if rdf_format == "json-ld":
-        _refuse_remote_contexts(text, source)
-    elif rdf_format == "xml":
-        _refuse_entities(text, source)
     graph = Graph()
     try:
+        if rdf_format == "json-ld":
+            _refuse_remote_contexts(text, source)
+        elif rdf_format == "xml":
+            _refuse_entities(text, source)
         with quiet_rdflib_deprecations():
             graph.parse(data=text, format=rdf_format, publicID=base or "urn:x-kg:input/")
     except BadSyntax as exc:
@@ -132,7 +132,12 @@ def parse_text(
         raise InputError(
             f"syntax error: {exc}", source=source, line=bad_line, column=1 if bad_line else None
         ) from None
-    except (IndexError, ValueError, TypeError, KeyError, AttributeError) as exc:
+    except RecursionError:
+        raise InputError(
+            "the input nests too deeply to read (brackets, lists or JSON inside each other)",
+            source=source,
+        ) from None
+    except (IndexError, ValueError, TypeError, KeyError, AttributeError, NameError) as exc:
         # rdflib's parsers raise these on truncated or ill-typed input instead of a syntax error.
         line = text.count("\n") + 1
         raise InputError(

@@ -46,6 +46,7 @@ from .submissions import (
     Submission,
     build,
     check_loadable,
+    check_terms,
     describe_graph,
     graph_iri,
     new_id,
@@ -229,6 +230,7 @@ class RemoteSubmissions:
     ) -> Submission:
         dataset, submission = build(submission_id, triples, curator, comment, source)
         graph = dataset.graph(URIRef(graph_iri(submission_id)))
+        check_terms(graph, "this submission")
         body = graph.serialize(format="nt", encoding="utf-8")
         check_loadable(body, "this submission")
         # One PUT replaces the graph in one transaction: the whole submission or none of it.

@@ -21,6 +21,7 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
+from rdflib.term import Node
 
 from ..errors import InputError
 from ..graph.dataset import derive_years
@@ -61,9 +62,15 @@ def graph_iri(submission_id: str) -> str:
     return SUBMISSION_GRAPHS + submission_id
 
 
+#: Longest submission id: it names a file, and file names end at 255 bytes.
+MAX_ID_LENGTH = 100
+
+
 def is_submission_graph(iri: str) -> bool:
     rest = iri[len(SUBMISSION_GRAPHS) :] if iri.startswith(SUBMISSION_GRAPHS) else ""
-    return bool(rest) and all(c.isalnum() or c in "-_" for c in rest)
+    return 0 < len(rest) <= MAX_ID_LENGTH and all(
+        c.isascii() and (c.isalnum() or c in "-_") for c in rest
+    )
 
 
 class SubmissionStore:
@@ -120,6 +127,7 @@ class SubmissionStore:
     ) -> Submission:
         """Store a submission under an id (replacing any earlier version), atomically."""
         dataset, submission = build(submission_id, triples, curator, comment, source)
+        check_terms(dataset.graph(URIRef(graph_iri(submission_id))), "this submission")
         with quiet_rdflib_deprecations():
             data = dataset.serialize(format="nquads", encoding="utf-8")
         check_loadable(data, "this submission")  # nothing is written that cannot be served
@@ -165,6 +173,31 @@ class SubmissionStore:
         """The curator's triples, without the provenance the store added."""
         name = URIRef(graph_iri(submission_id))
         return strip_provenance(submission_id, self.read(submission_id).graph(name))
+
+
+def check_terms(graph: Graph, what: str) -> None:
+    """Refuse a graph with a term the serving engine cannot hold, read by the engine's own IRI
+    and literal parsers (rdflib reads, and may fail to write, what Oxigraph refuses)."""
+    for triple in graph:
+        for term in triple:
+            try:
+                _engine_term(term)
+            except ValueError as exc:
+                raise InputError(
+                    f"the store's engine cannot hold {what}: {exc}, in the term {str(term)[:300]}"
+                ) from None
+
+
+def _engine_term(term: Node) -> object:
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype is not None:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    return term  # a blank node: a label of ours
 
 
 def check_loadable(data: bytes, what: str) -> None:

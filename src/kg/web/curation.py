@@ -30,7 +30,7 @@ from ..graph.parsing import FORMAT_ALIASES, FORMAT_BY_EXTENSION, parse_text
 from ..graph.validate import Report, validate
 from ..namespaces import BASE, KG, SUBMISSION_GRAPHS, bind_prefixes
 from ..store.interface import Store
-from ..store.submissions import check_loadable, is_submission_graph
+from ..store.submissions import check_terms, is_submission_graph
 from . import auth
 from .documents import serialize
 from .state import get_state, get_store
@@ -53,7 +53,10 @@ def read_addition() -> Graph:
     if request.mimetype in ("multipart/form-data", "application/x-www-form-urlencoded"):
         upload = request.files.get("file")
         if upload is not None and upload.filename:
-            text = upload.read(limit + 1).decode("utf-8", errors="strict")
+            try:
+                text = upload.read(limit + 1).decode("utf-8", errors="strict")
+            except UnicodeDecodeError:
+                raise ProtocolError(f"{upload.filename} is not UTF-8 text") from None
             name = request.form.get("format") or _format_of_file(upload.filename)
             source = upload.filename
         else:
@@ -96,7 +99,7 @@ def _format_of_file(filename: str) -> str:
 def check_shape_of(addition: Graph) -> None:
     """Refuse empty and blank-node-only additions, and what the serving engine cannot hold,
     with an answer a curator can act on."""
-    check_loadable(addition.serialize(format="nt", encoding="utf-8"), "this addition")
+    check_terms(addition, "this addition")
     if not len(addition):
         raise EmptySubmission("the submission holds no statements")
     if all(isinstance(s, BNode) for s in addition.subjects()):

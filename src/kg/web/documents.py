@@ -7,6 +7,7 @@ answers the same formats with the same headers.
 from __future__ import annotations
 
 import hashlib
+from urllib.parse import quote
 
 from flask import Response, request
 from rdflib import Graph
@@ -44,7 +45,13 @@ def serialize(graph: Graph, media: str) -> bytes:
 
 
 def alternates(path: str) -> list[tuple[str, str]]:
-    return [(f"/{path}{ext}", media) for ext, media in formats.EXTENSIONS.items()]
+    return [(f"/{header_path(path)}{ext}", media) for ext, media in formats.EXTENSIONS.items()]
+
+
+def header_path(path: str) -> str:
+    """A path as a header may carry it: HTTP headers are Latin-1, so anything else is
+    percent-encoded (`/city/市` would otherwise drop the connection)."""
+    return quote(path, safe="/#:@!$&'()*+,;=-._~%")
 
 
 def finish(response: Response, path: str, media: str) -> Response:
@@ -57,7 +64,7 @@ def finish(response: Response, path: str, media: str) -> Response:
     response.headers["Link"] = ", ".join(links)
     ext = next((e for e, m in formats.EXTENSIONS.items() if m == media), None)
     if ext:
-        response.headers["Content-Location"] = f"/{path}{ext}"
+        response.headers["Content-Location"] = f"/{header_path(path)}{ext}"
     tag = hashlib.sha256(f"{version}|{path}|{media}".encode()).hexdigest()[:32]
     response.set_etag(tag)
     response.last_modified = modified
