@@ -92,3 +92,28 @@ def test_a_graph_store_id_too_long_for_a_file_name_is_a_4xx(curation: Flask) -> 
         "/rdf-graphs", query_string={"graph": graph}, data=event("long-id"), headers=TURTLE
     )
     assert_clear_4xx(answer)
+
+
+def utf16_entity_bomb() -> bytes:
+    """RDF/XML declared and sent as UTF-16LE whose entities multiply (issue 11, finding 4:
+    1.4 KB once took 13 s, the DTD check having read the wrong decoding)."""
+    entities = '<!ENTITY a "aaaaaaaaaa">' + "".join(
+        f'<!ENTITY {chr(98 + i)} "{("&" + chr(97 + i) + ";") * 10}">' for i in range(6)
+    )
+    text = (
+        '<?xml version="1.0" encoding="UTF-16LE"?>'
+        f"<!DOCTYPE r [{entities}]>"
+        '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
+        'xmlns:ex="http://example.org/"><rdf:Description rdf:about="http://example.org/x">'
+        "<ex:p>&g;</ex:p></rdf:Description></rdf:RDF>"
+    )
+    return text.encode("utf-16-le")
+
+
+@pytest.mark.parametrize("path", ["/validate", "/submissions"])
+def test_entities_hidden_in_another_encoding_are_refused(curation: Flask, path: str) -> None:
+    answer = curation.test_client().post(
+        path, data=utf16_entity_bomb(), headers={**ALICE, "Content-Type": "application/rdf+xml"}
+    )
+    assert answer.status_code == 400, answer.get_data(as_text=True)[:300]
+    assert "DTD" in answer.json["message"]

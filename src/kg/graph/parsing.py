@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 from xml.sax import SAXParseException
 
+from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
+from defusedxml import ElementTree as SafeElementTree
 from rdflib import Graph
 from rdflib.exceptions import ParserError
 from rdflib.plugins.parsers.notation3 import BadSyntax
@@ -225,13 +227,29 @@ _EXTERNAL_DOCTYPE = re.compile(r"<!DOCTYPE[^>\[]*\b(SYSTEM|PUBLIC)\b", re.IGNORE
 
 
 def _refuse_entities(text: str, source: str) -> None:
-    """Reject RDF/XML with entity declarations or an external DTD (XXE, billion laughs)."""
+    """Reject RDF/XML with entity declarations or an external DTD (XXE, billion laughs).
+
+    The pattern finds them where the text shows them, to name the line; then an XML parser
+    that forbids every DTD reads the very bytes rdflib's parser will read, in whatever encoding
+    they declare (a UTF-16 document once hid its entities from the pattern: issue 11).
+    """
     match = _DOCTYPE_ENTITY.search(text) or _EXTERNAL_DOCTYPE.search(text)
-    if match:
-        line, column = _position(text, match.start())
+    line, column = _position(text, match.start()) if match else (None, None)
+    if match or _declares_a_dtd(text.encode("utf-8")):
         raise InputError(
             "RDF/XML with a DTD that declares entities or loads an external DTD is refused",
             source=source,
             line=line,
             column=column,
         )
+
+
+def _declares_a_dtd(data: bytes) -> bool:
+    """Whether an XML parser reading these bytes as they declare themselves meets a DTD."""
+    try:
+        SafeElementTree.fromstring(data, forbid_dtd=True)
+    except (DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden):
+        return True
+    except (SafeElementTree.ParseError, ValueError, LookupError):
+        pass  # not well-formed, or an unknown encoding: rdflib's parser names the error
+    return False
