@@ -96,3 +96,15 @@ def test_a_query_process_that_dies_is_a_503_and_is_replaced(
     assert crashed.json["error"] == "query_crashed"
     assert int(crashed.headers["Retry-After"]) > 0
     assert client.get("/sparql", query_string={"query": "ASK {}"}).status_code == 200
+
+
+def test_health_says_when_query_processes_keep_dying(make_app: Callable[..., Flask]) -> None:
+    client = make_app(MAX_QUERY_DEPTH=100_000, QUERY_WORKERS=1).test_client()
+    assert client.get("/health").json["status"] == "ok"
+    query = "SELECT * WHERE { FILTER(" + "(" * 6000 + "1" + ")" * 6000 + ") }"
+    for _ in range(3):
+        crashed = client.post("/sparql", data=query, content_type="application/sparql-query")
+        assert crashed.status_code == 503
+    health = client.get("/health").json
+    assert health["query_crashes_last_minute"] == 3
+    assert health["status"] == "degraded"

@@ -57,6 +57,11 @@ class QueryEngine(Protocol):
         """What query evaluation is confined to here (see sandbox.py), for /health."""
         ...
 
+    @property
+    def recent_crashes(self) -> int:
+        """Query processes that died while answering in the last minute (0 for a remote)."""
+        ...
+
     def run(self, job: QueryJob, timeout: float) -> Answer: ...
 
 

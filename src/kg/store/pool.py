@@ -13,7 +13,8 @@ import multiprocessing
 import queue
 import threading
 import time
-from dataclasses import dataclass
+from collections import deque
+from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
@@ -147,6 +148,11 @@ class PoolStats:
     timeouts: int = 0
     restarts: int = 0
     busy: int = 0
+    crashes: deque[float] = field(default_factory=lambda: deque(maxlen=1000))  # when, monotonic
+
+
+#: How far back /health looks for query processes that died.
+CRASH_WINDOW_S = 60.0
 
 
 class QueryPool:
@@ -251,6 +257,7 @@ class QueryPool:
                 )
             status, payload = worker.conn.recv()
         except (EOFError, OSError, BrokenPipeError):
+            self.stats.crashes.append(time.monotonic())
             self._replace(worker)
             raise QueryCrashed(
                 "the query process stopped while answering (the query may be too complex); "
@@ -277,6 +284,12 @@ class QueryPool:
         with self._lock:
             if worker in self._all:
                 self._all.remove(worker)
+
+    @property
+    def recent_crashes(self) -> int:
+        """Query processes that died while answering in the last minute."""
+        since = time.monotonic() - CRASH_WINDOW_S
+        return sum(1 for when in self.stats.crashes if when > since)
 
     def changed(self) -> None:
         """The submissions changed: every later job makes its worker catch up first."""

@@ -24,6 +24,8 @@ from ..errors import HttpError
 from .state import get_state
 
 bp = Blueprint("operations", __name__)
+#: Query processes dying this often in a minute make /health say "degraded".
+CRASH_LOOP = 3
 
 
 @dataclass
@@ -68,10 +70,12 @@ def observe_query(query: str) -> Iterator[QueryRecord]:
 @bp.route("/health")
 def health() -> Response:
     store = get_state().store
+    crashes = store.engine.recent_crashes
     return jsonify(
-        # degraded: serving, but some stored data could not be loaded and was set aside
-        status="degraded" if store.quarantined else "ok",
+        # degraded: serving, but stored data was set aside, or query processes keep dying
+        status="degraded" if store.quarantined or crashes >= CRASH_LOOP else "ok",
         quarantined=store.quarantined,
+        query_crashes_last_minute=crashes,
         triples=store.triples,
         graphs=len(store.graphs),
         submissions=len(store.submissions.ids()),
