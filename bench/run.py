@@ -3,8 +3,10 @@
 For each size it generates a synthetic cakg dataset (bench/generate.py), starts on loopback,
 on free ports, every engine on the same N-Quads file:
 
-  ours            `kg serve` (gunicorn + Flask + pyoxigraph query processes), default limits
-                  except KG_MAX_CONCURRENT_PER_CLIENT=16 and KG_QUERY_WORKERS_PER_CLIENT=16 so 8 clients from 127.0.0.1 are let in
+  ours            `kg serve` (waitress + Flask + pyoxigraph query processes), default limits
+                  except the per-client caps (KG_MAX_CONCURRENT_PER_CLIENT,
+                  KG_QUERY_WORKERS_PER_CLIENT 16, KG_QUERY_SECONDS_PER_MINUTE 960):
+                  8 clients share 127.0.0.1
   oxigraph-mem    `oxigraph serve --union-default-graph`, in memory, data POSTed to /store
   oxigraph-disk   `oxigraph load --location` then `oxigraph serve --location --union-default-graph`
   rdflib-endpoint `rdflib-endpoint serve` (rdflib Dataset with default_union=True)
@@ -241,6 +243,7 @@ def our_env(work: Path, build: Path, port: int, name: str, **settings: str) -> d
         KG_PORT=str(port),
         KG_MAX_CONCURRENT_PER_CLIENT="16",
         KG_QUERY_WORKERS_PER_CLIENT="16",  # the 8 load clients share one address
+        KG_QUERY_SECONDS_PER_MINUTE="960",  # and their budget: 16 clients' worth of minutes
         **{f"KG_{k}": v for k, v in settings.items()},
     )
     return env

@@ -71,7 +71,7 @@ def contacts(listener: tuple[str, list[int]]) -> list[int]:
 
 
 class LiveServer:
-    """`kg serve` in its own process (gunicorn), talking HTTP on a loopback port."""
+    """`kg serve` in its own process (waitress), talking HTTP on a loopback port."""
 
     def __init__(self, build_dir: Path, log_dir: Path, **settings: Any) -> None:
         self.port = free_port()

@@ -31,7 +31,7 @@ WRITER = textwrap.dedent("""
     from pathlib import Path
     from rdflib import Graph, Literal, URIRef
     from rdflib.namespace import RDFS
-    from kg.store.submissions import SubmissionStore
+    from kg.store.submissions import SubmissionStore, prepare
 
     store = SubmissionStore(Path(sys.argv[1]))
     graph = Graph()
@@ -40,7 +40,9 @@ WRITER = textwrap.dedent("""
     print("ready", flush=True)
     n = 0
     while True:
-        store.write(store.new_id(), graph, "crasher", f"write {n}", None)
+        submission_id = store.new_id()
+        data, _ = prepare(submission_id, graph, "crasher", f"write {n}", None)
+        store.write(submission_id, data)
         n += 1
 """)
 

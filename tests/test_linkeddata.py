@@ -306,3 +306,21 @@ def test_descriptions_are_quick_enough_to_browse(server: LiveServer) -> None:
         page = requests.get(server.url + "/country/uz", headers={"Accept": "text/html"}, timeout=30)
         assert page.status_code == 200
     assert time.monotonic() - started < 10
+
+
+@pytest.mark.parametrize("media", ["text/turtle", "application/n-triples"])
+@pytest.mark.parametrize("end", ["%0D", "%0A", "%0D%0A"])
+def test_a_404_carries_no_triples_from_its_path(client: FlaskClient, media: str, end: str) -> None:
+    """The 404 names the IRI in a comment; a line end in the path once ended the comment, and
+    the rest of the path became triples in our answer (found by the hostile sweep)."""
+    injected = "%3Chttp://e/s%3E%20%3Chttp://e/p%3E%20%3Chttp://e/o%3E%20.%20%23"
+    r = client.get(f"/city/a{end}{injected}", headers={"Accept": media})
+    assert r.status_code == 404
+    if r.mimetype == media:  # else the service's JSON 404, which no RDF parser reads
+        fmt = "nt" if "n-triples" in media else "turtle"
+        assert len(Graph().parse(data=r.data, format=fmt)) == 0
+
+
+def test_document_text_of_an_unknown_or_impossible_name_is_404(client: FlaskClient) -> None:
+    for name in ("a" * 4000, "%E5%B8%82" * 500, "..%2F..%2Fetc%2Fpasswd", "missing"):
+        assert client.get(f"/doc/{name}.txt").status_code == 404

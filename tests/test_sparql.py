@@ -2,7 +2,7 @@
 
 What the protocol says is asked of the app in process (`client`); what needs the real server
 (deadlines, concurrency, per-client limits, the query log of `kg serve`, its banner) is asked
-of `kg serve` under gunicorn on loopback, with plain HTTP (requests).
+of `kg serve` (waitress) on loopback, with plain HTTP (requests).
 """
 
 from __future__ import annotations

@@ -39,7 +39,19 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("HOST", "127.0.0.1", "Address `kg serve` listens on (loopback by default)."),
     Setting("PORT", 8080, "Port `kg serve` listens on."),
     Setting("HTTP_THREADS", 32, "Threads of the web server: how many requests it handles at once."),
+    Setting("MAX_CONNECTIONS", 200, "Open connections the web server accepts at once."),
+    Setting("IDLE_TIMEOUT_S", 60, "Seconds a connection may send nothing before it is closed."),
+    Setting(
+        "TRUSTED_PROXY",
+        "",
+        "Address of a reverse proxy whose X-Forwarded-For names the client; empty: none.",
+    ),
     Setting("QUERY_WORKERS", 2, "Query processes, each holding the dataset in memory."),
+    Setting(
+        "QUERY_MEMORY_MB",
+        4096,
+        "Address space of each query process in MB (past it, the query gets 503); 0: no cap.",
+    ),
     Setting("QUERY_TIMEOUT_S", 10.0, "Longest a query may run before it is stopped (503)."),
     Setting("QUEUE_TIMEOUT_S", 5.0, "Longest a query waits for a free query process (then 503)."),
     Setting("MAX_ROWS", 100000, "Most rows (or triples) a result may have (more: 422)."),
@@ -52,12 +64,32 @@ SETTINGS: tuple[Setting, ...] = (
         0,
         "Query processes one client address may hold at once (429); 0: all but one, at least 1.",
     ),
+    Setting(
+        "QUERY_SECONDS_PER_MINUTE",
+        30.0,
+        "Seconds of query processing one client address may use in a minute (429); 0: no cap.",
+    ),
+    Setting(
+        "CRASHES_PER_CLIENT",
+        3,
+        "Query processes one client's queries may kill in a minute before it gets 429; 0: off.",
+    ),
     Setting("ALLOWED_SERVICE_PREFIXES", "", "Space-separated IRI prefixes SERVICE may call."),
     Setting("QUERY_LOG", "", "File of the JSON-lines query log; empty: standard error."),
     Setting("VAR_DIR", "var", "Where the server keeps what it writes: accepted submissions."),
     Setting("CURATOR_TOKENS", "", "Curators' bearer tokens, `name=token` separated by spaces."),
     Setting("CURATOR_TOKENS_FILE", "", "File of curators' tokens, one `name=token` a line."),
     Setting("MAX_SUBMISSION_BYTES", 2000000, "Largest submission or validation body (413)."),
+    Setting("MAX_SUBMISSION_TRIPLES", 10000, "Most triples a submission or validation may hold."),
+    Setting("VALIDATION_WORKERS", 1, "Processes that parse and validate additions."),
+    Setting(
+        "VALIDATION_TIMEOUT_S", 60.0, "Longest a validation may run before it is stopped (503)."
+    ),
+    Setting(
+        "VALIDATION_MEMORY_MB",
+        2048,
+        "Address space of each validation process in MB (past it: 503); 0: no cap.",
+    ),
     Setting("WRITE_RATE_PER_MINUTE", 30, "Writes one curator may make per minute (429)."),
     Setting("STORE_URL", "", "SPARQL query endpoint of a remote store; empty: the embedded store."),
     Setting(

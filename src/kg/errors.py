@@ -121,6 +121,13 @@ class QueryCrashed(HttpError):
     code = "query_crashed"
 
 
+class OverMemory(HttpError):
+    """The work needed more memory than a worker process may have (a setting)."""
+
+    status = 503
+    code = "over_memory"
+
+
 class Busy(HttpError):
     status = 503
     code = "busy"

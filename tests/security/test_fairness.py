@@ -3,10 +3,14 @@ answered while it tries."""
 
 from __future__ import annotations
 
+import hashlib
 import http.client
+import itertools
+import json
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 import requests
@@ -36,12 +40,12 @@ def test_a_client_gets_its_share_of_the_processes(
     assert queries_per_client(config.load(settings), processes) == expected
 
 
-def ask_from(server: LiveServer, address: str) -> int:
+def ask_from(server: LiveServer, address: str, query: str = "ASK {}") -> int:
     conn = http.client.HTTPConnection(
-        "127.0.0.1", server.port, timeout=10, source_address=(address, 0)
+        "127.0.0.1", server.port, timeout=30, source_address=(address, 0)
     )
     try:
-        conn.request("GET", "/sparql?query=ASK%20%7B%7D")
+        conn.request("GET", "/sparql?query=" + quote(query))
         return conn.getresponse().status
     finally:
         conn.close()
@@ -66,3 +70,62 @@ def test_two_slow_queries_from_one_address_leave_a_process_for_others(
         statuses = sorted(f.result() for f in slow_ones)
     assert len(others) > 5 and set(others) == {200}
     assert statuses == [429, 503]  # one refused at once, one stopped at the deadline
+
+
+#: makes each asked query unique, to find it in the query log
+MARKERS = itertools.count(1)
+
+
+def logged_clients(server: LiveServer, address: str, forwarded_for: str) -> str:
+    """Ask from `address` claiming to forward `forwarded_for`; the client the server logged."""
+    conn = http.client.HTTPConnection(
+        "127.0.0.1", server.port, timeout=10, source_address=(address, 0)
+    )
+    marker = f"ASK {{ FILTER({next(MARKERS)}) }}"
+    conn.request(
+        "GET", "/sparql?query=" + quote(marker), headers={"X-Forwarded-For": forwarded_for}
+    )
+    conn.getresponse().read()
+    conn.close()
+    digest = hashlib.sha256(marker.encode()).hexdigest()
+    entries = [json.loads(line) for line in server.query_log.read_text().splitlines()]
+    return next(e["client"] for e in entries if e["query_sha256"] == digest)
+
+
+def test_x_forwarded_for_is_believed_only_from_the_trusted_proxy(
+    make_server: Callable[..., LiveServer],
+) -> None:
+    proxied = make_server(TRUSTED_PROXY="127.0.0.2")
+    assert logged_clients(proxied, "127.0.0.2", "203.0.113.7") == "203.0.113.7"
+    # anyone else's claim is ignored: each address is its own client
+    assert logged_clients(proxied, "127.0.0.3", "203.0.113.7") == "127.0.0.3"
+
+
+def test_x_forwarded_for_is_ignored_by_default(server: LiveServer) -> None:
+    assert logged_clients(server, "127.0.0.2", "203.0.113.7") == "127.0.0.2"
+
+
+def test_a_client_past_its_query_time_budget_gets_429_and_others_are_answered(
+    make_server: Callable[..., LiveServer],
+) -> None:
+    """Heavy query after heavy query, each stopped at the deadline: past its budget the client
+    waits, as on the Wikidata Query Service; another client is answered throughout."""
+    server = make_server(QUERY_TIMEOUT_S=2, QUERY_SECONDS_PER_MINUTE=3)
+    assert [ask_from(server, "127.0.0.5", RUNAWAY) for _ in range(2)] == [503, 503]
+    conn = http.client.HTTPConnection(
+        "127.0.0.1", server.port, timeout=10, source_address=("127.0.0.5", 0)
+    )
+    try:
+        conn.request("GET", "/sparql?query=" + quote("ASK {}"))
+        refused = conn.getresponse()
+        assert refused.status == 429
+        assert 0 < int(refused.headers["Retry-After"]) <= 61
+    finally:
+        conn.close()
+    assert ask_from(server, "127.0.0.6", "ASK {}") == 200
+
+
+def test_quick_queries_hardly_touch_the_budget(make_server: Callable[..., LiveServer]) -> None:
+    """Only the time a query is worked on counts, not the wait for a process."""
+    server = make_server(QUERY_SECONDS_PER_MINUTE=3)
+    assert {ask_from(server, "127.0.0.7", "ASK {}") for _ in range(50)} == {200}

@@ -205,7 +205,7 @@ def serve(
     threads: int | None,
     timeout: float | None,
 ) -> None:
-    """Serve the SPARQL endpoint and pages under gunicorn, on the embedded or a remote store."""
+    """Serve the SPARQL endpoint and pages under waitress, on the embedded or a remote store."""
     flags = {
         "STORE_URL": store_url,
         "HOST": host,
@@ -235,7 +235,7 @@ def serve(
 def _check_port(host: str, port: int) -> None:
     """Exit 2 with advice if the address is taken, e.g. by a `kg serve` already running."""
     with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as gunicorn binds
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server binds
         try:
             probe.bind((host, port))
         except OSError as exc:

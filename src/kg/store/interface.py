@@ -64,6 +64,11 @@ class QueryEngine(Protocol):
 
     def run(self, job: QueryJob, timeout: float) -> Answer: ...
 
+    def work_seconds(self) -> float:
+        """How long the last job this thread ran was evaluated, not counting any wait for a
+        free process: what a client's query budget is charged."""
+        ...
+
 
 class Submissions(Protocol):
     """Accepted submissions, each a named graph with its provenance."""
@@ -76,9 +81,9 @@ class Submissions(Protocol):
 
     def content(self, submission_id: str) -> Graph: ...
 
-    def write(
-        self, submission_id: str, triples: Graph, curator: str, comment: str, source: str | None
-    ) -> Submission: ...
+    def write(self, submission_id: str, data: bytes) -> None:
+        """Store a submission prepared by :func:`kg.store.submissions.prepare`."""
+        ...
 
     def remove(self, submission_id: str) -> bool: ...
 

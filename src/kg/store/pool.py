@@ -14,6 +14,7 @@ import queue
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -21,9 +22,9 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from ..errors import Busy, HttpError, QueryCrashed, QueryTimeout
+from ..errors import Busy, HttpError, KgError, OverMemory, QueryCrashed, QueryTimeout
 from .engine import Answer, QueryJob, evaluate
-from .sandbox import NONE, isolate_network
+from .sandbox import NONE, isolate_network, limit_memory
 from .submissions import SUFFIX, graph_iri
 
 # Oxigraph 0.5's union default graph yields a triple once per graph that states it (its
@@ -111,29 +112,53 @@ def sync_submissions(stores: DatasetStores, folder: Path | None, loaded: Submiss
         loaded[submission_id] = stamp
 
 
-def _worker_main(conn: Connection, source: str, submissions: str | None, isolate: bool) -> None:
-    """Serve jobs from the parent until the pipe closes."""
-    confinement = isolate_network() if isolate else NONE  # first: before any query is read
-    stores = DatasetStores(Path(source))
-    folder = Path(submissions) if submissions else None
-    loaded: SubmissionFiles = {}
-    sync_submissions(stores, folder, loaded)
-    generation = -1
+#: Handles one job in a worker process; returns the answer or raises HttpError.
+Handler = Callable[[Any], Any]
+
+
+def _worker_main(
+    conn: Connection,
+    isolate: bool,
+    memory_mb: int,
+    make_handler: Callable[..., Handler],
+    args: tuple[Any, ...],
+) -> None:
+    """Confine this process, set up its handler, then serve jobs until the pipe closes."""
+    confinement = isolate_network() if isolate else NONE  # first: before any job is read
+    limit_memory(memory_mb)
+    handle = make_handler(*args)
     conn.send(("ready", confinement))
     while True:
         try:
             job = conn.recv()
         except EOFError:
             return
+        try:
+            conn.send(("ok", handle(job)))
+        except KgError as exc:  # the user's error (HttpError, InputError): theirs to read
+            conn.send(("error", exc))
+        except MemoryError:
+            conn.send(("error", OverMemory(f"the work needed more than {memory_mb} MB")))
+        except Exception as exc:  # a failure of the work must not take the worker down
+            conn.send(("error", HttpError(f"the work failed: {type(exc).__name__}: {exc}")))
+
+
+def query_handler(source: str, submissions: str | None) -> Handler:
+    """Hold the dataset; before each job, catch up with the submission folder if it changed."""
+    stores = DatasetStores(Path(source))
+    folder = Path(submissions) if submissions else None
+    loaded: SubmissionFiles = {}
+    sync_submissions(stores, folder, loaded)
+    generation = -1
+
+    def handle(job: QueryJob) -> Answer:
+        nonlocal generation
         if job.generation != generation:
             sync_submissions(stores, folder, loaded)
             generation = job.generation
-        try:
-            conn.send(("ok", evaluate(stores.for_job(job), job)))
-        except HttpError as exc:
-            conn.send(("error", exc))
-        except Exception as exc:  # an engine failure must not take the worker down
-            conn.send(("error", HttpError(f"the query engine failed: {type(exc).__name__}: {exc}")))
+        return evaluate(stores.for_job(job), job)
+
+    return handle
 
 
 @dataclass
@@ -155,32 +180,54 @@ class PoolStats:
 CRASH_WINDOW_S = 60.0
 
 
-class QueryPool:
-    """A fixed number of query processes; each job takes an idle one, or waits for it."""
+class WorkerPool:
+    """A fixed number of killable worker processes; each job takes an idle one, or waits.
+
+    Work that may run long or take memory without bound (a query, a validation) runs in a
+    process of its own: at the deadline it is killed and replaced, and a process that dies
+    (a crash, the memory limit) costs its job, not the service.
+    """
+
+    #: what the workers do, for messages: "query", "validation"
+    work = "work"
 
     def __init__(
         self,
-        source: Path,
         size: int,
         queue_timeout: float,
-        submissions: Path | None = None,
         isolate: bool = True,
+        memory_mb: int = 0,
+        max_waiting: int = 0,
     ) -> None:
-        self.source = source
-        self.submissions = submissions
-        self.isolate = isolate  # no network in the query processes (sandbox.py)
-        #: what the query processes are confined to, as the first one to start reported it
-        self.confinement = NONE
-        self.data_generation = 0
         self.size = size
         self.queue_timeout = queue_timeout
+        self.isolate = isolate  # no network in the worker processes (sandbox.py)
+        self.memory_mb = memory_mb  # address space of each worker; 0: unlimited
+        #: what the workers are confined to, as the first one to start reported it
+        self.confinement = NONE
         self.stats = PoolStats()
+        # jobs that may wait for a worker at once (0: no bound); more are refused at once,
+        # so that a burst holds no more of the web server's threads than this
+        self._waiting = threading.BoundedSemaphore(max_waiting) if max_waiting else None
         self._context = multiprocessing.get_context("spawn")
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._lock = threading.Lock()
         self._closed = False
         self._generation = 0
         self._all: list[_Worker] = []
+        self._work = threading.local()
+
+    def work_seconds(self) -> float:
+        """How long this thread's last job was worked on, not counting the wait for a worker."""
+        return float(getattr(self._work, "seconds", 0.0))
+
+    def handler(self) -> tuple[Callable[..., Handler], tuple[Any, ...]]:
+        """The function that sets up a worker's handler, and its arguments."""
+        raise NotImplementedError
+
+    def prepare(self, job: Any) -> Any:
+        """The job as a worker should see it (a subclass may stamp it)."""
+        return job
 
     def start(self, wait: bool = True) -> None:
         workers = [self._spawn() for _ in range(self.size)]
@@ -193,16 +240,12 @@ class QueryPool:
 
     def _spawn(self) -> _Worker:
         parent, child = self._context.Pipe()
+        make_handler, args = self.handler()
         process = self._context.Process(
             target=_worker_main,
-            args=(
-                child,
-                str(self.source),
-                str(self.submissions) if self.submissions else None,
-                self.isolate,
-            ),
+            args=(child, self.isolate, self.memory_mb, make_handler, args),
             daemon=True,
-            name="kg-query-worker",
+            name=f"kg-{self.work}-worker",
         )
         process.start()
         child.close()
@@ -214,7 +257,7 @@ class QueryPool:
     def _await_ready(self, worker: _Worker) -> None:
         status, confinement = worker.conn.recv()
         if status != "ready":
-            raise RuntimeError("query worker failed to start")
+            raise RuntimeError(f"{self.work} worker failed to start")
         self.confinement = confinement
 
     def _ready_then_idle(self, worker: _Worker) -> None:
@@ -230,44 +273,60 @@ class QueryPool:
         else:
             self._idle.put(worker)
 
-    def run(self, job: QueryJob, timeout: float) -> Answer:
-        """Evaluate a job within `timeout` seconds; raise QueryTimeout or Busy otherwise."""
-        started = time.monotonic()
+    def run(self, job: Any, timeout: float) -> Any:
+        """Do a job within `timeout` seconds; raise QueryTimeout, Busy or QueryCrashed."""
+        if self._waiting is not None and not self._waiting.acquire(blocking=False):
+            self.stats.busy += 1
+            raise Busy(
+                f"too many {self.work} requests wait already; try again shortly", retry_after=1
+            )
+        try:
+            return self._run(job, timeout)
+        finally:
+            if self._waiting is not None:
+                self._waiting.release()
+
+    def _run(self, job: Any, timeout: float) -> Any:
         try:
             worker = self._idle.get(timeout=min(self.queue_timeout, timeout))
         except queue.Empty:
             self.stats.busy += 1
-            raise Busy("every query worker is busy; try again shortly", retry_after=1) from None
+            raise Busy(
+                f"every {self.work} worker is busy; try again shortly", retry_after=1
+            ) from None
         if worker.generation != self._generation:  # retired by reload(): its data is old
             self._discard(worker)
-            return self.run(job, timeout - (time.monotonic() - started))
+            return self._run(job, timeout)
         if not worker.process.is_alive():
             self._replace(worker)
-            return self.run(job, timeout - (time.monotonic() - started))
-        remaining = max(0.0, timeout - (time.monotonic() - started))
-        if job.generation != self.data_generation:
-            job = dataclasses.replace(job, generation=self.data_generation)
+            return self._run(job, timeout)
+        self._work.seconds = 0.0
+        handed = time.monotonic()
         try:
-            worker.conn.send(job)
-            if not worker.conn.poll(remaining):
+            worker.conn.send(self.prepare(job))
+            # the deadline counts the work, not the wait for a worker (QUEUE_TIMEOUT_S)
+            if not worker.conn.poll(timeout):
+                self._work.seconds = time.monotonic() - handed
                 self.stats.timeouts += 1
                 self._replace(worker)
                 raise QueryTimeout(
-                    f"the query ran longer than {timeout:g} s and was stopped", retry_after=5
+                    f"the {self.work} ran longer than {timeout:g} s and was stopped", retry_after=5
                 )
             status, payload = worker.conn.recv()
         except (EOFError, OSError, BrokenPipeError):
+            self._work.seconds = time.monotonic() - handed
             self.stats.crashes.append(time.monotonic())
             self._replace(worker)
             raise QueryCrashed(
-                "the query process stopped while answering (the query may be too complex); "
-                "it has been replaced",
+                f"the {self.work} process stopped while working (the {self.work} may be too "
+                "complex, or need more memory than a process may have); it has been replaced",
                 retry_after=5,
             ) from None
+        self._work.seconds = time.monotonic() - handed
         self._idle.put(worker)
         if status == "error":
             raise payload
-        return payload  # type: ignore[no-any-return]
+        return payload
 
     def _replace(self, worker: _Worker) -> None:
         self.stats.restarts += 1
@@ -287,9 +346,49 @@ class QueryPool:
 
     @property
     def recent_crashes(self) -> int:
-        """Query processes that died while answering in the last minute."""
+        """Worker processes that died while working in the last minute."""
         since = time.monotonic() - CRASH_WINDOW_S
         return sum(1 for when in self.stats.crashes if when > since)
+
+    def close(self) -> None:
+        self._closed = True
+        with self._lock:
+            workers = list(self._all)
+        for worker in workers:
+            self._discard(worker)
+
+
+class QueryPool(WorkerPool):
+    """Query processes that hold the dataset and follow the submission folder."""
+
+    work = "query"
+
+    def __init__(
+        self,
+        source: Path,
+        size: int,
+        queue_timeout: float,
+        submissions: Path | None = None,
+        isolate: bool = True,
+        memory_mb: int = 0,
+    ) -> None:
+        super().__init__(size, queue_timeout, isolate=isolate, memory_mb=memory_mb)
+        self.source = source
+        self.submissions = submissions
+        self.data_generation = 0
+
+    def handler(self) -> tuple[Callable[..., Handler], tuple[Any, ...]]:
+        folder = str(self.submissions) if self.submissions else None
+        return query_handler, (str(self.source), folder)
+
+    def prepare(self, job: QueryJob) -> QueryJob:
+        if job.generation != self.data_generation:
+            return dataclasses.replace(job, generation=self.data_generation)
+        return job
+
+    def run(self, job: QueryJob, timeout: float) -> Answer:
+        answer: Answer = super().run(job, timeout)
+        return answer
 
     def changed(self) -> None:
         """The submissions changed: every later job makes its worker catch up first."""
@@ -300,10 +399,3 @@ class QueryPool:
         self.source = source
         self._generation += 1
         self.start(wait=False)
-
-    def close(self) -> None:
-        self._closed = True
-        with self._lock:
-            workers = list(self._all)
-        for worker in workers:
-            self._discard(worker)

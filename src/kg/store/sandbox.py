@@ -14,6 +14,7 @@ from __future__ import annotations
 import ctypes
 import errno
 import os
+import resource
 import sys
 
 from ..errors import KgError
@@ -59,3 +60,12 @@ def isolate_network() -> str:
         if not failed:
             _map_ids(uid, gid)
     return NONE if failed else NETWORK_NAMESPACE
+
+
+def limit_memory(megabytes: int) -> None:
+    """Cap this process's address space, so that one query or validation cannot take the
+    machine's memory (issue 11, finding 7): past it, allocation fails and the process dies or
+    raises MemoryError, and the pool answers its client 503 and replaces it. 0: no cap."""
+    if megabytes > 0:
+        limit = megabytes * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))

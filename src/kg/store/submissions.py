@@ -122,17 +122,11 @@ class SubmissionStore:
     def new_id(self) -> str:
         return new_id()
 
-    def write(
-        self, submission_id: str, triples: Graph, curator: str, comment: str, source: str | None
-    ) -> Submission:
-        """Store a submission under an id (replacing any earlier version), atomically."""
-        dataset, submission = build(submission_id, triples, curator, comment, source)
-        check_terms(dataset.graph(URIRef(graph_iri(submission_id))), "this submission")
-        with quiet_rdflib_deprecations():
-            data = dataset.serialize(format="nquads", encoding="utf-8")
+    def write(self, submission_id: str, data: bytes) -> None:
+        """Store a prepared submission (see :func:`prepare`) under its id, replacing any earlier
+        version, atomically."""
         check_loadable(data, "this submission")  # nothing is written that cannot be served
         self._write_atomically(self.path(submission_id), data)
-        return submission
 
     def _write_atomically(self, target: Path, data: bytes) -> None:
         tmp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
@@ -220,6 +214,19 @@ def check_loadable(data: bytes, what: str) -> None:
             f"the store's engine cannot hold {what}: {detail}"
             + (f", in the statement {statement[:300]}" if statement else "")
         ) from None
+
+
+def prepare(
+    submission_id: str, triples: Graph, curator: str, comment: str, source: str | None
+) -> tuple[bytes, Submission]:
+    """The submission as the N-Quads to store, checked by the serving engine, and its
+    provenance."""
+    dataset, submission = build(submission_id, triples, curator, comment, source)
+    check_terms(dataset.graph(URIRef(graph_iri(submission_id))), "this submission")
+    with quiet_rdflib_deprecations():
+        data = dataset.serialize(format="nquads", encoding="utf-8")
+    check_loadable(data, "this submission")
+    return data, submission
 
 
 def new_id() -> str:

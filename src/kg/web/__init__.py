@@ -4,7 +4,7 @@ Owns everything HTTP: the app factory (here), what the app holds (:mod:`.state`)
 protocol endpoint (:mod:`.sparql`), dereferencing (:mod:`.linkeddata`, :mod:`.documents`),
 pages (:mod:`.pages`, :mod:`.describe`), VoID and dumps (:mod:`.void`), curation
 (:mod:`.curation`, :mod:`.auth`), operations (:mod:`.operations`), the error shape
-(:mod:`.responses`) and gunicorn (:mod:`.server`). Reaches the data only through the
+(:mod:`.responses`) and the HTTP server (:mod:`.server`). Reaches the data only through the
 :class:`~kg.store.interface.Store` interface. May import the foundations, :mod:`kg.graph`
 and :mod:`kg.store`; never :mod:`kg.cli`.
 """
@@ -21,11 +21,12 @@ from flask_cors import CORS
 
 from .. import config
 from ..graph.validate import load_shapes
+from ..store.checking import CheckPool
 from ..store.factory import open_store
 from . import curation, linkeddata, operations, pages, responses, sparql, void
 from .auth import load_tokens
 from .describe import term_labels
-from .limits import ClientSlots, RateLimiter, queries_per_client
+from .limits import ClientSlots, CrashLimit, QueryBudget, RateLimiter, queries_per_client
 from .metrics import Metrics, query_logger
 from .state import EXTENSION, AppState
 
@@ -63,13 +64,19 @@ def create_state(settings: Mapping[str, Any]) -> AppState:
     store = open_store(settings)
     store.start()
     atexit.register(store.close)  # stop the query processes when the web process exits
+    checker = CheckPool(settings)
+    checker.start()
+    atexit.register(checker.close)
     return AppState(
         store=store,
+        checker=checker,
         metrics=Metrics(),
         query_log=query_logger(str(settings["QUERY_LOG"])),
         curators=load_tokens(settings),
         write_limit=RateLimiter(int(settings["WRITE_RATE_PER_MINUTE"])),
         client_slots=ClientSlots(queries_per_client(settings, store.engine.size)),
+        crash_limit=CrashLimit(int(settings["CRASHES_PER_CLIENT"])),
+        query_budget=QueryBudget(float(settings["QUERY_SECONDS_PER_MINUTE"])),
         shapes=load_shapes(Path(settings["SHAPES_DIR"])),
         term_labels=term_labels(store),
     )

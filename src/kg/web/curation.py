@@ -13,12 +13,11 @@ import json
 from pathlib import Path
 
 from flask import Blueprint, Response, current_app, render_template, request
-from rdflib import BNode, Graph, URIRef
+from rdflib import Graph
 
 from .. import formats
 from ..errors import (
     Conflict,
-    EmptySubmission,
     Forbidden,
     NotAcceptable,
     NotFound,
@@ -26,11 +25,12 @@ from ..errors import (
     ProtocolError,
     UnsupportedMediaType,
 )
-from ..graph.parsing import FORMAT_ALIASES, FORMAT_BY_EXTENSION, parse_text
-from ..graph.validate import Report, validate
-from ..namespaces import BASE, KG, SUBMISSION_GRAPHS, bind_prefixes
+from ..graph.parsing import FORMAT_ALIASES, FORMAT_BY_EXTENSION
+from ..graph.validate import Report
+from ..namespaces import BASE, SUBMISSION_GRAPHS, bind_prefixes
+from ..store.checking import Addition, Checked, Keep
 from ..store.interface import Store
-from ..store.submissions import check_terms, is_submission_graph
+from ..store.submissions import Submission, is_submission_graph
 from . import auth
 from .documents import serialize
 from .state import get_state, get_store
@@ -45,8 +45,9 @@ REPORT_TYPES = ("application/json", formats.TURTLE, formats.JSONLD, formats.HTML
 # ------------------------------------------------------------------------------ reading input
 
 
-def read_addition() -> Graph:
-    """Parse the RDF a curator sent: a body, a form field, or an uploaded file."""
+def read_addition() -> Addition:
+    """The RDF a curator sent (a body, a form field, or an uploaded file), still unparsed:
+    parsing runs in a validation process."""
     limit = int(current_app.config["MAX_SUBMISSION_BYTES"])
     if request.content_length is not None and request.content_length > limit:
         raise PayloadTooLarge(f"the body is larger than {limit} bytes (MAX_SUBMISSION_BYTES)")
@@ -83,7 +84,7 @@ def read_addition() -> Graph:
         raise UnsupportedMediaType(
             f"cannot read {name!r}: send Turtle, N-Triples, JSON-LD or RDF/XML"
         )
-    return parse_text(text, rdf_format, source=source, base=BASE + "submitted/")
+    return Addition(text, rdf_format, source)
 
 
 def _format_of_file(filename: str) -> str:
@@ -96,22 +97,10 @@ def _format_of_file(filename: str) -> str:
 # ------------------------------------------------------------------------------ checks
 
 
-def check_shape_of(addition: Graph) -> None:
-    """Refuse empty and blank-node-only additions, and what the serving engine cannot hold,
-    with an answer a curator can act on."""
-    check_terms(addition, "this addition")
-    if not len(addition):
-        raise EmptySubmission("the submission holds no statements")
-    if all(isinstance(s, BNode) for s in addition.subjects()):
-        raise EmptySubmission(
-            "every statement is about a blank node; name the things you "
-            "describe with IRIs (e.g. https://w3id.org/cakg/event/…)"
-        )
-
-
-def check_collisions(store: Store, addition: Graph, who: str, replacing: str | None = None) -> None:
+def check_collisions(
+    store: Store, subjects: frozenset[str], who: str, replacing: str | None = None
+) -> None:
     """Refuse IRIs of the ontology, and subjects that other curators' submissions own."""
-    subjects = {str(s) for s in addition.subjects() if isinstance(s, URIRef)}
     reserved = sorted(s for s in subjects if s.startswith(RESERVED))
     if reserved:
         raise Conflict(
@@ -133,13 +122,14 @@ def check_collisions(store: Store, addition: Graph, who: str, replacing: str | N
             )
 
 
-def check(addition: Graph, without: Graph | None = None) -> Report:
-    """Validate an addition in the context of the stored graph (one code path with the CLI)."""
+def check(
+    addition: Addition, old: Graph | None = None, merge: bool = False, keep: Keep | None = None
+) -> Checked:
+    """Parse and validate an addition in the context of the stored graph, in a validation
+    process (one code path with the CLI's validation)."""
     state = get_state()
-    context = state.store.graph()
-    if without is not None:
-        context = context - without
-    return validate(context + addition, state.shapes, Path(current_app.config["DATA_DIR"]))
+    with state.crash_limit.watch(request.remote_addr or "-"):
+        return state.checker.check(state.store, addition, old=old, merge=merge, keep=keep)
 
 
 # ------------------------------------------------------------------------------ answering
@@ -179,9 +169,7 @@ def not_conforming(report: Report) -> Response:
 @bp.route("/validate", methods=["POST"])
 def validate_addition() -> Response:
     """Validate without writing anything."""
-    addition = read_addition()
-    check_shape_of(addition)
-    return report_response(check(addition))
+    return report_response(check(read_addition()).report)
 
 
 @bp.route("/submissions", methods=["POST"])
@@ -189,16 +177,14 @@ def submit() -> Response:
     who = auth.curator()
     auth.check_rate(who)
     addition = read_addition()
-    check_shape_of(addition)
     store = get_store()
     with store.write_lock:
-        check_collisions(store, addition, who)
-        report = check(addition)
-        if not report.conforms:
-            return not_conforming(report)
-        submission = store.submissions.write(
-            store.submissions.new_id(), addition, who, _comment(), _source(addition)
-        )
+        keep = Keep(store.submissions.new_id(), who, _comment(), _source())
+        checked = check(addition, keep=keep)
+        check_collisions(store, checked.subjects, who)
+        if not checked.report.conforms:
+            return not_conforming(checked.report)
+        submission = _store(store, keep.submission_id, checked)
         store.added(submission.id)
     response = Response(json.dumps(submission.to_json()), 201, mimetype="application/json")
     response.headers["Location"] = f"/submissions/{submission.id}"
@@ -209,12 +195,15 @@ def _comment() -> str:
     return (request.args.get("comment") or request.form.get("comment") or "").strip()
 
 
-def _source(addition: Graph) -> str | None:
-    given = request.args.get("source") or request.form.get("source")
-    if given:
-        return given
-    cited = sorted({str(o) for o in addition.objects(None, KG.source)})
-    return cited[0] if len(cited) == 1 else None
+def _source() -> str | None:
+    """The document a curator names as the source (else the one the facts cite is used)."""
+    return request.args.get("source") or request.form.get("source") or None
+
+
+def _store(store: Store, submission_id: str, checked: Checked) -> Submission:
+    assert checked.data is not None and checked.submission is not None  # kept: it conforms
+    store.submissions.write(submission_id, checked.data)
+    return checked.submission
 
 
 @bp.route("/submissions", methods=["GET"])
@@ -322,14 +311,13 @@ def gsp_write() -> Response:
         old = store.submissions.content(submission_id) if exists else None
         if exists and store.submissions.describe(submission_id).curator != who:
             raise Forbidden(f"graph {target} is another curator's")
-        if request.method == "POST" and old is not None:
-            addition = old + addition  # POST merges into the graph
-        check_shape_of(addition)
-        check_collisions(store, addition, who, replacing=submission_id)
-        report = check(addition, without=old)
-        if not report.conforms:
-            return not_conforming(report)
-        store.submissions.write(submission_id, addition, who, _comment(), _source(addition))
+        keep = Keep(submission_id, who, _comment(), _source())
+        # POST merges into the graph; either way the old version leaves the context
+        checked = check(addition, old=old, merge=request.method == "POST", keep=keep)
+        check_collisions(store, checked.subjects, who, replacing=submission_id)
+        if not checked.report.conforms:
+            return not_conforming(checked.report)
+        _store(store, submission_id, checked)
         if old is not None:
             store.removed(old)
         store.added(submission_id)

@@ -1,15 +1,16 @@
-"""Limits that keep one client from crowding out the others: concurrent queries, write rate."""
+"""Limits that keep one client from crowding out the others: concurrent queries, write rate,
+processes killed."""
 
 from __future__ import annotations
 
 import threading
 import time
 from collections import deque
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
-from ..errors import TooManyRequests
+from ..errors import OverMemory, QueryCrashed, TooManyRequests
 
 
 def queries_per_client(settings: Mapping[str, Any], processes: int) -> int:
@@ -49,24 +50,121 @@ class ClientSlots:
                     del self._counts[client]
 
 
+class SlidingWindow:
+    """Weighted events per key in the last `seconds`: writes per curator, crashes per client,
+    seconds of query time per client."""
+
+    def __init__(self, seconds: float = 60.0) -> None:
+        self.seconds = seconds
+        self._events: dict[str, deque[tuple[float, float]]] = {}
+        self._lock = threading.Lock()
+
+    def _recent(self, key: str, now: float) -> deque[tuple[float, float]]:
+        events = self._events.get(key, deque())
+        while events and now - events[0][0] > self.seconds:
+            events.popleft()
+        if not events:
+            self._events.pop(
+                key, None
+            )  # forget quiet keys: the table stays as small as the traffic
+        return events
+
+    def wait(self, key: str, limit: float) -> int | None:
+        """Seconds until `key` is under `limit` again, or None if it is already."""
+        with self._lock:
+            now = time.monotonic()
+            events = self._recent(key, now)
+            total = sum(weight for _, weight in events)
+            if total < limit:
+                return None
+            for when, weight in events:  # the oldest leave the window first
+                total -= weight
+                if total < limit:
+                    return int(self.seconds - (now - when)) + 1
+            return int(self.seconds) + 1
+
+    def add(self, key: str, weight: float = 1.0) -> None:
+        with self._lock:
+            self._events.setdefault(key, deque()).append((time.monotonic(), weight))
+
+
 class RateLimiter:
     """At most `per_minute` writes per curator in any sliding minute."""
 
     def __init__(self, per_minute: int) -> None:
         self.per_minute = per_minute
-        self._times: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
+        self._window = SlidingWindow()
 
     def check(self, who: str) -> None:
-        now = time.monotonic()
-        with self._lock:
-            times = self._times.setdefault(who, deque())
-            while times and now - times[0] > 60:
-                times.popleft()
-            if len(times) >= self.per_minute:
-                wait = int(60 - (now - times[0])) + 1
-                raise TooManyRequests(
-                    f"{who} made {self.per_minute} writes in the last minute; wait {wait} s",
-                    retry_after=wait,
-                )
-            times.append(now)
+        wait = self._window.wait(who, self.per_minute)
+        if wait is not None:
+            raise TooManyRequests(
+                f"{who} made {self.per_minute} writes in the last minute; wait {wait} s",
+                retry_after=wait,
+            )
+        self._window.add(who)
+
+
+class CrashLimit:
+    """A client whose queries kept killing query processes waits before it may send more.
+
+    A process that dies is replaced, but while it reloads everyone has one process fewer; a
+    client that crashes them on purpose (issue 11, finding 2) is refused with 429 before the
+    other clients suffer. ``CRASHES_PER_CLIENT`` in a minute; 0 turns the check off.
+    """
+
+    def __init__(self, per_minute: int) -> None:
+        self.per_minute = per_minute
+        self._window = SlidingWindow()
+
+    def check(self, client: str) -> None:
+        wait = self._window.wait(client, self.per_minute) if self.per_minute else None
+        if wait is not None:
+            raise TooManyRequests(
+                f"this client's queries stopped {self.per_minute} query processes in the last "
+                f"minute; wait {wait} s",
+                retry_after=wait,
+            )
+
+    @contextmanager
+    def watch(self, client: str) -> Iterator[None]:
+        """Refuse a client over its limit; count the processes its work kills."""
+        self.check(client)
+        try:
+            yield
+        except (QueryCrashed, OverMemory):
+            self._window.add(client)
+            raise
+
+
+class QueryBudget:
+    """Seconds of query processing one client may use in any minute, counted as the Wikidata
+    Query Service counts them: past it, 429 with Retry-After until enough time has passed.
+
+    The per-client share of the processes bounds how many queries a client runs at once; this
+    bounds how long it keeps them, so a client that sends one heavy query after another (each
+    stopped at the deadline) leaves the processes to the others most of the time (the soak in
+    bench/soak.py). ``QUERY_SECONDS_PER_MINUTE``; 0 turns it off.
+    """
+
+    def __init__(self, seconds_per_minute: float) -> None:
+        self.seconds_per_minute = seconds_per_minute
+        self._window = SlidingWindow()
+
+    @contextmanager
+    def spend(self, client: str, work_seconds: Callable[[], float]) -> Iterator[None]:
+        """Refuse a client over its budget; charge it `work_seconds()` once its query ends."""
+        if not self.seconds_per_minute:
+            yield
+            return
+        wait = self._window.wait(client, self.seconds_per_minute)
+        if wait is not None:
+            raise TooManyRequests(
+                f"this client's queries took {self.seconds_per_minute:g} s of processing in the "
+                f"last minute; wait {wait} s",
+                retry_after=wait,
+            )
+        try:
+            yield
+        finally:
+            self._window.add(client, work_seconds())

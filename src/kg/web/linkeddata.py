@@ -131,13 +131,21 @@ def list_scheme(store: Store, base: str) -> str | None:
 
 
 def document_text(base: str) -> Response:
-    name = Path(base).name
-    path = Path(current_app.config["DATA_DIR"]) / f"{name}.txt"
-    if not path.is_file():
+    """The text of a source document: only a file the data folder holds, looked up by name,
+    never a file name made from the request (a 4,000-byte name once raised a 500)."""
+    texts = {p.stem: p for p in Path(current_app.config["DATA_DIR"]).glob("*.txt")}
+    path = texts.get(Path(base).name)
+    if path is None:
         abort(404)
     return Response(
         path.read_bytes(), mimetype="text/plain", content_type="text/plain; charset=utf-8"
     )
+
+
+def _one_line(text: str) -> str:
+    """The text with every character that could end a comment (and any other control or
+    separator) escaped: a path with a line end once wrote triples into our 404."""
+    return "".join(c if c.isprintable() else f"\\u{ord(c):04X}" for c in text)
 
 
 def not_found(iri: str, media: str) -> Response:
@@ -147,5 +155,5 @@ def not_found(iri: str, media: str) -> Response:
         return Response(html, 404, mimetype=formats.HTML)
     body = serialize(Graph(), media)
     if media in (formats.TURTLE, formats.NTRIPLES):
-        body = f"# 404 Not Found: nothing is known about <{iri}>\n".encode() + body
+        body = f"# 404 Not Found: nothing is known about <{_one_line(iri)}>\n".encode() + body
     return Response(body, 404, mimetype=media)

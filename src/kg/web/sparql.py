@@ -149,7 +149,12 @@ def endpoint() -> Response:
             names_graphs=shape.names_graphs,
         )
         started = time.monotonic()
-        with state.client_slots.hold(request.remote_addr or "-"):
+        client = request.remote_addr or "-"
+        with (
+            state.crash_limit.watch(client),
+            state.query_budget.spend(client, state.store.engine.work_seconds),
+            state.client_slots.hold(client),
+        ):
             answer = state.store.engine.run(job, deadline)
         record.rows = answer.rows
     response = Response(answer.body, mimetype=answer.media_type)

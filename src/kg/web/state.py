@@ -10,8 +10,9 @@ from typing import Any
 from flask import current_app
 from rdflib import Graph, URIRef
 
+from ..store.checking import CheckPool
 from ..store.interface import Store
-from .limits import ClientSlots, RateLimiter
+from .limits import ClientSlots, CrashLimit, QueryBudget, RateLimiter
 from .metrics import Metrics
 
 #: The one key of ``app.extensions`` this package uses.
@@ -23,11 +24,14 @@ class AppState:
     """Everything the views share, built once by :func:`kg.web.create_app`."""
 
     store: Store
+    checker: CheckPool  # validation processes
     metrics: Metrics
     query_log: logging.Logger
     curators: list[tuple[str, str]]  # (name, bearer token)
     write_limit: RateLimiter
     client_slots: ClientSlots
+    crash_limit: CrashLimit
+    query_budget: QueryBudget
     shapes: Graph
     term_labels: dict[URIRef, str]
     #: page data computed once per version of the data, keyed by (page, version)

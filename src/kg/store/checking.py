@@ -1,0 +1,245 @@
+"""Check curators' additions in worker processes: parse, refuse what the engine cannot hold,
+validate in the context of the stored graph, and prepare the file to store.
+
+Parsing RDF and running SHACL over the whole graph can take seconds and much memory: in the
+web process a 1.25 MB Turtle body once took 72 s and kept 530 MB, and 32 small concurrent
+validations blocked every other request for 33 s (issue 11, finding 4). Here that work runs
+in killable processes, like queries: with a deadline (``VALIDATION_TIMEOUT_S``), a triple
+limit (``MAX_SUBMISSION_TRIPLES``), a memory cap (``VALIDATION_MEMORY_MB``), no network, and
+a bound on how many requests may wait for them.
+
+The stored graph reaches the workers as an N-Triples snapshot written once per version of
+the data; each worker parses it once per version.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph, URIRef
+
+from ..errors import EmptySubmission, PayloadTooLarge
+from ..graph.parsing import parse_text
+from ..graph.validate import Report, load_shapes, validate
+from ..namespaces import BASE, KG
+from .interface import Store
+from .pool import Handler, WorkerPool
+from .submissions import Submission, check_terms, prepare
+
+#: What rdflib and Oxigraph call the formats Oxigraph can count quickly before rdflib parses.
+_COUNTABLE = {"turtle": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES}
+
+
+@dataclass(frozen=True)
+class Addition:
+    """RDF as a curator sent it."""
+
+    text: str
+    rdf_format: str  # rdflib's name: turtle, nt, json-ld, xml
+    source: str  # where it came from, for messages: "body", "data", a file name
+
+
+@dataclass(frozen=True)
+class Keep:
+    """What to store the addition as, if it conforms."""
+
+    submission_id: str
+    curator: str
+    comment: str
+    source: str | None  # as the curator gave it; None: the one document the facts cite
+
+
+@dataclass(frozen=True)
+class CheckJob:
+    addition: Addition
+    context: str  # the N-Triples snapshot of the stored graph
+    context_version: str
+    #: N-Triples of the graph being replaced: left out of the context, and merged into the
+    #: addition when `merge` (a Graph Store POST)
+    old: bytes | None = None
+    merge: bool = False
+    keep: Keep | None = None
+    max_triples: int = 10_000
+
+
+@dataclass(frozen=True)
+class Checked:
+    report: Report
+    subjects: frozenset[str]  # the IRIs the addition describes
+    #: when the job asked to keep it and it conforms: the file to store, and its provenance
+    data: bytes | None = None
+    submission: Submission | None = None
+
+
+def check_shape_of(addition: Graph) -> None:
+    """Refuse empty and blank-node-only additions, and what the serving engine cannot hold,
+    with an answer a curator can act on."""
+    check_terms(addition, "this addition")
+    if not len(addition):
+        raise EmptySubmission("the submission holds no statements")
+    if all(isinstance(s, BNode) for s in addition.subjects()):
+        raise EmptySubmission(
+            "every statement is about a blank node; name the things you "
+            "describe with IRIs (e.g. https://w3id.org/cakg/event/…)"
+        )
+
+
+def _too_many(count: int, limit: int) -> PayloadTooLarge:
+    return PayloadTooLarge(
+        f"the addition holds {count} or more triples; at most {limit} are taken at once "
+        "(MAX_SUBMISSION_TRIPLES): split it into several submissions"
+    )
+
+
+def read(addition: Addition, max_triples: int) -> Graph:
+    """Parse an addition, refusing one over the triple limit before rdflib reads it all."""
+    fast = _COUNTABLE.get(addition.rdf_format)
+    if fast is not None:
+        count = 0
+        try:
+            for _ in ox.parse(addition.text.encode("utf-8"), format=fast):
+                count += 1
+                if count > max_triples:
+                    raise _too_many(count, max_triples)
+        except SyntaxError:
+            pass  # rdflib's parser says where, in its words, just below
+    graph = parse_text(
+        addition.text, addition.rdf_format, source=addition.source, base=BASE + "submitted/"
+    )
+    if len(graph) > max_triples:
+        raise _too_many(len(graph), max_triples)
+    return graph
+
+
+def _cited_source(addition: Graph) -> str | None:
+    cited = sorted({str(o) for o in addition.objects(None, KG.source)})
+    return cited[0] if len(cited) == 1 else None
+
+
+def check_handler(shapes_dir: str, documents_dir: str) -> Handler:
+    """A worker's handler: shapes loaded once, the stored graph once per version."""
+    shapes = load_shapes(Path(shapes_dir))
+    contexts: dict[str, Graph] = {}
+
+    def context(job: CheckJob) -> Graph:
+        if job.context_version not in contexts:
+            contexts.clear()  # only the current version is ever asked for again
+            graph = Graph()
+            graph.parse(job.context, format="nt")
+            contexts[job.context_version] = graph
+        return contexts[job.context_version]
+
+    def handle(job: CheckJob) -> Checked:
+        addition = read(job.addition, job.max_triples)
+        old = Graph().parse(data=job.old, format="nt") if job.old is not None else None
+        if job.merge and old is not None:
+            addition = old + addition
+        check_shape_of(addition)
+        stored = context(job) - old if old is not None else context(job)
+        report = validate(stored + addition, shapes, Path(documents_dir))
+        subjects = frozenset(str(s) for s in addition.subjects() if isinstance(s, URIRef))
+        if job.keep is None or not report.conforms:
+            return Checked(report, subjects)
+        keep = job.keep
+        source = keep.source or _cited_source(addition)
+        data, submission = prepare(keep.submission_id, addition, keep.curator, keep.comment, source)
+        return Checked(report, subjects, data, submission)
+
+    return handle
+
+
+def snapshot_folder(parent: Path) -> Path:
+    """A folder of this process's own under `parent`, for its snapshots; the folders of
+    servers that were killed (so never cleaned up after themselves) are removed."""
+    parent.mkdir(parents=True, exist_ok=True)
+    for folder in parent.iterdir():
+        if folder.name.isdigit() and not _alive(int(folder.name)):
+            shutil.rmtree(folder, ignore_errors=True)
+    own = parent / str(os.getpid())
+    own.mkdir(exist_ok=True)
+    return own
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+class CheckPool(WorkerPool):
+    """Validation processes, and the snapshot of the stored graph they validate against."""
+
+    work = "validation"
+
+    def __init__(self, settings: Mapping[str, Any]) -> None:
+        size = int(settings["VALIDATION_WORKERS"])
+        super().__init__(
+            size,
+            queue_timeout=float(settings["QUEUE_TIMEOUT_S"]),
+            isolate=True,  # validation never needs the network
+            memory_mb=int(settings["VALIDATION_MEMORY_MB"]),
+            max_waiting=4 * size,
+        )
+        self.shapes_dir = str(settings["SHAPES_DIR"])
+        self.documents_dir = str(settings["DATA_DIR"])
+        self.timeout = float(settings["VALIDATION_TIMEOUT_S"])
+        self.max_triples = int(settings["MAX_SUBMISSION_TRIPLES"])
+        self._folder = snapshot_folder(Path(settings["VAR_DIR"]) / "validation")
+        self._snapshot: tuple[str, Path] | None = None
+        self._snapshot_lock = threading.Lock()
+
+    def handler(self) -> tuple[Callable[..., Handler], tuple[Any, ...]]:
+        return check_handler, (self.shapes_dir, self.documents_dir)
+
+    def snapshot(self, store: Store) -> tuple[str, str]:
+        """(version, path) of the stored graph as N-Triples, written once per version."""
+        with self._snapshot_lock:
+            version = store.version
+            if self._snapshot is None or self._snapshot[0] != version:
+                path = self._folder / f"context-{version[:16]}.nt"
+                triples = {q.triple for q in store.quads()}  # the merge: each triple once
+                path.write_bytes(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"")
+                if self._snapshot is not None:
+                    self._snapshot[1].unlink(missing_ok=True)
+                self._snapshot = (version, path)
+            return version, str(self._snapshot[1])
+
+    def check(
+        self,
+        store: Store,
+        addition: Addition,
+        *,
+        old: Graph | None = None,
+        merge: bool = False,
+        keep: Keep | None = None,
+    ) -> Checked:
+        version, path = self.snapshot(store)
+        job = CheckJob(
+            addition,
+            path,
+            version,
+            old=old.serialize(format="nt", encoding="utf-8") if old is not None else None,
+            merge=merge,
+            keep=keep,
+            max_triples=self.max_triples,
+        )
+        checked: Checked = self.run(job, self.timeout)
+        return checked
+
+    def close(self) -> None:
+        super().close()
+        with self._snapshot_lock:
+            if self._snapshot is not None:
+                self._snapshot[1].unlink(missing_ok=True)
+            shutil.rmtree(self._folder, ignore_errors=True)
