@@ -19,7 +19,7 @@ import pytest
 import requests
 from flask import Flask
 from flask.testing import FlaskClient
-from helpers import LiveServer, assert_error, contacts
+from helpers import LiveServer, assert_error, contacts, wait_until
 from rdflib import Graph, URIRef
 
 from kg.graph.parsing import parse_text
@@ -349,7 +349,13 @@ def ask_from_another_client(server: LiveServer) -> int:
         conn.close()
 
 
+def every_process_ready(server: LiveServer) -> bool:
+    health = requests.get(server.url + "/health", timeout=10).json()
+    return bool(health["query_workers_ready"] == health["query_workers"])
+
+
 def test_others_are_answered_while_a_query_runs_away(server: LiveServer) -> None:
+    wait_until(lambda: every_process_ready(server))  # earlier tests' deadlines replace some
     with ThreadPoolExecutor(max_workers=1) as pool:
         runaway = pool.submit(requests.get, server.endpoint, params={"query": RUNAWAY}, timeout=60)
         started = time.monotonic()

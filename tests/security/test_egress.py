@@ -95,7 +95,9 @@ def test_a_query_process_that_dies_is_a_503_and_is_replaced(
     assert crashed.status_code == 503, crashed.get_data(as_text=True)
     assert crashed.json["error"] == "query_crashed"
     assert int(crashed.headers["Retry-After"]) > 0
+    assert client.get("/health").json["query_workers_ready"] == 0  # the new one is loading
     assert client.get("/sparql", query_string={"query": "ASK {}"}).status_code == 200
+    assert client.get("/health").json["query_workers_ready"] == 1
 
 
 def test_health_says_when_query_processes_keep_dying(make_app: Callable[..., Flask]) -> None:

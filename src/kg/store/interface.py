@@ -62,6 +62,11 @@ class QueryEngine(Protocol):
         """Query processes that died while answering in the last minute (0 for a remote)."""
         ...
 
+    @property
+    def ready(self) -> int:
+        """Local query processes ready for a job; a replaced one is not until it has loaded."""
+        ...
+
     def run(self, job: QueryJob, timeout: float) -> Answer: ...
 
     def work_seconds(self) -> float:

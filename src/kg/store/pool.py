@@ -215,6 +215,7 @@ class WorkerPool:
         self._closed = False
         self._generation = 0
         self._all: list[_Worker] = []
+        self._ready: set[int] = set()  # ids of the workers that finished starting
         self._work = threading.local()
 
     def work_seconds(self) -> float:
@@ -259,6 +260,8 @@ class WorkerPool:
         if status != "ready":
             raise RuntimeError(f"{self.work} worker failed to start")
         self.confinement = confinement
+        with self._lock:
+            self._ready.add(id(worker))
 
     def _ready_then_idle(self, worker: _Worker) -> None:
         try:
@@ -341,8 +344,15 @@ class WorkerPool:
         worker.process.join(timeout=5)
         worker.conn.close()
         with self._lock:
+            self._ready.discard(id(worker))
             if worker in self._all:
                 self._all.remove(worker)
+
+    @property
+    def ready(self) -> int:
+        """Worker processes started and able to take a job (a replaced one is not, yet)."""
+        with self._lock:
+            return len(self._ready)
 
     @property
     def recent_crashes(self) -> int:

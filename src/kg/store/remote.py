@@ -83,6 +83,7 @@ class RemoteEngine:
     size = 0  # no local query processes
     confinement = "the remote store's own"  # no local evaluation to confine
     recent_crashes = 0  # no local query processes to die
+    ready = 0
 
     def __init__(self, session: requests.Session, query_url: str, results: str = "tsv") -> None:
         self.session = session

@@ -80,6 +80,7 @@ def health() -> Response:
         graphs=len(store.graphs),
         submissions=len(store.submissions.ids()),
         query_workers=store.engine.size,
+        query_workers_ready=store.engine.ready,
         query_network=store.engine.confinement,
     )
 
