@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 import requests
+from flask import Flask
 from flask.testing import FlaskClient
 from helpers import LiveServer
 from rdflib import Dataset, Graph, Literal, URIRef
@@ -21,6 +23,7 @@ from rdflib.namespace import RDF, RDFS
 
 from kg.graph.parsing import parse_text, quiet_rdflib_deprecations
 from kg.namespaces import KG
+from kg.web.state import MAX_CACHED
 
 BASE = "https://w3id.org/cakg/"
 FORMATS = [
@@ -324,3 +327,24 @@ def test_a_404_carries_no_triples_from_its_path(client: FlaskClient, media: str,
 def test_document_text_of_an_unknown_or_impossible_name_is_404(client: FlaskClient) -> None:
     for name in ("a" * 4000, "%E5%B8%82" * 500, "..%2F..%2Fetc%2Fpasswd", "missing"):
         assert client.get(f"/doc/{name}.txt").status_code == 404
+
+
+def test_a_hash_in_the_path_stays_encoded_in_the_headers(client: FlaskClient) -> None:
+    """`/city/a%23b` is the path `/city/a#b`: a bare `#` in Content-Location made `.ttl` a
+    fragment, so the alternates named the wrong resource (found by the hostile sweep)."""
+    r = client.get("/city/a%23b", headers={"Accept": "text/turtle"})
+    assert r.headers["Content-Location"] == "/city/a%23b.ttl"
+    assert "#" not in r.headers.get("Link", "")
+
+
+def test_the_void_description_is_built_once_and_the_cache_stays_bounded(
+    make_app: Callable[..., Flask],
+) -> None:
+    app = make_app()
+    client = app.test_client()
+    first = client.get("/.well-known/void", headers={"Accept": "text/turtle"})
+    again = client.get("/.well-known/void", headers={"Accept": "text/turtle"})
+    assert first.data == again.data and len(Graph().parse(data=first.data, format="turtle"))
+    for i in range(300):  # a description per Host header: the cache must not grow with them
+        client.get("/.well-known/void", headers={"Accept": "text/turtle", "Host": f"h{i}.example"})
+    assert len(app.extensions["kg"].page_cache) <= MAX_CACHED

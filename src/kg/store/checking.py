@@ -123,8 +123,14 @@ def _cited_source(addition: Graph) -> str | None:
     return cited[0] if len(cited) == 1 else None
 
 
+#: How much lower than queries' the validation processes' CPU priority is (nice(2)): a burst of
+#: validations slows curators, not the readers of the endpoint.
+NICENESS = 10
+
+
 def check_handler(shapes_dir: str, documents_dir: str) -> Handler:
     """A worker's handler: shapes loaded once, the stored graph once per version."""
+    os.nice(NICENESS)
     shapes = load_shapes(Path(shapes_dir))
     contexts: dict[str, Graph] = {}
 

@@ -51,7 +51,7 @@ def alternates(path: str) -> list[tuple[str, str]]:
 def header_path(path: str) -> str:
     """A path as a header may carry it: HTTP headers are Latin-1, so anything else is
     percent-encoded (`/city/市` would otherwise drop the connection)."""
-    return quote(path, safe="/#:@!$&'()*+,;=-._~%")
+    return quote(path, safe="/:@!$&'()*+,;=-._~%")
 
 
 def finish(response: Response, path: str, media: str) -> Response:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -20,7 +19,7 @@ from flask import Blueprint, Response, current_app, render_template
 from .. import formats
 from ..namespaces import ONTOLOGY
 from .describe import link_for
-from .state import data_version, get_state, get_store
+from .state import cached, data_version, get_store
 
 bp = Blueprint("pages", __name__)
 
@@ -49,16 +48,6 @@ CLASSES = (
 def select(query: str) -> list[dict[str, str]]:
     """Rows of a SELECT on the served data (the project's prefixes are predeclared)."""
     return get_store().select(query)
-
-
-def cached(name: str, build: Callable[[], Any]) -> Any:
-    """Compute a page's data once per version of the data."""
-    version, _ = data_version()
-    cache = get_state().page_cache
-    key = (name, version)
-    if key not in cache:
-        cache[key] = build()
-    return cache[key]
 
 
 def html(template: str, **context: Any) -> Response:

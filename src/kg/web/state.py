@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -14,6 +15,9 @@ from ..store.checking import CheckPool
 from ..store.interface import Store
 from .limits import ClientSlots, CrashLimit, QueryBudget, RateLimiter
 from .metrics import Metrics
+
+#: Most entries the page cache holds at once.
+MAX_CACHED = 64
 
 #: The one key of ``app.extensions`` this package uses.
 EXTENSION = "kg"
@@ -34,7 +38,8 @@ class AppState:
     query_budget: QueryBudget
     shapes: Graph
     term_labels: dict[URIRef, str]
-    #: page data computed once per version of the data, keyed by (page, version)
+    #: page data computed once per version of the data, keyed by (page, version); only the
+    #: current version's entries are kept
     page_cache: dict[tuple[str, str], Any] = field(default_factory=dict)
 
 
@@ -53,3 +58,19 @@ def data_version() -> tuple[str, datetime]:
     """A hash that changes with the data (build and submissions), and when it last changed."""
     store = get_store()
     return store.version, store.modified
+
+
+def cached(name: str, build: Callable[[], Any]) -> Any:
+    """Compute something shown (a page's data, a description) once per version of the data;
+    what older versions computed is dropped, so the cache holds one version's worth."""
+    version, _ = data_version()
+    cache = get_state().page_cache
+    key = (name, version)
+    if key not in cache:
+        value = build()
+        if len(cache) >= MAX_CACHED:  # e.g. a description per Host header a client makes up
+            cache.clear()
+        for old in [k for k in cache if k[1] != version]:
+            cache.pop(old, None)
+        cache[key] = value
+    return cache[key]

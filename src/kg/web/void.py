@@ -20,7 +20,7 @@ from .. import formats
 from ..namespaces import BASE, DATASET, KG, ONTOLOGY, PREFIXES, VOID
 from .documents import finish, negotiate, serialize
 from .pages import html, select
-from .state import data_version, get_store
+from .state import cached, data_version, get_store
 
 bp = Blueprint("void", __name__)
 
@@ -184,7 +184,9 @@ def void() -> Response:
     media = negotiate(".well-known/void", None, text_too=False)
     if media == formats.HTML:
         media = formats.TURTLE  # the dataset is described for machines; people read "/"
-    graph = description(request.host_url)
-    response = Response(serialize(graph, media), mimetype=media)
+    root = request.host_url
+    # built once per version of the data (it counts every graph), per host and format
+    body = cached(f"void {root} {media}", lambda: serialize(description(root), media))
+    response = Response(body, mimetype=media)
     response.headers["Access-Control-Allow-Origin"] = "*"
     return finish(response, ".well-known/void", media)
