@@ -68,7 +68,13 @@ def pair(
     store: StoreServer, make_server: Callable[..., LiveServer]
 ) -> tuple[LiveServer, LiveServer]:
     """Two copies of the server in front of the one store."""
-    settings = {**store.settings(), "CURATOR_TOKENS": TOKENS, "WRITE_RATE_PER_MINUTE": 1000}
+    settings = {
+        **store.settings(),
+        "CURATOR_TOKENS": TOKENS,
+        "WRITE_RATE_PER_MINUTE": 1000,
+        # every test here asks from one address, and a store that is down takes its time
+        "QUERY_SECONDS_PER_MINUTE": 600,
+    }
     return make_server(**settings), make_server(**settings)
 
 

@@ -67,7 +67,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "QUERY_SECONDS_PER_MINUTE",
         30.0,
-        "Seconds of queries and validations one client address may use in a minute (429); 0: off.",
+        "Seconds of query processing one client address may use in a minute (429); 0: off.",
     ),
     Setting(
         "CRASHES_PER_CLIENT",

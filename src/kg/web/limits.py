@@ -138,9 +138,8 @@ class CrashLimit:
 
 
 class QueryBudget:
-    """Seconds of processing (queries and validations) one client may use in any minute,
-    counted as the Wikidata Query Service counts query time: past it, 429 with Retry-After
-    until enough time has passed.
+    """Seconds of query processing one client may use in any minute, counted as the Wikidata
+    Query Service counts them: past it, 429 with Retry-After until enough time has passed.
 
     The per-client share of the processes bounds how many queries a client runs at once; this
     bounds how long it keeps them, so a client that sends one heavy query after another (each
@@ -161,8 +160,8 @@ class QueryBudget:
         wait = self._window.wait(client, self.seconds_per_minute)
         if wait is not None:
             raise TooManyRequests(
-                f"this client's queries and validations took {self.seconds_per_minute:g} s of "
-                f"processing in the last minute; wait {wait} s",
+                f"this client's queries took {self.seconds_per_minute:g} s of processing in the "
+                f"last minute; wait {wait} s",
                 retry_after=wait,
             )
         try:
