@@ -2,60 +2,335 @@
 
 The engine (Oxigraph) follows ``SERVICE`` over HTTP, so a query is scanned first: every
 ``SERVICE`` IRI and every ``FROM``/``FROM NAMED`` graph must be allowed by the operator, and
-nesting is bounded because a parser that recurses a thousand brackets deep may crash.
+nesting is bounded because a parser that recurses a thousand brackets deep may crash; so are
+chains of operators and UNIONs, which it recurses into as deep without a bracket.
 https://www.w3.org/TR/sparql11-federated-query/
+
+The scan must read the text as the engine does, not as we would guess, or a query that the
+scan finds harmless calls a service anyway. So it uses the grammar's own terminals
+(https://www.w3.org/TR/sparql11-query/#grammar) with Oxigraph 0.5's readings of them, each
+checked on pyoxigraph (tests/test_guard.py) and fuzzed against it (tests/security/test_fuzz.py):
+
+- only space, tab, CR and LF are spaces, and a comment ends at CR or LF;
+- ``\\uXXXX`` and ``\\UXXXXXXXX`` count inside IRIs and strings only (SPARQL 1.2). In IRIs
+  Oxigraph reads the four (eight) characters as a number, a leading ``+`` included; in strings
+  they must be real characters. SPARQL 1.1 (section 19.2) instead decodes them in the whole
+  text before parsing (``SERVIC\\u0045``, ``#\\u000A``), so a query with escapes is also checked
+  as decoded, for stores that read it so (the remote mode);
+- strings take only the ``\\t \\b \\n \\r \\f \\" \\' \\\\`` escapes; a long string with any other
+  is read, as Oxigraph reads it, as two short ones with code between;
+- keywords are matched letter by letter with no word boundary: ``trueSERVICE<x>``,
+  ``SERVICEe:x``, ``SERVICESILENT<x>``, ``PREFIXe:<x>`` all mean what they would with spaces;
+- a prefixed name's local part holds one run of dots at most (``e:a.b.SERVICE`` is ``e:a.b``,
+  ``.``, ``SERVICE``); and when its IRI does not parse, Oxigraph backtracks to the bare prefix
+  and reads the local part as code (``e:SERVICEf:x\\#`` where ``e:`` ends in ``#``);
+- ``<`` after a value inside an expression is less-than, elsewhere it opens an IRI (the IRI
+  runs to the first ``>``); where the scan cannot tell which, and the two readings differ, the
+  query is refused.
+
+An allowed prefix is compared with the IRI Oxigraph will call, escapes resolved, and covers its
+own host only. Query processes have no network unless an operator allows federation
+(sandbox.py), so this is the friendly first refusal; where federation is allowed, the only one.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from ..errors import QueryRefused
+from ..namespaces import PREFIXES
+
+# ---------------------------------------------------------------- the grammar's terminals
+
+# PN_CHARS_BASE as Oxigraph 0.5 has it: the spec's, less #x10000-#xEFFFF.
+_BASE = (
+    "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c\u200d"
+    "\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd"
+)
+_U = _BASE + "_"
+_CHARS = _U + "\\-0-9\u00b7\u0300-\u036f\u203f\u2040"
+_VARNAME = f"[0-9{_U}][0-9\u00b7\u0300-\u036f\u203f\u2040{_U}]*+"
+_PN_PREFIX = f"[{_BASE}][{_CHARS}]*+(?:\\.++[{_CHARS}]++)*+"
+_PLX = r"%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%]"
+_PN_LOCAL = f"(?:[{_U}:0-9]|{_PLX})(?:[{_CHARS}:]|{_PLX})*+(?:\\.++(?:[{_CHARS}:]|{_PLX})++)?+"
+_PNAME = f"(?:{_PN_PREFIX})?+:(?:{_PN_LOCAL})?+"
+_ECHAR = r"\\[tbnrf\"'\\]"
+# An escape that names a character: no surrogate, nothing past U+10FFFF (else no string).
+_UCHAR = (
+    r"\\u(?:[0-9A-Ca-cEFef][0-9A-Fa-f]{3}|[Dd][0-7][0-9A-Fa-f]{2})"
+    r"|\\U(?:0000(?:[0-9A-Ca-cEFef][0-9A-Fa-f]{3}|[Dd][0-7][0-9A-Fa-f]{2})"
+    r"|000[1-9A-Fa-f][0-9A-Fa-f]{4}|0010[0-9A-Fa-f]{4})"
+)
+_ESCAPE = f"{_ECHAR}|{_UCHAR}"
+_STRING = (  # long forms first: when one fails, ''' is the empty string and a quote
+    f"'''(?:(?:''|')?+(?:[^'\\\\]|{_ESCAPE}))*+'''"
+    f'|"""(?:(?:""|")?+(?:[^"\\\\]|{_ESCAPE}))*+"""'
+    f"|'(?:[^'\\\\\\n\\r]|{_ESCAPE})*+'"
+    f'|"(?:[^"\\\\\\n\\r]|{_ESCAPE})*+"'
+)
+_NUMBER = (
+    r"[0-9]++\.[0-9]*+[eE][+-]?[0-9]++|\.[0-9]++[eE][+-]?[0-9]++|[0-9]++[eE][+-]?[0-9]++"
+    r"|[0-9]*+\.[0-9]++|[0-9]++"
+)
+# What Oxigraph reads as an IRI escape: four (eight) characters Rust parses as hexadecimal,
+# a leading + included. SPARQL 1.1's decoding before parsing takes the same.
+_CODEPOINT = re.compile(r"\\u([+0-9A-Fa-f][0-9A-Fa-f]{3})|\\U([+0-9A-Fa-f][0-9A-Fa-f]{7})")
+_IRI_ESCAPE = r"\\u[+0-9A-Fa-f][0-9A-Fa-f]{3}|\\U[+0-9A-Fa-f][0-9A-Fa-f]{7}"
+# IRIREF: Oxigraph takes anything up to the first > and then lets its IRI parser refuse; what
+# that parser takes is within this class (checked for each code point of the BMP, and beyond).
+_IRIREF = re.compile(f'<(?:[^<>"{{}}|^`\\\\\\x00-\\x20]|{_IRI_ESCAPE})*+>')
 
 _TOKEN = re.compile(
-    r"""
-    (?P<ws>\s+)
-  | (?P<comment>\#[^\r\n]*)
-  | (?P<string>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'''(?:[^'\\]|\\.|'(?!''))*'''
-              |"(?:[^"\\\n\r]|\\.)*"|'(?:[^'\\\n\r]|\\.)*')
-  | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
-  | (?P<var>[?$][\w]+)
-  | (?P<open>[({\[])
-  | (?P<close>[)}\]])
-  | (?P<pname>(?:[A-Za-z][\w.-]*)?:(?:[\w.%:-]|\\.)*)
-  | (?P<word>[A-Za-z_][\w-]*)
-  | (?P<other>.)
-    """,
-    re.VERBOSE | re.DOTALL,
+    "|".join(
+        f"(?P<{kind}>{pattern})"
+        for kind, pattern in (
+            ("ws", r"[ \t\r\n]++"),
+            ("comment", r"#[^\r\n]*+"),
+            ("string", _STRING),
+            ("var", f"[?$]{_VARNAME}"),
+            ("bnode", f"_:[0-9{_U}][{_CHARS}]*+(?:\\.++[{_CHARS}]++)*+"),
+            ("pname", _PNAME),
+            ("number", _NUMBER),
+            ("word", r"[A-Za-z_][A-Za-z0-9_]*+"),
+            ("langtag", r"@[a-zA-Z]++(?:-[a-zA-Z0-9]++)*+(?:--[a-zA-Z]++)?+"),
+            ("open", r"\{\||[({\[]"),
+            ("close", r"\)>>|>>|\|\}|[)}\]]"),
+            ("other", r"\^\^|&&|\|\||[!<>]=|[\s\S]"),
+        )
+    )
 )
+_PNAME_RE = re.compile(_PNAME)
+_PREFIX_NAME = re.compile(f"(?:{_PN_PREFIX})?")
+_CLOSERS = {"(": ")", "[": "]", "{": "}", "{|": "|}", "<<(": ")>>", "<<": ">>"}
+# Kinds after which < is less-than in an expression: they end a value.
+_VALUES = ("var", "number", "string", "langtag", "iri", "pname", "bnode", "close")
 
 
 @dataclass(frozen=True)
 class Token:
-    kind: str
+    kind: str  # word, pname, var, iri, string, number, open, close, doubt, ...
     text: str
     offset: int
 
 
-def tokens(query: str) -> Iterator[Token]:
-    """Split a query into the tokens that matter here (comments and spaces dropped)."""
-    for match in _TOKEN.finditer(query):
-        kind = match.lastgroup or "other"
-        if kind not in ("ws", "comment"):
-            yield Token(kind, match.group(), match.start())
+@dataclass
+class _Frame:
+    """An open bracket, and what a ( or a < inside it can be."""
 
+    kind: str  # top, group, values, pattern, expression, triple, unsure
+    closer: str
+    subquery: bool = False  # a SELECT began here: every ( in it opens an expression
+    values: bool = False  # VALUES was read: its next ( and { hold data
+
+
+class _Scanner:
+    """Tokens of a query, comments and spaces dropped, with < read by its context."""
+
+    def __init__(self, query: str, predeclared: Mapping[str, str]) -> None:
+        self.query = query
+        self.frames = [_Frame("top", "")]
+        # Contexts are no longer known: a closer matched no opener, or a prefixed name may be
+        # read as its bare prefix and code (see _may_fail).
+        self.lost = False
+        self.prefixes = {name: {namespace} for name, namespace in predeclared.items()}
+        self.seen: list[Token] = []
+
+    def __iter__(self) -> Iterator[Token]:
+        pos = 0
+        while pos < len(self.query):
+            if self.query[pos] == "<":
+                token = self._angle(pos)
+            else:
+                match = _TOKEN.match(self.query, pos)
+                assert match is not None  # "other" takes any character
+                if match.lastgroup in ("ws", "comment"):
+                    pos = match.end()
+                    continue
+                token = self._fit(Token(match.lastgroup or "other", match.group(), pos))
+            pos = token.offset + len(token.text)
+            self._track(token)
+            yield token
+
+    def _fit(self, token: Token) -> Token:
+        """)>> >> |} close only what they opened; elsewhere they are ) and > and |."""
+        if token.kind == "close" and len(token.text) > 1 and self._top.closer != token.text:
+            short = token.text[0]
+            return Token("close" if short == ")" else "other", short, token.offset)
+        return token
+
+    @property
+    def _top(self) -> _Frame:
+        return self.frames[-1]
+
+    def _angle(self, pos: int) -> Token:
+        after_value = self._after_value()
+        context = "unsure" if self.lost else self._top.kind
+        if after_value and context == "expression":
+            return Token("other", "<", pos)  # less-than, as Oxigraph tries it first there
+        doubtful = after_value and context == "unsure"
+        for opener in ("<<(", "<<"):
+            if self.query.startswith(opener, pos):
+                return Token("doubt" if doubtful else "open", opener, pos)
+        match = _IRIREF.match(self.query, pos)
+        if match is None:
+            return Token("other", "<", pos)
+        if doubtful and _read_as_code_differs(match.group()[1:-1]):
+            return Token("doubt", match.group(), pos)
+        return Token("iri", match.group(), pos)
+
+    @property
+    def prev(self) -> Token | None:
+        return self.seen[-1] if self.seen else None
+
+    @property
+    def prev2(self) -> Token | None:
+        return self.seen[-2] if len(self.seen) > 1 else None
+
+    def _after_value(self) -> bool:
+        prev = self.prev
+        if prev is None:
+            return False
+        return prev.kind in _VALUES or (
+            prev.kind == "word" and prev.text.upper() in ("TRUE", "FALSE")
+        )
+
+    def _track(self, token: Token) -> None:
+        top = self._top
+        if token.kind == "word":
+            upper = token.text.upper()
+            top.subquery = top.subquery or upper.startswith("SELECT")
+            top.values = top.values or upper.endswith("VALUES")
+        elif token.kind == "open":
+            self.frames.append(_Frame(self._opens(token.text), _CLOSERS[token.text]))
+        elif token.kind == "close":
+            if top.closer == token.text and len(self.frames) > 1:
+                self.frames.pop()
+            else:
+                self.lost = True
+        elif token.kind == "pname":
+            name, _, local = token.text.partition(":")
+            self.lost = self.lost or _may_fail(self.prefixes.get(name, set()), local)
+        self.seen = [*self.seen[-2:], token]
+        self._declare()
+
+    def _declare(self) -> None:
+        """Learn the prefix a PREFIX line declares as it ends: a prologue's prefixes are known
+        before they are used."""
+        if self.seen[-1].kind != "iri":  # a declaration ends with its IRI
+            return
+        for start in range(len(self.seen) - 2, -1, -1):  # PREFIXe: <…> and PREFIX e: <…>
+            declared = _declaration(self.seen, start)
+            if declared and declared[2] is self.seen[-1]:
+                self.prefixes.setdefault(declared[0], set()).add(_decode(declared[2].text[1:-1]))
+
+    def _opens(self, opener: str) -> str:
+        """The kind of frame an opener starts here."""
+        top = self._top
+        if self.lost or top.kind == "unsure":
+            return "unsure"
+        if opener in ("<<(", "<<"):
+            return "triple"
+        if opener == "{" and top.values:
+            top.values = False
+            return "values"
+        if opener in ("{", "{|"):
+            return "group"
+        if opener == "[":
+            return "unsure" if top.kind == "expression" else "pattern"
+        return self._parenthesis()
+
+    def _parenthesis(self) -> str:
+        """What a ( opens: an expression, data, or a collection or path (a pattern)."""
+        top, prev, prev2 = self._top, self.prev, self.prev2
+        if top.kind == "triple":
+            return "unsure"  # no ( in a triple term: it does not parse
+        if top.values or top.kind == "values":
+            return "values"
+        if top.kind in ("expression", "top") or top.subquery:
+            return "expression"  # SELECT (…), GROUP BY, HAVING, ORDER BY, calls, brackets
+        # In a group: FILTER(, BIND(, regex( … open expressions; after a name, only a call
+        # after FILTER does; else it is a collection or a path.
+        if prev is None:
+            return "unsure"
+        if prev.kind == "word":
+            return "pattern" if prev.text == "a" else "expression"  # a: the objects follow
+        if prev.kind in ("iri", "pname"):
+            if prev2 is not None and prev2.kind == "word" and prev2.text.upper().endswith("FILTER"):
+                return "expression"
+            if prev.kind == "pname" and _glued(prev.text, "FILTER") is not None:
+                return "unsure"
+        return "pattern"
+
+
+_PLAIN_IRI = re.compile(r"[A-Za-z0-9/:._~%?=&+\-@!$*,;]*")
+_CODE_WORDS = re.compile(
+    "service|from|load|prefix|select|values|graph|having|filter|bind", re.IGNORECASE
+)
+
+
+def _read_as_code_differs(content: str) -> bool:
+    """Whether an IRI's content, read as code after a less-than, could mean something else:
+    start a comment or string, open or close a bracket, hold a keyword."""
+    return not _PLAIN_IRI.fullmatch(content) or _CODE_WORDS.search(content) is not None
+
+
+def tokens(query: str, predeclared: Mapping[str, str] = PREFIXES) -> Iterator[Token]:
+    """Split a query into the tokens that matter here (comments and spaces dropped)."""
+    return iter(_Scanner(query, predeclared))
+
+
+_OPEN_AUTHORITY = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://[^/?#]*")
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
+_BAD_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
+
+
+def _may_fail(namespaces: Collection[str], local: str) -> bool:
+    """Whether Oxigraph's IRI parser may refuse a prefixed name's IRI. Then, backtracking, it
+    reads the bare prefix (e:) and the local part as code: e:SERVICEf:x\\# with e: ending in
+    #, or e:SERVICEf:x with e: = <http://x:1>, calls f:x. The IRI is sure to parse when the
+    namespace is absolute with its authority closed, and the local part adds no second #, no
+    % without two hex digits and no U+FFF0-U+FFFD (no IRI character). With no namespace (an
+    unknown prefix) Oxigraph reads neither the name nor its prefix."""
+    value = local.replace("\\", "")
+    if not value or not namespaces:
+        return False
+    if _BAD_PERCENT.search(value) or any("\ufff0" <= c <= "\ufffd" for c in value):
+        return True
+    return any(
+        _SCHEME.match(namespace) is None
+        or _OPEN_AUTHORITY.fullmatch(namespace) is not None
+        or (namespace + value).count("#") > 1
+        for namespace in namespaces
+    )
+
+
+# ---------------------------------------------------------------- what the tokens mean
 
 QUERY_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
+_LEADS = ("", "TRUE", "FALSE")  # a boolean may come glued before a keyword: trueSERVICE
+
+
+def _glued(text: str, keyword: str, leads: tuple[str, ...] = _LEADS) -> str | None:
+    """What follows `keyword` if Oxigraph may read it at the start of this token (it matches
+    keywords by their letters, case aside, with no word boundary), else None."""
+    head = text[: len(keyword) + 5].upper()  # 5: the longest lead, FALSE
+    for lead in leads:
+        if head.startswith(lead + keyword):
+            return text[len(lead) + len(keyword) :]
+    return None
+
+
+def _form(token: Token) -> str | None:
+    if token.kind != "word":
+        return None
+    return next((f for f in QUERY_FORMS if _glued(token.text, f, ("",)) is not None), None)
 
 
 def query_form(query: str) -> str | None:
     """The query's form keyword (SELECT, ASK, CONSTRUCT, DESCRIBE), or None if it has none."""
-    for token in tokens(query):
-        if token.kind == "word" and token.text.upper() in QUERY_FORMS:
-            return token.text.upper()
-    return None
+    return next((f for f in map(_form, tokens(query)) if f), None)
 
 
 @dataclass(frozen=True)
@@ -71,18 +346,40 @@ def _position(query: str, offset: int) -> tuple[int, int]:
     return line, offset - (query.rfind("\n", 0, offset) + 1) + 1
 
 
+def _refuse(query: str, offset: int, message: str) -> QueryRefused:
+    line, column = _position(query, offset)
+    return QueryRefused(message, line=line, column=column)
+
+
 def check(
     query: str,
     *,
     max_depth: int,
     allowed_service_prefixes: Iterable[str] = (),
     local_graph_prefixes: Iterable[str] = (),
+    predeclared: Mapping[str, str] = PREFIXES,
 ) -> QueryShape:
-    """Raise QueryRefused if the query calls a SERVICE, names a remote graph, or nests too deep."""
+    """Raise QueryRefused if the query calls a SERVICE, names a remote graph, or nests too deep.
+    `predeclared` are the prefixes the engine knows without a PREFIX line."""
     services = tuple(allowed_service_prefixes)
     graphs = tuple(local_graph_prefixes) + services
-    prefixes: dict[str, str] = {}
-    toks = list(tokens(query))
+    shape = _check_reading(query, max_depth, services, graphs, predeclared)
+    decoded = decode_codepoints(query)
+    if decoded != query:  # as a SPARQL 1.1 store reads it
+        _check_reading(decoded, max_depth, services, graphs, predeclared)
+    return shape
+
+
+def _check_reading(
+    query: str,
+    max_depth: int,
+    services: tuple[str, ...],
+    graphs: tuple[str, ...],
+    predeclared: Mapping[str, str],
+) -> QueryShape:
+    toks = list(tokens(query, predeclared))
+    prefixes = _prefixes(toks, predeclared)
+    _check_chains(query, toks, max_depth * CHAIN_PER_LEVEL)
     depth = 0
     form: str | None = None
     names_graphs = False
@@ -90,28 +387,246 @@ def check(
         if tok.kind == "open":
             depth += 1
             if depth > max_depth:
-                line, col = _position(query, tok.offset)
-                raise QueryRefused(
-                    f"the query nests deeper than {max_depth} levels", line=line, column=col
-                )
+                raise _refuse(query, tok.offset, f"the query nests deeper than {max_depth} levels")
         elif tok.kind == "close":
-            depth -= 1
-        elif tok.kind == "word":
-            keyword = tok.text.upper()
-            if form is None and keyword in QUERY_FORMS:
-                form = keyword
-            names_graphs = names_graphs or keyword in ("GRAPH", "FROM")
-            if keyword == "PREFIX" and i + 2 < len(toks) and toks[i + 2].kind == "iri":
-                prefixes[toks[i + 1].text.rstrip(":")] = toks[i + 2].text[1:-1]
-            elif keyword == "SERVICE":
-                _check_target(query, toks, i, prefixes, services, "SERVICE")
-            elif keyword == "FROM":
-                named = i + 1 < len(toks) and toks[i + 1].text.upper() == "NAMED"
-                _check_target(query, toks, i + 1 if named else i, prefixes, graphs, "FROM")
-            elif keyword == "LOAD":
-                line, col = _position(query, tok.offset)
-                raise QueryRefused("LOAD is not allowed on this endpoint", line=line, column=col)
+            depth = max(0, depth - 1)
+        elif tok.kind == "doubt":
+            raise _refuse(
+                query,
+                tok.offset,
+                "this < may be less-than or open an IRI, and the two readings differ: "
+                "put a space after a less-than, or write the IRI as a prefixed name",
+            )
+        elif tok.kind in ("word", "pname"):
+            form = form or _form(tok)
+            names_graphs = names_graphs or _names_graphs(tok, prefixes)
+            if tok.kind == "word" and tok.text.upper().startswith("LOAD"):
+                raise _refuse(query, tok.offset, "LOAD is not allowed on this endpoint")
+            _check_keywords(query, toks, i, prefixes, (services, graphs))
     return QueryShape(form, names_graphs)
+
+
+def _check_keywords(
+    query: str,
+    toks: list[Token],
+    i: int,
+    prefixes: Mapping[str, set[str]],
+    allowed: tuple[tuple[str, ...], tuple[str, ...]],
+) -> None:
+    """Check the SERVICE and FROM Oxigraph may read at toks[i], a word or a prefixed name,
+    and in the local part of a prefixed name Oxigraph may read as code."""
+    upper = toks[i].text.upper()  # a keyword can only be read where its letters are
+    if "SERVICE" in upper:
+        _check_targets(query, toks, i, prefixes, ("SERVICE", "SILENT"), allowed[0])
+    if "FROM" in upper:
+        _check_targets(query, toks, i, prefixes, ("FROM", "NAMED"), allowed[1])
+    name, _, local = toks[i].text.partition(":")
+    if toks[i].kind != "pname" or not _may_fail(prefixes.get(name, set()), local):
+        return
+    start = toks[i].offset + len(name) + 1
+    code = [Token(t.kind, t.text, start + t.offset) for t in tokens(local)]
+    read = code + toks[i + 1 : i + 3]  # a target is at most two tokens on
+    for j, tok in enumerate(code):
+        if tok.kind in ("word", "pname"):
+            _check_keywords(query, read, j, prefixes, allowed)
+
+
+#: Oxigraph recurses once per operator and per UNION, OPTIONAL … in a row, brackets or not:
+#: 7,000 additions or 10,000 UNIONs (under 100 KB) overflow its stack as 4,800 nested
+#: brackets do. So a query may chain this many of them per level of nesting it may have.
+CHAIN_PER_LEVEL = 16
+_OPERATORS = frozenset(("+", "-", "*", "/", "!", "||", "&&", "=", "!=", "<", ">", "<=", ">="))
+_OPERATORS |= frozenset(("|", "^"))  # property paths
+_GROUPS = frozenset(("UNION", "OPTIONAL", "MINUS", "FILTER", "BIND", "SERVICE", "GRAPH"))
+
+
+def _check_chains(query: str, toks: list[Token], limit: int) -> None:
+    count = 0
+    for tok in toks:
+        if tok.kind == "other" and tok.text in _OPERATORS:
+            count += 1
+        elif tok.kind == "word" and tok.text.upper() in _GROUPS:
+            count += 1
+        if count > limit:
+            raise _refuse(
+                query,
+                tok.offset,
+                f"the query chains more than {limit} operators and groups (+, ||, UNION, "
+                "OPTIONAL…): the engine recurses once for each",
+            )
+
+
+def _names_graphs(token: Token, prefixes: Mapping[str, set[str]]) -> bool:
+    upper = token.text.upper()
+    if "GRAPH" not in upper and "FROM" not in upper:
+        return False
+    for keyword in ("GRAPH", "FROM"):
+        rest = _glued(token.text, keyword)
+        if rest is not None and (token.kind == "word" or _resolve(rest, prefixes)):
+            return True
+    return False
+
+
+# ---------------------------------------------------------------- SERVICE and FROM targets
+
+
+def _readings(toks: list[Token], i: int, keyword: str, modifier: str) -> Iterator[Token | str]:
+    """Every target Oxigraph may read for `keyword` at toks[i] (SERVICE or FROM, then maybe
+    SILENT or NAMED): a token, or the rest of a token the keyword is glued to."""
+    rest = _glued(toks[i].text, keyword)
+    if rest is None:
+        return
+    after = toks[i + 1 : i + 3]
+    if rest:  # SERVICEe:x, SERVICESILENT<x>, SERVICESILENTe:x
+        more = _glued(rest, modifier, ("",))
+        if more == "" and after:
+            yield after[0]
+        elif more:
+            yield more
+        yield rest
+        return
+    if not after:
+        return
+    more = _glued(after[0].text, modifier, ("",)) if after[0].kind in ("word", "pname") else None
+    if more is None:
+        yield after[0]
+        return
+    if more == "" and len(after) > 1:  # SERVICE SILENT <x>
+        yield after[1]
+    elif more:  # SERVICE SILENTe:x
+        yield more
+    if after[0].kind == "pname":  # SERVICE silent:x may name the prefix silent:
+        yield after[0]
+
+
+def _check_targets(
+    query: str,
+    toks: list[Token],
+    i: int,
+    prefixes: Mapping[str, set[str]],
+    words: tuple[str, str],
+    allowed: tuple[str, ...],
+) -> None:
+    """Refuse unless an allowed prefix covers every IRI the keyword at toks[i] may call."""
+    keyword, modifier = words
+    plain = toks[i].kind == "word" and toks[i].text.upper() == keyword
+    called = False
+    for target in _readings(toks, i, keyword, modifier):
+        where = target.offset if isinstance(target, Token) else toks[i].offset
+        if isinstance(target, Token) and target.kind == "var":
+            raise _refuse(query, where, _message(keyword, target.text))
+        iris = _target_iris(target, prefixes)
+        if iris is None:
+            continue  # no IRI here: Oxigraph cannot read the keyword so
+        called = True
+        for iri in sorted(iris):
+            if not any(_covers(prefix, iri) for prefix in allowed):
+                raise _refuse(query, where, _message(keyword, iri))
+    if plain and not called:  # SERVICE with no IRI Oxigraph could call: say so
+        nxt = toks[i + 1] if i + 1 < len(toks) else None
+        shown = nxt.text if nxt else "nothing"
+        raise _refuse(query, nxt.offset if nxt else toks[i].offset, _message(keyword, shown))
+
+
+def _message(keyword: str, shown: str) -> str:
+    if keyword == "SERVICE":
+        return (
+            f"SERVICE {shown} is refused: this endpoint makes no outgoing requests "
+            "(an operator can allow prefixes with ALLOWED_SERVICE_PREFIXES)"
+        )
+    return (
+        f"FROM {shown} is refused: only this dataset's graphs can be queried "
+        "(GET /sparql with an RDF Accept header lists them)"
+    )
+
+
+def _target_iris(target: Token | str, prefixes: Mapping[str, set[str]]) -> set[str] | None:
+    """The IRIs a target stands for, or None if it is no IRI (then Oxigraph cannot parse it)."""
+    if isinstance(target, str):
+        return _resolve(target, prefixes)
+    if target.kind == "iri":
+        return {_decode(target.text[1:-1])}
+    if target.kind == "pname":
+        return _resolve(target.text, prefixes)
+    return None
+
+
+def _resolve(text: str, prefixes: Mapping[str, set[str]]) -> set[str] | None:
+    """A prefixed name's IRIs, one per value its prefix may have; None if it is none."""
+    if _PNAME_RE.fullmatch(text) is None:
+        return None
+    prefix, _, local = text.partition(":")
+    namespaces = prefixes.get(prefix)
+    if not namespaces:
+        return None
+    return {namespace + local.replace("\\", "") for namespace in namespaces}  # a\/b is a/b
+
+
+def _covers(prefix: str, iri: str) -> bool:
+    """Whether an allowed prefix covers an IRI. A prefix that ends inside the authority
+    (http://ok) would also cover http://ok.evil/, http://ok@evil/ and http://ok:99/, so
+    there the IRI must go on with a path, a query or a fragment, or end."""
+    if not iri.startswith(prefix):
+        return False
+    _, sep, after_scheme = prefix.partition("://")
+    if sep and not any(c in after_scheme for c in "/?#"):
+        return iri[len(prefix) : len(prefix) + 1] in ("", "/", "?", "#")
+    return True
+
+
+def _decode(text: str) -> str:
+    """Text with its \\u and \\U escapes read as Oxigraph reads them (\\u+03A is ':'); an
+    escape that names no character is kept as written (Oxigraph refuses it)."""
+
+    def one(match: re.Match[str]) -> str:
+        code = int(match.group(1) or match.group(2), 16)
+        if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
+            return match.group()
+        return chr(code)
+
+    return _CODEPOINT.sub(one, text)
+
+
+def decode_codepoints(query: str) -> str:
+    """The query as SPARQL 1.1 (section 19.2) reads it: every \\u and \\U escape decoded
+    before parsing, anywhere in the text (spargebra's "standard-unicode-escaping")."""
+    return _decode(query)
+
+
+# ---------------------------------------------------------------- prefixes
+
+
+def _declaration(toks: list[Token], i: int) -> tuple[str, int, Token] | None:
+    """The PREFIX declaration at toks[i], if any: (name, index of the name's token, IRI).
+    Oxigraph reads PREFIXe:<…> as PREFIX e: <…>."""
+    tok = toks[i]
+    if tok.kind == "word" and tok.text.upper() == "PREFIX" and i + 2 < len(toks):
+        name, iri, at = toks[i + 1], toks[i + 2], i + 1
+        text = name.text if name.kind == "pname" else None
+    elif tok.kind == "pname" and i + 1 < len(toks):
+        rest = _glued(tok.text, "PREFIX", ("",))
+        name, iri, at, text = tok, toks[i + 1], i, rest
+    else:
+        return None
+    if text is None or iri.kind != "iri" or not text.endswith(":"):
+        return None
+    if _PREFIX_NAME.fullmatch(text[:-1]) is None:
+        return None
+    return text[:-1], at, iri
+
+
+def _prefixes(toks: list[Token], predeclared: Mapping[str, str]) -> dict[str, set[str]]:
+    """Each prefix with every value it may have: a later PREFIX wins in Oxigraph, but the scan
+    keeps them all, so a target is allowed only if every reading of it is."""
+    known = {name: {namespace} for name, namespace in predeclared.items()}
+    for i in range(len(toks)):
+        if "PREFIX" not in toks[i].text[:6].upper():  # PREFIX, or PREFIXe: glued
+            continue
+        declared = _declaration(toks, i)
+        if declared:
+            name, _, iri = declared
+            known.setdefault(name, set()).add(_decode(iri.text[1:-1]))
+    return known
 
 
 def unbound_prefix(query: str, predeclared: Iterable[str]) -> tuple[str, int, int] | None:
@@ -119,55 +634,17 @@ def unbound_prefix(query: str, predeclared: Iterable[str]) -> tuple[str, int, in
     as (prefix, line, column); None if every prefix is bound."""
     bound = set(predeclared)
     toks = list(tokens(query))
-    for i, tok in enumerate(toks):
-        if tok.kind != "pname" or query[tok.offset - 1 : tok.offset] == "_":  # _:b is a bnode
+    names: set[int] = set()  # the tokens that declare a prefix rather than use one
+    for i in range(len(toks)):
+        if "PREFIX" not in toks[i].text[:6].upper():  # PREFIX, or PREFIXe: glued
             continue
+        declared = _declaration(toks, i)
+        if declared:
+            bound.add(declared[0])
+            names.add(declared[1])
+    for i, tok in enumerate(toks):
         prefix = tok.text.partition(":")[0]
-        if i > 0 and toks[i - 1].kind == "word" and toks[i - 1].text.upper() == "PREFIX":
-            bound.add(prefix)
-        elif prefix not in bound:
+        if tok.kind == "pname" and i not in names and prefix not in bound:
             line, column = _position(query, tok.offset)
             return prefix, line, column
-    return None
-
-
-def _check_target(
-    query: str,
-    toks: list[Token],
-    index: int,
-    prefixes: dict[str, str],
-    allowed: tuple[str, ...],
-    what: str,
-) -> None:
-    """Refuse the IRI after toks[index] (skipping SILENT) unless an allowed prefix covers it."""
-    j = index + 1
-    if j < len(toks) and toks[j].text.upper() == "SILENT":
-        j += 1
-    target = toks[j] if j < len(toks) else None
-    iri = _resolve(target, prefixes) if target else None
-    if iri is not None and any(iri.startswith(p) for p in allowed):
-        return
-    where = target.offset if target else toks[index].offset
-    line, col = _position(query, where)
-    shown = iri or (target.text if target else "nothing")
-    if what == "SERVICE":
-        message = (
-            f"SERVICE {shown} is refused: this endpoint makes no outgoing requests "
-            "(an operator can allow prefixes with ALLOWED_SERVICE_PREFIXES)"
-        )
-    else:
-        message = (
-            f"FROM {shown} is refused: only this dataset's graphs can be queried "
-            "(GET /sparql with an RDF Accept header lists them)"
-        )
-    raise QueryRefused(message, line=line, column=col)
-
-
-def _resolve(token: Token, prefixes: dict[str, str]) -> str | None:
-    if token.kind == "iri":
-        return token.text[1:-1]
-    if token.kind == "pname":
-        prefix, _, local = token.text.partition(":")
-        if prefix in prefixes:
-            return prefixes[prefix] + local
     return None
