@@ -6,6 +6,7 @@ import contextlib
 import resource
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
@@ -13,7 +14,9 @@ import pytest
 from helpers import contacts
 
 from kg.errors import QueryRefused
-from kg.store.guard import check
+from kg.store.guard import check, query_form
+
+ROOT = Path(__file__).resolve().parents[1]
 
 LOCAL = ["https://w3id.org/cakg/graph/"]
 
@@ -312,3 +315,17 @@ def test_long_chains_crash_the_engine(query: str) -> None:
 def test_a_long_but_ordinary_query_is_allowed() -> None:
     alternatives = " || ".join(f"?o = {i}" for i in range(200))
     check(f"SELECT * {{ ?s ?p ?o FILTER({alternatives}) }}", max_depth=64)
+
+
+def test_the_quick_path_reads_the_same_form_as_the_scan() -> None:
+    """Most queries spell no SERVICE, FROM or LOAD anywhere and skip the full scan; the form
+    they are answered in must still be the one the scan reads."""
+    folders = [ROOT / "tests" / "cq", ROOT / "bench" / "queries"]
+    for path in sorted(p for folder in folders for p in folder.glob("*.rq")):
+        text = path.read_text("utf-8")
+        assert check(text, max_depth=64).form == query_form(text), path.name
+
+
+def test_the_quick_path_does_not_backtrack_on_a_long_prologue() -> None:
+    query = "PREFIX a: <x>" + " \n" * 40_000 + "#" * 10 + "!"
+    assert check(query, max_depth=64).form is None
