@@ -363,7 +363,7 @@ def check(
     """Raise QueryRefused if the query calls a SERVICE, names a remote graph, or nests too deep.
     `predeclared` are the prefixes the engine knows without a PREFIX line."""
     if _plainly_harmless(query, max_depth):
-        return QueryShape(_quick_form(query, predeclared), "GRAPH" in query.upper())
+        return QueryShape(_quick_form(query, predeclared), names_graphs=False)
     services = tuple(allowed_service_prefixes)
     graphs = tuple(local_graph_prefixes) + services
     shape = _check_reading(query, max_depth, services, graphs, predeclared)
@@ -373,17 +373,18 @@ def check(
     return shape
 
 
-#: What the letters of a query must spell somewhere for any reading of it to call out: the
-#: keywords, and escapes (a SPARQL 1.1 store decodes them before it reads the query).
-_CALLS = ("SERVICE", "FROM", "LOAD", "\\U")
+#: What the letters of a query must spell somewhere for any reading of it to call out (the
+#: keywords, and escapes, which a SPARQL 1.1 store decodes before it reads the query) or to
+#: name a graph (GRAPH: the scan tells whether it is a keyword or a word in a comment).
+_CALLS = ("SERVICE", "FROM", "LOAD", "\\U", "GRAPH")
 
 
 def _plainly_harmless(query: str, max_depth: int) -> bool:
-    """True for a query that no reading can make call out or recurse past the limits: its
-    letters spell no SERVICE, FROM or LOAD and it holds no escape (wherever: in a comment, a
-    string, an IRI), and it has fewer openers than the depth limit and fewer operator
-    characters and group keywords than the chain limit, counted over the whole text. Most
-    queries are so, and the full scan (about 0.5 ms a query) is then not needed."""
+    """True for a query that no reading can make call out, name a graph or recurse past the
+    limits: its letters spell no SERVICE, FROM, LOAD or GRAPH and it holds no escape (wherever:
+    in a comment, a string, an IRI), and it has fewer openers than the depth limit and fewer
+    operator characters and group keywords than the chain limit, counted over the whole text.
+    Most queries are so, and the full scan (about 0.5 ms a query) is then not needed."""
     upper = query.upper()
     if any(word in upper for word in _CALLS):
         return False
