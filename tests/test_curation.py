@@ -6,6 +6,7 @@ tried on real servers (`kg serve`) with real HTTP.
 
 from __future__ import annotations
 
+import io
 import json
 import threading
 from collections.abc import Callable
@@ -439,3 +440,47 @@ def test_readers_are_served_during_writes(curated: LiveServer) -> None:
     stop.set()
     thread.join()
     assert failures == []
+
+
+def test_a_multipart_graph_store_post_stores_what_it_sends(curation: FlaskClient) -> None:
+    """Issue 12, finding 2: a part named other than `file` was dropped, and the POST said 204."""
+    put = curation.put(
+        "/rdf-graphs",
+        query_string={"graph": "https://w3id.org/cakg/graph/submission/multipart"},
+        data=event("multipart-one").encode(),
+        headers={**TTL, **ALICE},
+    )
+    assert put.status_code == 201
+    upload = (io.BytesIO(event("multipart-two").encode()), "graph.ttl", "text/turtle")
+    r = curation.post(
+        "/rdf-graphs",
+        query_string={"graph": "https://w3id.org/cakg/graph/submission/multipart"},
+        data={"graph": upload},
+        content_type="multipart/form-data",
+        headers=ALICE,
+    )
+    assert r.status_code == 204
+    assert exists(curation, "multipart-one") and exists(curation, "multipart-two")
+
+
+def test_a_form_without_rdf_is_a_400_and_changes_nothing(curation: FlaskClient) -> None:
+    query = {"graph": "https://w3id.org/cakg/graph/submission/formless"}
+    assert (
+        curation.put(
+            "/rdf-graphs",
+            query_string=query,
+            data=event("formless").encode(),
+            headers={**TTL, **ALICE},
+        ).status_code
+        == 201
+    )
+    r = curation.post(
+        "/rdf-graphs",
+        query_string=query,
+        data={"comment": "no graph here"},
+        content_type="multipart/form-data",
+        headers=ALICE,
+    )
+    assert r.status_code == 400
+    assert "no RDF" in r.json["message"]
+    assert exists(curation, "formless")

@@ -52,18 +52,7 @@ def read_addition() -> Addition:
     if request.content_length is not None and request.content_length > limit:
         raise PayloadTooLarge(f"the body is larger than {limit} bytes (MAX_SUBMISSION_BYTES)")
     if request.mimetype in ("multipart/form-data", "application/x-www-form-urlencoded"):
-        upload = request.files.get("file")
-        if upload is not None and upload.filename:
-            try:
-                text = upload.read(limit + 1).decode("utf-8", errors="strict")
-            except UnicodeDecodeError:
-                raise ProtocolError(f"{upload.filename} is not UTF-8 text") from None
-            name = request.form.get("format") or _format_of_file(upload.filename)
-            source = upload.filename
-        else:
-            text = request.form.get("data", "")
-            name = request.form.get("format") or "turtle"
-            source = "data"
+        text, name, source = _read_form(limit)
     else:
         name = request.mimetype
         if not name:
@@ -85,6 +74,31 @@ def read_addition() -> Addition:
             f"cannot read {name!r}: send Turtle, N-Triples, JSON-LD or RDF/XML"
         )
     return Addition(text, rdf_format, source)
+
+
+def _read_form(limit: int) -> tuple[str, str, str]:
+    """(text, format, source) of the one graph a form sends: a file part of any name (Graph
+    Store clients name parts as they like), or a `data` field. A form with none is an error,
+    never an empty graph: issue 12, finding 2, where a POST answered 204 and stored nothing."""
+    uploads = [f for _, f in request.files.items(multi=True) if f.filename]
+    if len(uploads) > 1:
+        raise ProtocolError(f"send one graph a request; this form holds {len(uploads)} files")
+    if uploads:
+        upload = uploads[0]
+        try:
+            text = upload.read(limit + 1).decode("utf-8", errors="strict")
+        except UnicodeDecodeError:
+            raise ProtocolError(f"{upload.filename} is not UTF-8 text") from None
+        named = request.form.get("format") or _format_of_upload(upload.mimetype)
+        return text, named or _format_of_file(upload.filename or ""), upload.filename or "file"
+    if "data" not in request.form:
+        raise ProtocolError("no RDF in this form: send it as a file part or in a `data` field")
+    return request.form["data"], request.form.get("format") or "turtle", "data"
+
+
+def _format_of_upload(media_type: str) -> str | None:
+    """The format a part's own Content-Type names, if it is an RDF one."""
+    return media_type if media_type.lower() in FORMAT_ALIASES else None
 
 
 def _format_of_file(filename: str) -> str:
