@@ -11,13 +11,14 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
 from flask import Flask
 from flask.testing import FlaskClient
-from helpers import LiveServer
+from helpers import LiveServer, event
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS
 
@@ -348,3 +349,21 @@ def test_the_void_description_is_built_once_and_the_cache_stays_bounded(
     for i in range(300):  # a description per Host header: the cache must not grow with them
         client.get("/.well-known/void", headers={"Accept": "text/turtle", "Host": f"h{i}.example"})
     assert len(app.extensions["kg"].page_cache) <= MAX_CACHED
+
+
+def test_only_the_current_versions_dumps_are_kept(
+    make_app: Callable[..., Flask], tmp_path: Path
+) -> None:
+    """Issue 12, finding 7: a folder of dumps was written per data version and never removed."""
+    app = make_app(VAR_DIR=tmp_path, CURATOR_TOKENS="alice=tok-alice")
+    client = app.test_client()
+    assert client.get("/dumps/cakg.nq", buffered=True).status_code == 200
+    first = sorted((tmp_path / "dumps").iterdir())
+    turtle = {"Content-Type": "text/turtle", "Authorization": "Bearer tok-alice"}
+    assert (
+        client.post("/submissions", data=event("dumped").encode(), headers=turtle).status_code
+        == 201
+    )
+    assert b"event/dumped" in client.get("/dumps/cakg.nq", buffered=True).data
+    second = sorted((tmp_path / "dumps").iterdir())
+    assert len(first) == len(second) == 1 and first != second

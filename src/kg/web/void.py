@@ -8,6 +8,7 @@ for, per version of the data, with their size and SHA-256.
 from __future__ import annotations
 
 import hashlib
+import shutil
 import threading
 from pathlib import Path
 
@@ -47,8 +48,17 @@ _lock = threading.Lock()
 
 
 def dump_dir() -> Path:
+    """This version's dumps: beside what the server keeps, one folder per version of the data."""
     version, _ = data_version()
-    return Path(current_app.config["BUILD_DIR"]) / "dumps" / version[:16]
+    return Path(current_app.config["VAR_DIR"]) / "dumps" / version[:16]
+
+
+def _prune(current: Path) -> None:
+    """Remove the dumps of every other version: they are never served again (issue 12,
+    finding 7: a folder per version was kept forever)."""
+    for folder in current.parent.iterdir():
+        if folder != current:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def dumps() -> list[dict[str, object]]:
@@ -70,6 +80,7 @@ def dumps() -> list[dict[str, object]]:
                 (folder / name).write_bytes(data or b"")
                 sums.append(f"{hashlib.sha256(data or b'').hexdigest()}  {name}")
             (folder / "SHA256SUMS").write_text("\n".join(sums) + "\n")
+            _prune(folder)
     lines = (folder / "SHA256SUMS").read_text().splitlines()
     digests = {name: digest for digest, name in (line.split("  ", 1) for line in lines)}
     return [
@@ -98,7 +109,11 @@ def dump(name: str) -> Response:
         abort(404)
     dumps()
     media = DUMPS[name][1] if name in DUMPS else "text/plain"
-    response = send_file(dump_dir() / name, mimetype=media, conditional=True, etag=True)
+    try:
+        response = send_file(dump_dir() / name, mimetype=media, conditional=True, etag=True)
+    except FileNotFoundError:  # the data changed meanwhile, and its old dumps went: the new ones
+        dumps()
+        response = send_file(dump_dir() / name, mimetype=media, conditional=True, etag=True)
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response
 
