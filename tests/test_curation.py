@@ -19,6 +19,7 @@ import requests
 from flask import Flask
 from flask.testing import FlaskClient
 from helpers import PREFIXES, QUOTE, LiveServer, contacts, event
+from rdflib import Graph
 
 from kg.graph.parsing import parse_text
 
@@ -484,3 +485,33 @@ def test_a_form_without_rdf_is_a_400_and_changes_nothing(curation: FlaskClient) 
     assert r.status_code == 400
     assert "no RDF" in r.json["message"]
     assert exists(curation, "formless")
+
+
+def test_what_is_deleted_leaves_the_default_graph_and_the_validation_context(
+    make_app: Callable[..., Flask], tmp_path: Path
+) -> None:
+    """Issue 12, finding 1: a submission that restated a base triple, once deleted, took the base
+    triple out of the graph validations ran against (every later /validate was 422), and
+    `GET /rdf-graphs?default` kept what deleted submissions had said."""
+    client = make_app(VAR_DIR=tmp_path, CURATOR_TOKENS="alice=tok-alice").test_client()
+    count = "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o { ?s ?p ?o } }"
+
+    def served() -> int:
+        r = client.get("/sparql", query_string={"query": count})
+        return int(r.json["results"]["bindings"][0]["n"]["value"])
+
+    def default_graph() -> int:
+        r = client.get(
+            "/rdf-graphs", query_string={"default": ""}, headers={"Accept": "application/n-triples"}
+        )
+        return len(Graph().parse(data=r.data, format="nt"))
+
+    before = served()
+    assert default_graph() == before
+    restated = PREFIXES + "city:khiva kg:country country:uz .\n" + event("restating")
+    r = client.post("/submissions", data=restated.encode(), headers={**TTL, **ALICE})
+    assert r.status_code == 201
+    location = r.headers["Location"]
+    assert client.delete(location, headers=ALICE).status_code == 204
+    assert served() == before and default_graph() == before
+    assert validate(client, event("after-the-delete")).json["conforms"] is True

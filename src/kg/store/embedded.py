@@ -15,14 +15,14 @@ from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
-from rdflib import Graph, URIRef
+from rdflib import Graph
 
 from ..errors import BuildError
 from ..graph.build import dump_file
-from ..graph.dataset import load_built, union
-from .interface import StoreQueries
+from ..namespaces import bind_prefixes
+from .interface import StoreQueries, rdflib_triple
 from .pool import QueryPool
-from .submissions import SubmissionStore, graph_iri
+from .submissions import SubmissionStore
 
 #: How long the store waits for its own bookkeeping queries (counts, graph names).
 INVENTORY_TIMEOUT_S = 60.0
@@ -52,7 +52,7 @@ class EmbeddedStore(StoreQueries):
         )
         self.write_lock = threading.Lock()  # one writer at a time: validate, then commit
         self._base_digest = _digest(self.dump)
-        self._rdflib: Graph | None = None
+        self._rdflib: tuple[str, Graph] | None = None  # (version, the merge)
         self.graphs: frozenset[str] = frozenset()
         self.triples = 0
         self.version = ""
@@ -77,14 +77,16 @@ class EmbeddedStore(StoreQueries):
         self.triples = sum(int(row["n"]) for row in rows)
 
     def graph(self) -> Graph:
-        """The whole dataset as one rdflib graph, for validating additions in context."""
-        if self._rdflib is None:
-            built = load_built(self.dump.parent)
-            graph = union(built) if built is not None else Graph()
-            for submission_id in self.submissions.ids():
-                graph += union(self.submissions.read(submission_id))
-            self._rdflib = graph
-        return self._rdflib
+        """The whole dataset as one rdflib graph (the RDF merge), for validating additions in
+        context and the Graph Store's default graph: read from what is served, once per
+        version, so that nothing a deleted submission said survives in it (issue 12, finding 1:
+        subtracting a re-parsed copy kept its blank nodes and took restated base triples)."""
+        if self._rdflib is None or self._rdflib[0] != self.version:
+            graph = bind_prefixes(Graph())
+            for triple in {q.triple for q in self.quads()}:
+                graph.add(rdflib_triple(triple))
+            self._rdflib = (self.version, graph)
+        return self._rdflib[1]
 
     def quads(self) -> list[ox.Quad]:
         """Every quad served: the build and the submissions (for the dumps)."""
@@ -95,15 +97,9 @@ class EmbeddedStore(StoreQueries):
         return quads
 
     def added(self, submission_id: str) -> None:
-        if self._rdflib is not None:
-            self._rdflib += self.submissions.read(submission_id).graph(
-                URIRef(graph_iri(submission_id))
-            )
         self.refresh()
 
     def removed(self, content: Graph) -> None:
-        if self._rdflib is not None:
-            self._rdflib -= content
         self.refresh()
 
 

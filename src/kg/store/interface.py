@@ -13,10 +13,11 @@ from __future__ import annotations
 import json
 import threading
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 import pyoxigraph as ox
-from rdflib import Graph
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.term import Node
 
 from ..errors import NotFound
 from ..namespaces import bind_prefixes
@@ -204,3 +205,18 @@ def sparql_iri(iri: str) -> str:
         return str(ox.NamedNode(iri))
     except ValueError as exc:
         raise NotFound(f"{iri} is not an IRI ({exc})") from None
+
+
+def rdflib_triple(statement: ox.Quad | ox.Triple) -> tuple[Node, Node, Node]:
+    """An Oxigraph statement's triple in rdflib's terms."""
+
+    def term(t: Any) -> Node:
+        if isinstance(t, ox.NamedNode):
+            return URIRef(t.value)
+        if isinstance(t, ox.BlankNode):
+            return BNode(t.value)
+        if t.language:
+            return Literal(t.value, lang=t.language)
+        return Literal(t.value, datatype=URIRef(t.datatype.value))
+
+    return term(statement.subject), term(statement.predicate), term(statement.object)

@@ -23,7 +23,7 @@ from typing import Any
 
 import pyoxigraph as ox
 import requests
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import Graph
 
 from .. import formats
 from ..config import ConfigError
@@ -42,7 +42,7 @@ from .engine import (
     write_result,
 )
 from .guard import query_form
-from .interface import StoreQueries
+from .interface import StoreQueries, rdflib_triple
 from .submissions import (
     Submission,
     check_loadable,
@@ -376,7 +376,7 @@ class RemoteStore(StoreQueries):
             graph = bind_prefixes(Graph())
             for quad in self.quads():
                 if quad.graph_name != ox.NamedNode(SERVICE_GRAPH):
-                    graph.add(_triple(quad))
+                    graph.add(rdflib_triple(quad))
             self._cache["graph"] = graph
         cached: Graph = self._cache["graph"]
         return cached
@@ -447,16 +447,3 @@ def _auth(config: Mapping[str, Any]) -> requests.auth.AuthBase | None:
     if str(config["STORE_AUTH"]).lower() == "digest":
         return requests.auth.HTTPDigestAuth(user, password)
     return requests.auth.HTTPBasicAuth(user, password)
-
-
-def _triple(quad: ox.Quad) -> tuple[Any, Any, Any]:
-    def term(t: Any) -> Any:
-        if isinstance(t, ox.NamedNode):
-            return URIRef(t.value)
-        if isinstance(t, ox.BlankNode):
-            return BNode(t.value)
-        if t.language:
-            return Literal(t.value, lang=t.language)
-        return Literal(t.value, datatype=URIRef(t.datatype.value))
-
-    return term(quad.subject), term(quad.predicate), term(quad.object)
