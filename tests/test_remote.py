@@ -26,6 +26,7 @@ from helpers import (
     event,
     json_solutions,
 )
+from rdflib import Graph
 
 TOKENS = "alice=tok-alice bob=tok-bob"
 ALICE = {"Authorization": "Bearer tok-alice", "Content-Type": "text/turtle"}
@@ -232,3 +233,17 @@ def test_store_down_then_back(pair: tuple[LiveServer, LiveServer], store: StoreS
     )
     assert r.status_code == 201
     assert ask(first, "ASK { <https://w3id.org/cakg/event/after-down> ?p ?o }")
+
+
+def test_relative_iris_resolve_against_our_endpoint(pair: tuple[LiveServer, LiveServer]) -> None:
+    """Issue 12, finding 4: a relative IRI resolved against the store's address, exposing it."""
+    server = pair[0]
+    r = requests.get(
+        server.endpoint,
+        params={"query": "CONSTRUCT { <s> <p> 1 } WHERE {}"},
+        headers={"Accept": "application/n-triples"},
+        timeout=30,
+    )
+    assert r.status_code == 200, r.text
+    (s, p, _), *_ = Graph().parse(data=r.text, format="nt")
+    assert (str(s), str(p)) == (f"{server.url}/s", f"{server.url}/p")

@@ -552,3 +552,25 @@ def test_default_graph_is_the_rdf_merge(client: FlaskClient) -> None:
         },
     ).json["results"]["bindings"][0]["n"]["value"]
     assert int(named) >= 3
+
+
+def test_relative_iris_resolve_against_the_endpoint(client: FlaskClient) -> None:
+    """Issue 12, finding 4 (W3C protocol test query_content_type_construct): no base IRI made
+    `CONSTRUCT { <s> <p> 1 } WHERE {}` a 400; the endpoint's own IRI is the base."""
+    r = client.get(
+        "/sparql",
+        query_string={"query": "CONSTRUCT { <s> <p> 1 } WHERE {}"},
+        headers={"Accept": "application/n-triples"},
+    )
+    assert r.status_code == 200, r.text
+    assert r.text.startswith("<http://localhost/s> <http://localhost/p> ")
+
+
+def test_a_host_header_that_is_no_iri_gives_no_base(client: FlaskClient) -> None:
+    """The base comes from the request's URL, whose Host the client chooses."""
+    r = client.get(
+        "/sparql",
+        query_string={"query": "ASK { FILTER(isIRI(<s>)) }"},
+        headers={"Host": "evil> <x"},
+    )
+    assert r.status_code < 500

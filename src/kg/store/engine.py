@@ -60,6 +60,8 @@ class QueryJob:
     max_bytes: int = 50_000_000
     generation: int = 0  # the version of the submissions the answer must reflect
     names_graphs: bool = True  # False lets a query process answer from the merge alone
+    #: what relative IRIs in the query resolve against: the endpoint's own IRI
+    base_iri: str | None = None
 
 
 @dataclass(frozen=True)
@@ -107,6 +109,7 @@ def evaluate(store: ox.Store, job: QueryJob) -> Answer:
     try:
         result = store.query(
             job.query,
+            base_iri=job.base_iri,
             prefixes=PREFIXES,
             use_default_graph_as_union=False,  # the default graph holds the merge
             default_graph=[ox.NamedNode(g) for g in job.default_graphs] or None,

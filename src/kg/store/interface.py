@@ -198,6 +198,15 @@ class StoreQueries:
         )
 
 
+def valid_iri(text: str) -> str | None:
+    """The text if the engine reads it as an IRI, else None: a request's own URL (its Host
+    header is the client's to choose) becomes a query's base only so."""
+    try:
+        return ox.NamedNode(text).value
+    except ValueError:
+        return None
+
+
 def sparql_iri(iri: str) -> str:
     """An IRI written for SPARQL text, as the engine's own IRI parser reads it: text from a
     request path is never pasted into a query as it came (issue 11, finding 8)."""

@@ -61,8 +61,11 @@ class StoreUnavailable(HttpError):
     code = "store_unavailable"
 
 
-def _prologue() -> str:
-    return "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
+def _prologue(base_iri: str | None = None) -> str:
+    """The predeclared prefixes, and the base the query's relative IRIs resolve against (ours,
+    never the store's address); a BASE of the query's own comes later and wins."""
+    base = f"BASE <{base_iri}>\n" if base_iri else ""
+    return base + "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
 
 
 class StoreFailed(HttpError):
@@ -108,7 +111,7 @@ class RemoteEngine:
         accept = self.results if kind == "solutions" else formats.NTRIPLES
         if form == "ASK":
             accept = formats.SPARQL_JSON
-        data: dict[str, Any] = {"query": _prologue() + job.query}
+        data: dict[str, Any] = {"query": _prologue(job.base_iri) + job.query}
         if job.default_graphs:
             data["default-graph-uri"] = list(job.default_graphs)
         if job.named_graphs:

@@ -22,6 +22,7 @@ from ..errors import (
 )
 from ..store import guard
 from ..store.engine import PLAIN, QueryJob, answer_kind
+from ..store.interface import valid_iri
 from .operations import observe_query
 from .pages import query_page
 from .servicedescription import service_description
@@ -147,6 +148,7 @@ def endpoint() -> Response:
             max_rows=int(config["MAX_ROWS"]),
             max_bytes=int(config["MAX_RESULT_BYTES"]),
             names_graphs=shape.names_graphs,
+            base_iri=valid_iri(request.base_url),
         )
         started = time.monotonic()
         client = request.remote_addr or "-"
