@@ -6,6 +6,7 @@ imports another."""
 from __future__ import annotations
 
 import csv
+import http.client
 import json
 import os
 import re
@@ -17,7 +18,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import requests
 
@@ -113,6 +114,23 @@ class LiveServer:
         if self.process.stdout:
             self.process.stdout.close()
         self.stderr.close()
+
+
+def ask_from(
+    server: LiveServer, address: str, query: str = "ASK {}", headers: dict[str, str] | None = None
+) -> http.client.HTTPResponse:
+    """GET a query from another loopback address, which the per-address limits count as a
+    client of its own; the response, read."""
+    conn = http.client.HTTPConnection(
+        "127.0.0.1", server.port, timeout=60, source_address=(address, 0)
+    )
+    try:
+        conn.request("GET", "/sparql?query=" + quote(query), headers=headers or {})
+        response = conn.getresponse()
+        response.read()
+        return response
+    finally:
+        conn.close()
 
 
 # ---------------------------------------------------------------- real triple stores

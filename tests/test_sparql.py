@@ -7,7 +7,6 @@ of `kg serve` (waitress) on loopback, with plain HTTP (requests).
 
 from __future__ import annotations
 
-import http.client
 import json
 import socket
 import time
@@ -19,7 +18,7 @@ import pytest
 import requests
 from flask import Flask
 from flask.testing import FlaskClient
-from helpers import LiveServer, assert_error, contacts, wait_until
+from helpers import LiveServer, ask_from, assert_error, contacts, wait_until
 from rdflib import Graph, URIRef
 
 from kg.graph.parsing import parse_text
@@ -337,18 +336,6 @@ def test_server_deadline_holds_and_client_cannot_raise_it(server: LiveServer) ->
     assert "4 s" in body["message"]
 
 
-def ask_from_another_client(server: LiveServer) -> int:
-    """A quick ASK from another loopback address (its own per-client limit); the status."""
-    conn = http.client.HTTPConnection(
-        "127.0.0.1", server.port, timeout=10, source_address=("127.0.0.3", 0)
-    )
-    try:
-        conn.request("GET", "/sparql?query=ASK%20%7B%3Fs%20%3Fp%20%3Fo%7D")
-        return conn.getresponse().status
-    finally:
-        conn.close()
-
-
 def every_process_ready(server: LiveServer) -> bool:
     health = requests.get(server.url + "/health", timeout=10).json()
     return bool(health["query_workers_ready"] == health["query_workers"])
@@ -361,7 +348,7 @@ def test_others_are_answered_while_a_query_runs_away(server: LiveServer) -> None
         started = time.monotonic()
         answered = []
         while time.monotonic() - started < 2:  # half of the 4 s the runaway query may take
-            answered.append(ask_from_another_client(server))
+            answered.append(ask_from(server, "127.0.0.3", "ASK {?s ?p ?o}").status)
         assert not runaway.done(), "the runaway query ended before the quick ones did"
         assert runaway.result().status_code == 503
     assert len(answered) > 10 and set(answered) == {200}

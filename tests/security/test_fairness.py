@@ -4,17 +4,15 @@ answered while it tries."""
 from __future__ import annotations
 
 import hashlib
-import http.client
 import itertools
 import json
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
-from urllib.parse import quote
 
 import pytest
 import requests
-from helpers import LiveServer
+from helpers import LiveServer, ask_from
 
 from kg import config
 from kg.web.limits import queries_per_client
@@ -40,17 +38,6 @@ def test_a_client_gets_its_share_of_the_processes(
     assert queries_per_client(config.load(settings), processes) == expected
 
 
-def ask_from(server: LiveServer, address: str, query: str = "ASK {}") -> int:
-    conn = http.client.HTTPConnection(
-        "127.0.0.1", server.port, timeout=30, source_address=(address, 0)
-    )
-    try:
-        conn.request("GET", "/sparql?query=" + quote(query))
-        return conn.getresponse().status
-    finally:
-        conn.close()
-
-
 def test_two_slow_queries_from_one_address_leave_a_process_for_others(
     make_server: Callable[..., LiveServer],
 ) -> None:
@@ -66,7 +53,7 @@ def test_two_slow_queries_from_one_address_leave_a_process_for_others(
         slow_ones = [pool.submit(slow, i) for i in range(2)]
         others = []
         while not all(f.done() for f in slow_ones):  # ask as long as the slow ones run
-            others.append(ask_from(server, "127.0.0.5"))
+            others.append(ask_from(server, "127.0.0.5").status)
         statuses = sorted(f.result() for f in slow_ones)
     assert len(others) > 5 and set(others) == {200}
     assert statuses == [429, 503]  # one refused at once, one stopped at the deadline
@@ -78,15 +65,8 @@ MARKERS = itertools.count(1)
 
 def logged_clients(server: LiveServer, address: str, forwarded_for: str) -> str:
     """Ask from `address` claiming to forward `forwarded_for`; the client the server logged."""
-    conn = http.client.HTTPConnection(
-        "127.0.0.1", server.port, timeout=10, source_address=(address, 0)
-    )
     marker = f"ASK {{ FILTER({next(MARKERS)}) }}"
-    conn.request(
-        "GET", "/sparql?query=" + quote(marker), headers={"X-Forwarded-For": forwarded_for}
-    )
-    conn.getresponse().read()
-    conn.close()
+    ask_from(server, address, marker, headers={"X-Forwarded-For": forwarded_for})
     digest = hashlib.sha256(marker.encode()).hexdigest()
     entries = [json.loads(line) for line in server.query_log.read_text().splitlines()]
     return next(e["client"] for e in entries if e["query_sha256"] == digest)
@@ -111,21 +91,14 @@ def test_a_client_past_its_query_time_budget_gets_429_and_others_are_answered(
     """Heavy query after heavy query, each stopped at the deadline: past its budget the client
     waits, as on the Wikidata Query Service; another client is answered throughout."""
     server = make_server(QUERY_TIMEOUT_S=2, QUERY_SECONDS_PER_MINUTE=3)
-    assert [ask_from(server, "127.0.0.5", RUNAWAY) for _ in range(2)] == [503, 503]
-    conn = http.client.HTTPConnection(
-        "127.0.0.1", server.port, timeout=10, source_address=("127.0.0.5", 0)
-    )
-    try:
-        conn.request("GET", "/sparql?query=" + quote("ASK {}"))
-        refused = conn.getresponse()
-        assert refused.status == 429
-        assert 0 < int(refused.headers["Retry-After"]) <= 61
-    finally:
-        conn.close()
-    assert ask_from(server, "127.0.0.6", "ASK {}") == 200
+    assert [ask_from(server, "127.0.0.5", RUNAWAY).status for _ in range(2)] == [503, 503]
+    refused = ask_from(server, "127.0.0.5")
+    assert refused.status == 429
+    assert 0 < int(refused.headers["Retry-After"]) <= 61
+    assert ask_from(server, "127.0.0.6", "ASK {}").status == 200
 
 
 def test_quick_queries_hardly_touch_the_budget(make_server: Callable[..., LiveServer]) -> None:
     """Only the time a query is worked on counts, not the wait for a process."""
     server = make_server(QUERY_SECONDS_PER_MINUTE=3)
-    assert {ask_from(server, "127.0.0.7", "ASK {}") for _ in range(50)} == {200}
+    assert {ask_from(server, "127.0.0.7", "ASK {}").status for _ in range(50)} == {200}

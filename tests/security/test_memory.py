@@ -3,13 +3,11 @@ queries keep killing query processes is slowed down (429) while others are answe
 
 from __future__ import annotations
 
-import http.client
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
-from helpers import LiveServer, wait_until
+from helpers import LiveServer, ask_from, wait_until
 
 from kg.errors import OverMemory, QueryCrashed
 from kg.store.engine import QueryJob
@@ -37,28 +35,17 @@ def test_a_query_past_the_memory_cap_is_stopped_and_the_process_replaced(
     assert capped.run(QueryJob("ASK {}"), timeout=30).body  # a fresh process answers
 
 
-def get_from(server: LiveServer, address: str, query: str) -> http.client.HTTPResponse:
-    conn = http.client.HTTPConnection(
-        "127.0.0.1", server.port, timeout=60, source_address=(address, 0)
-    )
-    conn.request("GET", "/sparql?query=" + quote(query))
-    response = conn.getresponse()
-    response.read()
-    conn.close()
-    return response
-
-
 def test_a_client_that_keeps_killing_processes_gets_429_and_others_are_answered(
     make_server: Callable[..., LiveServer],
 ) -> None:
     server = make_server(
         QUERY_MEMORY_MB=LIMIT_MB, CRASHES_PER_CLIENT=2, MAX_ROWS=10**9, MAX_RESULT_BYTES=10**12
     )
-    statuses = [get_from(server, "127.0.0.2", HOG).status for _ in range(2)]
+    statuses = [ask_from(server, "127.0.0.2", HOG).status for _ in range(2)]
     assert statuses == [503, 503]
-    refused = get_from(server, "127.0.0.2", "ASK {}")
+    refused = ask_from(server, "127.0.0.2", "ASK {}")
     assert refused.status == 429
     assert int(refused.headers["Retry-After"]) > 0
     # another client is answered: at once, or once the stopped processes are replaced
-    wait_until(lambda: get_from(server, "127.0.0.3", "ASK {}").status == 200, seconds=30)
-    assert get_from(server, "127.0.0.2", "ASK {}").status == 429  # still refused
+    wait_until(lambda: ask_from(server, "127.0.0.3", "ASK {}").status == 200, seconds=30)
+    assert ask_from(server, "127.0.0.2", "ASK {}").status == 429  # still refused

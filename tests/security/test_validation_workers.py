@@ -9,13 +9,12 @@ all the while.
 
 from __future__ import annotations
 
-import http.client
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
-from helpers import PREFIXES, LiveServer, event
+from helpers import PREFIXES, LiveServer, ask_from, event
 
 TTL = {"Content-Type": "text/turtle"}
 
@@ -25,17 +24,6 @@ def cities(n: int) -> str:
     lines = [PREFIXES, "@prefix c: <https://w3id.org/cakg/city/> ."]
     lines += [f"c:x{i} a kg:City ." for i in range(n)]
     return "\n".join(lines)
-
-
-def ask_from_another_client(server: LiveServer) -> int:
-    conn = http.client.HTTPConnection(
-        "127.0.0.1", server.port, timeout=10, source_address=("127.0.0.4", 0)
-    )
-    try:
-        conn.request("GET", "/sparql?query=ASK%20%7B%7D")
-        return conn.getresponse().status
-    finally:
-        conn.close()
 
 
 def validate(server: LiveServer, body: str) -> requests.Response:
@@ -53,7 +41,7 @@ def test_a_large_body_is_refused_by_its_triple_count_at_once(server: LiveServer)
 def test_concurrent_validations_leave_others_answered(server: LiveServer) -> None:
     with ThreadPoolExecutor(max_workers=32) as pool:
         validations = [pool.submit(validate, server, event(f"burst-{i}")) for i in range(32)]
-        others = [ask_from_another_client(server) for _ in range(10)]
+        others = [ask_from(server, "127.0.0.4").status for _ in range(10)]
         statuses = [v.result().status_code for v in validations]
     assert others == [200] * 10
     assert 200 in statuses
@@ -75,4 +63,4 @@ def test_a_validation_past_its_deadline_is_stopped_and_the_process_replaced(
     assert r.json()["error"] == "timeout"
     assert int(r.headers["Retry-After"]) > 0
     assert validate(strict, event("after-the-deadline")).json()["conforms"] is True
-    assert ask_from_another_client(strict) == 200
+    assert ask_from(strict, "127.0.0.4").status == 200
