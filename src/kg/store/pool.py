@@ -176,6 +176,9 @@ class PoolStats:
     crashes: deque[float] = field(default_factory=lambda: deque(maxlen=1000))  # when, monotonic
 
 
+#: What a worker's reply is when its process died before giving one.
+_DIED = ("died", None)
+
 #: How far back /health looks for query processes that died.
 CRASH_WINDOW_S = 60.0
 
@@ -278,6 +281,7 @@ class WorkerPool:
 
     def run(self, job: Any, timeout: float) -> Any:
         """Do a job within `timeout` seconds; raise QueryTimeout, Busy or QueryCrashed."""
+        self._work.seconds = 0.0  # a job refused or left waiting costs its client nothing
         if self._waiting is not None and not self._waiting.acquire(blocking=False):
             self.stats.busy += 1
             raise Busy(
@@ -303,29 +307,30 @@ class WorkerPool:
         if not worker.process.is_alive():
             self._replace(worker)
             return self._run(job, timeout)
-        self._work.seconds = 0.0
         handed = time.monotonic()
         try:
             worker.conn.send(self.prepare(job))
             # the deadline counts the work, not the wait for a worker (QUEUE_TIMEOUT_S)
-            if not worker.conn.poll(timeout):
-                self._work.seconds = time.monotonic() - handed
-                self.stats.timeouts += 1
-                self._replace(worker)
-                raise QueryTimeout(
-                    f"the {self.work} ran longer than {timeout:g} s and was stopped", retry_after=5
-                )
-            status, payload = worker.conn.recv()
-        except (EOFError, OSError, BrokenPipeError):
+            reply = worker.conn.recv() if worker.conn.poll(timeout) else None
+        except (EOFError, OSError):  # the process died: BrokenPipeError is an OSError
+            reply = _DIED
+        finally:
             self._work.seconds = time.monotonic() - handed
+        if reply is None:
+            self.stats.timeouts += 1
+            self._replace(worker)
+            raise QueryTimeout(
+                f"the {self.work} ran longer than {timeout:g} s and was stopped", retry_after=5
+            )
+        if reply is _DIED:
             self.stats.crashes.append(time.monotonic())
             self._replace(worker)
             raise QueryCrashed(
                 f"the {self.work} process stopped while working (the {self.work} may be too "
                 "complex, or need more memory than a process may have); it has been replaced",
                 retry_after=5,
-            ) from None
-        self._work.seconds = time.monotonic() - handed
+            )
+        status, payload = reply
         self._idle.put(worker)
         if status == "error":
             raise payload

@@ -59,33 +59,41 @@ class SlidingWindow:
         self._events: dict[str, deque[tuple[float, float]]] = {}
         self._lock = threading.Lock()
 
-    def _recent(self, key: str, now: float) -> deque[tuple[float, float]]:
+    def _wait(self, key: str, limit: float, now: float) -> int | None:
+        """Seconds until `key` is under `limit` again, or None (call under the lock)."""
         events = self._events.get(key, deque())
         while events and now - events[0][0] > self.seconds:
             events.popleft()
         if not events:
-            self._events.pop(
-                key, None
-            )  # forget quiet keys: the table stays as small as the traffic
-        return events
+            # forget quiet keys: the table stays as small as the traffic
+            self._events.pop(key, None)
+        total = sum(weight for _, weight in events)
+        if total < limit:
+            return None
+        for when, weight in events:  # the oldest leave the window first
+            total -= weight
+            if total < limit:
+                return int(self.seconds - (now - when)) + 1
+        return int(self.seconds) + 1
 
     def wait(self, key: str, limit: float) -> int | None:
         """Seconds until `key` is under `limit` again, or None if it is already."""
         with self._lock:
-            now = time.monotonic()
-            events = self._recent(key, now)
-            total = sum(weight for _, weight in events)
-            if total < limit:
-                return None
-            for when, weight in events:  # the oldest leave the window first
-                total -= weight
-                if total < limit:
-                    return int(self.seconds - (now - when)) + 1
-            return int(self.seconds) + 1
+            return self._wait(key, limit, time.monotonic())
 
     def add(self, key: str, weight: float = 1.0) -> None:
         with self._lock:
             self._events.setdefault(key, deque()).append((time.monotonic(), weight))
+
+    def admit(self, key: str, limit: float) -> int | None:
+        """Count one event for `key` if it is under `limit`, at once (so that concurrent
+        callers cannot all slip under it); else the seconds to wait."""
+        with self._lock:
+            now = time.monotonic()
+            wait = self._wait(key, limit, now)
+            if wait is None:
+                self._events.setdefault(key, deque()).append((now, 1.0))
+            return wait
 
 
 class RateLimiter:
@@ -96,13 +104,12 @@ class RateLimiter:
         self._window = SlidingWindow()
 
     def check(self, who: str) -> None:
-        wait = self._window.wait(who, self.per_minute)
+        wait = self._window.admit(who, self.per_minute)
         if wait is not None:
             raise TooManyRequests(
                 f"{who} made {self.per_minute} writes in the last minute; wait {wait} s",
                 retry_after=wait,
             )
-        self._window.add(who)
 
 
 class CrashLimit:
