@@ -179,7 +179,7 @@ def _alive(pid: int) -> bool:
     except ProcessLookupError:
         return False
     except PermissionError:
-        return True
+        pass  # another user's process: alive all the same
     return True
 
 
@@ -246,6 +246,4 @@ class CheckPool(WorkerPool):
     def close(self) -> None:
         super().close()
         with self._snapshot_lock:
-            if self._snapshot is not None:
-                self._snapshot[1].unlink(missing_ok=True)
-            shutil.rmtree(self._folder, ignore_errors=True)
+            shutil.rmtree(self._folder, ignore_errors=True)  # the snapshot with it

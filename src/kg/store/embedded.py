@@ -19,8 +19,7 @@ from rdflib import Graph
 
 from ..errors import BuildError
 from ..graph.build import dump_file
-from ..namespaces import bind_prefixes
-from .interface import StoreQueries, rdflib_triple
+from .interface import StoreQueries, rdflib_merge
 from .pool import QueryPool
 from .submissions import SubmissionStore
 
@@ -82,10 +81,7 @@ class EmbeddedStore(StoreQueries):
         version, so that nothing a deleted submission said survives in it (issue 12, finding 1:
         subtracting a re-parsed copy kept its blank nodes and took restated base triples)."""
         if self._rdflib is None or self._rdflib[0] != self.version:
-            graph = bind_prefixes(Graph())
-            for triple in {q.triple for q in self.quads()}:
-                graph.add(rdflib_triple(triple))
-            self._rdflib = (self.version, graph)
+            self._rdflib = (self.version, rdflib_merge(self.quads()))
         return self._rdflib[1]
 
     def quads(self) -> list[ox.Quad]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -229,3 +230,11 @@ def rdflib_triple(statement: ox.Quad | ox.Triple) -> tuple[Node, Node, Node]:
         return Literal(t.value, datatype=URIRef(t.datatype.value))
 
     return term(statement.subject), term(statement.predicate), term(statement.object)
+
+
+def rdflib_merge(quads: Iterable[ox.Quad]) -> Graph:
+    """The RDF merge of quads (each triple once, graph names dropped) as an rdflib graph."""
+    graph = bind_prefixes(Graph())
+    for triple in {q.triple for q in quads}:
+        graph.add(rdflib_triple(triple))
+    return graph

@@ -28,7 +28,7 @@ from rdflib import Graph
 from .. import formats
 from ..config import ConfigError
 from ..errors import HttpError, QuerySyntaxError, QueryTimeout
-from ..namespaces import DATASET, PREFIXES, bind_prefixes
+from ..namespaces import DATASET, PREFIXES
 from ..namespaces import SERVICE_GRAPH as _SERVICE_GRAPH
 from .engine import (
     Answer,
@@ -42,7 +42,7 @@ from .engine import (
     write_result,
 )
 from .guard import query_form
-from .interface import StoreQueries, rdflib_triple
+from .interface import StoreQueries, rdflib_merge
 from .submissions import (
     Submission,
     check_loadable,
@@ -376,11 +376,7 @@ class RemoteStore(StoreQueries):
         """The whole dataset as one rdflib graph, for validating additions in context."""
         self.refresh()
         if self._cache.get("graph") is None:
-            graph = bind_prefixes(Graph())
-            for quad in self.quads():
-                if quad.graph_name != ox.NamedNode(SERVICE_GRAPH):
-                    graph.add(rdflib_triple(quad))
-            self._cache["graph"] = graph
+            self._cache["graph"] = rdflib_merge(self.quads())  # quads() leaves out our own graph
         cached: Graph = self._cache["graph"]
         return cached
 

@@ -64,6 +64,8 @@ def create_state(settings: Mapping[str, Any]) -> AppState:
     store = open_store(settings)
     store.start()
     atexit.register(store.close)  # stop the query processes when the web process exits
+    # the shapes first: if they cannot load, this says so, not a validation process dying
+    shapes = load_shapes(Path(settings["SHAPES_DIR"]))
     checker = CheckPool(settings)
     checker.start()
     atexit.register(checker.close)
@@ -77,6 +79,6 @@ def create_state(settings: Mapping[str, Any]) -> AppState:
         client_slots=ClientSlots(queries_per_client(settings, store.engine.size)),
         crash_limit=CrashLimit(int(settings["CRASHES_PER_CLIENT"])),
         query_budget=QueryBudget(float(settings["QUERY_SECONDS_PER_MINUTE"])),
-        shapes=load_shapes(Path(settings["SHAPES_DIR"])),
+        shapes=shapes,
         term_labels=term_labels(store),
     )
