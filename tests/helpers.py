@@ -177,11 +177,15 @@ class StoreServer:
 
 
 class Oxigraph(StoreServer):
-    """`oxigraph serve` (PyPI) on disk, with the union of its graphs as the default graph:
-    the reference store."""
+    """`oxigraph serve` (PyPI) on disk, as docs/remote-stores.md starts it: the reference
+    store. `options` are more command-line options (to try ones the docs advise against)."""
 
     name = "oxigraph"
     probe = "/query"
+
+    def __init__(self, location: Path, options: tuple[str, ...] = ()) -> None:
+        super().__init__(location)
+        self.options = options
 
     def command(self) -> list[str]:
         return [
@@ -191,7 +195,7 @@ class Oxigraph(StoreServer):
             str(self.location),
             "--bind",
             f"127.0.0.1:{self.port}",
-            "--union-default-graph",
+            *self.options,
         ]
 
     def settings(self) -> dict[str, str]:

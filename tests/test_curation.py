@@ -19,7 +19,8 @@ import requests
 from flask import Flask
 from flask.testing import FlaskClient
 from helpers import PREFIXES, QUOTE, LiveServer, contacts, event
-from rdflib import Graph
+from rdflib import Graph, URIRef
+from rdflib.compare import isomorphic
 
 from kg.graph.parsing import parse_text
 
@@ -515,3 +516,78 @@ def test_what_is_deleted_leaves_the_default_graph_and_the_validation_context(
     assert client.delete(location, headers=ALICE).status_code == 204
     assert served() == before and default_graph() == before
     assert validate(client, event("after-the-delete")).json["conforms"] is True
+
+
+def test_a_graph_store_get_can_be_put_back(curation: FlaskClient) -> None:
+    """Issue 12, finding 3: GET returned the server's provenance with the data, and PUTting it
+    back was a 409 (the curator's IRI is the server's); the provenance is on a Link."""
+    query = {"graph": "https://w3id.org/cakg/graph/submission/round-trip"}
+    nt = {"Accept": "application/n-triples"}
+    sent = event("round-trip")
+    r = curation.put(
+        "/rdf-graphs", query_string=query, data=sent.encode(), headers={**TTL, **ALICE}
+    )
+    assert r.status_code == 201
+    got = curation.get("/rdf-graphs", query_string=query, headers=nt)
+    assert got.status_code == 200
+    assert got.headers["Link"] == '</submissions/round-trip>; rel="describedby"'
+    provenance = curation.get("/submissions/round-trip").json
+    assert provenance["curator"] == "alice" and provenance["graph"] == query["graph"]
+    back = curation.put(
+        "/rdf-graphs",
+        query_string=query,
+        data=got.data,
+        headers={"Content-Type": "application/n-triples", **ALICE},
+    )
+    assert back.status_code == 204, back.data
+    again = curation.get("/rdf-graphs", query_string=query, headers=nt)
+    assert isomorphic(nt_graph(again.data), nt_graph(got.data))
+    assert isomorphic(
+        without_years(nt_graph(got.data)), without_years(Graph().parse(data=sent, format="turtle"))
+    )
+
+
+def nt_graph(data: bytes) -> Graph:
+    return Graph().parse(data=data, format="nt")
+
+
+def without_years(graph: Graph) -> Graph:
+    """A graph without its kg:year triples, which the server derives from dates."""
+    graph.remove((None, URIRef("https://w3id.org/cakg/ontology#year"), None))
+    return graph
+
+
+def test_a_multipart_post_merges_every_file_part(curation: FlaskClient) -> None:
+    """Found by the W3C Graph Store tests: a form of two files was refused; the protocol
+    merges the graphs of every part, each read in the format its Content-Type names."""
+    query = {"graph": "https://w3id.org/cakg/graph/submission/two-parts"}
+    turtle = (io.BytesIO(event("part-one").encode()), "one.ttl", "text/turtle")
+    triples = Graph().parse(data=event("part-two"), format="turtle").serialize(format="nt")
+    ntriples = (io.BytesIO(triples.encode()), "two", "application/n-triples")
+    r = curation.put(
+        "/rdf-graphs",
+        query_string=query,
+        data=event("part-zero").encode(),
+        headers={**TTL, **ALICE},
+    )
+    assert r.status_code == 201
+    r = curation.post(
+        "/rdf-graphs",
+        query_string=query,
+        data={"a": turtle, "b": ntriples},
+        content_type="multipart/form-data",
+        headers=ALICE,
+    )
+    assert r.status_code == 204, r.data
+    assert all(exists(curation, slug) for slug in ("part-zero", "part-one", "part-two"))
+
+
+def test_a_post_to_the_graph_store_makes_a_new_graph(curation: FlaskClient) -> None:
+    """The Graph Store protocol, 5.5: 201 and the new graph's Location, which GETs it."""
+    r = curation.post("/rdf-graphs", data=event("new-graph").encode(), headers={**TTL, **ALICE})
+    assert r.status_code == 201, r.data
+    graph = r.json["graph"]
+    assert graph.startswith("https://w3id.org/cakg/graph/submission/")
+    got = curation.get(r.headers["Location"], headers={"Accept": "application/n-triples"})
+    assert got.status_code == 200 and "event/new-graph" in got.text
+    assert exists(curation, "new-graph")

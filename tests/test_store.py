@@ -139,3 +139,40 @@ def test_kg_query_without_a_build_says_to_build(
     assert result.exit_code == 2
     assert result.stderr.strip().endswith("run `kg build` first")
     assert list(tmp_path.iterdir()) == []
+
+
+def _filled_oxigraph(built: Path, tmp: Path, *options: str) -> tuple[Oxigraph, RemoteStore]:
+    oxigraph = Oxigraph(tmp, options=options)
+    oxigraph.start()
+    remote = open_store(_settings(built, tmp, **oxigraph.settings()))
+    assert isinstance(remote, RemoteStore)
+    remote.load(list(ox.parse(path=str(built / "cakg.nq"), format=ox.RdfFormat.N_QUADS)))
+    return oxigraph, remote
+
+
+def test_a_store_that_ignores_from_is_refused_at_start(built: Path, tmp_path: Path) -> None:
+    """Issue 12, finding 5: `oxigraph serve --union-default-graph` answers over the union
+    whatever the query's FROM says; the server says so at start instead of answering wrong."""
+    oxigraph, remote = _filled_oxigraph(built, tmp_path, "--union-default-graph")
+    try:
+        with pytest.raises(config.ConfigError, match="ignores the FROM"):
+            remote.start()
+    finally:
+        remote.close()
+        oxigraph.stop()
+
+
+def test_a_store_loaded_without_the_merge_gets_it_at_start(
+    built: Path, tmp_path: Path, store: Store
+) -> None:
+    """A store filled before the merge graph existed (or by hand) is given it at start."""
+    oxigraph, remote = _filled_oxigraph(built, tmp_path)
+    try:
+        remote.update("DROP GRAPH <https://w3id.org/cakg/graph/merge>")
+        remote.start()
+        count = "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }"
+        assert remote.select(count) == store.select(count)
+        assert int(remote.select(count)[0]["n"]) > 4000
+    finally:
+        remote.close()
+        oxigraph.stop()

@@ -128,6 +128,13 @@ class OverMemory(HttpError):
     code = "over_memory"
 
 
+class WorkFailed(HttpError):
+    """A query or validation process failed on something of the server's, not the client's."""
+
+    status = 500
+    code = "server_error"
+
+
 class Busy(HttpError):
     status = 503
     code = "busy"

@@ -21,6 +21,9 @@ SOURCES_GRAPH = GRAPH.sources
 SHAPES_GRAPH = GRAPH.shapes
 #: The service's own bookkeeping in a remote store (the data version), never served as data.
 SERVICE_GRAPH = GRAPH.service
+#: In a remote store, the RDF merge of the data graphs (each triple once), kept by every
+#: write: the default graph of queries, as the embedded store keeps it in its default graph.
+MERGE_GRAPH = GRAPH.merge
 SUBMISSION_GRAPHS = BASE + "graph/submission/"
 
 PREFIXES: dict[str, str] = {

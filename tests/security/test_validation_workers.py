@@ -11,10 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 import requests
 from helpers import PREFIXES, LiveServer, ask_from, event
+
+from kg import config
+from kg.store.checking import CheckPool
 
 TTL = {"Content-Type": "text/turtle"}
 
@@ -64,3 +69,33 @@ def test_a_validation_past_its_deadline_is_stopped_and_the_process_replaced(
     assert int(r.headers["Retry-After"]) > 0
     assert validate(strict, event("after-the-deadline")).json()["conforms"] is True
     assert ask_from(strict, "127.0.0.4").status == 200
+
+
+class _VersionedQuads:
+    """The two things a snapshot reads of a store, its version set by the test: a remote
+    store's versions within one second share their first 16 characters."""
+
+    def __init__(self, quads: list[ox.Quad]) -> None:
+        self.version = ""
+        self._quads = quads
+
+    def quads(self) -> list[ox.Quad]:
+        return self._quads
+
+
+def test_each_version_has_a_snapshot_of_its_own(built: Path, tmp_path: Path) -> None:
+    """Found by the W3C Graph Store tests on Oxigraph: two writes in one second gave two
+    versions one snapshot file name, and removing the older snapshot removed the newer."""
+    pool = CheckPool(config.load({"BUILD_DIR": built, "VAR_DIR": tmp_path}))
+    store = _VersionedQuads(
+        list(ox.parse(path=str(built / "cakg.nq"), format=ox.RdfFormat.N_QUADS))
+    )
+    try:
+        store.version = "20261206T155939-aaaaaaaaaaaa"
+        _, first = pool.snapshot(store)  # type: ignore[arg-type]
+        store.version = "20261206T155939-bbbbbbbbbbbb"
+        _, second = pool.snapshot(store)  # type: ignore[arg-type]
+        assert Path(second).is_file() and Path(second).stat().st_size > 0
+        assert not Path(first).exists()
+    finally:
+        pool.close()

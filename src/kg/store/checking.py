@@ -14,6 +14,7 @@ the data; each worker parses it once per version.
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 import threading
@@ -38,12 +39,20 @@ _COUNTABLE = {"turtle": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES}
 
 
 @dataclass(frozen=True)
-class Addition:
-    """RDF as a curator sent it."""
+class Part:
+    """One graph as a curator sent it."""
 
     text: str
     rdf_format: str  # rdflib's name: turtle, nt, json-ld, xml
     source: str  # where it came from, for messages: "body", "data", a file name
+
+
+@dataclass(frozen=True)
+class Addition:
+    """What a curator sent: a body, or the file parts of a form, whose graphs are merged (the
+    Graph Store protocol's multipart POST)."""
+
+    parts: tuple[Part, ...]
 
 
 @dataclass(frozen=True)
@@ -99,20 +108,28 @@ def _too_many(count: int, limit: int) -> PayloadTooLarge:
 
 
 def read(addition: Addition, max_triples: int) -> Graph:
-    """Parse an addition, refusing one over the triple limit before rdflib reads it all."""
-    fast = _COUNTABLE.get(addition.rdf_format)
+    """Parse an addition (the merge of its parts), refusing one over the triple limit."""
+    first, *others = (_read_part(part, max_triples) for part in addition.parts)
+    for graph in others:
+        first += graph  # blank nodes stay apart: each parse labels its own afresh
+    if len(first) > max_triples:
+        raise _too_many(len(first), max_triples)
+    return first
+
+
+def _read_part(part: Part, max_triples: int) -> Graph:
+    """Parse one part, refusing one over the triple limit before rdflib reads it all."""
+    fast = _COUNTABLE.get(part.rdf_format)
     if fast is not None:
         count = 0
         try:
-            for _ in ox.parse(addition.text.encode("utf-8"), format=fast):
+            for _ in ox.parse(part.text.encode("utf-8"), format=fast):
                 count += 1
                 if count > max_triples:
                     raise _too_many(count, max_triples)
         except SyntaxError:
             pass  # rdflib's parser says where, in its words, just below
-    graph = parse_text(
-        addition.text, addition.rdf_format, source=addition.source, base=BASE + "submitted/"
-    )
+    graph = parse_text(part.text, part.rdf_format, source=part.source, base=BASE + "submitted/")
     if len(graph) > max_triples:
         raise _too_many(len(graph), max_triples)
     return graph
@@ -203,6 +220,7 @@ class CheckPool(WorkerPool):
         self.max_triples = int(settings["MAX_SUBMISSION_TRIPLES"])
         self._folder = snapshot_folder(Path(settings["VAR_DIR"]) / "validation")
         self._snapshot: tuple[str, Path] | None = None
+        self._numbers = itertools.count(1)
         self._snapshot_lock = threading.Lock()
 
     def handler(self) -> tuple[Callable[..., Handler], tuple[Any, ...]]:
@@ -213,7 +231,8 @@ class CheckPool(WorkerPool):
         with self._snapshot_lock:
             version = store.version
             if self._snapshot is None or self._snapshot[0] != version:
-                path = self._folder / f"context-{version[:16]}.nt"
+                # named by a count, not the version: two versions must never share a file
+                path = self._folder / f"context-{next(self._numbers)}.nt"
                 triples = {q.triple for q in store.quads()}  # the merge: each triple once
                 path.write_bytes(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"")
                 if self._snapshot is not None:

@@ -60,6 +60,10 @@ class QueryJob:
     max_bytes: int = 50_000_000
     generation: int = 0  # the version of the submissions the answer must reflect
     names_graphs: bool = True  # False lets a query process answer from the merge alone
+    #: the query has a FROM or FROM NAMED of its own (the guard tells)
+    states_dataset: bool = False
+    #: the service's own bookkeeping: the whole store as it is, its own graphs included
+    whole_store: bool = False
     #: what relative IRIs in the query resolve against: the endpoint's own IRI
     base_iri: str | None = None
 
@@ -106,18 +110,35 @@ class BoundedWriter(io.RawIOBase):
 
 def evaluate(store: ox.Store, job: QueryJob) -> Answer:
     """Run a query on a store and write its answer; raise HttpError for the client's mistakes."""
+    default_graph, named_graphs = protocol_dataset(job)
     try:
         result = store.query(
             job.query,
             base_iri=job.base_iri,
             prefixes=PREFIXES,
             use_default_graph_as_union=False,  # the default graph holds the merge
-            default_graph=[ox.NamedNode(g) for g in job.default_graphs] or None,
-            named_graphs=[ox.NamedNode(g) for g in job.named_graphs] or None,
+            default_graph=default_graph,
+            named_graphs=named_graphs,
         )
     except SyntaxError as exc:
         raise syntax_error(job.query, str(exc)) from None
     return write_result(result, job)
+
+
+def protocol_dataset(
+    job: QueryJob,
+) -> tuple[
+    list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] | None,
+    list[ox.NamedNode | ox.BlankNode] | None,
+]:
+    """(default graphs, named graphs) the protocol names (default-graph-uri, named-graph-uri),
+    if it names a dataset: then it is the whole dataset, so a list it leaves out is empty
+    (SPARQL 1.1 Protocol, 2.1.4), not "every graph" as the engine's API reads None."""
+    if not job.default_graphs and not job.named_graphs:
+        return None, None
+    return [ox.NamedNode(g) for g in job.default_graphs], [
+        ox.NamedNode(g) for g in job.named_graphs
+    ]
 
 
 def syntax_error(query: str, text: str) -> QuerySyntaxError:

@@ -340,6 +340,9 @@ class QueryShape:
 
     form: str | None  # SELECT, ASK, CONSTRUCT, DESCRIBE, or None if it has none
     names_graphs: bool  # has GRAPH or FROM: it needs the named graphs, not just the merge
+    #: has a dataset clause (FROM, FROM NAMED) of its own: a keyword FROM, which SPARQL allows
+    #: nowhere else (a subquery has none)
+    dataset: bool = False
 
 
 def _position(query: str, offset: int) -> tuple[int, int]:
@@ -363,13 +366,18 @@ def check(
     """Raise QueryRefused if the query calls a SERVICE, names a remote graph, or nests too deep.
     `predeclared` are the prefixes the engine knows without a PREFIX line."""
     if _plainly_harmless(query, max_depth):
-        return QueryShape(_quick_form(query, predeclared), names_graphs=False)
+        return QueryShape(_quick_form(query, predeclared), names_graphs=False, dataset=False)
     services = tuple(allowed_service_prefixes)
     graphs = tuple(local_graph_prefixes) + services
     shape = _check_reading(query, max_depth, services, graphs, predeclared)
     decoded = decode_codepoints(query)
     if decoded != query:  # as a SPARQL 1.1 store reads it
-        _check_reading(decoded, max_depth, services, graphs, predeclared)
+        other = _check_reading(decoded, max_depth, services, graphs, predeclared)
+        return QueryShape(
+            shape.form or other.form,
+            shape.names_graphs or other.names_graphs,
+            shape.dataset or other.dataset,
+        )
     return shape
 
 
@@ -419,7 +427,7 @@ def _check_reading(
     toks = _bounded_tokens(query, predeclared, max_depth)
     prefixes = _prefixes(toks, predeclared)
     form: str | None = None
-    names_graphs = False
+    names_graphs = dataset = False
     for i, tok in enumerate(toks):
         if tok.kind == "doubt":
             raise _refuse(
@@ -431,10 +439,11 @@ def _check_reading(
         elif tok.kind in ("word", "pname"):
             form = form or _form(tok)
             names_graphs = names_graphs or _names_graphs(tok, prefixes)
+            dataset = dataset or (tok.kind == "word" and tok.text.upper() == "FROM")
             if tok.kind == "word" and tok.text.upper().startswith("LOAD"):
                 raise _refuse(query, tok.offset, "LOAD is not allowed on this endpoint")
             _check_keywords(query, toks, i, prefixes, (services, graphs))
-    return QueryShape(form, names_graphs)
+    return QueryShape(form, names_graphs, dataset)
 
 
 def _check_keywords(

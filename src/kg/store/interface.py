@@ -170,17 +170,20 @@ class StoreQueries:
     engine: QueryEngine
     timeout: float
 
-    def _run(self, query: str, timeout: float | None) -> bytes:
-        job = QueryJob(query)
+    def _run(self, query: str, timeout: float | None, whole_store: bool = False) -> bytes:
+        job = QueryJob(query, whole_store=whole_store)
         return self.engine.run(job, self.timeout if timeout is None else timeout).body
 
-    def select(self, query: str, timeout: float | None = None) -> list[Row]:
-        """Rows of a SELECT as ``{variable: lexical value}``; unbound variables are left out."""
-        data = json.loads(self._run(query, timeout))
+    def select(
+        self, query: str, timeout: float | None = None, *, whole_store: bool = False
+    ) -> list[Row]:
+        """Rows of a SELECT as ``{variable: lexical value}``; unbound variables are left out.
+        `whole_store`: over the store as it is, with the service's own graphs."""
+        data = json.loads(self._run(query, timeout, whole_store))
         return [{k: v["value"] for k, v in row.items()} for row in data["results"]["bindings"]]
 
-    def ask(self, query: str, timeout: float | None = None) -> bool:
-        return bool(json.loads(self._run(query, timeout))["boolean"])
+    def ask(self, query: str, timeout: float | None = None, *, whole_store: bool = False) -> bool:
+        return bool(json.loads(self._run(query, timeout, whole_store))["boolean"])
 
     def construct(self, query: str, timeout: float | None = None) -> Graph:
         """The graph a CONSTRUCT or DESCRIBE answers, with the project's prefixes bound."""

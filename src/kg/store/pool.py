@@ -9,6 +9,7 @@ submissions in step with the submission folder before it answers.
 from __future__ import annotations
 
 import dataclasses
+import logging
 import multiprocessing
 import queue
 import threading
@@ -22,10 +23,19 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from ..errors import Busy, HttpError, KgError, OverMemory, QueryCrashed, QueryTimeout
+from ..errors import (
+    Busy,
+    KgError,
+    OverMemory,
+    QueryCrashed,
+    QueryTimeout,
+    WorkFailed,
+)
 from .engine import Answer, QueryJob, evaluate
 from .sandbox import NONE, isolate_network, limit_memory
 from .submissions import SUFFIX, graph_iri
+
+log = logging.getLogger(__name__)
 
 # Oxigraph 0.5's union default graph yields a triple once per graph that states it (its
 # issue #1919), where SPARQL's RDF merge counts it once. So the store keeps the merge itself,
@@ -139,8 +149,10 @@ def _worker_main(
             conn.send(("error", exc))
         except MemoryError:
             conn.send(("error", OverMemory(f"the work needed more than {memory_mb} MB")))
-        except Exception as exc:  # a failure of the work must not take the worker down
-            conn.send(("error", HttpError(f"the work failed: {type(exc).__name__}: {exc}")))
+        except Exception:  # a failure of the work must not take the worker down
+            # ours, not the client's: the details (paths among them) go to the log only
+            log.exception("a %s job failed", type(job).__name__)
+            conn.send(("error", WorkFailed("the work failed on the server; the error was logged")))
 
 
 def query_handler(source: str, submissions: str | None) -> Handler:

@@ -3,20 +3,24 @@ copies of the server can stand in front of one triple store.
 
 SPARQL 1.1 Query (https://www.w3.org/TR/sparql11-protocol/), Update
 (https://www.w3.org/TR/sparql11-update/) and the Graph Store HTTP Protocol
-(https://www.w3.org/TR/sparql11-http-rdf-update/) at URLs the operator gives. The store must
-answer queries over the union of its graphs by default (Oxigraph: --union-default-graph;
-Fuseki: unionDefaultGraph; see docs/remote-stores.md). Nothing is kept in the server between
-requests but caches keyed by a version triple that every writer moves on.
+(https://www.w3.org/TR/sparql11-http-rdf-update/) at URLs the operator gives. Every query is
+sent with its dataset, so that every store answers as the embedded one: the query's own FROM
+and FROM NAMED (the store must honour them), else the protocol's, else ours: the RDF merge
+of the data graphs, which every write keeps in a graph of its own, as the default graph, and
+the data graphs as the named graphs. The service's own graphs (the merge, the version) are
+never in a query's dataset. Nothing is kept in the server between requests but caches keyed
+by a version triple that every writer moves on.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import re
 import secrets
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
@@ -28,8 +32,7 @@ from rdflib import Graph
 from .. import formats
 from ..config import ConfigError
 from ..errors import HttpError, QuerySyntaxError, QueryTimeout
-from ..namespaces import DATASET, PREFIXES
-from ..namespaces import SERVICE_GRAPH as _SERVICE_GRAPH
+from ..namespaces import DATASET, MERGE_GRAPH, PREFIXES, SERVICE_GRAPH
 from .engine import (
     Answer,
     BoundedWriter,
@@ -52,8 +55,14 @@ from .submissions import (
     strip_provenance,
 )
 
-SERVICE_GRAPH = str(_SERVICE_GRAPH)  # compared with plain strings from results
+SERVICE = str(SERVICE_GRAPH)  # compared with plain strings from results
+MERGE = str(MERGE_GRAPH)
+#: The service's own graphs in the store, never data.
+OWN_GRAPHS = frozenset((SERVICE, MERGE))
+#: A graph no one writes: a query FROM it must find nothing, or the store ignores FROM.
+PROBE = MERGE + "/probe-never-written"
 CHUNK = 1 << 16
+log = logging.getLogger(__name__)
 
 
 class StoreUnavailable(HttpError):
@@ -66,6 +75,19 @@ def _prologue(base_iri: str | None = None) -> str:
     never the store's address); a BASE of the query's own comes later and wins."""
     base = f"BASE <{base_iri}>\n" if base_iri else ""
     return base + "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
+
+
+#: A query that opens with a BASE of its own (after spaces and comments).
+_OWN_BASE = re.compile(r"(?:[ \t\r\n]++|\#[^\r\n]*+)*+BASE[ \t\r\n]*+<[^<>]*+>", re.IGNORECASE)
+
+
+def with_prologue(query: str, base_iri: str | None = None) -> str:
+    """The query with our prologue: after its own opening BASE, if it has one, which then is
+    the only base (Virtuoso 7 takes a BASE only at the start of the prologue)."""
+    own = _OWN_BASE.match(query)
+    if own is None:
+        return _prologue(base_iri) + query
+    return query[: own.end()] + "\n" + _prologue() + query[own.end() :]
 
 
 class StoreFailed(HttpError):
@@ -88,9 +110,16 @@ class RemoteEngine:
     recent_crashes = 0  # no local query processes to die
     ready = 0
 
-    def __init__(self, session: requests.Session, query_url: str, results: str = "tsv") -> None:
+    def __init__(
+        self,
+        session: requests.Session,
+        query_url: str,
+        results: str = "tsv",
+        data_graphs: Callable[[], Iterable[str]] = frozenset,
+    ) -> None:
         self.session = session
         self.query_url = query_url
+        self.data_graphs = data_graphs
         # a store whose TSV is not W3C's (Virtuoso 7 quotes IRIs as strings) is asked for JSON
         self.results = formats.TSV if results == "tsv" else formats.SPARQL_JSON
         self._work = threading.local()
@@ -111,11 +140,10 @@ class RemoteEngine:
         accept = self.results if kind == "solutions" else formats.NTRIPLES
         if form == "ASK":
             accept = formats.SPARQL_JSON
-        data: dict[str, Any] = {"query": _prologue(job.base_iri) + job.query}
-        if job.default_graphs:
-            data["default-graph-uri"] = list(job.default_graphs)
-        if job.named_graphs:
-            data["named-graph-uri"] = list(job.named_graphs)
+        data: dict[str, Any] = {
+            "query": with_prologue(job.query, job.base_iri),
+            **self.dataset(job),
+        }
         with self._request(
             "POST", self.query_url, timeout, data=data, headers={"Accept": accept}
         ) as response:
@@ -123,6 +151,18 @@ class RemoteEngine:
                 return self._answer(response, form, kind, job)
             except (SyntaxError, ValueError) as exc:  # the store's answer, not the query
                 raise StoreFailed(f"the store's answer could not be read: {exc}") from None
+
+    def dataset(self, job: QueryJob) -> dict[str, list[str]]:
+        """The dataset to send with a job: the protocol's, else none (the query names its own,
+        or the service reads its bookkeeping), else the merge and the data graphs."""
+        if job.default_graphs or job.named_graphs:  # a list left out is empty: as sent
+            return {
+                "default-graph-uri": list(job.default_graphs),
+                "named-graph-uri": list(job.named_graphs),
+            }
+        if job.states_dataset or job.whole_store:
+            return {}
+        return {"default-graph-uri": [MERGE], "named-graph-uri": sorted(self.data_graphs())}
 
     def _answer(
         self, response: requests.Response, form: str | None, kind: str, job: QueryJob
@@ -223,7 +263,8 @@ class RemoteSubmissions:
 
     def ids(self) -> list[str]:
         rows = self.store.select(
-            "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?g a kg:Submission } } ORDER BY ?g"
+            "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?g a kg:Submission } } ORDER BY ?g",
+            whole_store=True,  # what the store holds now, whatever this copy last read
         )
         prefix = graph_iri("")
         return [row["g"][len(prefix) :] for row in rows if row["g"].startswith(prefix)]
@@ -241,16 +282,47 @@ class RemoteSubmissions:
         return strip_provenance(submission_id, self._graph(submission_id))
 
     def write(self, submission_id: str, data: bytes) -> None:
-        """Store a prepared submission (N-Quads of its one graph) as that named graph."""
+        """Store a prepared submission (N-Quads of its one graph) as that named graph, and
+        its triples in the merge, in one update request: one transaction in the store."""
         check_loadable(data, "this submission")
         quads = ox.parse(data, format=ox.RdfFormat.N_QUADS)
         body = ox.serialize((q.triple for q in quads), format=ox.RdfFormat.N_TRIPLES) or b""
-        # One PUT replaces the graph in one transaction: the whole submission or none of it.
-        self.store.gsp("PUT", graph_iri(submission_id), body=body)
+        graph = graph_iri(submission_id)
+        self.store.update(
+            # a template, not INSERT DATA, which Virtuoso 7 refuses blank nodes in
+            f"{_forget(graph)} ;\nINSERT {{ GRAPH <{graph}> {{\n{body.decode()}}} }} WHERE {{}} ;\n"
+            f"{_merge(graph)} ;\n{_bump()}"
+        )
 
     def remove(self, submission_id: str) -> bool:
-        self.store.gsp("DELETE", graph_iri(submission_id))
+        self.store.update(f"{_forget(graph_iri(submission_id))} ;\n{_bump()}")
         return True
+
+
+def _forget(graph: str) -> str:
+    """Update text: drop a graph, and from the merge what no other data graph states."""
+    return f"""DELETE {{ GRAPH <{MERGE}> {{ ?s ?p ?o }} }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }}
+    FILTER NOT EXISTS {{ GRAPH ?other {{ ?s ?p ?o }}
+        FILTER (?other NOT IN (<{graph}>, <{MERGE}>, <{SERVICE}>)) }} }} ;
+DROP SILENT GRAPH <{graph}>"""
+
+
+def _merge(graph: str = "") -> str:
+    """Update text: add a graph's triples to the merge (every data graph's, if none named)."""
+    if graph:
+        where = f"GRAPH <{graph}> {{ ?s ?p ?o }}"
+        return f"INSERT {{ GRAPH <{MERGE}> {{ ?s ?p ?o }} }} WHERE {{ {where} }}"
+    return f"""INSERT {{ GRAPH <{MERGE}> {{ ?s ?p ?o }} }} WHERE {{ GRAPH ?g {{ ?s ?p ?o }}
+    FILTER (?g NOT IN (<{MERGE}>, <{SERVICE}>)) }}"""
+
+
+def _bump() -> str:
+    """Update text: move the version on, so that every copy reads the store afresh."""
+    token = f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{secrets.token_hex(6)}"
+    # two operations, not DELETE/INSERT WHERE OPTIONAL, which Virtuoso 7 matches no row
+    # with while there is no version yet
+    return f"""DELETE WHERE {{ GRAPH <{SERVICE}> {{ <{DATASET}> kg:version ?v }} }} ;
+INSERT DATA {{ GRAPH <{SERVICE}> {{ <{DATASET}> kg:version "{token}" }} }}"""
 
 
 class RemoteStore(StoreQueries):
@@ -266,7 +338,10 @@ class RemoteStore(StoreQueries):
         self.gsp_url = str(config["STORE_GSP_URL"])
         self.timeout = float(config["QUERY_TIMEOUT_S"])
         self.engine = RemoteEngine(
-            self.session, self.query_url, str(config["STORE_RESULTS"]).lower()
+            self.session,
+            self.query_url,
+            str(config["STORE_RESULTS"]).lower(),
+            data_graphs=lambda: self._cache.get("graphs", frozenset()),
         )
         self.submissions = RemoteSubmissions(self)
         self.quarantined: list[str] = []  # the store checks what it is sent
@@ -276,14 +351,16 @@ class RemoteStore(StoreQueries):
 
     # -- plumbing
 
-    def update(self, text: str) -> None:
+    def update(self, text: str, load: bool = False) -> None:
+        timeout = float(self.config["STORE_LOAD_TIMEOUT_S"]) if load else self.timeout
         try:
             response = self.session.post(
-                self.update_url, data={"update": _prologue() + text}, timeout=(3, self.timeout)
+                self.update_url, data={"update": _prologue() + text}, timeout=(3, timeout)
             )
         except requests.RequestException:
             raise StoreUnavailable("the triple store cannot be reached", retry_after=5) from None
         if response.status_code >= 300:
+            log.error("the store refused an update: %s", response.text[:1000])
             raise StoreUnavailable(
                 f"the store refused an update ({response.status_code})", retry_after=5
             )
@@ -321,6 +398,17 @@ class RemoteStore(StoreQueries):
 
     def start(self) -> None:
         self.refresh()
+        if not self.triples:
+            return  # nothing loaded yet: `kg load` builds the merge
+        if self.ask(f"ASK FROM <{PROBE}> {{ ?s ?p ?o }}", whole_store=True):
+            raise ConfigError(
+                "the store ignores the FROM of queries (Oxigraph: --union-default-graph): "
+                "start it without that option; the server names every query's dataset itself "
+                "(docs/remote-stores.md)"
+            )
+        if not self.ask(f"ASK {{ GRAPH <{MERGE}> {{ ?s ?p ?o }} }}", whole_store=True):
+            self.update(f"{_merge()} ;\n{_bump()}")  # loaded by an older version: no merge yet
+            self.refresh()
 
     def close(self) -> None:
         self.session.close()
@@ -328,8 +416,9 @@ class RemoteStore(StoreQueries):
     def _version_now(self) -> str:
         # MAX: writers racing through two copies may leave two versions until the next write
         rows = self.select(
-            f"SELECT (MAX(STR(?v)) AS ?version) WHERE {{ GRAPH <{SERVICE_GRAPH}> "
-            f"{{ <{DATASET}> kg:version ?v }} }}"
+            f"SELECT (MAX(STR(?v)) AS ?version) WHERE {{ GRAPH <{SERVICE}> "
+            f"{{ <{DATASET}> kg:version ?v }} }}",
+            whole_store=True,
         )
         return rows[0].get("version", "unversioned") if rows else "unversioned"
 
@@ -340,12 +429,14 @@ class RemoteStore(StoreQueries):
             if version == self._cache["version"]:
                 return
             rows = self.select(
-                "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+                "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g",
+                whole_store=True,
             )
+            data = [r for r in rows if r["g"] not in OWN_GRAPHS]
             self._cache = {
                 "version": version,
-                "graphs": frozenset(r["g"] for r in rows if r["g"] != SERVICE_GRAPH),
-                "triples": sum(int(r["n"]) for r in rows if r["g"] != SERVICE_GRAPH),
+                "graphs": frozenset(r["g"] for r in data),
+                "triples": sum(int(r["n"]) for r in data),
                 "modified": datetime.now(UTC).replace(microsecond=0),
                 "graph": None,
             }
@@ -387,31 +478,24 @@ class RemoteStore(StoreQueries):
             accept={"solutions": formats.TSV, "graph": formats.TURTLE},
             max_rows=50_000_000,
             max_bytes=10_000_000_000,
+            whole_store=True,
         )
         body = self.engine.run(job, max(self.timeout, 120)).body
         results = ox.parse_query_results(body, ox.QueryResultsFormat.TSV)
         assert isinstance(results, ox.QuerySolutions)
+        own = {ox.NamedNode(g) for g in OWN_GRAPHS}
         return [
             ox.Quad(row["s"], row["p"], row["o"], row["g"])
             for row in results
-            if row["g"] != ox.NamedNode(SERVICE_GRAPH)
+            if row["g"] not in own
         ]
 
-    # -- after writes
-
-    def _bump(self) -> None:
-        token = f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{secrets.token_hex(6)}"
-        # two operations in one request, one transaction; not DELETE/INSERT WHERE OPTIONAL,
-        # which Virtuoso 7 matches no row with while there is no version yet
-        self.update(f"""DELETE WHERE {{ GRAPH <{SERVICE_GRAPH}> {{ <{DATASET}> kg:version ?v }} }} ;
-            INSERT DATA {{ GRAPH <{SERVICE_GRAPH}> {{ <{DATASET}> kg:version "{token}" }} }}""")
+    # -- after writes (each write has moved the version on in its own request)
 
     def added(self, submission_id: str) -> None:
-        self._bump()
         self.refresh()
 
     def removed(self, content: Graph) -> None:
-        self._bump()
         self.refresh()
 
     def load(self, dataset_quads: list[ox.Quad]) -> int:
@@ -423,7 +507,7 @@ class RemoteStore(StoreQueries):
             body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
             # a bulk load takes far longer than a query or a submission
             self.gsp("PUT", name, body=body, timeout=float(self.config["STORE_LOAD_TIMEOUT_S"]))
-        self._bump()
+        self.update(f"DROP SILENT GRAPH <{MERGE}> ;\n{_merge()} ;\n{_bump()}", load=True)
         return sum(len(t) for t in by_graph.values())
 
 

@@ -10,7 +10,9 @@ conform is answered 422 with the report, and nothing is stored.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import urlencode
 
 from flask import Blueprint, Response, current_app, render_template, request
 from rdflib import Graph
@@ -28,7 +30,7 @@ from ..errors import (
 from ..graph.parsing import FORMAT_ALIASES, FORMAT_BY_EXTENSION
 from ..graph.validate import Report
 from ..namespaces import BASE, SUBMISSION_GRAPHS, bind_prefixes
-from ..store.checking import Addition, Checked, Keep
+from ..store.checking import Addition, Checked, Keep, Part
 from ..store.interface import Store
 from ..store.submissions import Submission, is_submission_graph
 from . import auth
@@ -52,7 +54,7 @@ def read_addition() -> Addition:
     if request.content_length is not None and request.content_length > limit:
         raise PayloadTooLarge(f"the body is larger than {limit} bytes (MAX_SUBMISSION_BYTES)")
     if request.mimetype in ("multipart/form-data", "application/x-www-form-urlencoded"):
-        text, name, source = _read_form(limit)
+        sent = _read_form(limit)
     else:
         name = request.mimetype
         if not name:
@@ -62,38 +64,43 @@ def read_addition() -> Addition:
                 "application/rdf+xml"
             )
         try:
-            text = request.get_data().decode("utf-8")
+            sent = [(request.get_data().decode("utf-8"), name, "body")]
         except UnicodeDecodeError:
             raise ProtocolError("the body is not UTF-8 text") from None
-        source = "body"
-    if len(text.encode("utf-8")) > limit:
+    if sum(len(text.encode("utf-8")) for text, _, _ in sent) > limit:
         raise PayloadTooLarge(f"the data is larger than {limit} bytes (MAX_SUBMISSION_BYTES)")
+    return Addition(tuple(_part(*one) for one in sent))
+
+
+def _part(text: str, name: str, source: str) -> Part:
     rdf_format = FORMAT_ALIASES.get(name.strip().lower())
     if rdf_format is None:
         raise UnsupportedMediaType(
-            f"cannot read {name!r}: send Turtle, N-Triples, JSON-LD or RDF/XML"
+            f"cannot read {name!r} ({source}): send Turtle, N-Triples, JSON-LD or RDF/XML"
         )
-    return Addition(text, rdf_format, source)
+    return Part(text, rdf_format, source)
 
 
-def _read_form(limit: int) -> tuple[str, str, str]:
-    """(text, format, source) of the one graph a form sends: a file part of any name (Graph
-    Store clients name parts as they like), or a `data` field. A form with none is an error,
-    never an empty graph: issue 12, finding 2, where a POST answered 204 and stored nothing."""
+def _read_form(limit: int) -> list[tuple[str, str, str]]:
+    """(text, format, source) of each graph a form sends: its file parts of any name (Graph
+    Store clients name parts as they like; their graphs are merged), or a `data` field. A form
+    with none is an error, never an empty graph: issue 12, finding 2, where a POST answered
+    204 and stored nothing."""
     uploads = [f for _, f in request.files.items(multi=True) if f.filename]
-    if len(uploads) > 1:
-        raise ProtocolError(f"send one graph a request; this form holds {len(uploads)} files")
-    if uploads:
-        upload = uploads[0]
+    sent = []
+    for upload in uploads:
         try:
             text = upload.read(limit + 1).decode("utf-8", errors="strict")
         except UnicodeDecodeError:
             raise ProtocolError(f"{upload.filename} is not UTF-8 text") from None
         named = request.form.get("format") or _format_of_upload(upload.mimetype)
-        return text, named or _format_of_file(upload.filename or ""), upload.filename or "file"
+        filename = upload.filename or "file"
+        sent.append((text, named or _format_of_file(filename), filename))
+    if sent:
+        return sent
     if "data" not in request.form:
         raise ProtocolError("no RDF in this form: send it as a file part or in a `data` field")
-    return request.form["data"], request.form.get("format") or "turtle", "data"
+    return [(request.form["data"], request.form.get("format") or "turtle", "data")]
 
 
 def _format_of_upload(media_type: str) -> str | None:
@@ -190,6 +197,11 @@ def validate_addition() -> Response:
 def submit() -> Response:
     who = auth.curator()
     auth.check_rate(who)
+    return _submit_new(who, lambda submission: f"/submissions/{submission.id}")
+
+
+def _submit_new(who: str, location: Callable[[Submission], str]) -> Response:
+    """Store what a curator sent as a new submission, if it conforms: 201 at `location`."""
     addition = read_addition()
     store = get_store()
     with store.write_lock:
@@ -201,7 +213,7 @@ def submit() -> Response:
         submission = _store(store, keep.submission_id, checked)
         store.added(submission.id)
     response = Response(json.dumps(submission.to_json()), 201, mimetype="application/json")
-    response.headers["Location"] = f"/submissions/{submission.id}"
+    response.headers["Location"] = location(submission)
     return response
 
 
@@ -239,11 +251,8 @@ def show_submission(submission_id: str) -> Response:
     store = get_store()
     _known(submission_id)
     wanted = formats.from_parameters(request.args.getlist("format"), "resource")
-    if (
-        wanted is None
-        and request.accept_mimetypes.best_match(["application/json", *formats.offered("graph")])
-        != "application/json"
-    ):
+    best = request.accept_mimetypes.best_match(["application/json", *formats.offered("graph")])
+    if wanted is None and best not in (None, "application/json"):  # no Accept: the JSON
         wanted = formats.choose(request.headers.get("Accept"), "graph")
     if wanted and wanted != formats.HTML:
         content = store.submissions.content(submission_id)
@@ -294,21 +303,32 @@ def gsp_get() -> Response:
     if media is None or media in (formats.TRIG, formats.NQUADS):
         media = formats.TURTLE if media is None else media
     store = get_store()
+    headers = {}
     if target is None:
         graph = store.graph()
-    elif target in store.graphs:
-        graph = store.named_graph(target)
-    else:
+    elif target not in store.graphs:
         raise NotFound(f"there is no graph {target}")
+    elif is_submission_graph(target):
+        # what the curator sent, so that a GET can be PUT back; the server's provenance
+        # of the submission is a resource of its own
+        submission_id = target[len(SUBMISSION_GRAPHS) :]
+        graph = store.submissions.content(submission_id)
+        headers["Link"] = f'</submissions/{submission_id}>; rel="describedby"'
+    else:
+        graph = store.named_graph(target)
     if media in (formats.TRIG, formats.NQUADS):
         media = formats.TURTLE
-    return Response(serialize(bind_prefixes(graph), media), mimetype=media)
+    return Response(serialize(bind_prefixes(graph), media), mimetype=media, headers=headers)
 
 
 @bp.route("/rdf-graphs", methods=["PUT", "POST", "DELETE"])
 def gsp_write() -> Response:
     who = auth.curator()
     auth.check_rate(who)
+    names = request.args.getlist("graph") or "default" in request.args
+    if request.method == "POST" and not names:
+        # a POST to the graph store itself makes a new graph (Graph Store protocol, 5.5)
+        return _submit_new(who, lambda submission: _gsp_location(submission.graph))
     target = _target_graph()
     if target is None or not is_submission_graph(target):
         raise Forbidden(f"only submission graphs ({SUBMISSION_GRAPHS}<id>) can be written")
@@ -337,8 +357,12 @@ def gsp_write() -> Response:
         store.added(submission_id)
     return Response(
         status=204 if exists else 201,
-        headers={} if exists else {"Location": f"/rdf-graphs?graph={target}"},
+        headers={} if exists else {"Location": _gsp_location(target)},
     )
+
+
+def _gsp_location(graph: str) -> str:
+    return "/rdf-graphs?" + urlencode({"graph": graph})
 
 
 # ------------------------------------------------------------------------------ curator page

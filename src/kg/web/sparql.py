@@ -148,6 +148,7 @@ def endpoint() -> Response:
             max_rows=int(config["MAX_ROWS"]),
             max_bytes=int(config["MAX_RESULT_BYTES"]),
             names_graphs=shape.names_graphs,
+            states_dataset=shape.dataset,
             base_iri=valid_iri(request.base_url),
         )
         started = time.monotonic()
