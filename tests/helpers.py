@@ -256,6 +256,35 @@ STORES: dict[str, type[StoreServer]] = {"oxigraph": Oxigraph, "virtuoso": Virtuo
 
 # ---------------------------------------------------------------- a real browser
 
+
+def loaded_store(name: str, built: Path, folder: Path) -> StoreServer:
+    """A real store, started in `folder` and filled by `kg load` from the build, as
+    docs/remote-stores.md says; skipped where Virtuoso is missing, unless CI requires it."""
+    if name == "virtuoso" and VIRTUOSO is None:
+        import pytest  # only the tests that start a store need it
+
+        reason = "virtuoso-t is not installed (Debian: virtuoso-opensource-7-bin)"
+        if os.environ.get("KG_TEST_VIRTUOSO") == "required":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    server = STORES[name](folder)
+    server.start()
+    env = {
+        "PATH": str(BIN),
+        # the sources under test, where they are given (as for `kg serve`, which inherits it)
+        **{k: os.environ[k] for k in ("PYTHONPATH",) if k in os.environ},
+        "KG_BUILD_DIR": str(built),
+        **{f"KG_{k}": v for k, v in server.settings().items()},
+    }
+    done = subprocess.run(
+        [str(BIN / "kg"), "load"], env=env, capture_output=True, text=True, timeout=300, check=False
+    )
+    if done.returncode != 0 or "loaded" not in done.stdout:
+        server.stop()
+        raise AssertionError(f"kg load failed: {done.stderr}")
+    return server
+
+
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM_FLAGS = [

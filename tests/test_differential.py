@@ -29,11 +29,8 @@ from __future__ import annotations
 
 import fnmatch
 import json
-import os
 import random
 import re
-import subprocess
-import sys
 import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -47,7 +44,7 @@ from typing import Any
 import pyoxigraph as ox
 import pytest
 import requests
-from helpers import QUESTIONS, ROOT, STORES, VIRTUOSO, LiveServer, StoreServer
+from helpers import QUESTIONS, ROOT, LiveServer, loaded_store
 
 #: Each server's own address (scheme, host and port) becomes this before comparing.
 PLACEHOLDER = "http://endpoint.invalid"
@@ -985,31 +982,6 @@ def reference(quads: list[ox.Quad]) -> Reference:
 SERVER_SETTINGS = {"QUERY_SECONDS_PER_MINUTE": 0, "MAX_CONCURRENT_PER_CLIENT": 8}
 
 
-def _store(name: str, built: Path, folder: Path) -> StoreServer:
-    """A real store, filled by `kg load` from the build, as docs/remote-stores.md says."""
-    server = STORES[name](folder)
-    server.start()
-    env = {
-        "PATH": str(Path(sys.executable).parent),
-        # the sources under test, where they are given (as for `kg serve`, which inherits it)
-        **({"PYTHONPATH": os.environ["PYTHONPATH"]} if "PYTHONPATH" in os.environ else {}),
-        "KG_BUILD_DIR": str(built),
-        **{f"KG_{k}": v for k, v in server.settings().items()},
-    }
-    done = subprocess.run(
-        [str(Path(sys.executable).parent / "kg"), "load"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    if done.returncode != 0:
-        server.stop()
-        raise AssertionError(f"kg load failed: {done.stderr}")
-    return server
-
-
 @pytest.fixture(scope="module", params=MODES)
 def mode(
     request: pytest.FixtureRequest,
@@ -1024,12 +996,7 @@ def mode(
         yield embedded
         embedded.client.close()
         return
-    if name == "virtuoso" and VIRTUOSO is None:
-        reason = "virtuoso-t is not installed (Debian: virtuoso-opensource-7-bin)"
-        if os.environ.get("KG_TEST_VIRTUOSO") == "required":
-            pytest.fail(reason)
-        pytest.skip(reason)
-    store = _store(name, built, tmp_path_factory.mktemp(name))
+    store = loaded_store(name, built, tmp_path_factory.mktemp(name))
     remote = None
     try:
         remote = Mode(name, make_server(**store.settings(), **SERVER_SETTINGS))

@@ -5,9 +5,6 @@ only through the W3C protocols.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -18,13 +15,13 @@ import requests
 from helpers import (
     QUESTIONS,
     STORES,
-    VIRTUOSO,
     LiveServer,
     StoreServer,
     compare,
     contacts,
     event,
     json_solutions,
+    loaded_store,
 )
 from rdflib import Graph
 
@@ -38,28 +35,7 @@ def store(
     request: pytest.FixtureRequest, built: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[StoreServer]:
     """Each real store in turn, filled by `kg load`; every test below runs against each."""
-    if request.param == "virtuoso" and VIRTUOSO is None:
-        # CI installs Virtuoso and sets this, so that there a missing Virtuoso fails
-        if os.environ.get("KG_TEST_VIRTUOSO") == "required":
-            pytest.fail("virtuoso-t is not installed (Debian: virtuoso-opensource-7-bin)")
-        pytest.skip("virtuoso-t is not installed (Debian: virtuoso-opensource-7-bin)")
-    server = STORES[request.param](tmp_path_factory.mktemp(request.param))
-    server.start()
-    env = {
-        "PATH": str(Path(sys.executable).parent),
-        "KG_BUILD_DIR": str(built),
-        **{f"KG_{k}": v for k, v in server.settings().items()},
-    }
-    done = subprocess.run(
-        [str(Path(sys.executable).parent / "kg"), "load"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    assert "loaded" in done.stdout
+    server = loaded_store(request.param, built, tmp_path_factory.mktemp(request.param))
     yield server
     server.stop()
 

@@ -11,10 +11,7 @@ is neither run nor listed fails.
 from __future__ import annotations
 
 import io
-import os
 import re
-import subprocess
-import sys
 import textwrap
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
@@ -26,7 +23,7 @@ from urllib.request import url2pathname
 
 import pytest
 import requests
-from helpers import STORES, VIRTUOSO, LiveServer, StoreServer
+from helpers import LiveServer, loaded_store
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.collection import Collection
 from rdflib.compare import isomorphic
@@ -450,39 +447,6 @@ class Target:
         )
 
 
-def start_store(mode: str, built: Path, tmp_path_factory: pytest.TempPathFactory) -> StoreServer:
-    """A real store, filled by `kg load` (as test_remote.py does)."""
-    if mode == "virtuoso" and VIRTUOSO is None:
-        # CI installs Virtuoso and sets this, so that there a missing Virtuoso fails
-        if os.environ.get("KG_TEST_VIRTUOSO") == "required":
-            pytest.fail("virtuoso-t is not installed (Debian: virtuoso-opensource-7-bin)")
-        pytest.skip("virtuoso-t is not installed (Debian: virtuoso-opensource-7-bin)")
-    store = STORES[mode](tmp_path_factory.mktemp(f"w3c-{mode}"))
-    try:
-        store.start()
-    except BaseException:
-        store.stop()
-        raise
-    env = {
-        "PATH": str(Path(sys.executable).parent),
-        "KG_BUILD_DIR": str(built),
-        **{f"KG_{k}": v for k, v in store.settings().items()},
-        **{k: os.environ[k] for k in ("PYTHONPATH",) if k in os.environ},
-    }
-    done = subprocess.run(
-        [str(Path(sys.executable).parent / "kg"), "load"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    if done.returncode != 0:
-        store.stop()
-        raise AssertionError(f"kg load failed: {done.stderr}")
-    return store
-
-
 def load_protocol_data(target: Target) -> None:
     """Each data file of the protocol suite, unchanged, as the submission graph its graph name
     becomes, through our Graph Store protocol with a curator's token."""
@@ -516,7 +480,11 @@ def target(
         "WRITE_RATE_PER_MINUTE": 1000,
         "QUERY_SECONDS_PER_MINUTE": 600,
     }
-    store = start_store(mode, built, tmp_path_factory) if mode != "embedded" else None
+    store = (
+        loaded_store(mode, built, tmp_path_factory.mktemp(f"w3c-{mode}"))
+        if mode != "embedded"
+        else None
+    )
     session = requests.Session()
     del session.headers["Accept"]  # only the manifest's headers say what is accepted
     try:
