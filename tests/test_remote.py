@@ -214,6 +214,28 @@ def test_limits_hold_on_the_remote_store(
     assert r.status_code == 400 and contacts(listener) == []
 
 
+@pytest.mark.parametrize(
+    "query",
+    [
+        pytest.param('DEFINE input:grab-all "yes" SELECT * {{ <{url}/x> ?p ?o }}', id="grab-all"),
+        pytest.param(
+            "DEFINE input:grab-iri <{url}/x> SELECT * {{ ?s ?p ?o }} LIMIT 1", id="grab-iri"
+        ),
+        pytest.param('define get:soft "replace" SELECT * FROM <{url}/x> {{ ?s ?p ?o }}', id="get"),
+    ],
+)
+def test_a_store_extension_that_fetches_is_refused(
+    pair: tuple[LiveServer, LiveServer], listener: Any, query: str
+) -> None:
+    """Virtuoso's pragmas make it fetch IRIs (its Sponger). Virtuoso reads them only at the
+    very start of a query, where the server's own prologue always stands, so it refuses them
+    as a syntax error; the remote mode does not parse queries with Oxigraph first."""
+    url, _ = listener
+    r = requests.get(pair[0].endpoint, params={"query": query.format(url=url)}, timeout=30)
+    assert r.status_code == 400, r.text
+    assert contacts(listener) == []
+
+
 def test_a_query_the_store_fails_on_is_a_502_with_its_message(
     pair: tuple[LiveServer, LiveServer], store: StoreServer
 ) -> None:
