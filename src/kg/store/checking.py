@@ -18,6 +18,7 @@ import itertools
 import os
 import shutil
 import threading
+from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,14 +26,15 @@ from typing import Any
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, URIRef
+from rdflib.term import Node
 
 from ..errors import EmptySubmission, PayloadTooLarge
 from ..graph.parsing import parse_text
 from ..graph.validate import Report, load_shapes, validate
 from ..namespaces import BASE, KG
-from .interface import Store
+from .interface import Store, rdflib_triple
 from .pool import Handler, WorkerPool
-from .submissions import Submission, check_terms, prepare
+from .submissions import Submission, check_terms, graph_iri, prepare
 
 #: What rdflib and Oxigraph call the formats Oxigraph can count quickly before rdflib parses.
 _COUNTABLE = {"turtle": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES}
@@ -68,11 +70,13 @@ class Keep:
 @dataclass(frozen=True)
 class CheckJob:
     addition: Addition
-    context: str  # the N-Triples snapshot of the stored graph
+    context: str  # the N-Quads snapshot of the stored dataset
     context_version: str
-    #: N-Triples of the graph being replaced: left out of the context, and merged into the
-    #: addition when `merge` (a Graph Store POST)
+    #: N-Triples of the graph being replaced, merged into the addition when `merge` (a Graph
+    #: Store POST)
     old: bytes | None = None
+    #: the graph being replaced: what only it states is left out of the context
+    replacing: str | None = None
     merge: bool = False
     keep: Keep | None = None
     max_triples: int = 10_000
@@ -149,15 +153,13 @@ def check_handler(shapes_dir: str, documents_dir: str) -> Handler:
     """A worker's handler: shapes loaded once, the stored graph once per version."""
     os.nice(NICENESS)
     shapes = load_shapes(Path(shapes_dir))
-    contexts: dict[str, Graph] = {}
+    contexts: dict[str, Context] = {}
 
     def context(job: CheckJob) -> Graph:
         if job.context_version not in contexts:
             contexts.clear()  # only the current version is ever asked for again
-            graph = Graph()
-            graph.parse(job.context, format="nt")
-            contexts[job.context_version] = graph
-        return contexts[job.context_version]
+            contexts[job.context_version] = Context(Path(job.context))
+        return contexts[job.context_version].without(job.replacing)
 
     def handle(job: CheckJob) -> Checked:
         addition = read(job.addition, job.max_triples)
@@ -165,8 +167,7 @@ def check_handler(shapes_dir: str, documents_dir: str) -> Handler:
         if job.merge and old is not None:
             addition = old + addition
         check_shape_of(addition)
-        stored = context(job) - old if old is not None else context(job)
-        report = validate(stored + addition, shapes, Path(documents_dir))
+        report = validate(context(job) + addition, shapes, Path(documents_dir))
         subjects = frozenset(str(s) for s in addition.subjects() if isinstance(s, URIRef))
         if job.keep is None or not report.conforms:
             return Checked(report, subjects)
@@ -176,6 +177,42 @@ def check_handler(shapes_dir: str, documents_dir: str) -> Handler:
         return Checked(report, subjects, data, submission)
 
     return handle
+
+
+Triple = tuple[Node, Node, Node]
+
+
+class Context:
+    """The stored dataset as additions are validated against it: the RDF merge, and what each
+    graph alone states, so that a graph being replaced takes out only its own triples (issue
+    12: subtracting the old version took out base triples it had restated)."""
+
+    def __init__(self, snapshot: Path) -> None:
+        self.merge = Graph()
+        self.stated_by: dict[str, set[Triple]] = {}
+        graphs_of: Counter[Triple] = Counter()
+        for quad in ox.parse(path=str(snapshot), format=ox.RdfFormat.N_QUADS):
+            triple = rdflib_triple(quad)
+            graphs_of[triple] += 1
+            name = quad.graph_name
+            key = name.value if isinstance(name, ox.NamedNode) else ""
+            self.stated_by.setdefault(key, set()).add(triple)
+        for triple in graphs_of:
+            self.merge.add(triple)
+        self._graphs_of = graphs_of
+
+    def without(self, graph: str | None) -> Graph:
+        """The merge without what only `graph` states."""
+        own = self.stated_by.get(graph, set()) if graph else set()
+        alone = [t for t in own if self._graphs_of[t] == 1]
+        if not alone:
+            return self.merge
+        context = Graph()
+        for triple in self.merge:
+            context.add(triple)
+        for triple in alone:
+            context.remove(triple)
+        return context
 
 
 def snapshot_folder(parent: Path) -> Path:
@@ -232,9 +269,8 @@ class CheckPool(WorkerPool):
             version = store.version
             if self._snapshot is None or self._snapshot[0] != version:
                 # named by a count, not the version: two versions must never share a file
-                path = self._folder / f"context-{next(self._numbers)}.nt"
-                triples = {q.triple for q in store.quads()}  # the merge: each triple once
-                path.write_bytes(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"")
+                path = self._folder / f"context-{next(self._numbers)}.nq"
+                path.write_bytes(ox.serialize(store.quads(), format=ox.RdfFormat.N_QUADS) or b"")
                 if self._snapshot is not None:
                     self._snapshot[1].unlink(missing_ok=True)
                 self._snapshot = (version, path)
@@ -255,6 +291,7 @@ class CheckPool(WorkerPool):
             path,
             version,
             old=old.serialize(format="nt", encoding="utf-8") if old is not None else None,
+            replacing=graph_iri(keep.submission_id) if old is not None and keep else None,
             merge=merge,
             keep=keep,
             max_triples=self.max_triples,

@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
 from rdflib.term import Node
 
@@ -242,11 +242,20 @@ def build(
     dataset = Dataset()
     bind_prefixes(dataset)
     graph = dataset.graph(name)
-    for triple in triples:
+    fresh: dict[Node, Node] = {}
+
+    def relabelled(term: Node) -> Node:
+        # blank nodes labelled afresh: a parser may keep the sender's labels (JSON-LD's
+        # "_:ev"), and two submissions' nodes must never become one in a merge
+        return fresh.setdefault(term, BNode()) if isinstance(term, BNode) else term
+
+    for s, p, o in triples:
+        graph.add((relabelled(s), relabelled(p), relabelled(o)))
+    derived = set(derive_years(graph))  # kg:year, as the build adds it for documents
+    # what the curator stated: a kg:year sent back as the server derived it is not counted
+    count = sum(1 for triple in graph if triple not in derived)
+    for triple in derived:
         graph.add(triple)
-    count = len(graph)
-    for derived in derive_years(graph):  # kg:year, as the build adds it for documents
-        graph.add(derived)
     agent = URIRef(CURATORS + curator)
     graph.add((name, RDF.type, KG.Submission))
     graph.add((name, PROV.wasAttributedTo, agent))
