@@ -49,7 +49,17 @@ def triples(report: Report) -> set[tuple[str, str | None, str]]:
     return out
 
 
-TOPICS = ["agreement", "award", "event", "evidence", "place", "plan", "statistic", "twinning"]
+TOPICS = [
+    "agreement",
+    "award",
+    "event",
+    "evidence",
+    "participation",
+    "place",
+    "plan",
+    "statistic",
+    "twinning",
+]
 
 EXPECTED: dict[str, set[tuple[str, str | None, str]]] = {
     "agreement": {
@@ -77,6 +87,15 @@ EXPECTED: dict[str, set[tuple[str, str | None, str]]] = {
         ("kg:evidence of ex:no-source", "kg:source", V),
         ("ex:paraphrase", "kg:quote", V),
         ("ex:two-labels", LABEL, V),
+    },
+    "participation": {
+        ("ex:p-no-agent", "kg:agent", V),
+        ("ex:p-no-agent", "kg:hadRole", V),
+        ("ex:p-no-agent", "kg:evidence", V),
+        ("ex:p-two-agents", "kg:agent", V),
+        ("ex:p-orphan", None, V),
+        ("ex:city-with-participation", None, V),
+        ("ex:city-with-participation", "kg:participation", V),
     },
     "place": {
         ("ex:bad-country", "kg:iso3166Code", V),
