@@ -52,6 +52,7 @@ def triples(report: Report) -> set[tuple[str, str | None, str]]:
 TOPICS = [
     "agreement",
     "award",
+    "country",
     "event",
     "evidence",
     "participation",
@@ -72,6 +73,12 @@ EXPECTED: dict[str, set[tuple[str, str | None, str]]] = {
         ("ex:award-city-recipient", "kg:recipient", V),
         ("ex:award-no-recipient", "kg:recipient", V),
         ("ex:person-no-evidence", "kg:evidence", V),
+    },
+    "country": {
+        ("ex:wrong-country", None, V),
+        ("ex:no-country", "kg:country", V),
+        ("ex:no-country", "kg:countryDerivedFrom", V),
+        ("ex:event-with-derived-country", None, V),
     },
     "event": {
         ("ex:backwards", None, V),
