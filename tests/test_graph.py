@@ -21,6 +21,11 @@ ENTITY_CLASSES = [
     KG.Person,
     KG.Organization,
     KG.CulturalEvent,
+    KG.HistoricalEvent,
+    KG.SportsEvent,
+    KG.Facility,
+    KG.Group,
+    KG.Programme,
     KG.EventSeries,
     KG.Plan,
     KG.Agreement,
@@ -72,7 +77,15 @@ def test_plans_are_never_events(graph: Graph) -> None:
 
 
 def test_happened_classes_say_so(graph: Graph) -> None:
-    for cls in (KG.CulturalEvent, KG.Agreement, KG.CityTwinning, KG.Award):
+    for cls in (
+        KG.CulturalEvent,
+        KG.HistoricalEvent,
+        KG.SportsEvent,
+        KG.Agreement,
+        KG.Programme,
+        KG.CityTwinning,
+        KG.Award,
+    ):
         for s in graph.subjects(RDF.type, cls):
             assert graph.value(s, KG.status) == STATUS.happened, s
 
