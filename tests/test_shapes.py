@@ -57,6 +57,7 @@ TOPICS = [
     "evidence",
     "facility",
     "historical",
+    "occasion",
     "participation",
     "place",
     "plan",
@@ -114,6 +115,12 @@ EXPECTED: dict[str, set[tuple[str, str | None, str]]] = {
         ("ex:sports-plan", None, V),
         ("ex:sports-plan", "kg:eventType", V),
         ("ex:sports-plan", "kg:status", V),
+    },
+    "occasion": {
+        ("ex:statement-at-plan", "kg:concludedAt", V),
+        ("ex:happened-in-plan", None, V),
+        ("ex:loop-a", None, V),
+        ("ex:loop-b", None, V),
     },
     "participation": {
         ("ex:p-no-agent", "kg:agent", V),
