@@ -53,6 +53,7 @@ TOPICS = [
     "agreement",
     "award",
     "country",
+    "dates",
     "event",
     "evidence",
     "facility",
@@ -82,6 +83,14 @@ EXPECTED: dict[str, set[tuple[str, str | None, str]]] = {
         ("ex:no-country", "kg:country", V),
         ("ex:no-country", "kg:countryDerivedFrom", V),
         ("ex:event-with-derived-country", None, V),
+    },
+    "dates": {
+        ("ex:derived-nothing", None, V),
+        ("ex:derived-nothing", "kg:dateDerivedBy", V),
+        ("ex:derived-nothing", "kg:dateDerivedFrom", V),
+        ("ex:bad-qualifier", None, V),
+        ("ex:bad-qualifier", "kg:dateQualifier", V),
+        ("https://w3id.org/cakg/city/meguro", None, V),
     },
     "event": {
         ("ex:backwards", None, V),
