@@ -64,6 +64,7 @@ TOPICS = [
     "plan",
     "statistic",
     "twinning",
+    "units",
 ]
 
 EXPECTED: dict[str, set[tuple[str, str | None, str]]] = {
@@ -162,6 +163,11 @@ EXPECTED: dict[str, set[tuple[str, str | None, str]]] = {
         ("ex:one-place", "kg:twinnedPlace", V),
         ("ex:same-country", None, V),
         ("ex:three-places", "kg:twinnedPlace", V),
+    },
+    "units": {
+        ("ex:string-unit", "kg:unit", V),
+        ("ex:unknown-unit", "kg:unitOfMeasure", V),
+        ("ex:event-with-unit", None, V),
     },
 }
 
