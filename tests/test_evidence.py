@@ -16,6 +16,8 @@ ROOT = Path(__file__).resolve().parents[1]
 DOCUMENT_FILES = sorted((ROOT / "data").glob("0*.ttl"))
 FACT_CLASSES = [
     KG.CulturalEvent,
+    KG.HistoricalEvent,
+    KG.SportsEvent,
     KG.Plan,
     KG.EventSeries,
     KG.Agreement,
@@ -25,6 +27,10 @@ FACT_CLASSES = [
     KG.Person,
     KG.Organization,
     KG.Venue,
+    KG.Facility,
+    KG.Group,
+    KG.Programme,
+    KG.Participation,
     KG.CreativeWork,
     KG.Role,
 ]

@@ -21,6 +21,11 @@ ENTITY_CLASSES = [
     KG.Person,
     KG.Organization,
     KG.CulturalEvent,
+    KG.HistoricalEvent,
+    KG.SportsEvent,
+    KG.Facility,
+    KG.Group,
+    KG.Programme,
     KG.EventSeries,
     KG.Plan,
     KG.Agreement,
@@ -72,7 +77,15 @@ def test_plans_are_never_events(graph: Graph) -> None:
 
 
 def test_happened_classes_say_so(graph: Graph) -> None:
-    for cls in (KG.CulturalEvent, KG.Agreement, KG.CityTwinning, KG.Award):
+    for cls in (
+        KG.CulturalEvent,
+        KG.HistoricalEvent,
+        KG.SportsEvent,
+        KG.Agreement,
+        KG.Programme,
+        KG.CityTwinning,
+        KG.Award,
+    ):
         for s in graph.subjects(RDF.type, cls):
             assert graph.value(s, KG.status) == STATUS.happened, s
 
@@ -124,3 +137,24 @@ def test_dates_keep_their_precision(graph: Graph) -> None:
     for prop in (KG.date, KG.startDate, KG.endDate):
         for value in graph.objects(None, prop):
             assert value.datatype in (XSD.date, XSD.gYearMonth, XSD.gYear), value
+
+
+def test_every_unit_is_a_described_qudt_unit(graph: Graph) -> None:
+    """Issue #13: units are QUDT IRIs, each described in the ontology (label, type)."""
+    units = set(graph.objects(None, KG.unitOfMeasure))
+    assert units, "the documents state amounts of money and percentages"
+    assert all(str(u).startswith("http://qudt.org/vocab/unit/") for u in units)
+    assert [u for u in units if graph.value(u, RDFS.label) is None] == []
+
+
+def test_currency_codes_are_iso_4217(graph: Graph) -> None:
+    """Issue #13: each currency unit's qudt:currencyCode and number are ISO 4217's (pycountry)."""
+    import pycountry
+
+    qudt = "http://qudt.org/schema/qudt/"
+    codes = list(graph.subject_objects(URIRef(qudt + "currencyCode")))
+    assert codes
+    for unit, code in codes:
+        currency = pycountry.currencies.get(alpha_3=str(code))
+        assert currency is not None, code
+        assert str(graph.value(unit, URIRef(qudt + "currencyNumber"))) == currency.numeric

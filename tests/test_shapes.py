@@ -49,7 +49,23 @@ def triples(report: Report) -> set[tuple[str, str | None, str]]:
     return out
 
 
-TOPICS = ["agreement", "award", "event", "evidence", "place", "plan", "statistic", "twinning"]
+TOPICS = [
+    "agreement",
+    "award",
+    "country",
+    "dates",
+    "event",
+    "evidence",
+    "facility",
+    "historical",
+    "occasion",
+    "participation",
+    "place",
+    "plan",
+    "statistic",
+    "twinning",
+    "units",
+]
 
 EXPECTED: dict[str, set[tuple[str, str | None, str]]] = {
     "agreement": {
@@ -62,6 +78,20 @@ EXPECTED: dict[str, set[tuple[str, str | None, str]]] = {
         ("ex:award-city-recipient", "kg:recipient", V),
         ("ex:award-no-recipient", "kg:recipient", V),
         ("ex:person-no-evidence", "kg:evidence", V),
+    },
+    "country": {
+        ("ex:wrong-country", None, V),
+        ("ex:no-country", "kg:country", V),
+        ("ex:no-country", "kg:countryDerivedFrom", V),
+        ("ex:event-with-derived-country", None, V),
+    },
+    "dates": {
+        ("ex:derived-nothing", None, V),
+        ("ex:derived-nothing", "kg:dateDerivedBy", V),
+        ("ex:derived-nothing", "kg:dateDerivedFrom", V),
+        ("ex:bad-qualifier", None, V),
+        ("ex:bad-qualifier", "kg:dateQualifier", V),
+        ("https://w3id.org/cakg/city/meguro", None, V),
     },
     "event": {
         ("ex:backwards", None, V),
@@ -77,6 +107,39 @@ EXPECTED: dict[str, set[tuple[str, str | None, str]]] = {
         ("kg:evidence of ex:no-source", "kg:source", V),
         ("ex:paraphrase", "kg:quote", V),
         ("ex:two-labels", LABEL, V),
+    },
+    "facility": {
+        ("ex:power-line", None, V),
+        ("ex:power-line", "kg:inCity", V),
+        ("ex:festival-built", None, V),
+        ("ex:festival-built", "kg:builtBy", V),
+        ("ex:programme-with-party", "kg:party", V),
+        ("ex:programme-with-party", "kg:participation", V),
+        ("ex:group-no-evidence", "kg:evidence", V),
+    },
+    "historical": {
+        ("ex:both", None, V),
+        ("ex:both", "kg:eventType", V),
+        ("ex:no-kind", "kg:eventType", V),
+        ("ex:no-kind", "kg:status", V),
+        ("ex:sports-plan", None, V),
+        ("ex:sports-plan", "kg:eventType", V),
+        ("ex:sports-plan", "kg:status", V),
+    },
+    "occasion": {
+        ("ex:statement-at-plan", "kg:concludedAt", V),
+        ("ex:happened-in-plan", None, V),
+        ("ex:loop-a", None, V),
+        ("ex:loop-b", None, V),
+    },
+    "participation": {
+        ("ex:p-no-agent", "kg:agent", V),
+        ("ex:p-no-agent", "kg:hadRole", V),
+        ("ex:p-no-agent", "kg:evidence", V),
+        ("ex:p-two-agents", "kg:agent", V),
+        ("ex:p-orphan", None, V),
+        ("ex:city-with-participation", None, V),
+        ("ex:city-with-participation", "kg:participation", V),
     },
     "place": {
         ("ex:bad-country", "kg:iso3166Code", V),
@@ -100,6 +163,11 @@ EXPECTED: dict[str, set[tuple[str, str | None, str]]] = {
         ("ex:one-place", "kg:twinnedPlace", V),
         ("ex:same-country", None, V),
         ("ex:three-places", "kg:twinnedPlace", V),
+    },
+    "units": {
+        ("ex:string-unit", "kg:unit", V),
+        ("ex:unknown-unit", "kg:unitOfMeasure", V),
+        ("ex:event-with-unit", None, V),
     },
 }
 
