@@ -55,6 +55,7 @@ TOPICS = [
     "agreement",
     "anchor",
     "award",
+    "derivation",
     "event",
     "evidence",
     "place",
@@ -84,6 +85,11 @@ EXPECTED: dict[str, set[tuple[str, str | None, str]]] = {
         ("ex:award-city-recipient", "kg:recipient", V),
         ("ex:award-no-recipient", "kg:recipient", V),
         ("ex:person-no-evidence", "kg:evidence", V),
+    },
+    "derivation": {
+        ("ex:no-property", "kg:derivedProperty", V),
+        ("ex:unknown-rule", None, V),
+        ("ex:unknown-rule", "kg:rule", V),
     },
     "event": {
         ("ex:backwards", None, V),
