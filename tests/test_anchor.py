@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
+from markupsafe import escape
 from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import RDF
 
@@ -121,11 +122,25 @@ def test_evidence_iri_dereferences(
     assert (None, OA.start, None) in described
 
 
-def test_evidence_page_shows_the_quote(client: FlaskClient, graph: Graph) -> None:
+def test_evidence_page_shows_the_quote_in_place(client: FlaskClient, graph: Graph) -> None:
     evidence = _lazgi_evidence(graph)
     response = client.get(local(evidence), headers={"Accept": "text/html"})
     assert response.status_code == 200
-    assert "Lazgi" in response.get_data(as_text=True)
+    selector = next(
+        s for s in graph.objects(evidence, OA.hasSelector) if (s, OA.exact, None) in graph
+    )
+    prefix, exact, suffix = (
+        str(graph.value(selector, p)) for p in (OA.prefix, OA.exact, OA.suffix)
+    )
+    in_place = f"…{escape(prefix)}<mark>{escape(exact)}</mark>{escape(suffix)}…"
+    assert in_place in response.get_data(as_text=True)
+
+
+def test_a_fact_page_links_its_quotes_to_cite(client: FlaskClient, graph: Graph) -> None:
+    html = client.get("/event/lazgi-festival-2022", headers={"Accept": "text/html"}).get_data(
+        as_text=True
+    )
+    assert f'href="{local(_lazgi_evidence(graph))}" rel="bookmark">cite this quote' in html
 
 
 def test_a_fact_still_shows_its_quote(client: FlaskClient, graph: Graph) -> None:
