@@ -139,8 +139,8 @@ def add_selectors(
     graph.add((quote, OA.suffix, Literal(text[end : end + CONTEXT_CHARS])))
     graph.add((iri, OA.hasSelector, position))
     graph.add((position, RDF.type, OA.TextPositionSelector))
-    graph.add((position, OA.start, Literal(start, datatype=XSD.nonNegativeInteger)))
-    graph.add((position, OA.end, Literal(end, datatype=XSD.nonNegativeInteger)))
+    graph.add((position, OA.start, Literal(start, datatype=XSD.integer)))
+    graph.add((position, OA.end, Literal(end, datatype=XSD.integer)))
 
 
 def slug(text: str) -> str:
