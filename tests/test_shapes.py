@@ -22,6 +22,8 @@ EX = "https://w3id.org/cakg/example/"
 KG = "https://w3id.org/cakg/ontology#"
 LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 V = "Violation"
+OA = "http://www.w3.org/ns/oa#"
+EVIDENCE = "https://w3id.org/cakg/evidence/000_74681c818d2b02ab/"
 
 
 @pytest.fixture(scope="module")
@@ -51,9 +53,11 @@ def triples(report: Report) -> set[tuple[str, str | None, str]]:
 
 TOPICS = [
     "agreement",
+    "anchor",
     "award",
     "country",
     "dates",
+    "derivation",
     "event",
     "evidence",
     "facility",
@@ -72,6 +76,16 @@ EXPECTED: dict[str, set[tuple[str, str | None, str]]] = {
         ("ex:bad-type", "kg:agreementType", V),
         ("ex:bad-type", "kg:status", V),
         ("ex:no-party", "kg:party", V),
+    },
+    "anchor": {
+        ("oa:hasSelector of " + EVIDENCE + "1274-1302", f"{OA}exact", V),
+        (f"{EVIDENCE}1263-1338", f"{OA}start", V),
+        (f"{EVIDENCE}1274-1302", None, V),
+        (f"{EVIDENCE}1274-1302", f"{OA}hasSelector", V),
+        (f"{EVIDENCE}1274-1302", f"{OA}hasSource", V),
+        ("ex:backwards-selector", f"{OA}start", V),
+        ("ex:my-evidence", None, V),
+        ("ex:some-role", None, V),
     },
     "award": {
         ("ex:award-city-recipient", "kg:awardName", V),
@@ -92,6 +106,10 @@ EXPECTED: dict[str, set[tuple[str, str | None, str]]] = {
         ("ex:bad-qualifier", None, V),
         ("ex:bad-qualifier", "kg:dateQualifier", V),
         ("https://w3id.org/cakg/city/meguro", None, V),
+    "derivation": {
+        ("ex:no-property", "kg:derivedProperty", V),
+        ("ex:unknown-rule", None, V),
+        ("ex:unknown-rule", "kg:rule", V),
     },
     "event": {
         ("ex:backwards", None, V),

@@ -10,6 +10,12 @@ GRAPH = Namespace(BASE + "graph/")
 STATUS = Namespace(BASE + "vocab/status/")
 ETYPE = Namespace(BASE + "vocab/event-type/")
 SH = Namespace("http://www.w3.org/ns/shacl#")
+#: The W3C Web Annotation vocabulary: https://www.w3.org/TR/annotation-vocab/
+OA = Namespace("http://www.w3.org/ns/oa#")
+#: Evidence nodes, minted by the build from document and offsets (docs/modelling.md).
+EVIDENCE = Namespace(BASE + "evidence/")
+#: Roles of persons, minted by the build from person, role name and date.
+ROLE = Namespace(BASE + "role/")
 VOID = Namespace("http://rdfs.org/ns/void#")
 
 #: The dataset as a whole (VoID, DCAT, and the version a remote store keeps).
@@ -43,6 +49,9 @@ PREFIXES: dict[str, str] = {
     "stat": BASE + "stat/",
     "work": BASE + "work/",
     "doc": str(DOC),
+    "evidence": str(EVIDENCE),
+    "role": str(ROLE),
+    "rule": BASE + "vocab/derivation-rule/",
     "measure": BASE + "vocab/measure/",
     "status": str(STATUS),
     "etype": str(ETYPE),
@@ -59,6 +68,7 @@ PREFIXES: dict[str, str] = {
     "prov": "http://www.w3.org/ns/prov#",
     "geo": "http://www.w3.org/2003/01/geo/wgs84_pos#",
     "sh": str(SH),
+    "oa": str(OA),
     "shape": BASE + "shapes#",
 }
 

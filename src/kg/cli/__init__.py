@@ -99,6 +99,13 @@ def _build(settings: dict[str, Any], output: str = "text") -> None:
     click.echo(
         f"built {outcome.triples} triples in {outcome.graphs} named graphs; the graph conforms"
     )
+    unexplained = [u for u in outcome.support if not u.explained]
+    click.echo(
+        f"evidence support: {len(outcome.support) - len(unexplained)} values derived by a "
+        f'stated rule, {len(unexplained)} unexplained (docs/modelling.md, "Derived values")'
+    )
+    for exception in outcome.support:
+        click.echo(f"  {exception}")
     for path in outcome.written:
         click.echo(f"wrote {path}")
 

@@ -10,6 +10,7 @@ from typing import Any
 from rdflib import Dataset
 
 from .dataset import assemble, union, write
+from .support import Unsupported, check_dataset
 from .validate import Report, load_shapes, validate
 
 DUMP_NAME = "cakg.nq"
@@ -27,6 +28,8 @@ class Build:
     dataset: Dataset
     report: Report
     written: list[Path] = field(default_factory=list)
+    #: Values no quote of their fact names: derived by a stated rule, or unexplained.
+    support: list[Unsupported] = field(default_factory=list)
 
     @property
     def triples(self) -> int:
@@ -51,7 +54,7 @@ def assemble_and_check(settings: Mapping[str, Any]) -> tuple[Dataset, Report]:
 def build(settings: Mapping[str, Any]) -> Build:
     """Assemble and validate; write TriG and N-Quads only if the graph conforms."""
     dataset, report = assemble_and_check(settings)
-    outcome = Build(dataset, report)
+    outcome = Build(dataset, report, support=check_dataset(dataset))
     if report.conforms:
         outcome.written = write(dataset, Path(settings["BUILD_DIR"]))
     return outcome

@@ -23,6 +23,7 @@ from ..namespaces import (
     SOURCES_GRAPH,
     bind_prefixes,
 )
+from .anchor import anchor_evidence, mint_roles
 from .parsing import parse_file, quiet_rdflib_deprecations
 
 DATE_PROPERTIES = (KG.date, KG.startDate, KG.endDate)
@@ -63,19 +64,30 @@ def new_dataset() -> Dataset:
 def assemble(data_dir: Path, ontology_dir: Path, shapes_dir: Path | None = None) -> Dataset:
     """Load every source file into its named graph and derive ``kg:year`` in each.
 
-    The shapes, when given, are published too (their own graph), so their IRIs resolve.
+    In a document's graph, each quote is anchored in the text and its evidence node and the
+    roles get their IRIs (:mod:`kg.graph.anchor`). The shapes, when given, are published too
+    (their own graph), so their IRIs resolve.
     """
     dataset = new_dataset()
+    texts = document_texts(data_dir)
     for name, path in source_files(data_dir, ontology_dir, shapes_dir):
         target = dataset.graph(name)
         for triple in parse_file(path):
             target.add(triple)
+        if path.parent == data_dir and path.name not in SPECIAL_FILES:
+            anchor_evidence(target, texts.get, str(path))
+            mint_roles(target, str(path))
     # kg:year goes into the graph of the date it comes from: a blank node (a role) keeps its
     # identity only within its own graph, e.g. when a store loads graph by graph.
     for graph in list(dataset.graphs()):
         for triple in list(derive_years(graph)):
             graph.add(triple)
     return dataset
+
+
+def document_texts(data_dir: Path) -> dict[str, str]:
+    """The text of every source document, by its local name (``001_…``)."""
+    return {path.stem: path.read_text("utf-8") for path in sorted(data_dir.glob("*.txt"))}
 
 
 def union(dataset: Dataset) -> Graph:

@@ -2,8 +2,9 @@
 
 https://www.w3.org/TR/shacl/ — the shapes live in ``shapes/``. A quote check runs beside
 SHACL because SHACL cannot read a document's text: each ``kg:quote`` must occur verbatim
-in the file its ``kg:source`` names. This module imports no Flask: the command line and
-the web service call the same :func:`validate`.
+in the file its ``kg:source`` names, and each anchored evidence node's selectors
+(https://www.w3.org/TR/annotation-model/#selectors) must select that quote in that text.
+This module imports no Flask: the command line and the web service call the same :func:`validate`.
 """
 
 from __future__ import annotations
@@ -19,10 +20,12 @@ from rdflib.namespace import RDF, RDFS
 from rdflib.term import Node
 
 from ..errors import ShapeLoadError
-from ..namespaces import KG, PREFIXES, SH, bind_prefixes
+from ..namespaces import EVIDENCE, KG, OA, PREFIXES, SH, bind_prefixes
+from .anchor import document_id, evidence_iri
 from .parsing import parse_file
 
 QUOTE_CHECK = URIRef(PREFIXES["kg"] + "VerbatimQuoteCheck")
+OFFSETS_CHECK = URIRef(PREFIXES["kg"] + "TextPositionCheck")
 SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
 
 
@@ -143,7 +146,11 @@ def validate(data: Graph, shapes: Graph, documents_dir: Path) -> Report:
         allow_warnings=True,
         inplace=True,  # callers pass a graph made for this call; no inference runs
     )
-    results = _shacl_results(results_graph) + check_quotes(data, documents_dir)
+    results = (
+        _shacl_results(results_graph)
+        + check_quotes(data, documents_dir)
+        + check_offsets(data, documents_dir)
+    )
     results.sort(key=lambda r: (SEVERITY_ORDER.get(r.severity, 9), r.focus_node, r.path or ""))
     conforms = not any(r.severity == "Violation" for r in results)
     return Report(conforms, results, labels=_labels(data, results))
@@ -206,6 +213,58 @@ def check_quotes(data: Graph, documents_dir: Path) -> list[Result]:
                     "Violation",
                     f"the quote does not occur verbatim in {data.value(source, KG.fileName)}; "
                     "copy it character for character (quotes, dashes, spaces) from the document",
+                )
+            )
+    return results
+
+
+def check_offsets(data: Graph, documents_dir: Path) -> list[Result]:
+    """Return a violation for every anchored evidence node whose selectors do not agree with
+    its document: the TextPositionSelector's slice of the text must equal the quote (and the
+    TextQuoteSelector's exact), prefix and suffix must be the text around it, and the IRI
+    must be the one the build mints from document and offsets."""
+    texts: dict[Node, str | None] = {}
+    results = []
+    for evidence, selector in data.subject_objects(OA.hasSelector):
+        if (selector, RDF.type, OA.TextPositionSelector) not in data:
+            continue
+        source = data.value(evidence, OA.hasSource)
+        start, end = data.value(selector, OA.start), data.value(selector, OA.end)
+        if source is None or not isinstance(start, Literal) or not isinstance(end, Literal):
+            continue  # the shapes report missing parts
+        if source not in texts:
+            texts[source] = _document_text(data, source, documents_dir)
+        text = texts[source]
+        if text is None:
+            continue  # the quote check warns that the text is missing
+        first, last = int(start.toPython()), int(end.toPython())
+        found = text[first:last]
+        exacts = {str(q) for q in data.objects(evidence, KG.quote)}
+        prefix = suffix = None
+        for quote in data.objects(evidence, OA.hasSelector):
+            if (quote, RDF.type, OA.TextQuoteSelector) in data:
+                exacts |= {str(q) for q in data.objects(quote, OA.exact)}
+                prefix, suffix = data.value(quote, OA.prefix), data.value(quote, OA.suffix)
+        problem = None
+        if exacts != {found}:
+            problem = f"characters {first}–{last} of the document are {found[:80]!r}, not the quote"
+        elif prefix is not None and not text[:first].endswith(str(prefix)):
+            problem = "the oa:prefix is not the text just before the quote"
+        elif suffix is not None and not text[last:].startswith(str(suffix)):
+            problem = "the oa:suffix is not the text just after the quote"
+        elif str(evidence).startswith(EVIDENCE) and evidence != evidence_iri(
+            str(document_id(source)), first, last
+        ):
+            problem = "the IRI does not name the document and offsets its selectors give"
+        if problem:
+            results.append(
+                Result(
+                    "Violation",
+                    _text(evidence),
+                    str(OA.start),
+                    str(start),
+                    problem,
+                    str(OFFSETS_CHECK),
                 )
             )
     return results

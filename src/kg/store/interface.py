@@ -28,7 +28,8 @@ from .submissions import Submission
 Row = dict[str, str]
 
 #: A resource, its blank nodes two levels down, the labels of what it points to, and what
-#: points to it: what a linked-data page and a dereferenced IRI show.
+#: points to it: what a linked-data page and a dereferenced IRI show. Evidence and roles are
+#: IRIs (issue 13) but shown as a blank node would be: their quote and selectors come along.
 DESCRIBE = """
 CONSTRUCT {
   ?x ?p ?o . ?o ?bp ?bo . ?bo ?bp2 ?bo2 .
@@ -37,9 +38,10 @@ CONSTRUCT {
 } WHERE {
   { ?x ?p ?o . OPTIONAL { ?o rdfs:label ?ol } }
   UNION
-  { ?x ?p ?o . FILTER isBlank(?o)
+  { ?x ?p ?o . FILTER(isBlank(?o) || ?p IN (kg:evidence, kg:role))
     ?o ?bp ?bo . OPTIONAL { ?bo rdfs:label ?bol }
-    OPTIONAL { FILTER isBlank(?bo) ?bo ?bp2 ?bo2 . OPTIONAL { ?bo2 rdfs:label ?bol2 } } }
+    OPTIONAL { FILTER(isBlank(?bo) || ?bp = kg:evidence)
+      ?bo ?bp2 ?bo2 . OPTIONAL { ?bo2 rdfs:label ?bol2 } } }
   UNION
   { ?s ?ip ?x . FILTER isIRI(?s) OPTIONAL { ?s rdfs:label ?sl } OPTIONAL { ?s a ?st } }
 }

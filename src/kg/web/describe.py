@@ -12,7 +12,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
 from rdflib.term import Node
 
-from ..namespaces import BASE, KG
+from ..namespaces import BASE, KG, OA
 from ..store.interface import Store
 
 #: How long the app waits for what it reads once at start (the ontology's labels).
@@ -116,6 +116,9 @@ class EvidenceView:
     quote: str
     source_label: str
     source_href: str | None
+    href: str | None = None  # the evidence's own page, when the build anchored it
+    before: str = ""  # on that page: the text around the quote, to show it in place
+    after: str = ""
 
 
 @dataclass
@@ -175,8 +178,28 @@ class PageBuilder:
             quote = self.graph.value(ev, KG.quote)
             if source is None or quote is None:
                 continue
-            views.append(EvidenceView(str(quote), self.label(source), local_path(str(source))))
+            href = local_path(str(ev)) if isinstance(ev, URIRef) else None
+            views.append(
+                EvidenceView(str(quote), self.label(source), local_path(str(source)), href)
+            )
+        if (self.subject, OA.hasSelector, None) in self.graph:
+            views.append(self.in_place())
         return sorted(views, key=lambda e: (e.source_label, e.quote))
+
+    def in_place(self) -> EvidenceView:
+        """An anchored evidence node's own quote, between the text before and after it."""
+        source = self.graph.value(self.subject, OA.hasSource)
+        view = EvidenceView(
+            str(self.graph.value(self.subject, KG.quote) or ""),
+            self.label(source) if source is not None else "",
+            local_path(str(source)) if source is not None else None,
+        )
+        for selector in self.graph.objects(self.subject, OA.hasSelector):
+            if (selector, OA.exact, None) in self.graph:
+                view.quote = str(self.graph.value(selector, OA.exact))
+                view.before = str(self.graph.value(selector, OA.prefix) or "")
+                view.after = str(self.graph.value(selector, OA.suffix) or "")
+        return view
 
     def incoming(self) -> list[tuple[str, list[Value]]]:
         grouped: dict[str, list[Value]] = {}

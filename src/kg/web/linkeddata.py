@@ -46,6 +46,8 @@ MINTED = {
     "stat",
     "work",
     "doc",
+    "evidence",
+    "role",
     "vocab",
     "graph",
     "ontology",
