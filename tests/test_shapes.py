@@ -21,6 +21,7 @@ EXAMPLES = Path(__file__).parent / "shapes"
 EX = "https://w3id.org/cakg/example/"
 KG = "https://w3id.org/cakg/ontology#"
 LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+PREF_LABEL = "http://www.w3.org/2004/02/skos/core#prefLabel"
 V = "Violation"
 
 
@@ -49,7 +50,17 @@ def triples(report: Report) -> set[tuple[str, str | None, str]]:
     return out
 
 
-TOPICS = ["agreement", "award", "event", "evidence", "place", "plan", "statistic", "twinning"]
+TOPICS = [
+    "agreement",
+    "award",
+    "event",
+    "evidence",
+    "place",
+    "place-links",
+    "plan",
+    "statistic",
+    "twinning",
+]
 
 EXPECTED: dict[str, set[tuple[str, str | None, str]]] = {
     "agreement": {
@@ -80,8 +91,16 @@ EXPECTED: dict[str, set[tuple[str, str | None, str]]] = {
     },
     "place": {
         ("ex:bad-country", "kg:iso3166Code", V),
+        ("ex:stateless", None, V),  # its GeoNames id has no IRI
         ("ex:stateless", "kg:country", V),
         ("ex:stateless", "kg:geonamesId", V),
+    },
+    "place-links": {
+        ("ex:bad-country-id", None, V),
+        ("ex:bad-country-id", "kg:geonamesId", V),
+        ("ex:id-without-iri", None, V),
+        ("ex:two-japanese-names", PREF_LABEL, V),
+        ("ex:untagged-name", PREF_LABEL, V),
     },
     "plan": {
         ("ex:plan-and-event", None, V),
