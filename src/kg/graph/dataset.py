@@ -1,8 +1,9 @@
 """Assemble the ontology and the facts into one dataset, a named graph per source.
 
 Layout (see docs/modelling.md): the ontology, the gazetteer of places (with the names in the
-region's languages the build adds, :mod:`.labels`), the description of the sources, and one
-graph per source document. The build adds ``kg:year`` beside the dates it comes from.
+region's languages the build adds, :mod:`.labels`), the description of the sources, one graph
+per source document, and the schema.org view the build derives (:mod:`.alignment`). The build
+adds ``kg:year`` beside the dates it comes from.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from ..namespaces import (
     SOURCES_GRAPH,
     bind_prefixes,
 )
+from .alignment import SCHEMA_GRAPH, derive_schema
 from .labels import place_labels
 from .parsing import parse_file, quiet_rdflib_deprecations
 
@@ -63,7 +65,7 @@ def new_dataset() -> Dataset:
 
 def assemble(data_dir: Path, ontology_dir: Path, shapes_dir: Path | None = None) -> Dataset:
     """Load every source file into its named graph and derive ``kg:year`` in each, the
-    places' names in other languages in the gazetteer.
+    places' names in other languages in the gazetteer, and the schema.org view.
 
     The shapes, when given, are published too (their own graph), so their IRIs resolve.
     """
@@ -80,6 +82,11 @@ def assemble(data_dir: Path, ontology_dir: Path, shapes_dir: Path | None = None)
     gazetteer = dataset.graph(GAZETTEER_GRAPH)
     for triple in list(place_labels(gazetteer)):
         gazetteer.add(triple)
+    schema = list(derive_schema(dataset))
+    if schema:
+        target = dataset.graph(SCHEMA_GRAPH)
+        for triple in schema:
+            target.add(triple)
     return dataset
 
 
