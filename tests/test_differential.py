@@ -900,23 +900,22 @@ NUMBERS = Known(VIRTUOSO_NUMBERS, mend=numbers_by_value)
 KNOWN: dict[tuple[str, str], Known] = {
     ("virtuoso", "*/group-by-object"): BOOLEANS,
     ("virtuoso", "cq/38-kyrgyz-film-days-tokyo-films"): BOOLEANS,
-    ("virtuoso", "sh:uniqueLang/from"): BOOLEANS,
-    ("virtuoso", "sh:uniqueLang/from-named"): BOOLEANS,
+    ("virtuoso", "sh:uniqueLang/path-inverse"): BOOLEANS,
+    ("virtuoso", "sh:uniqueLang/protocol-named"): BOOLEANS,
     ("virtuoso", "sh:uniqueLang/graph-all"): BOOLEANS,
     ("virtuoso", "sh:uniqueLang/optional"): BOOLEANS,
     ("virtuoso", "sh:uniqueLang/plain"): BOOLEANS,
-    ("virtuoso", "kg:edition/construct-from"): NUMBERS,
     ("virtuoso", "kg:edition/graph-all"): NUMBERS,
-    ("virtuoso", "kg:edition/ordered"): NUMBERS,
-    ("virtuoso", "kg:edition/path-inverse"): NUMBERS,
     ("virtuoso", "kg:edition/plain"): NUMBERS,
-    ("virtuoso", "kg:edition/protocol-named"): NUMBERS,
-    ("virtuoso", "kg:value/construct"): NUMBERS,
-    ("virtuoso", "kg:value/from"): NUMBERS,
-    ("virtuoso", "kg:value/from-named"): NUMBERS,
     ("virtuoso", "kg:value/graph-all"): NUMBERS,
-    ("virtuoso", "kg:value/optional"): NUMBERS,
     ("virtuoso", "kg:value/plain"): NUMBERS,
+    ("virtuoso", "kg:edition/protocol-default-two"): NUMBERS,
+    ("virtuoso", "kg:value/group-by-object"): NUMBERS,
+    ("virtuoso", "kg:value/protocol-overrides-from"): NUMBERS,
+    # schema:value, which graph:schema-org derives from kg:value (issue #13)
+    ("virtuoso", "value/graph-all"): NUMBERS,
+    ("virtuoso", "value/plain"): NUMBERS,
+    ("virtuoso", "value/protocol-default"): NUMBERS,
     ("virtuoso", "*/path-plus"): Known(
         "Virtuoso 7 evaluates a one-or-more path only from a given start: with both ends "
         "variables it fails (its TR... error, our 502)",
@@ -940,8 +939,9 @@ KNOWN: dict[tuple[str, str], Known] = {
         error="No scheme found",
     ),
     **{
-        (mode, "kg:eventType/from-two"): Known(
-            "a default graph made of several graphs (FROM twice) is read as their union, a "
+        (mode, "skos:inScheme/protocol-default-two"): Known(
+            "a default graph made of several graphs (default-graph-uri twice) is read as their "
+            "union, a "
             "triple once per graph that states it, not as the RDF merge (SPARQL 1.1, 13.2): "
             "Oxigraph 0.5 and Virtuoso 7 alike; queries that name no graph get the merge, "
             "which the service keeps"
