@@ -7,7 +7,8 @@ from flask.testing import FlaskClient
 from rdflib import BNode, Dataset, Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
-from kg.namespaces import KG, ONTOLOGY_GRAPH, SCHEMA_GRAPH
+from kg.graph.alignment import derive_schema
+from kg.namespaces import KG, ONTOLOGY_GRAPH, SCHEMA_GRAPH, SUBMISSION_GRAPHS
 
 SCHEMA = "https://schema.org/"
 
@@ -74,3 +75,14 @@ def test_the_derived_graph_is_served(client: FlaskClient) -> None:
     served = Graph().parse(data=r.text, format="turtle")
     tokyo = URIRef("https://w3id.org/cakg/city/tokyo")
     assert (tokyo, RDF.type, URIRef(SCHEMA + "City")) in served
+
+
+def test_submissions_are_not_derived(dataset: Dataset) -> None:
+    """A rebuild after `kg export` must give the graph that was served (test_export)."""
+    copy = Dataset()
+    ontology = copy.graph(ONTOLOGY_GRAPH)
+    for triple in dataset.graph(ONTOLOGY_GRAPH):
+        ontology.add(triple)
+    event = URIRef("https://w3id.org/cakg/event/submitted")
+    copy.graph(URIRef(SUBMISSION_GRAPHS + "x")).add((event, RDF.type, KG.CulturalEvent))
+    assert list(derive_schema(copy)) == []

@@ -6,7 +6,7 @@ The ontology aligns its classes and properties with schema.org (https://schema.o
 to find ours; the build states them instead, in a graph of their own
 (``graph:schema-org``), as it states ``kg:year``. Only resources with IRIs are derived: a blank
 node (a role, a quote) keeps its identity only within its own graph, as when a store loads
-graph by graph.
+graph by graph. Curators' submissions are not derived (see :func:`derive_schema`).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from rdflib import BNode, Dataset, Graph, URIRef
 from rdflib.namespace import RDF, RDFS
 from rdflib.term import Node
 
-from ..namespaces import ONTOLOGY_GRAPH, SCHEMA_GRAPH, SHAPES_GRAPH
+from ..namespaces import ONTOLOGY_GRAPH, SCHEMA_GRAPH, SHAPES_GRAPH, SUBMISSION_GRAPHS
 
 SCHEMA = "https://schema.org/"
 
@@ -49,7 +49,9 @@ def derive_schema(dataset: Dataset) -> Iterator[tuple[URIRef, Node, Node]]:
     skip = {ONTOLOGY_GRAPH, SHAPES_GRAPH, SCHEMA_GRAPH}
     seen: set[tuple[URIRef, Node, Node]] = set()
     for graph in list(dataset.graphs()):
-        if graph.identifier in skip:
+        # A submission is served as the curator sent it, before any build: rebuilding after
+        # `kg export` must give the graph that was served, so submissions are not derived.
+        if graph.identifier in skip or str(graph.identifier).startswith(SUBMISSION_GRAPHS):
             continue
         for s, p, o in graph:
             if not isinstance(s, URIRef) or isinstance(o, BNode):
