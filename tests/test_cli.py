@@ -51,6 +51,7 @@ def test_build_writes_a_conforming_dataset(runner: CliRunner, settings: dict[str
         "002_4637cb8ccaca7e8e",
         "003_74272806e3865168",
         "004_9d499ef1004e1885",
+        "schema-org",
     } <= names
     trig = Dataset()
     with (settings["BUILD_DIR"] / "cakg.trig").open("rb") as handle, quiet_rdflib_deprecations():

@@ -143,3 +143,30 @@ def test_keyboard_reaches_content(page: Any, server: LiveServer) -> None:
     page.keyboard.press("Tab")
     focused = page.evaluate("document.activeElement.closest('main') !== null")
     assert focused
+
+
+@pytest.mark.parametrize(
+    ("locale", "language"),
+    [pytest.param("ja-JP", "ja", id="ja-JP"), pytest.param("ru-RU", "ru", id="ru-RU")],
+)
+def test_a_browser_in_another_language_reads_the_names_in_it(
+    browser: Any, server: LiveServer, locale: str, language: str
+) -> None:
+    """The browser's own Accept-Language (issue #13), with the name marked in its language."""
+    from axe_playwright_python.sync_playwright import Axe
+    from babel import Locale
+
+    context = browser.new_context(locale=locale, viewport={"width": 1280, "height": 900})
+    try:
+        page = context.new_page()
+        assert page.goto(server.url + "/country/kz").status == 200
+        title = page.locator("h1")
+        assert title.inner_text() == Locale.parse(language).territories["KZ"]
+        assert title.get_attribute("lang") == language
+        shot(page, f"page-country-{language}")
+        results = Axe().run(page)
+        violations = results.response["violations"]
+        serious = [v for v in violations if v["impact"] in ("serious", "critical")]
+        assert serious == [], results.generate_report()
+    finally:
+        context.close()

@@ -21,6 +21,7 @@ EXAMPLES = Path(__file__).parent / "shapes"
 EX = "https://w3id.org/cakg/example/"
 KG = "https://w3id.org/cakg/ontology#"
 LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+PREF_LABEL = "http://www.w3.org/2004/02/skos/core#prefLabel"
 V = "Violation"
 OA = "http://www.w3.org/ns/oa#"
 EVIDENCE = "https://w3id.org/cakg/evidence/000_74681c818d2b02ab/"
@@ -65,6 +66,7 @@ TOPICS = [
     "occasion",
     "participation",
     "place",
+    "place-links",
     "plan",
     "statistic",
     "twinning",
@@ -106,6 +108,7 @@ EXPECTED: dict[str, set[tuple[str, str | None, str]]] = {
         ("ex:bad-qualifier", None, V),
         ("ex:bad-qualifier", "kg:dateQualifier", V),
         ("https://w3id.org/cakg/city/meguro", None, V),
+    },
     "derivation": {
         ("ex:no-property", "kg:derivedProperty", V),
         ("ex:unknown-rule", None, V),
@@ -161,8 +164,16 @@ EXPECTED: dict[str, set[tuple[str, str | None, str]]] = {
     },
     "place": {
         ("ex:bad-country", "kg:iso3166Code", V),
+        ("ex:stateless", None, V),  # its GeoNames id has no IRI
         ("ex:stateless", "kg:country", V),
         ("ex:stateless", "kg:geonamesId", V),
+    },
+    "place-links": {
+        ("ex:bad-country-id", None, V),
+        ("ex:bad-country-id", "kg:geonamesId", V),
+        ("ex:id-without-iri", None, V),
+        ("ex:two-japanese-names", PREF_LABEL, V),
+        ("ex:untagged-name", PREF_LABEL, V),
     },
     "plan": {
         ("ex:plan-and-event", None, V),

@@ -485,7 +485,7 @@ def test_cors_preflight_for_direct_post(client: FlaskClient) -> None:
 
 def test_health(client: FlaskClient) -> None:
     body = client.get("/health").json
-    assert body["status"] == "ok" and body["triples"] > 4000 and body["graphs"] == 9
+    assert body["status"] == "ok" and body["triples"] > 4000 and body["graphs"] == 10
 
 
 def test_metrics_count_requests_timeouts_and_refusals(server: LiveServer) -> None:

@@ -1,14 +1,17 @@
-"""Content negotiation: which media type to answer with, from Accept headers and format parameters.
+"""Content negotiation: which media type to answer with, from Accept headers and format parameters,
+and which language pages name things in, from Accept-Language.
 
 Pure functions, no Flask: https://www.rfc-editor.org/rfc/rfc9110#name-accept (q-values) and the
-result formats of SPARQL 1.1 (https://www.w3.org/TR/sparql11-protocol/#query-success).
+result formats of SPARQL 1.1 (https://www.w3.org/TR/sparql11-protocol/#query-success);
+https://www.rfc-editor.org/rfc/rfc9110#name-accept-language and the lookup of RFC 4647
+(https://www.rfc-editor.org/rfc/rfc4647#section-3.4) for languages.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from werkzeug.datastructures import MIMEAccept
+from werkzeug.datastructures import LanguageAccept, MIMEAccept
 from werkzeug.http import parse_accept_header
 
 SPARQL_JSON = "application/sparql-results+json"
@@ -161,3 +164,38 @@ def choose(accept: str | None, kind: str, extra: Iterable[str] = ()) -> str | No
         return None
     # best_match keeps server order on ties, so an alias never beats an exact offer.
     return ALIASES[kind].get(best, best)
+
+
+def language_ranges(accept_language: str | None) -> list[str]:
+    """The language ranges of an Accept-Language header, most preferred first, lower-case.
+
+    Ranges of quality 0 (not acceptable) and the wildcard are left out: what is left when none
+    fits is the caller's default. Equal qualities keep the header's order.
+    """
+    if not accept_language:
+        return []
+    parsed = parse_accept_header(accept_language, LanguageAccept)
+    ranked = sorted(
+        ((value.lower(), quality) for value, quality in parsed if value != "*" and quality > 0),
+        key=lambda vq: -vq[1],
+    )
+    return [value for value, _ in ranked]
+
+
+def choose_language(ranges: Sequence[str], available: Iterable[str]) -> str | None:
+    """Return the tag of ``available`` that the first fitting range asks for, or None.
+
+    RFC 4647 lookup: a range finds its own tag, or failing that the tag it truncates to
+    (``ja-JP`` finds ``ja``); a range also finds a longer tag it is a prefix of (``zh`` finds
+    ``zh-Hant``). Tags compare without regard to case.
+    """
+    tags = {tag.lower(): tag for tag in available}
+    for wanted in ranges:
+        parts = wanted.split("-")
+        for end in range(len(parts), 0, -1):
+            if (prefix := "-".join(parts[:end])) in tags:
+                return tags[prefix]
+        for lower, tag in tags.items():
+            if lower.startswith(wanted + "-"):
+                return tag
+    return None

@@ -25,6 +25,8 @@ ONTOLOGY_GRAPH = GRAPH.ontology
 GAZETTEER_GRAPH = GRAPH.gazetteer
 SOURCES_GRAPH = GRAPH.sources
 SHAPES_GRAPH = GRAPH.shapes
+#: The schema.org types and properties the build derives from the ontology's alignment.
+SCHEMA_GRAPH = GRAPH["schema-org"]
 #: The service's own bookkeeping in a remote store (the data version), never served as data.
 SERVICE_GRAPH = GRAPH.service
 #: In a remote store, the RDF merge of the data graphs (each triple once), kept by every

@@ -1,8 +1,9 @@
 """Assemble the ontology and the facts into one dataset, a named graph per source.
 
-Layout (see docs/modelling.md): the ontology, the gazetteer of places, the description of
-the sources, one graph per source document, and a graph of triples derived by the build
-(``kg:year``), so that what curators wrote stays apart from what the build adds.
+Layout (see docs/modelling.md): the ontology, the gazetteer of places (with the names in the
+region's languages the build adds, :mod:`.labels`), the description of the sources, one graph
+per source document, and the schema.org view the build derives (:mod:`.alignment`). The build
+adds ``kg:year`` beside the dates it comes from.
 """
 
 from __future__ import annotations
@@ -23,7 +24,9 @@ from ..namespaces import (
     SOURCES_GRAPH,
     bind_prefixes,
 )
+from .alignment import SCHEMA_GRAPH, derive_schema
 from .anchor import anchor_evidence, mint_roles
+from .labels import place_labels
 from .parsing import parse_file, quiet_rdflib_deprecations
 
 DATE_PROPERTIES = (KG.date, KG.startDate, KG.endDate)
@@ -62,7 +65,8 @@ def new_dataset() -> Dataset:
 
 
 def assemble(data_dir: Path, ontology_dir: Path, shapes_dir: Path | None = None) -> Dataset:
-    """Load every source file into its named graph and derive ``kg:year`` in each.
+    """Load every source file into its named graph and derive ``kg:year`` in each, the
+    places' names in other languages in the gazetteer, and the schema.org view.
 
     In a document's graph, each quote is anchored in the text and its evidence node and the
     roles get their IRIs (:mod:`kg.graph.anchor`). The shapes, when given, are published too
@@ -82,6 +86,14 @@ def assemble(data_dir: Path, ontology_dir: Path, shapes_dir: Path | None = None)
     for graph in list(dataset.graphs()):
         for triple in list(derive_years(graph)):
             graph.add(triple)
+    gazetteer = dataset.graph(GAZETTEER_GRAPH)
+    for triple in list(place_labels(gazetteer)):
+        gazetteer.add(triple)
+    schema = list(derive_schema(dataset))
+    if schema:
+        target = dataset.graph(SCHEMA_GRAPH)
+        for triple in schema:
+            target.add(triple)
     return dataset
 
 

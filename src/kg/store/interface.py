@@ -27,23 +27,25 @@ from .submissions import Submission
 
 Row = dict[str, str]
 
-#: A resource, its blank nodes two levels down, the labels of what it points to, and what
-#: points to it: what a linked-data page and a dereferenced IRI show. Evidence and roles are
-#: IRIs (issue 13) but shown as a blank node would be: their quote and selectors come along.
+#: A resource, its blank nodes two levels down, the labels of what it points to (with the names
+#: in other languages that pages choose from), and what points to it: what a linked-data page
+#: and a dereferenced IRI show. Evidence and roles are IRIs (issue 13) but shown as a blank
+#: node would be: their quote and selectors come along.
 DESCRIBE = """
 CONSTRUCT {
   ?x ?p ?o . ?o ?bp ?bo . ?bo ?bp2 ?bo2 .
-  ?o rdfs:label ?ol . ?bo rdfs:label ?bol . ?bo2 rdfs:label ?bol2 .
-  ?s ?ip ?x . ?s rdfs:label ?sl . ?s a ?st .
+  ?o ?olp ?ol . ?bo rdfs:label ?bol . ?bo2 rdfs:label ?bol2 .
+  ?s ?ip ?x . ?s ?slp ?sl . ?s a ?st .
 } WHERE {
-  { ?x ?p ?o . OPTIONAL { ?o rdfs:label ?ol } }
+  { ?x ?p ?o . OPTIONAL { VALUES ?olp { rdfs:label skos:prefLabel } ?o ?olp ?ol } }
   UNION
   { ?x ?p ?o . FILTER(isBlank(?o) || ?p IN (kg:evidence, kg:role))
     ?o ?bp ?bo . OPTIONAL { ?bo rdfs:label ?bol }
     OPTIONAL { FILTER(isBlank(?bo) || ?bp = kg:evidence)
       ?bo ?bp2 ?bo2 . OPTIONAL { ?bo2 rdfs:label ?bol2 } } }
   UNION
-  { ?s ?ip ?x . FILTER isIRI(?s) OPTIONAL { ?s rdfs:label ?sl } OPTIONAL { ?s a ?st } }
+  { ?s ?ip ?x . FILTER isIRI(?s)
+    OPTIONAL { VALUES ?slp { rdfs:label skos:prefLabel } ?s ?slp ?sl } OPTIONAL { ?s a ?st } }
 }
 """
 

@@ -1,10 +1,13 @@
 """The view model of a resource's page: its statements with labels, not IRIs, its blank
 nodes resolved, what points to it, and its evidence. The description itself comes from
-:meth:`Store.describe <kg.store.interface.StoreQueries.describe>`.
+:meth:`Store.describe <kg.store.interface.StoreQueries.describe>`. Things are named in the
+language the reader prefers (Accept-Language), where the graph has a name in it, else in
+English (issue #13).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -12,6 +15,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
 from rdflib.term import Node
 
+from ..formats import choose_language
 from ..namespaces import BASE, KG, OA
 from ..store.interface import Store
 
@@ -45,6 +49,11 @@ KNOWN_LABELS = {
     RDFS.domain: "domain",
     RDFS.range: "range",
 }
+#: The schema.org terms the build derives from ours (graph:schema-org, for clients without a
+#: reasoner): pages show ours only, as the derived ones would repeat them.
+SCHEMA = "https://schema.org/"
+#: The language of the names every resource has (rdfs:label, issue #13's fallback).
+FALLBACK_LANGUAGE = "en"
 MONTHS = (
     "January",
     "February",
@@ -109,6 +118,7 @@ class Value:
     href: str | None = None
     note: str | None = None  # language, datatype or "blank node"
     children: list[tuple[str, list[Value]]] = field(default_factory=list)
+    lang: str | None = None  # the language of a linked thing's name, when not English
 
 
 @dataclass
@@ -125,6 +135,7 @@ class EvidenceView:
 class Page:
     iri: str
     label: str
+    label_lang: str | None
     types: list[Value]
     facts: list[tuple[str, list[Value]]]
     evidence: list[EvidenceView]
@@ -134,13 +145,35 @@ class Page:
 class PageBuilder:
     """Turn a description graph into what the HTML page shows, with labels, not IRIs."""
 
-    def __init__(self, graph: Graph, subject: URIRef, labels: dict[URIRef, str]) -> None:
+    def __init__(
+        self,
+        graph: Graph,
+        subject: URIRef,
+        labels: dict[URIRef, str],
+        languages: Sequence[str] = (),
+    ) -> None:
+        """``languages``: the reader's language ranges, most preferred first."""
         self.graph = graph
         self.subject = subject
         self.labels = labels
+        self.languages = [*languages, FALLBACK_LANGUAGE]
+
+    def named(self, node: Node) -> Literal | None:
+        """The node's name in the first of the reader's languages it has one in, else in
+        English, else any name: rdfs:label before skos:prefLabel in the same language."""
+        names = [
+            o
+            for p in (RDFS.label, SKOS.prefLabel)
+            for o in self.graph.objects(node, p)
+            if isinstance(o, Literal)
+        ]
+        if not names:
+            return None
+        language = choose_language(self.languages, {n.language for n in names if n.language})
+        return next((n for n in names if n.language == language), names[0])
 
     def label(self, node: Node) -> str:
-        found = self.graph.value(node, RDFS.label) or self.graph.value(node, SKOS.prefLabel)
+        found = self.named(node)
         if found is not None:
             return str(found)
         if isinstance(node, URIRef):
@@ -161,12 +194,20 @@ class PageBuilder:
                 self.label(node) if (node, RDFS.label, None) in self.graph else "",
                 children=children,
             )
-        return Value(self.label(node), href=link_for(str(node)) or None)
+        return Value(self.label(node), href=link_for(str(node)) or None, lang=self.lang(node))
+
+    def lang(self, node: Node) -> str | None:
+        """The language of the node's name, where it is not the page's own (English)."""
+        found = self.named(node)
+        language = found.language if found is not None else None
+        return language if language and language != FALLBACK_LANGUAGE else None
 
     def properties(self, node: Node, depth: int = 0) -> list[tuple[str, list[Value]]]:
         grouped: dict[str, list[Value]] = {}
         for predicate, obj in sorted(self.graph.predicate_objects(node), key=lambda po: str(po[0])):
             if predicate == RDF.type or (predicate in (RDFS.label, KG.evidence) and depth == 0):
+                continue
+            if str(predicate).startswith(SCHEMA):
                 continue
             grouped.setdefault(self.label(predicate), []).append(self.value(obj, depth))
         return sorted(grouped.items())
@@ -204,15 +245,20 @@ class PageBuilder:
     def incoming(self) -> list[tuple[str, list[Value]]]:
         grouped: dict[str, list[Value]] = {}
         for s, p in self.graph.subject_predicates(self.subject):
-            if isinstance(s, URIRef):
+            if isinstance(s, URIRef) and not str(p).startswith(SCHEMA):
                 grouped.setdefault(f"{self.label(p)} of", []).append(self.value(s))
         return sorted((k, sorted(v, key=lambda x: x.text)) for k, v in grouped.items())
 
     def page(self) -> Page:
-        types = [self.value(t) for t in self.graph.objects(self.subject, RDF.type)]
+        types = [
+            self.value(t)
+            for t in self.graph.objects(self.subject, RDF.type)
+            if not str(t).startswith(SCHEMA)
+        ]
         return Page(
             iri=str(self.subject),
             label=self.label(self.subject),
+            label_lang=self.lang(self.subject),
             types=sorted(types, key=lambda v: v.text),
             facts=self.properties(self.subject),
             evidence=self.evidence(),

@@ -58,6 +58,10 @@ def finish(response: Response, path: str, media: str) -> Response:
     """Add negotiation headers, validators, and answer 304 when the client is up to date."""
     version, modified = data_version()
     response.headers["Vary"] = "Accept"
+    language = ""
+    if media == formats.HTML:  # pages name things in the reader's language (issue #13)
+        response.headers["Vary"] = "Accept, Accept-Language"
+        language = ",".join(formats.language_ranges(request.headers.get("Accept-Language")))
     links = [
         f'<{href}>; rel="alternate"; type="{media_type}"' for href, media_type in alternates(path)
     ]
@@ -65,7 +69,7 @@ def finish(response: Response, path: str, media: str) -> Response:
     ext = next((e for e, m in formats.EXTENSIONS.items() if m == media), None)
     if ext:
         response.headers["Content-Location"] = f"/{header_path(path)}{ext}"
-    tag = hashlib.sha256(f"{version}|{path}|{media}".encode()).hexdigest()[:32]
+    tag = hashlib.sha256(f"{version}|{path}|{media}|{language}".encode()).hexdigest()[:32]
     response.set_etag(tag)
     response.last_modified = modified
     response.make_conditional(request)

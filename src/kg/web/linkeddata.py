@@ -3,7 +3,9 @@
 https://www.w3.org/TR/cooluris/ — we negotiate at the IRI (as LodView does) instead of
 303-redirecting: ``/city/khiva`` answers Turtle, JSON-LD, N-Triples, RDF/XML or HTML by
 ``Accept`` (q-values), by extension (``/city/khiva.ttl``) or by ``?format=``, and names the
-chosen document in ``Content-Location``. The canonical base ``https://w3id.org/cakg/`` maps
+chosen document in ``Content-Location``. HTML pages name things in the reader's language
+(``Accept-Language``, q-values honoured) where the graph has a name in it, else in English;
+the RDF formats carry every name. The canonical base ``https://w3id.org/cakg/`` maps
 onto whatever host serves the request. Hash IRIs (``/ontology#City``) fetch their document.
 A controlled list's own path (``/vocab/status``, the ``status:`` namespace) answers its concept
 scheme (``/vocab/status/scheme``), named in ``Content-Location``.
@@ -15,7 +17,7 @@ import json
 import re
 from pathlib import Path
 
-from flask import Blueprint, Response, abort, current_app, render_template
+from flask import Blueprint, Response, abort, current_app, render_template, request
 from rdflib import Graph, URIRef
 
 from .. import formats
@@ -109,7 +111,8 @@ def resource(path: str) -> Response:
     if media == formats.HTML:
         if base == "ontology":
             return finish(ontology_page(), base, media)
-        page = PageBuilder(graph, URIRef(iri), state.term_labels).page()
+        languages = formats.language_ranges(request.headers.get("Accept-Language"))
+        page = PageBuilder(graph, URIRef(iri), state.term_labels, languages).page()
         html = render_template(
             "resource.html",
             page=page,
