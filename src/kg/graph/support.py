@@ -27,6 +27,7 @@ from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
 from rdflib.term import Node
 
 from ..namespaces import KG, PREFIXES
+from .dataset import DATE_PROPERTIES
 
 DATE_TYPES = (XSD.date, XSD.gYearMonth, XSD.gYear)
 MONTHS = (
@@ -55,7 +56,17 @@ TWO_COUNTRIES = re.compile(
     r"|joint|jointly|mutual)\b"
 )
 #: Predicates whose objects are not claims a quote has to name.
-NOT_CHECKED = (RDF.type, KG.evidence, KG.derivation, KG.role)
+#: Not values a quote names: a fact's own apparatus, links to nodes with quotes of their own
+#: (participations), the document a date is derived from, and unit concepts ("$" is USD).
+NOT_CHECKED = (
+    RDF.type,
+    KG.evidence,
+    KG.derivation,
+    KG.role,
+    KG.participation,
+    KG.dateDerivedFrom,
+    KG.unitOfMeasure,
+)
 DASHES = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"), "-")
 QUOTE_MARKS = dict.fromkeys(map(ord, "\"'\u2018\u2019\u201a\u201b\u201c\u201d\u201e\u00ab\u00bb"))
 
@@ -162,6 +173,13 @@ def derivations(graph: Graph, fact: Node) -> dict[tuple[Node, Node | None], list
         values: list[Node | None] = [*graph.objects(node, KG.derivedValue)] or [None]
         for value in values:
             marks.setdefault((prop, value), []).append(rule)
+    # the shorter marks of docs/modelling.md: a country that follows from a stated place, and
+    # a date derived by a rule
+    if (fact, KG.countryDerivedFrom, None) in graph:
+        marks.setdefault((KG.country, None), []).append(RULE["enclosing-place"])
+    for rule in graph.objects(fact, KG.dateDerivedBy):
+        for prop in DATE_PROPERTIES:
+            marks.setdefault((prop, None), []).append(rule)
     return marks
 
 
