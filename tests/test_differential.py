@@ -946,8 +946,7 @@ KNOWN: dict[tuple[str, str], Known] = {
         ("virtuoso", f"describe/{p}"): Known(
             "DESCRIBE is Virtuoso's own description, not Oxigraph's (docs/remote-stores.md)"
         )
-        # describe/kg:evidence agrees since evidence nodes are IRIs (issue 13)
-        for p in ("kg:country", "rdfs:subClassOf")
+        for p in ("kg:country", "kg:evidence")
     },
 }
 
