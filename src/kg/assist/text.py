@@ -119,10 +119,9 @@ def decode(data: bytes, name: str = "the file") -> str:
     if b"\x00" in data:
         return _decode_wide(data, name)
     try:
-        return data.decode("utf-8")
+        text: str | None = data.decode("utf-8")
     except UnicodeDecodeError:
-        pass
-    text = _western(data)
+        text = _western(data)
     if text is None:
         match = from_bytes(data).best()
         if match is None:
