@@ -111,6 +111,7 @@ MONTHS_AND_DAYS = frozenset(
     " monday tuesday wednesday thursday friday saturday sunday".split()
 )
 NOT_NAME_WORDS = TITLES | HEADS | MONTHS_AND_DAYS
+RELATIVES = frozenset("who whom whose which that where when".split())
 #: Uzbek and Russian romanisations that vary: (pattern, replacement), applied in order.
 TRANSLITERATION = (
     (re.compile(r"dzh|dj"), "j"),
@@ -411,8 +412,10 @@ def _persons(doc: Doc, context: Context) -> Iterator[Shape]:
     before a comma and a title ("Name Surname, the ambassador"), or ending as surnames do."""
     for i, token in enumerate(doc):
         word = token.lower_.rstrip(".")
-        if word in TITLES and capitalised(doc, i):
-            yield from _named_after(doc, _skip_titles(doc, i + 1), 1, token.text, context)
+        after_title = i > 0 and doc[i - 1].lower_.rstrip(".") in TITLES
+        if word in TITLES and capitalised(doc, i) and not after_title:
+            start = _skip_titles(doc, i + 1)  # the whole title: "Deputy Prime Minister"
+            yield from _named_after(doc, start, 1, doc[i:start].text, context)
         elif word in OCCUPATIONS or (word[-1:] == "s" and word[:-1] in OCCUPATIONS):
             yield from _named_after(doc, _skip_titles(doc, i + 1), 2, token.text, context)
         if word in TITLES | OCCUPATIONS:
@@ -466,10 +469,14 @@ def _named_before(doc: Doc, comma: int, context: Context) -> Iterator[Shape]:
     """ "Name Surname, the ambassador of …": a name followed by its title."""
     start = comma
     while start > 0 and comma - start < 4 and is_name_word(doc[start - 1].text):
+        if doc[start - 1].lower_.rstrip(".") in NOT_NAME_WORDS:
+            break  # "Ambassador Name Surname, …": the title is not the name
         start -= 1
         if start in context.breaks:
             break
     after = [t.lower_.rstrip(".") for t in doc[comma + 1 : comma + 5]]
+    if not after or after[0] in RELATIVES:
+        return  # "Name Surname, who met the President": a clause, not a title
     title = next((w for w in after if w in TITLES | OCCUPATIONS), None)
     plausible = _plausible(doc, start, comma, 2, context.places)
     if title and plausible and not capitalised(doc, start - 1):
