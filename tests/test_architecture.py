@@ -17,7 +17,7 @@ import kg
 
 PACKAGE = Path(kg.__file__).parent
 #: Each layer may import the layers before it, never those after it.
-LAYERS = ("foundation", "graph", "store", "web", "cli")
+LAYERS = ("foundation", "graph", "store", "assist", "web", "cli")
 FOUNDATIONS = {"kg", "kg.config", "kg.errors", "kg.namespaces", "kg.formats"}
 MODULES = sorted(PACKAGE.rglob("*.py"))
 

