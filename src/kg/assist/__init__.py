@@ -1,0 +1,1 @@
+"""The curator's assistant: reads a new article and drafts candidate facts for review (#14)."""
