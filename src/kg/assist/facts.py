@@ -606,7 +606,8 @@ def _event(
     candidate.add("location", *(m.iri for m in places if m.iri))
     _countries_and_agents(candidate, clause, places)
     for series in clause.kind("series"):
-        if series.iri and series.span.start < trigger.end and trigger.start < series.span.end + 40:
+        near = series.span.start < trigger.end and trigger.start < series.span.end + 40
+        if series.iri and near and not candidate.fields.get("partOfSeries"):
             candidate.add("partOfSeries", series.iri)
     _status_fields(candidate, status)
     candidate.label = _event_label(name, etype, places, dates)
@@ -867,24 +868,27 @@ def _awards(clause: _Clause) -> list[Candidate]:
 
 
 def _award_name(words: str, noun: re.Match[str]) -> str:
+    """The honour as the text names it: "the Order of the Rising Sun", "the title of Honorary
+    Doctor of X" (the title itself), "winner of the Y competition"."""
     if noun.group(0).lower().startswith("winner"):
         rest = re.match(r"[^,.;]*?[”\"»]|[^,.;]*", words[noun.end() :])
         return (noun.group(0) + (rest.group(0) if rest else "")).strip()
     start, end = noun.start(), noun.end()
-    while True:  # the capitalised words before it ("Kanto (Fighting Spirit) Prize")
-        match = re.search(r"(\([^()]{1,40}\)|[A-Z][\w’'-]*)\s+$", words[:start])
-        if not match:
-            break
-        start = match.start()
     title = re.match(r"\s+of\s+", words[end:])
     if noun.group(0).lower() in ("title", "titles") and title:
-        start = end + title.end()
-        end = start
-    tail = re.match(r"(?:(?:\s+(?:of|the|and|de)|,)?\s+(?:[A-Z][\w’'-]*|\([^()]{1,40}\)))+", words[end:])
+        start = end = end + title.end()
+    else:
+        while True:  # the capitalised words before it ("Kanto (Fighting Spirit) Prize")
+            match = re.search(r"(\([^()]{1,40}\)|[A-Z][\w’'-]*)\s+$", words[:start])
+            if not match:
+                break
+            start = match.start()
+    tail = re.match(
+        r"(?:(?:\s+(?:of|the|and|de))*,?\s*(?:[A-Z][\w’'-]*|\([^()]{1,40}\)))+", words[end:]
+    )
     if tail:
         end += tail.end()
-    name = words[start:end].strip(" ,")
-    return name[:1].upper() + name[1:]
+    return _capital(words[start:end].strip(" ,"))
 
 
 def _dates_of(clause: _Clause, person: Mention | None) -> list[DateMention]:
