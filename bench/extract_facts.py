@@ -34,7 +34,16 @@ from kg.namespaces import DOC, KG
 ROOT = Path(__file__).resolve().parents[1]
 DCTERMS_DATE = URIRef("http://purl.org/dc/terms/date")
 #: The classes the drafter covers, as the evaluation counts them.
-CLASSES = ("CulturalEvent", "SportsEvent", "Plan", "Agreement", "CityTwinning", "Award", "Statistic", "Role")
+CLASSES = (
+    "CulturalEvent",
+    "SportsEvent",
+    "Plan",
+    "Agreement",
+    "CityTwinning",
+    "Award",
+    "Statistic",
+    "Role",
+)
 STATUSED = ("CulturalEvent", "SportsEvent", "Plan", "Agreement", "CityTwinning", "Award")
 KINDS = {
     "Country": "country",
@@ -130,7 +139,10 @@ def curated_facts(graph: Graph, text: str) -> list[Curated]:
                     spans,
                     str(graph.value(subject, KG.status) or ""),
                     (_date(graph, subject, "date", "startDate"), _date(graph, subject, "endDate")),
-                    (_dtype(graph, subject, "date", "startDate"), _dtype(graph, subject, "endDate")),
+                    (
+                        _dtype(graph, subject, "date", "startDate"),
+                        _dtype(graph, subject, "endDate"),
+                    ),
                 )
             )
     return found
@@ -167,7 +179,9 @@ def _overlap(a: Span, b: Span) -> bool:
     return a.start < b.end and b.start < a.end
 
 
-def _draft_dates(candidate: Candidate) -> tuple[tuple[str | None, str | None], tuple[str | None, str | None]]:
+def _draft_dates(
+    candidate: Candidate,
+) -> tuple[tuple[str | None, str | None], tuple[str | None, str | None]]:
     date = next((d for d in candidate.dates if d.start), None)
     if date is None:
         return (None, None), (None, None)
@@ -175,7 +189,9 @@ def _draft_dates(candidate: Candidate) -> tuple[tuple[str | None, str | None], t
     return (date.start, date.end), (date.datatype, end_type)
 
 
-def evaluate_document(text: str, graph: Graph, gazetteer: Gazetteer, document_date: str | None) -> dict[str, Any]:
+def evaluate_document(
+    text: str, graph: Graph, gazetteer: Gazetteer, document_date: str | None
+) -> dict[str, Any]:
     """Draft one document and compare with its curated facts."""
     started = time.perf_counter()
     mentions = gazetteer.mentions(text)
@@ -190,7 +206,11 @@ def evaluate_document(text: str, graph: Graph, gazetteer: Gazetteer, document_da
     misses: list[str] = []
     for fact in gold:
         counts[fact.cls]["gold"] += 1
-        matches = [c for c in candidates if c.cls == fact.cls and any(_overlap(c.span, q) for q in fact.quotes)]
+        matches = [
+            c
+            for c in candidates
+            if c.cls == fact.cls and any(_overlap(c.span, q) for q in fact.quotes)
+        ]
         if not matches:
             misses.append(f"{fact.cls} {fact.iri.rsplit('/', 1)[-1]}")
             continue
@@ -204,12 +224,16 @@ def evaluate_document(text: str, graph: Graph, gazetteer: Gazetteer, document_da
             dates["value"] += any(d[0] == fact.dates for d in drafts)
             dates["value+precision"] += any(d == (fact.dates, fact.datatypes) for d in drafts)
             if not any(d == (fact.dates, fact.datatypes) for d in drafts):
-                misses.append(f"date {fact.iri.rsplit('/', 1)[-1]}: {fact.dates} {fact.datatypes} drafted {drafts}")
+                misses.append(
+                    f"date {fact.iri.rsplit('/', 1)[-1]}: {fact.dates} {fact.datatypes} drafted {drafts}"
+                )
     # plans drafted as events: a draft of an event class overlapping a curated plan
     plans = [f for f in gold if f.cls == "Plan"]
     happened_plans = [
-        c for c in candidates
-        if c.cls in ("CulturalEvent", "SportsEvent") and any(_overlap(c.span, q) for p in plans for q in p.quotes)
+        c
+        for c in candidates
+        if c.cls in ("CulturalEvent", "SportsEvent")
+        and any(_overlap(c.span, q) for p in plans for q in p.quotes)
         and not any(_overlap(c.span, q) for f in gold if f.cls == c.cls for q in f.quotes)
     ]
     wrong: list[str] = []
@@ -218,7 +242,8 @@ def evaluate_document(text: str, graph: Graph, gazetteer: Gazetteer, document_da
             continue
         counts[candidate.cls]["drafted"] += 1
         right = any(
-            f.cls == candidate.cls and any(_overlap(candidate.span, q) for q in f.quotes) for f in gold
+            f.cls == candidate.cls and any(_overlap(candidate.span, q) for q in f.quotes)
+            for f in gold
         )
         counts[candidate.cls]["right"] += right
         if not right:
@@ -237,7 +262,9 @@ def evaluate_document(text: str, graph: Graph, gazetteer: Gazetteer, document_da
     }
 
 
-def evaluate_facts(data_dir: Path = ROOT / "data", build: Path = ROOT / "build" / "cakg.trig") -> dict[str, Any]:
+def evaluate_facts(
+    data_dir: Path = ROOT / "data", build: Path = ROOT / "build" / "cakg.trig"
+) -> dict[str, Any]:
     """Evaluate the drafting on every document of ``data_dir`` against its curated facts.
 
     Returns per-document results and the totals: recall and precision per class, status
@@ -269,8 +296,12 @@ def _totals(results: Any) -> dict[str, Any]:
         for r in results:
             c.update(r["counts"][cls])
         per_class[cls] = {
-            "gold": c["gold"], "found": c["found"], "drafted": c["drafted"], "right": c["right"],
-            "recall": _ratio(c["found"], c["gold"]), "precision": _ratio(c["right"], c["drafted"]),
+            "gold": c["gold"],
+            "found": c["found"],
+            "drafted": c["drafted"],
+            "right": c["right"],
+            "recall": _ratio(c["found"], c["gold"]),
+            "precision": _ratio(c["right"], c["drafted"]),
         }
     gold = sum(v["gold"] for v in per_class.values())
     found = sum(v["found"] for v in per_class.values())
@@ -290,8 +321,12 @@ def _totals(results: Any) -> dict[str, Any]:
         "date_value_accuracy": _ratio(dates["value"], dates["dated"]),
         "date_value_precision_accuracy": _ratio(dates["value+precision"], dates["dated"]),
         "dated_found": dates["dated"],
-        "seconds_per_1000_words_drafting": 1000 * sum(r["seconds_drafting"] for r in results) / words,
-        "seconds_per_1000_words_with_matching": 1000 * sum(r["seconds_drafting"] + r["seconds_linking"] for r in results) / words,
+        "seconds_per_1000_words_drafting": 1000
+        * sum(r["seconds_drafting"] for r in results)
+        / words,
+        "seconds_per_1000_words_with_matching": 1000
+        * sum(r["seconds_drafting"] + r["seconds_linking"] for r in results)
+        / words,
     }
 
 
@@ -311,13 +346,23 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(result, indent=2))
         return 0
     totals = result["totals"]
-    print(f"{'class':<14}{'gold':>6}{'found':>7}{'drafted':>9}{'right':>7}{'recall':>8}{'precision':>10}")
+    print(
+        f"{'class':<14}{'gold':>6}{'found':>7}{'drafted':>9}{'right':>7}{'recall':>8}{'precision':>10}"
+    )
     for cls, v in totals["per_class"].items():
-        print(f"{cls:<14}{v['gold']:>6}{v['found']:>7}{v['drafted']:>9}{v['right']:>7}{v['recall']:>8.0%}{v['precision']:>10.0%}")
+        print(
+            f"{cls:<14}{v['gold']:>6}{v['found']:>7}{v['drafted']:>9}{v['right']:>7}{v['recall']:>8.0%}{v['precision']:>10.0%}"
+        )
     print(f"all: recall {totals['recall']:.0%}, precision {totals['precision']:.0%}")
-    print(f"status accuracy on found facts: {totals['status_accuracy']:.1%}; plans drafted as happened events: {totals['plans_drafted_as_happened']}")
-    print(f"dates ({totals['dated_found']} dated facts found): value {totals['date_value_accuracy']:.0%}, value and precision {totals['date_value_precision_accuracy']:.0%}")
-    print(f"time: {totals['seconds_per_1000_words_drafting'] * 1000:.0f} ms per 1,000 words drafting, {totals['seconds_per_1000_words_with_matching'] * 1000:.0f} ms with the label matching")
+    print(
+        f"status accuracy on found facts: {totals['status_accuracy']:.1%}; plans drafted as happened events: {totals['plans_drafted_as_happened']}"
+    )
+    print(
+        f"dates ({totals['dated_found']} dated facts found): value {totals['date_value_accuracy']:.0%}, value and precision {totals['date_value_precision_accuracy']:.0%}"
+    )
+    print(
+        f"time: {totals['seconds_per_1000_words_drafting'] * 1000:.0f} ms per 1,000 words drafting, {totals['seconds_per_1000_words_with_matching'] * 1000:.0f} ms with the label matching"
+    )
     if args.verbose:
         for stem, r in result["documents"].items():
             print(f"\n== {stem}")

@@ -160,7 +160,9 @@ def _term(prop: str, value: str) -> Node:
     return Literal(value)
 
 
-def _participation(graph: Graph, subject: URIRef, agent: str, role: str, doc: str, quote: str) -> None:
+def _participation(
+    graph: Graph, subject: URIRef, agent: str, role: str, doc: str, quote: str
+) -> None:
     node = BNode()
     graph.add((subject, KG.participation, node))
     graph.add((node, RDF.type, KG.Participation))
