@@ -152,7 +152,8 @@ def _taken(found: list[tuple[int, int, DateMention]], start: int, end: int) -> b
 
 def _not_a_year(sentence: str, match: re.Match[str]) -> bool:
     """A number read as a year that is a count or an amount ("2000 visitors", "$2020")."""
-    if "y" not in match.groupdict() or match.groupdict().get("y2") or match.groupdict().get("m"):
+    parts = match.groupdict()
+    if "y" not in parts or parts.get("y2") or parts.get("y2b") or parts.get("m"):
         return False
     after = sentence[match.end() :].lstrip()
     word = re.match(r"[A-Za-z%]+", after)
@@ -272,7 +273,7 @@ def _month_year(parts: _Parts, context: _Context, offset: int) -> DateMention | 
 
 
 def _year_range(parts: _Parts, context: _Context, offset: int) -> DateMention | None:
-    first, last = parts["y"], parts["y2"]
+    first, last = parts["y"] or parts["yb"], parts["y2"] or parts["y2b"]
     if len(last) == 2:  # "2023–24"
         last = first[:2] + last
     return _stated(first, last)
@@ -415,8 +416,8 @@ _PATTERNS: list[tuple[re.Pattern[str], _Handler]] = [
     # "From 1961 to 1964"; "1961-1962"; "2011–12"; "between 2011 and 2012"
     (
         _compile(
-            rf"(?:\b(?:from|between)\s+)?{_Y}(?:{_DASH}|\s+and\s+)"
-            rf"(?P<y2>{_YEAR}|\d\d){_E}"
+            rf"(?:\bfrom\s+)?{_Y}{_DASH}(?P<y2>{_YEAR}|\d\d){_E}"
+            rf"|\bbetween\s+{_Y.replace('<y>', '<yb>')}\s+and\s+(?P<y2b>{_YEAR}){_E}"
         ),
         _year_range,
     ),

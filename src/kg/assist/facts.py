@@ -105,7 +105,8 @@ EVENT_TYPES: list[tuple[str, str]] = [
     (r"lecture-concerts?|concerts?-lectures?|lectures?|master ?class(?:es)?|workshops?", "lecture"),
     (r"concerts?|recitals?|performed|performances?", "concert"),
     (r"(?:world )?premi[eè]res?|premiered", "premiere"),
-    (r"exhibitions?|exhibited|pavilions?|expo|exposition|presentation of", "exhibition"),
+    (r"exhibitions?|exhibited|pavilions?|expo|exposition|presentation of|fairs?", "exhibition"),
+    (r"(?:fashion|puppet) shows?", "exhibition"),
     (r"forums?|conferences?|congress(?:es)?|symposi(?:um|a)|seminars?|meetings?", "forum"),
     (r"summits?|talks|negotiations", "talks"),
     (r"tours?|toured", "tour"),
@@ -117,10 +118,16 @@ EVENT_TYPES: list[tuple[str, str]] = [
     ),
     (r"(?:anniversary )?celebrations?|celebrated|receptions?|commemorations?", "celebration"),
     (r"(?:language |training )?courses", "course"),
-    (r"events?", "other"),
+    (r"events?|evenings?|galas?", "other"),
 ]
+#: Event words naming a place or a body, not an event: "concert hall", "festival committee".
+_NOT_AN_EVENT = (
+    r"(?!\s+(?:halls?|venues?|houses?|cent(?:re|er)s?|grounds?|rooms?|buildings?|committees?"
+    r"|organi[sz]ers?|directors?|managers?|tickets?|seasons?))"
+)
 _EVENTS = re.compile(
-    "|".join(rf"(?P<t{i}>\b(?:{p})\b)" for i, (p, _) in enumerate(EVENT_TYPES)), re.IGNORECASE
+    "|".join(rf"(?P<t{i}>\b(?:{p})\b{_NOT_AN_EVENT})" for i, (p, _) in enumerate(EVENT_TYPES)),
+    re.IGNORECASE,
 )
 SPORTS = _cues(r"tournaments? | championships? | olympic\s+games | olympics | the\s+match")
 #: Words just before an event word that make it a reference to an event named elsewhere.
@@ -179,7 +186,9 @@ PAST = _cues(r"""
     | flew | came | went | amazed | attracted | honou?red | commemorated | called | noted
     | greeted | recogni[sz]ed | created | produced | built | made | saw | showed | enjoyed
     | managed | witnessed | brought | included | recorded | achieved | accompanied | supported
-    | funded | sponsored | emphasi[sz]ed | did | was | were""")
+    | funded | sponsored | emphasi[sz]ed | spent | paid | became | grew | sent | told | wrote
+    | taught | sang | spoke | stood | sold | found | chose | drew | ran | read\s+(?:out|aloud)
+    | did | was | were""")
 #: The present tense saying it happens ("regularly conducts", "is being implemented").
 ONGOING = _cues(r"""regularly | annually | every\s+year | each\s+year | traditionally | now
     | currently | (?:is|are)\s+being\s+\w+ed | (?:is|are)\s+under\s?way | continues?\s+to""")
@@ -205,8 +214,8 @@ AGREEMENT_TYPES: list[tuple[str, str]] = [
 _AGREEMENTS = re.compile(
     "|".join(rf"(?P<a{i}>\b(?:{p})\b)" for i, (p, _) in enumerate(AGREEMENT_TYPES)), re.IGNORECASE
 )
-CONCLUDED = _cues(r"""sign(?:ed|ing) | conclu(?:ded|sion\s+of) | adopted | ratified | initiall?ed
-    | exchanged | entered\s+into | on\s+the\s+basis\s+of""")
+CONCLUDED = _cues(r"""sign(?:s|ed|ing)? | conclu(?:de|des|ded|sion\s+of) | adopt(?:s|ed)?
+    | ratif(?:y|ies|ied) | initiall?ed | exchanged | entered\s+into | on\s+the\s+basis\s+of""")
 TWINNING = _cues(r"""sister[-\s](?:cit(?:y|ies)|regions?|towns?|provinces?|prefectures?)
     | twin(?:ned)?[-\s](?:cit(?:y|ies)|towns?) | twinning | twinned
     | (?:partner|friendship)\s+(?:cit(?:y|ies)|regions?)
@@ -1069,11 +1078,13 @@ def _measure(candidate: Candidate, measure: str, vague: bool) -> None:
 def _measure_before(before: str) -> str:
     """The noun an amount is of: "trade turnover of $3 million", "investments exceeding …"."""
     linking = r"""of|totall?ing|worth|amounting\s+to|exceeding|reached|at|is|was|were|are
-        |more\s+than|over|about|approximately|nearly|some|around|up\s+to|an\s+estimated"""
-    trimmed = re.sub(rf"(?:\s*\b(?:{linking}))+\s*$", "", before, flags=re.I | re.X)
+        |more\s+than|over|about|approximately|nearly|some|around|up\s+to|an\s+estimated|\("""
+    trimmed = re.sub(rf"(?:\s*(?:\b|(?=\())(?:{linking}))+\s*$", "", before, flags=re.I | re.X)
+    if trimmed == before:
+        return ""  # no "of", "worth", "totalling" … links the amount to a noun
     kept: list[str] = []
     for word in reversed(re.findall(r"[A-Za-z][\w’'-]*", trimmed[-60:])):
-        if word.lower() in _FUNCTION or len(kept) == 3:
+        if word.lower() in _FUNCTION or PAST.fullmatch(word) or len(kept) == 3:
             break
         kept.insert(0, word)
     return " ".join(kept).lower()
@@ -1167,7 +1178,8 @@ def _title_before(clause: _Clause, person: Mention) -> tuple[int, int] | None:
     kept: list[re.Match[str]] = []
     for word in reversed(list(re.finditer(r"[\w’'.-]+|[“”\"()]", head))):
         token = word.group(0)
-        if token.lower() in _FUNCTION and token.lower() not in _PARTICLES:
+        gap = head[word.end() : kept[0].start()] if kept else ""
+        if re.search(r"[,;:]", gap) or (token.lower() in _FUNCTION and token not in _PARTICLES):
             break
         if not (_is_title(token) or token.lower() in _PARTICLES or token[:1].isupper()):
             break
@@ -1199,7 +1211,7 @@ def _title_after(clause: _Clause, person: Mention) -> tuple[int, int] | None:
     """ "X, the consul of A in B," — a title in apposition after the name."""
     after = clause.at(person.span.end, clause.span.end)
     apposition = r",\s+(?:the|a|an)\s+((?:[\w’'-]+\s+){0,8}?[\w’'-]+)"
-    ending = r"(?=,|\.|$|\s+(?:in|said|who|was|is)\b)"
+    ending = r"(?=,|\.|$|\s+(?:said|who|was|is)\b)"
     match = re.match(apposition + ending, after)
     if not match or not any(_is_title(w) for w in re.findall(r"[\w’'-]+", match.group(1))):
         return None
