@@ -115,6 +115,7 @@ class _Context:
 
     text: str
     document_date: datetime.date | None
+    sentence_year: int | None = None  # "last year", "next year" in the sentence, resolved
 
 
 _Parts = dict[str, str]
@@ -130,8 +131,9 @@ def find_dates(text: str, span: Span, document_date: str | None) -> list[DateMen
         document_date: the document's date, ISO ``YYYY-MM-DD`` (or ``YYYY-MM``, ``YYYY``), or
             None when the document is undated: relative dates are then left unresolved.
     """
-    context = _Context(text, _parse_document_date(document_date))
     sentence = text[span.start : span.end]
+    context = _Context(text, _parse_document_date(document_date))
+    context = _Context(text, context.document_date, _sentence_year(sentence, context))
     found: list[tuple[int, int, DateMention]] = []
     for pattern, handler in _PATTERNS:
         for match in pattern.finditer(sentence):
@@ -242,7 +244,7 @@ def _context_year(parts: _Parts, context: _Context, offset: int) -> tuple[int | 
 def _cross_month(parts: _Parts, context: _Context, offset: int) -> DateMention | None:
     year, note = _context_year(parts, context, offset)
     if year is None:
-        return _relative_day(parts, context, note)
+        return _relative_day(parts, context, note, offset)
     found = _day_span(year, _month(parts["m"]), parts["d"], _month(parts["m2"]), parts["d2"])
     return _noted(found, note)
 
@@ -255,7 +257,7 @@ def _day_range(parts: _Parts, context: _Context, offset: int) -> DateMention | N
 def _full_date(parts: _Parts, context: _Context, offset: int) -> DateMention | None:
     year, note = _context_year(parts, context, offset)
     if year is None:
-        return _relative_day(parts, context, note)
+        return _relative_day(parts, context, note, offset)
     return _noted(_stated(_day_value(year, _month(parts["m"]), parts["d"])), note)
 
 
@@ -294,21 +296,37 @@ def _month_alone(parts: _Parts, context: _Context, offset: int) -> DateMention |
     return _derived(f"{context.document_date.year}-{month:02d}", note)
 
 
-def _relative_day(parts: _Parts, context: _Context, note: str) -> DateMention | None:
-    """ "on March 3" with no year: the document's year, derived; "of the same year" with no
-    year before it stays unresolved (``note`` says so)."""
+def _relative_day(parts: _Parts, context: _Context, note: str, offset: int) -> DateMention | None:
+    """ "on March 3" with no year: the year of "last year" in the sentence, else the document's
+    year (both derived), else in an undated document the year the text named last (flagged);
+    "of the same year" with no year before it stays unresolved (``note`` says so)."""
     if note:
         return DateMention(Span(0, 0), "", None, note=note)
-    if context.document_date is None:
+    derived, year = True, context.sentence_year
+    why = "day without a year: the year the sentence names"
+    if year is None and context.document_date is not None:
+        year, why = context.document_date.year, "day without a year: the document's year"
+    if year is None:
+        derived, year = False, _year_before(context, offset)
+        why = _same_year_note(year) if year else _UNDATED
+    if year is None:
         return _unresolved()
-    year = context.document_date.year
     if parts.get("d2"):
         found = _day_span(year, _month(parts["m"]), parts["d"], _month(parts["m2"]), parts["d2"])
     else:
         found = _stated(_day_value(year, _month(parts["m"]), parts["d"]))
-    if found.start is None:
-        return found
-    return _derived(found.start, "day without a year: the document's year", found.end)
+    if found.start is None or not derived:
+        return _noted(found, why)
+    return _derived(found.start, why, found.end)
+
+
+def _sentence_year(sentence: str, context: _Context) -> int | None:
+    """The year a relative expression of the sentence names ("Last year, … on 13 September")."""
+    match = re.search(r"\b(last|previous|this|current|next)\s+year\b", sentence, re.IGNORECASE)
+    if match is None or context.document_date is None:
+        return None
+    step = {"last": -1, "previous": -1, "next": 1}.get(match.group(1).lower(), 0)
+    return context.document_date.year + step
 
 
 def _same_year(parts: _Parts, context: _Context, offset: int) -> DateMention | None:

@@ -100,7 +100,8 @@ EVENT_TYPES: list[tuple[str, str]] = [
         r"(?:cross-)?cultur(?:e|al) (?:days?|years?|weeks?)|days of (?:\w+ ){0,2}culture",
         "culture-days",
     ),
-    (r"years? of (?:\w+ ){0,2}culture|(?:[A-Z][\w’'-]+ )+Days", "culture-days"),
+    (r"years? of (?:\w+ ){0,2}culture", "culture-days"),
+    (r"(?-i:(?:(?!The |An? )[A-Z][\w’'-]+ )+(?:Days|Weeks?))", "culture-days"),
     (r"(?:film |music |dance |art |theatre |theater )?festivals?|festivities", "festival"),
     (r"lecture-concerts?|concerts?-lectures?|lectures?|master ?class(?:es)?|workshops?", "lecture"),
     (r"concerts?|recitals?|performed|performances?", "concert"),
@@ -122,7 +123,7 @@ EVENT_TYPES: list[tuple[str, str]] = [
 ]
 #: Event words naming a place or a body, not an event: "concert hall", "festival committee".
 _NOT_AN_EVENT = (
-    r"(?!\s+(?:halls?|venues?|houses?|cent(?:re|er)s?|grounds?|rooms?|buildings?|committees?"
+    r"(?!\s+(?:halls?|venues?|houses?|cent(?:re|er)s?|grounds?|rooms?|spaces?|buildings?|committees?"
     r"|organi[sz]ers?|directors?|managers?|tickets?|seasons?))"
 )
 _EVENTS = re.compile(
@@ -165,7 +166,9 @@ PLAN_CUES: list[tuple[re.Pattern[str], str]] = [
             | (?:is|are|was|were|been)\s+planned | it(?:’s|'s|\s+is)\s+planned
             | (?:is|are|was|were)\s+(?:scheduled|expected|set|due|going)\s+to
             | intends? | intended | intention | aims?\s+to | aimed\s+at | pledged? | upcoming
-            | forthcoming | prepar(?:es|ing)\s+for
+            | forthcoming | prepar(?:es|ing)\s+for | soon | someday | tomorrow | later\s+this\s+year
+            | next\s+(?:year|month|week|season|spring|summer|autumn|fall|winter)
+            | in\s+the\s+(?:near\s+)?future | in\s+the\s+coming
             | to\s+be\s+(?:held|organi[sz]ed|opened|launched|signed|built|established|arranged)"""),
         "planned",
     ),
@@ -177,7 +180,8 @@ PAST = _cues(r"""
     (?:was|were|has\s+been|have\s+been|had\s+been)\s+(?:\w+ly\s+)?
         \w+(?:ed|en|held|built|made|shown|won|given|led|met|seen|begun|sung|drawn|brought|done)
     | (?:has|have|had)\s+(?:\w+ly\s+)?\w+ed | took\s+(?:place|part)
-    | held | opened | performed | visited | toured | participated | attended | organi[sz]ed
+    | (?<!\bis\ )(?<!\bare\ )(?<!\bbe\ )(?<!\bbeing\ )  # not the present passive ("is held")
+    (?: held | opened | performed | visited | toured | participated | attended | organi[sz]ed
     | hosted | presented | premiered | celebrated | staged | screened | signed | concluded
     | adopted | awarded | conferred | received | installed | unveiled | launched | inaugurated
     | arranged | gathered | welcomed | conducted | completed | started | began | marked | met
@@ -188,10 +192,12 @@ PAST = _cues(r"""
     | managed | witnessed | brought | included | recorded | achieved | accompanied | supported
     | funded | sponsored | emphasi[sz]ed | spent | paid | became | grew | sent | told | wrote
     | taught | sang | spoke | stood | sold | found | chose | drew | ran | read\s+(?:out|aloud)
-    | did | was | were""")
+    ) | did | was | were""")
 #: The present tense saying it happens ("regularly conducts", "is being implemented").
 ONGOING = _cues(r"""regularly | annually | every\s+year | each\s+year | traditionally | now
-    | currently | (?:is|are)\s+being\s+\w+ed | (?:is|are)\s+under\s?way | continues?\s+to""")
+    | currently | (?:is|are)\s+being\s+\w+ed | (?:is|are)\s+under\s?way | continues?\s+to
+    | conducts | holds | hosts | organi[sz]es | runs | offers | teaches | performs | operates
+    | takes\s+place | take\s+place""")
 
 #: Agreement words and the agreement type they give, tried in this order.
 AGREEMENT_TYPES: list[tuple[str, str]] = [
@@ -273,7 +279,7 @@ _AMOUNT = re.compile(
     r"(?P<sign>US\$|\$|€|£|¥|₸|\b(?:USD|EUR|JPY|KZT|UZS|KGS|RUB|CNY|GBP)\s?)?"
     r"(?<![\w.,])(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
     rf"|(?:{_NUMWORD})(?:[- ](?:and[- ])?(?:{_NUMWORD}|hundred|thousand))*)(?![\w]|[.,]\d)"
-    r"(?:\s*(?P<scale>hundred|thousand|million|billion|trillion|mln|bn)\b)?"
+    r"(?:\s*(?P<scale>hundred|thousand|million|billion|trillion|mln|bn)\b|(?P<abbr>(?-i:[KMB]))\b)?"
     r"(?:\s*(?P<unit>%|percent\b|per cent\b|(?:US )?dollars\b|euros\b|yen\b|tenge\b|soums?\b"
     r"|sums\b|soms?\b|rubles\b|roubles\b|yuan\b|pounds\b|times\b))?",
     re.IGNORECASE,
@@ -318,7 +324,7 @@ def _sentences(text: str) -> list[Span]:
             if span is None:
                 continue
             last = found[-1] if found else None
-            if last and last.end > offset and _open_quote(text[last.start : last.end]):
+            if last and last.end > offset and _open_title(text[last.start : last.end]):
                 found[-1] = Span(last.start, span.end)  # a full stop inside a quoted title
             else:
                 found.append(span)
@@ -334,8 +340,10 @@ def _trim(text: str, start: int, end: int) -> Span | None:
     return Span(start, end) if start < end else None
 
 
-def _open_quote(sentence: str) -> bool:
-    return sentence.count("“") > sentence.count("”")
+def _open_title(sentence: str) -> bool:
+    """A quotation mark opened inside the sentence and not closed: a title with a full stop
+    ("the play “Rain. Snow.”"); speech that opens the sentence may hold several sentences."""
+    return sentence.count("“") > sentence.count("”") and not sentence.startswith("“")
 
 
 # ---------------------------------------------------------------- the drafting
@@ -400,7 +408,20 @@ def draft_facts(
             )
             candidates.extend(_draft_clause(clause))
         carried = []
+    for candidate in candidates:
+        _not_yet(candidate, document_date)
     return _without_references(candidates)
+
+
+def _not_yet(candidate: Candidate, document_date: str | None) -> None:
+    """What the text dates after its own date has not happened, whatever the tense says."""
+    if document_date is None or candidate.status != HAPPENED:
+        return
+    for date in candidate.dates:
+        if date.start and not date.derived and date.start > document_date[: len(date.start)]:
+            candidate.cls, candidate.status = "Plan", str(STATUS.planned)
+            _need(candidate, "dated after the document: planned? check the status")
+            return
 
 
 def _only_dates(text: str, sentence: Span, dates: list[DateMention]) -> bool:
@@ -456,13 +477,33 @@ def _is_heading(words: str) -> bool:
 
 def _without_references(candidates: list[Candidate]) -> list[Candidate]:
     """Drop a plan of unclear status that names again an event drafted as happened ("the
-    gala … remains a highlight"): a reference to it, not a new plan."""
+    gala … remains a highlight"), and a named event or plan drafted again from a later
+    sentence ("the X Week will be held at …"): references, not new facts. The first keeps a
+    note of where the text names it again."""
     events = [c for c in candidates if c.cls in ("CulturalEvent", "SportsEvent")]
-    return [
-        c
-        for c in candidates
-        if not (_unclear(c) and any(_same_event(c, event) for event in events))
-    ]
+    kept: list[Candidate] = []
+    named: dict[tuple[str, str], Candidate] = {}
+    for candidate in candidates:
+        if _unclear(candidate) and any(_same_event(candidate, event) for event in events):
+            continue
+        key = (candidate.cls, _name_of(candidate))
+        first = named.get(key)
+        if first is not None and first.span != candidate.span:
+            _need(first, f"named again at {candidate.span.start}–{candidate.span.end}")
+            continue
+        if key[1]:
+            named[key] = candidate
+        kept.append(candidate)
+    return kept
+
+
+def _name_of(candidate: Candidate) -> str:
+    """An event's or a plan's own name, or "" when its label only gives its kind."""
+    types = candidate.fields.get("eventType")
+    if not types or candidate.label.startswith(_type_label(types[0])):
+        return ""
+    name = re.split(r" in | \d{4}", candidate.label)[0].lower()
+    return re.sub(r"^the\s+", "", name)
 
 
 def _unclear(candidate: Candidate) -> bool:
@@ -562,18 +603,25 @@ def _triggers(clause: _Clause) -> list[_Trigger]:
         for m in SPORTS.finditer(clause.words)
     ]
     found = [t for t in found if not _is_reference(clause, t) and not _inside_name(clause, t)]
+    nouns = {t.etype for t in found if not _is_verb(clause, t)}
+    found = [t for t in found if not (_is_verb(clause, t) and t.etype in nouns)]
     return _merge_appositions(clause, sorted(found, key=lambda t: t.start))
+
+
+def _is_verb(clause: _Clause, trigger: _Trigger) -> bool:
+    """ "performed", "toured", "celebrated": the event told by its verb, not named."""
+    return clause.at(trigger.start, trigger.end).lower().endswith("ed")
 
 
 def _is_reference(clause: _Clause, trigger: _Trigger) -> bool:
     """ "this event", "During the visit," — a reference to an event named elsewhere."""
     before = clause.at(trigger.start - 40, trigger.start)
-    after = clause.at(trigger.end, trigger.end + 2)
     copula = r"\b(?:is|was|are|were) (?:not )?(?:merely |only |just )?an? (?:\w+ )?$"
-    if trigger.etype == "other" and re.search(copula, before):
+    apposition = r"(?:,|\bthe)\s+(?:an?\s+)?$"  # "X, an event to …", "the event": X again
+    if trigger.etype == "other" and re.search(f"{copula}|{apposition}", before, re.IGNORECASE):
         return True  # "it was not just a social event"
-    bare = trigger.etype == "other" or not after.strip(" ,") or after.startswith(",")
-    return bool(_REFERENCE.search(before)) and bare
+    named = clause.at(trigger.end, trigger.end + 4).startswith(" of ")  # "the state visit of X"
+    return bool(_REFERENCE.search(before)) and (trigger.etype == "other" or not named)
 
 
 def _inside_name(clause: _Clause, trigger: _Trigger) -> bool:
@@ -620,9 +668,11 @@ def _edition_dates(clause: _Clause, trigger: _Trigger, until: int) -> list[list[
     years = [d for d in own if d.precision == "year" and not d.end and not d.qualifier]
     if clause.at(trigger.start, trigger.end).lower().endswith("s") and len(years) >= 2:
         return [[d] for d in years]
+    earlier = [d for d in clause.dates if d.span.end <= trigger.start and not d.weak]
+    if own and own[0].span.start <= trigger.end + 1 and earlier:
+        own = own[1:]  # "Culture Week 2022": a year in the name, the dates stated before
     if own and not own[0].weak:
         return [own[:1]]
-    earlier = [d for d in clause.dates if d.span.end <= trigger.start and not d.weak]
     if earlier:
         return [earlier[-1:]]
     return [[d for d in clause.dates if d.weak or not d.start][:1]]
@@ -645,7 +695,8 @@ def _event(
         if near and not candidate.fields.get("partOfSeries"):
             candidate.add("partOfSeries", series.iri)
     _set_status(candidate, status, "SportsEvent" if trigger.sports else "CulturalEvent")
-    candidate.label = _event_label(_event_name(clause, trigger), etype, places, dates)
+    name = "" if _is_verb(clause, trigger) else _event_name(clause, trigger)
+    candidate.label = _event_label(name, etype, places, dates)
     _date_needs(candidate)
     return candidate
 
@@ -996,6 +1047,7 @@ def _statistic(clause: _Clause, match: re.Match[str]) -> Candidate | None:
     start, end = clause.span.start + match.start(), clause.span.start + match.end()
     candidate = Candidate("Statistic", clause.span, confidence=0.7, cue=clause.at(start, end))
     scale = SCALES.get((match.group("scale") or "").lower(), 1)
+    scale = {"K": 10**3, "M": 10**6, "B": 10**9}.get(match.group("abbr") or "", scale)
     candidate.add("value", format((value * scale).normalize(), "f"))
     candidate.add("unitOfMeasure", UNIT + unit if unit else None)
     if code and code != "USD":
