@@ -196,6 +196,23 @@ def test_a_plan_is_never_drafted_as_happened(names: Any) -> None:
             assert candidate.status != STATUS + "happened"
 
 
+@pytest.mark.parametrize(
+    ("sentence", "status"),
+    [
+        pytest.param("A film week is held in Astana.", "planned", id="present-passive"),
+        pytest.param("A film week takes place in Astana next year.", "planned", id="next-year"),
+        pytest.param(
+            "A film week opened in Astana on 5 May 2026.", "planned", id="after-the-document"
+        ),
+        pytest.param("A film week is held in Astana every year.", "happened", id="every-year"),
+    ],
+)
+def test_only_the_past_or_a_habit_is_happened(sentence: str, status: str, names: Any) -> None:
+    (candidate,) = [c for c in draft(sentence, names, "2025-06-01") if c.fields.get("eventType")]
+    assert local(candidate.status) == status
+    assert (candidate.cls == "Plan") == (status != "happened")
+
+
 def test_an_unclear_status_is_left_to_the_curator(names: Any) -> None:
     candidate = only(draft("A calligraphy workshop in Angren on 4 April 2025.", names), "Plan")
     assert any(need.startswith("status unclear") for need in candidate.needs)
@@ -244,6 +261,33 @@ def test_a_reference_to_an_event_is_not_a_new_one(names: Any) -> None:
     assert [c.label for c in draft(text, names) if c.cls == "CulturalEvent"] == [
         "Festival in Bukhara 2019"
     ]
+
+
+def test_an_event_told_again_is_noted_not_drafted_twice(names: Any) -> None:
+    text = (
+        "The Steppe Week will be held in Osaka in 2026. The Steppe Week will be held in a park. "
+        "A jazz concert was held in Nara in 2019. The event was organised by students."
+    )
+    drafted = [c for c in draft(text, names, "2025-06-01") if c.fields.get("eventType")]
+    assert [c.label for c in drafted] == ["Steppe Week in Osaka 2026", "Concert in Nara 2019"]
+    assert any(need.startswith("named again") for need in drafted[0].needs)
+
+
+def test_a_venue_or_a_body_named_after_events_is_not_an_event(names: Any) -> None:
+    text = "A new concert hall opened in Almaty in 2020, run by the festival committee."
+    assert not [c for c in draft(text, names) if c.fields.get("eventType")]
+
+
+def test_a_quoted_title_names_the_event(names: Any) -> None:
+    text = "A concert of folk music “Steppe Songs” was held in Tokyo in 2020."
+    assert only(draft(text, names), "CulturalEvent").label == "Steppe Songs in Tokyo 2020"
+
+
+def test_a_country_an_event_is_dedicated_to_is_not_its_place(names: Any) -> None:
+    text = "An exhibition dedicated to Kazakhstan was held in Japan in 2019."
+    event = only(draft(text, names), "CulturalEvent")
+    assert event.fields["location"] == [BASE + "country/jp"]
+    assert event.fields["participatingCountry"] == [BASE + "country/kz"]
 
 
 def test_a_plural_event_with_a_list_of_years_is_one_event_a_year(names: Any) -> None:
@@ -342,6 +386,20 @@ def test_an_award_names_its_recipient_honour_and_reason(names: Any) -> None:
     assert award.fields["recipient"] == [BASE + "person/aiko-tanaka"]
     assert award.fields["reason"] == ["for her contribution to cultural exchange"]
     assert award.dates[0].start == "2021" and award.complete
+
+
+def test_a_letter_of_appreciation_is_an_honour(names: Any) -> None:
+    text = (
+        "Kenji Mori, President of the Silk Road Society, was presented the Letter of Appreciation."
+    )
+    drafted = draft(text, names)
+    assert only(drafted, "Award").fields["awardName"] == ["Letter of Appreciation"]
+    assert only(drafted, "Role").fields["roleName"] == ["President of the Silk Road Society"]
+
+
+def test_an_honour_named_in_general_is_not_an_award(names: Any) -> None:
+    text = "Such medals are awarded to foreign citizens for their achievements."
+    assert not [c for c in draft(text, names) if c.cls == "Award"]
 
 
 def test_an_award_without_a_named_recipient_needs_one(names: Any) -> None:
@@ -479,6 +537,13 @@ def test_numbers_that_are_not_figures(sentence: str, names: Any) -> None:
     assert not [c for c in draft(sentence, names) if c.cls == "Statistic"]
 
 
+def test_a_hope_is_a_plan_hoped_for(names: Any) -> None:
+    text = "We hope that a direct ferry line will open between the two ports."
+    plan = only(draft(text, names), "Plan")
+    assert plan.status == STATUS + "hoped"
+    assert plan.label == "A direct ferry line will open between the two ports"
+
+
 def test_a_plan_without_an_event_word(names: Any) -> None:
     text = "The government pledged to build a new concert hall by 2030."
     plan = only(draft(text, names), "Plan")
@@ -610,6 +675,18 @@ def test_a_derived_date_is_flagged_on_the_fact(names: Any) -> None:
     assert any("from the document's date" in need for need in event.needs)
     undated = only(draft("A book fair was held in Tashkent last year.", names), "CulturalEvent")
     assert any("the document has no date" in need for need in undated.needs)
+
+
+def test_a_day_without_a_year_takes_the_year_the_sentence_names() -> None:
+    (_, span) = dates("Last year, a fair was held from 13 September to 21 September.", "2025-06-01")
+    assert (span.start, span.end, span.derived) == ("2024-09-13", "2024-09-21", True)
+
+
+def test_a_day_without_a_year_in_an_undated_text_takes_the_year_named_before() -> None:
+    text = "The week opened on 2 October 2019. A ceremony followed on October 4."
+    (_, day) = dates(text)
+    assert (day.start, day.derived) == ("2019-10-04", False)
+    assert "taken from the text before" in day.note
 
 
 def test_the_same_year_is_taken_from_the_text_before() -> None:

@@ -55,6 +55,8 @@ class Candidate:
     needs: list[str] = field(default_factory=list)
     confidence: float = 0.5
     cue: str = ""
+    #: Named only as "the concert", with no place or date of its own: perhaps one told before.
+    definite: bool = False
 
     def add(self, prop: str, *values: str | None) -> None:
         """Add values to a field, once each, in order; empty values are skipped."""
@@ -93,7 +95,7 @@ def _cues(pattern: str) -> re.Pattern[str]:
 #: Event words and the event type they give, tried in this order.
 EVENT_TYPES: list[tuple[str, str]] = [
     (
-        r"film (?:days|weeks?)|films? days|days of (?:\w+ )?(?:cinema|films?)|screenings?",
+        r"film (?:days|weeks?)|films? days|days of (?:\w+ )?(?:cinema|films?)|screenings?|screened",
         "film-days",
     ),
     (
@@ -124,7 +126,7 @@ EVENT_TYPES: list[tuple[str, str]] = [
 #: Event words naming a place or a body, not an event: "concert hall", "festival committee".
 _NOT_AN_EVENT = (
     r"(?!\s+(?:halls?|venues?|houses?|cent(?:re|er)s?|grounds?|rooms?|spaces?|buildings?|committees?"
-    r"|organi[sz]ers?|directors?|managers?|tickets?|seasons?))"
+    r"|organi[sz]ers?|organi[sz]ations?|directors?|managers?|tickets?|seasons?))"
 )
 _EVENTS = re.compile(
     "|".join(rf"(?P<t{i}>\b(?:{p})\b{_NOT_AN_EVENT})" for i, (p, _) in enumerate(EVENT_TYPES)),
@@ -227,10 +229,11 @@ TWINNING = _cues(r"""sister[-\s](?:cit(?:y|ies)|regions?|towns?|provinces?|prefe
     | (?:partner|friendship)\s+(?:cit(?:y|ies)|regions?)
     | (?:ties|relations|links|partnerships?)\s+between\s+(?:\w+\s+)?
       (?:cities|towns|regions|municipalities|prefectures)""")
-AWARD_CUES = _cues(r"""awarded | conferred | bestowed | presented\s+with | honou?red\s+with
+AWARD_CUES = _cues(r"""awarded | conferred | bestowed | presented(?:\s+with)? | honou?red\s+with
     | received | won | winning | winners?\s+of | appointed | granted""")
 AWARD_NOUNS = _cues(r"""orders? | medals? | prizes? | awards? | titles? | honorary\s+\w+
     | decorations? | diplomas? | laureates? | winners?\s+of | (?:goodwill|honorary)\s+ambassadors?
+    | letters?\s+of\s+(?:appreciation|gratitude|thanks|commendation) | certificates?\s+of\s+honou?r
     | ambassadors?\s+of\s+[^,.;]*culture""")
 
 #: Titles and occupations that name a person's role (lower case).
@@ -295,7 +298,7 @@ ABOUT = re.compile(
 )
 #: What a number counts: up to three words ending in a plural noun ("foreign students").
 _COUNTED = re.compile(
-    r"\s+(?P<np>(?:[\w’'-]+\s+){0,3}?(?:[a-z][\w’'-]*s|people|children|staff|personnel)"
+    r"\s+(?P<np>(?:[\w’'-]+\s+){0,3}?(?:[A-Za-z][\w’'-]*s|people|children|staff|personnel)"
     r"|of them|of those)\b"
 )
 _NOT_COUNTED = frozenset("are is were was have has had in at on from to by with for during".split())
@@ -483,8 +486,10 @@ def _without_references(candidates: list[Candidate]) -> list[Candidate]:
     events = [c for c in candidates if c.cls in ("CulturalEvent", "SportsEvent")]
     kept: list[Candidate] = []
     named: dict[tuple[str, str], Candidate] = {}
-    for candidate in candidates:
+    for index, candidate in enumerate(candidates):
         if _unclear(candidate) and any(_same_event(candidate, event) for event in events):
+            continue
+        if candidate.definite and _told_before(candidate, candidates[:index]):
             continue
         key = (candidate.cls, _name_of(candidate))
         first = named.get(key)
@@ -495,6 +500,12 @@ def _without_references(candidates: list[Candidate]) -> list[Candidate]:
             named[key] = candidate
         kept.append(candidate)
     return kept
+
+
+def _told_before(candidate: Candidate, earlier: list[Candidate]) -> bool:
+    """ "The exhibition will last until June": an event of this kind was told before."""
+    kind = candidate.fields.get("eventType")
+    return any(c.fields.get("eventType") == kind and c.span != candidate.span for c in earlier)
 
 
 def _name_of(candidate: Candidate) -> str:
@@ -697,6 +708,9 @@ def _event(
     _set_status(candidate, status, "SportsEvent" if trigger.sports else "CulturalEvent")
     name = "" if _is_verb(clause, trigger) else _event_name(clause, trigger)
     candidate.label = _event_label(name, etype, places, dates)
+    before = clause.at(trigger.start - 5, trigger.start)
+    own = places or any(d.start for d in dates)  # "the premiere … took place in X in May"
+    candidate.definite = not (name or own) and bool(re.search(r"\bthe\s+$", before, re.I))
     _date_needs(candidate)
     return candidate
 
@@ -712,7 +726,8 @@ def _places_for(clause: _Clause, trigger: _Trigger, until: int) -> list[Mention]
     if chosen:
         return chosen
     countries = clause.kind("country")
-    return [m for m in countries if _introduced(clause, m, r"(?:in|to|toured|visited)")][:1]
+    where = r"(?:in|(?:visits?|trips?|tours?|trav\w+|delegations?)\s+to|toured|visited)"
+    return [m for m in countries if _introduced(clause, m, where)][:1]
 
 
 def _introduced(clause: _Clause, mention: Mention, words: str = r"(?:in|at|to)") -> bool:
@@ -749,7 +764,8 @@ def _inside_agent(clause: _Clause, mention: Mention) -> bool:
 def _event_name(clause: _Clause, trigger: _Trigger) -> str:
     """The event's own name around its trigger word, as the text writes it, or ""."""
     after = clause.at(trigger.end, clause.span.end)
-    title = r"\s*(?:titled|entitled|called|named|under the title)?\s*[“\"«]([^”\"»]{2,80})[”\"»]"
+    # a title in quotation marks within a few words: "a concert of folk music “Title”"
+    title = r"(?:\s+[\w’'-]+){0,5}?\s*[“\"«]([^”\"»]{2,80})[”\"»]"
     titled = re.match(title, after)
     if titled:
         return titled.group(1)
@@ -816,7 +832,8 @@ _PLAN_OBJECT = re.compile(
     re.IGNORECASE,
 )
 #: Hopes that need no "to": "a desirable outcome", "hopefully", "we wish".
-_HOPE = _cues(r"desirable | fingers\s+crossed | hopefully | we\s+wish | dreams?\s+(?:of|that)")
+_HOPE = _cues(r"""desirable | fingers\s+crossed | hopefully | we\s+wish | dreams?\s+(?:of|that)
+    | hop(?:e|es|ed)\s+that""")
 
 
 def _plans(clause: _Clause) -> list[Candidate]:
@@ -829,7 +846,9 @@ def _plans(clause: _Clause) -> list[Candidate]:
     status = _status(words)
     if status.happened:  # the cue's own status: "plans have been announced …" is past, a plan
         status = _Status("hoped" if hope else "planned", cue.group(0), 0.4)
-    what = intended.group("what") if intended else words[cue.end() :]
+    first = min((m for m in (intended, hope) if m is not None), key=lambda m: m.start())
+    # "we hope that X": X is what is hoped; "plans to create X": X is what is intended
+    what = first.group("what") if first is intended else words[first.end() :]
     candidate = Candidate("Plan", clause.span, dates=clause.stated_dates(), confidence=0.6)
     _countries_and_agents(candidate, clause, [])
     candidate.add("location", *(m.iri for m in clause.kind(*PLACES) if _introduced(clause, m)))
@@ -843,7 +862,7 @@ def _short(words: str, limit: int = 10) -> str:
     """The first words of a phrase, up to a comma or ``limit`` words, as a label."""
     words = re.sub(r"^\W*(?:that|thing|is|must be|would be)\b\s*", "", words.strip())
     head = re.split(r",|\s+(?:in order to|so that|which|who|because)\s+", words)[0].split()
-    return _capital(" ".join(head[:limit]).strip(" “”\"'"))
+    return _capital(" ".join(head[:limit]).strip(" “”\"'.!?;:"))
 
 
 def _capital(text: str) -> str:
@@ -944,9 +963,9 @@ def _awards(clause: _Clause) -> list[Candidate]:
     givers = [
         m for m in clause.kind("person", "organization") if m not in persons or m.text in name
     ]
-    # "winner of" states a fact even in a sentence about plans
-    stated = noun.group(0).lower().startswith("winner") or not PLAN_CUES[-1][0].search(words)
-    status = _Status("happened", "", 0.7) if stated else _status(words)
+    # "winner of" states a fact even in a sentence about plans; else the tense says
+    winner = noun.group(0).lower().startswith("winner")
+    status = _Status("happened", noun.group(0), 0.7) if winner else _status(words)
     recipients: list[Mention | None] = list(persons) or [None]
     return [_award(clause, cue.group(0), name, person, givers, status) for person in recipients]
 
@@ -1238,11 +1257,12 @@ def _title_before(clause: _Clause, person: Mention) -> tuple[int, int] | None:
         kept.insert(0, word)
         if len(kept) > 10:
             break
-    while kept and kept[0].group(0).lower() in _PARTICLES:
-        kept.pop(0)
-    if not any(_is_title(w.group(0)) for w in kept):
+    first = next((i for i, w in enumerate(kept) if _is_title(w.group(0))), None)
+    if first is None:
         return _apposition_before(clause, person, head)
-    return clause.span.start + kept[0].start(), clause.span.start + kept[-1].end()
+    if first and kept[first - 1].group(0).endswith(("’s", "'s")):
+        first -= 1  # "X's Minister": the country the title is held in
+    return clause.span.start + kept[first].start(), clause.span.start + kept[-1].end()
 
 
 def _apposition_before(clause: _Clause, person: Mention, head: str) -> tuple[int, int] | None:
@@ -1262,7 +1282,7 @@ def _apposition_before(clause: _Clause, person: Mention, head: str) -> tuple[int
 def _title_after(clause: _Clause, person: Mention) -> tuple[int, int] | None:
     """ "X, the consul of A in B," — a title in apposition after the name."""
     after = clause.at(person.span.end, clause.span.end)
-    apposition = r",\s+(?:the|a|an)\s+((?:[\w’'-]+\s+){0,8}?[\w’'-]+)"
+    apposition = r",\s+(?:(?:the|a|an)\s+|(?=[A-Z]))((?:[\w’'-]+\s+){0,8}?[\w’'-]+)"
     ending = r"(?=,|\.|$|\s+(?:said|who|was|is)\b)"
     match = re.match(apposition + ending, after)
     if not match or not any(_is_title(w) for w in re.findall(r"[\w’'-]+", match.group(1))):
