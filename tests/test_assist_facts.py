@@ -716,9 +716,20 @@ def test_a_day_not_in_the_calendar_is_flagged() -> None:
     assert date.start is None and date.note == "not a calendar date"
 
 
-def test_a_dateline_dates_the_next_sentence(names: Any) -> None:
-    text = "October 2022.\nA puppet festival was held in Osaka."
-    assert only(draft(text, names), "CulturalEvent").dates[0].start == "2022-10"
+@pytest.mark.parametrize(
+    ("text", "quoted"),
+    [
+        pytest.param("October 2022. A puppet festival was held in Osaka.", True, id="same-line"),
+        pytest.param(
+            "October 2022.\nA puppet festival was held in Osaka.", False, id="line-before"
+        ),
+    ],
+)
+def test_a_dateline_dates_the_next_sentence(text: str, quoted: bool, names: Any) -> None:
+    event = only(draft(text, names), "CulturalEvent")
+    assert event.dates[0].start == "2022-10"
+    assert text[event.span.start : event.span.end].startswith("October 2022") == quoted
+    assert any("the line before" in need for need in event.needs) != quoted
 
 
 # ---------------------------------------------------------------- offsets

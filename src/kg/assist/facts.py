@@ -409,11 +409,26 @@ def draft_facts(
                 carried + inside,
                 sentences[max(0, index - 8) : index],
             )
-            candidates.extend(_draft_clause(clause))
+            drafted = _draft_clause(clause)
+            for candidate in drafted:
+                _quote_dateline(text, candidate, carried)
+            candidates.extend(drafted)
         carried = []
     for candidate in candidates:
         _not_yet(candidate, document_date)
     return _without_references(candidates)
+
+
+def _quote_dateline(text: str, candidate: Candidate, carried: list[DateMention]) -> None:
+    """Let the evidence quote the dateline that dates the fact ("May 2024. In X, the …"), so
+    that a quote names the date; a quote never spans a line break (docs/modelling.md)."""
+    for date in carried:
+        if date in candidate.dates:
+            if "\n" in text[date.span.start : candidate.span.start]:
+                _need(candidate, f"date: “{date.text}” is the line before: quote it too")
+            else:
+                candidate.span = Span(date.span.start, candidate.span.end)
+            return
 
 
 def _not_yet(candidate: Candidate, document_date: str | None) -> None:
