@@ -116,12 +116,12 @@ def to_graph(
 
 
 def fact_graph(candidate: Candidate, iri: str, document_iri: str, text: str) -> Graph:
-    """The triples of one fact (for a role: its person's kg:role node)."""
-    graph = bind_prefixes(Graph())
+    """The triples of one fact (for a role: its person's kg:role node), prefixes bound."""
+    graph = Graph(bind_namespaces="none")
     quote = text[candidate.span.start : candidate.span.end]
     if candidate.cls == "Role":
         _role(graph, candidate, iri, document_iri, quote)
-        return graph
+        return _bind_used(graph)
     subject = URIRef(iri)
     graph.add((subject, RDF.type, KG[candidate.cls]))
     graph.add((subject, RDFS.label, Literal(candidate.label, lang="en")))
@@ -130,6 +130,17 @@ def fact_graph(candidate: Candidate, iri: str, document_iri: str, text: str) -> 
     _fields(graph, subject, candidate, document_iri, quote)
     _dates(graph, subject, candidate.dates, document_iri)
     graph.add((subject, KG.evidence, _evidence(graph, document_iri, quote)))
+    return _bind_used(graph)
+
+
+def _bind_used(graph: Graph) -> Graph:
+    """Bind the project's prefixes that the graph uses (binding all of them, for each of many
+    small graphs, costs more than drafting them)."""
+    used = {str(t) for triple in graph for t in triple if isinstance(t, URIRef)}
+    used |= {str(o.datatype) for o in graph.objects() if isinstance(o, Literal) and o.datatype}
+    for prefix, namespace in PREFIXES.items():
+        if any(iri.startswith(namespace) for iri in used):
+            graph.bind(prefix, namespace, override=True, replace=True)
     return graph
 
 
