@@ -33,8 +33,9 @@ from typing import Any
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
 
-from kg.assist.facts import Candidate, _sentences, draft_facts
+from kg.assist.facts import Candidate, draft_facts
 from kg.assist.model import Mention, Span
+from kg.assist.text import sentences
 from kg.namespaces import DOC, KG
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -207,7 +208,7 @@ def evaluate_document(
     started = time.perf_counter()
     mentions = gazetteer.mentions(text)
     linked = time.perf_counter()
-    candidates = draft_facts(text, _sentences(text), mentions, document_date)
+    candidates = draft_facts(text, sentences(text), mentions, document_date)
     drafted = time.perf_counter()
     gold = curated_facts(graph, text)
     result: dict[str, Any] = {"words": len(text.split()), "misses": [], "wrong": []}
@@ -310,7 +311,7 @@ def evaluate_facts(
     for graph in dataset.graphs():
         union += graph
     gazetteer = Gazetteer.from_graph(union)
-    _sentences("warm up.")  # spaCy's first pipeline is made once, outside the timing
+    sentences("warm up.")  # spaCy's first pipeline is made once, outside the timing
     documents: dict[str, Any] = {}
     for path in sorted(data_dir.glob("0*.txt")):
         graph = Graph().parse(path.with_suffix(".ttl"))

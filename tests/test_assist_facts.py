@@ -18,8 +18,9 @@ from rdflib.namespace import RDF, RDFS, XSD
 
 from kg.assist.dates import DateMention, find_dates
 from kg.assist.draft import mint_iris, slug, to_graph, to_review_json
-from kg.assist.facts import Candidate, _sentences, draft_facts
+from kg.assist.facts import Candidate, draft_facts
 from kg.assist.model import Mention, Span
+from kg.assist.text import sentences as split_sentences
 from kg.graph.parsing import parse_file
 from kg.graph.validate import validate
 from kg.namespaces import KG
@@ -80,7 +81,7 @@ def link(text: str, names: list[tuple[str, str, str, str]]) -> list[Mention]:
 def draft(
     text: str, names: list[tuple[str, str, str, str]], date: str | None = None
 ) -> list[Candidate]:
-    return draft_facts(text, _sentences(text), link(text, names), date)
+    return draft_facts(text, split_sentences(text), link(text, names), date)
 
 
 def only(candidates: list[Candidate], cls: str) -> Candidate:
@@ -187,7 +188,7 @@ def test_a_plan_is_never_drafted_as_happened(names: Any) -> None:
     drafted = draft(text, names, "2025-06-01")
     sentences = [
         s
-        for s in _sentences(text)
+        for s in split_sentences(text)
         if re.search(r"will|plan|propos|agreed|hope|intend|aims|expected", text[s.start : s.end])
     ]
     for candidate in drafted:
@@ -747,7 +748,7 @@ ARTICLE = (
 
 def test_every_span_is_exact(names: Any) -> None:
     mentions = link(ARTICLE, names)
-    drafted = draft_facts(ARTICLE, _sentences(ARTICLE), mentions, "2025-01-10")
+    drafted = draft_facts(ARTICLE, split_sentences(ARTICLE), mentions, "2025-01-10")
     assert {c.cls for c in drafted} >= {
         "CulturalEvent",
         "Plan",
@@ -755,7 +756,7 @@ def test_every_span_is_exact(names: Any) -> None:
         "CityTwinning",
         "Role",
     }
-    sentences = _sentences(ARTICLE)
+    sentences = split_sentences(ARTICLE)
     for candidate in drafted:
         quote = ARTICLE[candidate.span.start : candidate.span.end]
         assert quote == quote.strip() and "\n" not in quote
@@ -795,7 +796,7 @@ def test_complete_candidates_pass_the_shapes(
     """Undated, so that no date is derived: the derived-date rule IRIs are being unified on main
     (rule:document-date, which the draft writes; the shapes of 5efcabe still name drule:)."""
     mentions = link(ARTICLE, names)
-    drafted = draft_facts(ARTICLE, _sentences(ARTICLE), mentions, None)
+    drafted = draft_facts(ARTICLE, split_sentences(ARTICLE), mentions, None)
     complete = [c for c in drafted if c.complete]
     assert {c.cls for c in complete} >= {
         "CulturalEvent",
@@ -845,7 +846,7 @@ def test_iris_are_minted_once_each() -> None:
 
 def test_the_review_json_has_what_a_page_needs(names: Any) -> None:
     mentions = link(ARTICLE, names)
-    drafted = draft_facts(ARTICLE, _sentences(ARTICLE), mentions, "2025-01-10")
+    drafted = draft_facts(ARTICLE, split_sentences(ARTICLE), mentions, "2025-01-10")
     review = json.loads(json.dumps(to_review_json(drafted, mentions, ARTICLE, DOCUMENT)))
     assert review["text"] == ARTICLE and review["document"] == DOCUMENT
     assert len(review["mentions"]) == len(mentions) and len(review["facts"]) == len(drafted)
@@ -881,6 +882,6 @@ def test_the_rules_hold_no_sentence_of_the_source_documents(
         words = re.findall(r"[\w’'-]+", text.lower())
         runs = {" ".join(words[i : i + 6]) for i in range(len(words) - 5)}
         assert not [run for run in runs if run in code], path.name
-        for sentence in _sentences(text):
+        for sentence in split_sentences(text):
             quote = " ".join(text[sentence.start : sentence.end].lower().split())
             assert len(quote) < 30 or quote not in code, (path.name, quote)

@@ -19,8 +19,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 import pycountry
-import spacy
-from spacy.language import Language
 
 from ..namespaces import BASE, ETYPE, STATUS
 from .dates import DateMention, find_dates
@@ -305,35 +303,6 @@ _NOT_COUNTED = frozenset("are is were was have has had in at on from to by with 
 #: "Name: 79", a line of a list of counts.
 _LIST_COUNT = re.compile(r"^(?P<name>[A-Z][\w’'-]*(?: [A-Z][\w’'-]*)*)\s*:\s*(?P<num>\d[\d,]*)$")
 
-# ---------------------------------------------------------------- sentences (stand-in)
-
-_PIPELINE: list[Language] = []
-
-
-def _sentences(text: str) -> list[Span]:
-    """The sentences of ``text``: each non-blank line is at least one; spans exclude spaces.
-
-    A stand-in for ``kg.assist.text.sentences`` until that module is merged (REPLACE then).
-    """
-    if not _PIPELINE:
-        nlp = spacy.blank("en")
-        nlp.add_pipe("sentencizer")
-        _PIPELINE.append(nlp)
-    found: list[Span] = []
-    offset = 0
-    for line in text.split("\n"):
-        for sent in _PIPELINE[0](line).sents:
-            span = _trim(text, offset + sent.start_char, offset + sent.end_char)
-            if span is None:
-                continue
-            last = found[-1] if found else None
-            if last and last.end > offset and _open_title(text[last.start : last.end]):
-                found[-1] = Span(last.start, span.end)  # a full stop inside a quoted title
-            else:
-                found.append(span)
-        offset += len(line) + 1
-    return found
-
 
 def _trim(text: str, start: int, end: int) -> Span | None:
     while start < end and text[start].isspace():
@@ -341,12 +310,6 @@ def _trim(text: str, start: int, end: int) -> Span | None:
     while end > start and text[end - 1].isspace():
         end -= 1
     return Span(start, end) if start < end else None
-
-
-def _open_title(sentence: str) -> bool:
-    """A quotation mark opened inside the sentence and not closed: a title with a full stop
-    ("the play “Rain. Snow.”"); speech that opens the sentence may hold several sentences."""
-    return sentence.count("“") > sentence.count("”") and not sentence.startswith("“")
 
 
 # ---------------------------------------------------------------- the drafting
