@@ -77,6 +77,14 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ALLOWED_SERVICE_PREFIXES", "", "Space-separated IRI prefixes SERVICE may call."),
     Setting("QUERY_LOG", "", "File of the JSON-lines query log; empty: standard error."),
     Setting("VAR_DIR", "var", "Where the server keeps what it writes: accepted submissions."),
+    Setting(
+        "DRAFTS_DIR",
+        "drafts",
+        "Where `kg extract` writes drafts for review: never served, never in the graph.",
+    ),
+    Setting(
+        "EXTRACT_MAX_BYTES", 1048576, "Largest article `kg extract` reads, in bytes (more: exit 2)."
+    ),
     Setting("CURATOR_TOKENS", "", "Curators' bearer tokens, `name=token` separated by spaces."),
     Setting("CURATOR_TOKENS_FILE", "", "File of curators' tokens, one `name=token` a line."),
     Setting("MAX_SUBMISSION_BYTES", 2000000, "Largest submission or validation body (413)."),

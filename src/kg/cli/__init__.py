@@ -19,6 +19,9 @@ import pyoxigraph as ox
 from rdflib import Dataset, Graph, URIRef
 
 from .. import config
+from ..assist.document import DocumentError
+from ..assist.extract import extract, summary, write_draft
+from ..assist.text import SourceError, read_source
 from ..errors import BuildError, HttpError, KgError
 from ..graph.build import build as build_graph
 from ..graph.build import dump_file
@@ -130,11 +133,64 @@ def validate_command(
             addition += parse_file(path, fmt)
         shapes = load_shapes(settings["SHAPES_DIR"])
         data = union(load_built(settings["BUILD_DIR"]) or _assemble(settings)) + addition
-        report = validate(data, shapes, settings["DATA_DIR"])
+        beside = [path.parent for path in files]  # a draft's text lies in its folder
+        report = validate(data, shapes, settings["DATA_DIR"], *beside)
     except KgError as exc:
         _fail(exc)
     _emit_report(report, output)
     sys.exit(EXIT_OK if report.conforms else EXIT_NONCONFORMING)
+
+
+@main.command("extract")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option(
+    "--title", default=None, help="The article's title (default: from its HTML or Markdown)."
+)
+@click.option(
+    "--date", default=None, help='The article\'s date, YYYY-MM-DD (resolves "last year").'
+)
+@click.option("--url", default=None, help="Where the article was published (http or https).")
+@click.option("--publisher", default=None, help="Its publisher: a name, or an IRI such as org:uza.")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Folder of drafts (default: the DRAFTS_DIR setting).",
+)
+@click.pass_obj
+def extract_command(
+    settings: dict[str, Any],
+    file: Path,
+    title: str | None,
+    date: str | None,
+    url: str | None,
+    publisher: str | None,
+    out: Path | None,
+) -> None:
+    """Draft the facts of a new article (plain text, HTML or Markdown) for a curator to review.
+
+    Writes a folder with the article's text, draft.ttl (its record and the candidate facts,
+    each with a verbatim quote) and review.json; nothing enters the graph. Edit draft.ttl, check
+    it with `kg validate`, then submit it.
+    """
+    limit = int(settings["EXTRACT_MAX_BYTES"])
+    try:
+        with file.open("rb") as handle:
+            data = handle.read(limit + 1)
+    except OSError as exc:
+        _fail(KgError(f"cannot read {file}: {exc.strerror or exc}"))
+    try:
+        source = read_source(data, file.name, max_bytes=limit)
+        context = union(load_built(settings["BUILD_DIR"]) or _assemble(settings))
+        found = extract(source, context, title=title, date=date, url=url, publisher=publisher)
+    except (SourceError, DocumentError) as exc:
+        _fail(KgError(str(exc)))
+    folder = write_draft(found, out or Path(settings["DRAFTS_DIR"]))
+    for line in summary(found):
+        click.echo(line)
+    click.echo(
+        f"wrote {folder}/draft.ttl and review.json; check with: kg validate {folder}/draft.ttl"
+    )
 
 
 @main.command()

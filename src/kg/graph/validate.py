@@ -136,8 +136,9 @@ def load_shapes(shapes_dir: Path) -> Graph:
     return shapes
 
 
-def validate(data: Graph, shapes: Graph, documents_dir: Path) -> Report:
-    """Validate a graph (ontology, existing facts and any addition, merged) in full."""
+def validate(data: Graph, shapes: Graph, documents_dir: Path, *beside: Path) -> Report:
+    """Validate a graph (ontology, existing facts and any addition, merged) in full; the
+    documents' texts are read from `documents_dir`, else from the folders `beside` (a draft's)."""
     _conforms, results_graph, _text = pyshacl.validate(
         data,
         shacl_graph=shapes,
@@ -148,8 +149,8 @@ def validate(data: Graph, shapes: Graph, documents_dir: Path) -> Report:
     )
     results = (
         _shacl_results(results_graph)
-        + check_quotes(data, documents_dir)
-        + check_offsets(data, documents_dir)
+        + check_quotes(data, documents_dir, *beside)
+        + check_offsets(data, documents_dir, *beside)
     )
     results.sort(key=lambda r: (SEVERITY_ORDER.get(r.severity, 9), r.focus_node, r.path or ""))
     conforms = not any(r.severity == "Violation" for r in results)
@@ -184,7 +185,7 @@ def _text(node: Node | None) -> str:
     return str(node) if node is not None else ""
 
 
-def check_quotes(data: Graph, documents_dir: Path) -> list[Result]:
+def check_quotes(data: Graph, documents_dir: Path, *beside: Path) -> list[Result]:
     """Return a violation for every quote that is not a substring of its document's text."""
     texts: dict[Node, str | None] = {}
     results = []
@@ -194,7 +195,7 @@ def check_quotes(data: Graph, documents_dir: Path) -> list[Result]:
         if source is None or quote is None:
             continue  # the shapes report missing parts
         if source not in texts:
-            texts[source] = _document_text(data, source, documents_dir)
+            texts[source] = _document_text(data, source, (documents_dir, *beside))
         text = texts[source]
         if text is None:
             results.append(
@@ -218,7 +219,7 @@ def check_quotes(data: Graph, documents_dir: Path) -> list[Result]:
     return results
 
 
-def check_offsets(data: Graph, documents_dir: Path) -> list[Result]:
+def check_offsets(data: Graph, documents_dir: Path, *beside: Path) -> list[Result]:
     """Return a violation for every anchored evidence node whose selectors do not agree with
     its document: the TextPositionSelector's slice of the text must equal the quote (and the
     TextQuoteSelector's exact), prefix and suffix must be the text around it, and the IRI
@@ -233,7 +234,7 @@ def check_offsets(data: Graph, documents_dir: Path) -> list[Result]:
         if source is None or not isinstance(start, Literal) or not isinstance(end, Literal):
             continue  # the shapes report missing parts
         if source not in texts:
-            texts[source] = _document_text(data, source, documents_dir)
+            texts[source] = _document_text(data, source, (documents_dir, *beside))
         text = texts[source]
         if text is None:
             continue  # the quote check warns that the text is missing
@@ -274,12 +275,15 @@ def _quote_result(fact: Node, quote: Node, severity: str, message: str) -> Resul
     return Result(severity, _text(fact), str(KG.quote), str(quote), message, str(QUOTE_CHECK))
 
 
-def _document_text(data: Graph, source: Node, documents_dir: Path) -> str | None:
+def _document_text(data: Graph, source: Node, folders: tuple[Path, ...]) -> str | None:
     name = data.value(source, KG.fileName)
     if name is None:
         return None
-    path = documents_dir / Path(str(name)).name  # never leave the data folder
-    return path.read_text("utf-8") if path.is_file() else None
+    for folder in folders:
+        path = folder / Path(str(name)).name  # never leave the folder
+        if path.is_file():
+            return path.read_text("utf-8")
+    return None
 
 
 def _labels(data: Graph, results: list[Result]) -> dict[str, str]:
