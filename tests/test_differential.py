@@ -361,10 +361,12 @@ def rotating_shapes() -> dict[str, Shape]:
     def _(p: Predicate) -> Query | None:
         if "bnode" in p.objects | p.subjects:
             return None
+        # SPARQL leaves the order of two literals with language tags undefined (15.1), so
+        # the tag is a key of its own: "Алматы"@kk and "Алматы"@ru sort the same everywhere
         text = (
-            "SELECT ?s ?o (STR(?o) AS ?text) WHERE { ?s <"
+            "SELECT ?s ?o (STR(?o) AS ?text) (LANG(?o) AS ?lang) WHERE { ?s <"
             + p.iri
-            + "> ?o } ORDER BY ?s ?text ?o LIMIT 25"
+            + "> ?o } ORDER BY ?s ?text ?lang ?o LIMIT 25"
         )
         return query(f"{p.name}/ordered", "pattern", text)
 
@@ -871,6 +873,25 @@ def all_graphs_named(reference: Reference, q: Query) -> Answer:
     return reference.answer(replace(q, dataset=(q.dataset[0], tuple(reference.graphs))))
 
 
+def graph_by_graph(reference: Reference, q: Query) -> Answer:
+    """The answer if a default graph of several graphs were their union, not their merge:
+    for the one triple pattern of the from-two and protocol-default-two shapes, the answers
+    of each graph alone, one after the other."""
+    assert q.dataset is not None
+    answers = [
+        reference.answer(replace(q, dataset=((graph,), q.dataset[1]))) for graph in q.dataset[0]
+    ]
+    first = answers[0]
+    rows = [row for answer in answers for row in answer.rows]
+    return Answer(first.kind, first.variables, rows, first.boolean, first.error)
+
+
+def unobservable(entry: Known, reference: Reference, q: Query, expected: Answer) -> bool:
+    """Whether the other semantics of a listed difference give this query the reference's
+    answer (two graphs that share no triple have the same union and merge)."""
+    return entry.instead is not None and not differences(q, expected, entry.instead(reference, q))
+
+
 #: The graph in which a remote store keeps the RDF merge (docs/remote-stores.md).
 MERGE_GRAPH = "https://w3id.org/cakg/graph/merge"
 
@@ -930,14 +951,15 @@ KNOWN: dict[tuple[str, str], Known] = {
         error="No scheme found",
     ),
     **{
-        (mode, "skos:inScheme/protocol-default-two"): Known(
-            "a default graph made of several graphs (default-graph-uri twice) is read as their "
-            "union, a "
-            "triple once per graph that states it, not as the RDF merge (SPARQL 1.1, 13.2): "
-            "Oxigraph 0.5 and Virtuoso 7 alike; queries that name no graph get the merge, "
-            "which the service keeps"
+        (mode, pattern): Known(
+            "a default graph made of several graphs (FROM twice, or default-graph-uri twice) "
+            "is read as their union, a triple once per graph that states it, not as the RDF "
+            "merge (SPARQL 1.1, 13.2): Oxigraph 0.5 and Virtuoso 7 alike; queries that name "
+            "no graph get the merge, which the service keeps",
+            instead=graph_by_graph,
         )
         for mode in ("embedded", "oxigraph", "virtuoso")
+        for pattern in ("*/from-two", "*/protocol-default-two")
     },
     ("virtuoso", "dataset/empty-graph-pattern"): Known(
         "Virtuoso answers GRAPH ?g {} with one row instead of one per graph"
@@ -1055,8 +1077,10 @@ def test_same_answer_as_the_reference(mode: Mode, reference: Reference, q: Query
         assert not found, f"{mode.name} differs from the reference:\n" + "\n".join(found)
         return
     reasons = "; ".join(entry.reason for entry in listed)
-    if not found and all(entry.spelling for entry in listed):
-        return  # values a store spells otherwise, where this query has none
+    if not found and all(
+        entry.spelling or unobservable(entry, reference, q, expected) for entry in listed
+    ):
+        return  # values a store spells otherwise, or semantics that agree, on this query
     assert found, f"stale KNOWN entry, the answers agree now: {reasons}"
     if not all(entry.checked for entry in listed):
         return  # a difference of any kind is known here

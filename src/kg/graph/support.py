@@ -45,6 +45,8 @@ MONTHS = (
     "december",
 )
 RULE = Namespace(PREFIXES["rule"])
+#: The dates a kg:dateDerivedBy mark covers: every date of the fact.
+DERIVED_DATES = (*DATE_PROPERTIES, KG.foundingDate)
 SPAN = re.compile(re.escape(PREFIXES["evidence"]) + r"([^/]+)/(\d+)-(\d+)")
 #: A place's name without its kind: "Gifu prefecture" is named "Gifu".
 PLACE_KINDS = (" prefecture", " region", " city", " oblast", " province")
@@ -178,7 +180,7 @@ def derivations(graph: Graph, fact: Node) -> dict[tuple[Node, Node | None], list
     if (fact, KG.countryDerivedFrom, None) in graph:
         marks.setdefault((KG.country, None), []).append(RULE["enclosing-place"])
     for rule in graph.objects(fact, KG.dateDerivedBy):
-        for prop in DATE_PROPERTIES:
+        for prop in DERIVED_DATES:
             marks.setdefault((prop, None), []).append(rule)
     return marks
 
@@ -217,7 +219,7 @@ def rule_holds(
         return value in places_of(graph, fact, folded, checked) - {fact}
     if rule == RULE["document-date"] and isinstance(value, Literal):
         dates = {str(d) for doc in _sources(graph, fact) for d in graph.objects(doc, DCTERMS.date)}
-        return not dates or any(d.startswith(str(value)) for d in dates)
+        return not dates or any(_dated_by(str(value), d) for d in dates)
     if rule == RULE["document-author"]:
         return any(
             value in {*graph.objects(doc, DCTERMS.creator), *graph.objects(doc, DCTERMS.publisher)}
@@ -226,6 +228,13 @@ def rule_holds(
     if rule == RULE["the-two-countries"]:
         return any(TWO_COUNTRIES.search(q) for q in folded)
     return True
+
+
+def _dated_by(value: str, document_date: str) -> bool:
+    """Whether a document of that date gives the value: its own date at some precision, or
+    an earlier month of its year ("in March", in a document of April)."""
+    same_year = value[:4] == document_date[:4]
+    return document_date.startswith(value) or (same_year and value <= document_date[: len(value)])
 
 
 def _sources(graph: Graph, fact: Node) -> set[Node]:

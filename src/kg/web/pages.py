@@ -14,14 +14,16 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Response, current_app, render_template
+from flask import Blueprint, Response, current_app, render_template, request
 
 from .. import formats
+from ..graph.labels import LANGUAGES
 from ..namespaces import ONTOLOGY
 from .describe import link_for
 from .state import cached, data_version, get_store
 
 bp = Blueprint("pages", __name__)
+FALLBACK_LANGUAGE = "en"
 
 COUNTRY_PATH = (
     "kg:participatingCountry|kg:country|kg:location/kg:country|kg:location/kg:inCity/kg:country"
@@ -31,12 +33,17 @@ CLASSES = (
     "Region",
     "City",
     "Venue",
+    "Facility",
     "Person",
+    "Group",
     "Organization",
     "CulturalEvent",
+    "HistoricalEvent",
+    "SportsEvent",
     "EventSeries",
     "Plan",
     "Agreement",
+    "Programme",
     "CityTwinning",
     "Award",
     "Statistic",
@@ -50,18 +57,40 @@ def select(query: str) -> list[dict[str, str]]:
     return get_store().select(query)
 
 
-def html(template: str, **context: Any) -> Response:
+def html(template: str, language: str = FALLBACK_LANGUAGE, **context: Any) -> Response:
     response = Response(render_template(template, **context), mimetype=formats.HTML)
     version, modified = data_version()
-    response.set_etag(f"{template}-{version[:24]}")
+    response.set_etag(f"{template}-{language}-{version[:24]}")
     response.last_modified = modified
+    response.vary.add("Accept-Language")
     return response
+
+
+def page_language() -> str:
+    """The language pages name places in: the reader's first (Accept-Language) that the graph
+    has names in, else English (issue #13)."""
+    ranges = formats.language_ranges(request.headers.get("Accept-Language"))
+    return formats.choose_language(ranges, (FALLBACK_LANGUAGE, *LANGUAGES)) or FALLBACK_LANGUAGE
+
+
+def named(subject: str, var: str, language: str) -> str:
+    """A SPARQL pattern binding ?var to the subject's name in `language` (a skos:prefLabel of
+    the build's, see graph/labels.py) or else its rdfs:label, and ?var_lang to the language
+    of a name other than the English one."""
+    if language == FALLBACK_LANGUAGE:
+        return f"{subject} rdfs:label ?{var} ."
+    # the language is one of LANGUAGES, never the reader's own text
+    return (
+        f"{subject} rdfs:label ?{var}_en . OPTIONAL {{ {subject} skos:prefLabel ?{var}_in "
+        f'FILTER(LANG(?{var}_in) = "{language}") }} BIND(COALESCE(?{var}_in, ?{var}_en) AS ?{var})'
+        f' BIND(IF(BOUND(?{var}_in), "{language}", "") AS ?{var}_lang)'
+    )
 
 
 # ----------------------------------------------------------------------------- landing page
 
 
-def landing_data() -> dict[str, Any]:
+def landing_data(language: str) -> dict[str, Any]:
     counts = {
         row["class"].rsplit("#", 1)[-1]: int(row["n"])
         for row in select(
@@ -72,7 +101,8 @@ def landing_data() -> dict[str, Any]:
 
     def listing(cls: str) -> list[dict[str, str]]:
         rows = select(
-            f"SELECT ?s ?label WHERE {{ ?s a kg:{cls} ; rdfs:label ?label }} ORDER BY ?label"
+            f"SELECT ?s ?label ?label_lang WHERE {{ ?s a kg:{cls} . "
+            f"{named('?s', 'label', language)} }} ORDER BY ?label"
         )
         for row in rows:
             row["href"] = link_for(row["s"])
@@ -104,7 +134,9 @@ def landing_data() -> dict[str, Any]:
 
 @bp.route("/")
 def landing() -> Response:
-    return html("landing.html", **cached("landing", landing_data))
+    language = page_language()
+    data = cached(f"landing-{language}", lambda: landing_data(language))
+    return html("landing.html", language, **data)
 
 
 # ----------------------------------------------------------------------------- query page
@@ -212,17 +244,20 @@ class Dot:
     href: str
     year: int
     country: str
+    country_lang: str = ""
 
 
 COUNTRY_ORDER = ("Uzbekistan", "Kazakhstan", "Kyrgyzstan", "Japan")
 
 
-def timeline_data() -> dict[str, Any]:
+def timeline_data(language: str) -> dict[str, Any]:
     rows = select(
-        f"SELECT DISTINCT ?e ?label ?year ?country WHERE {{ ?e a kg:CulturalEvent ; "
-        f"rdfs:label ?label ; kg:year ?year ; {COUNTRY_PATH} ?c . ?c a kg:Country ; "
-        f"rdfs:label ?country }} ORDER BY ?year ?label"
+        "SELECT DISTINCT ?e ?label ?year ?country ?name ?name_lang WHERE { "
+        f"?e a kg:CulturalEvent ; rdfs:label ?label ; kg:year ?year ; {COUNTRY_PATH} ?c . "
+        f"?c a kg:Country ; rdfs:label ?country . {named('?c', 'name', language)} }} "
+        "ORDER BY ?year ?label"
     )
+    names = {r["country"]: (r["name"], r.get("name_lang", "")) for r in rows}
     years = sorted({int(r["year"]) for r in rows})
     first, last = (years[0], years[-1]) if years else (2000, 2025)
     width, left, row_height = 1000, 120, 110
@@ -237,7 +272,8 @@ def timeline_data() -> dict[str, Any]:
         x = left + (year - first) / span * (width - left - 30)
         y = 40 + countries.index(r["country"]) * row_height + 16 + (stack % 6) * 14
         x += (stack // 6) * 9
-        dots.append(Dot(x, y, r["label"], link_for(r["e"]), year, r["country"]))
+        name, name_lang = names[r["country"]]
+        dots.append(Dot(x, y, r["label"], link_for(r["e"]), year, name, name_lang))
     ticks = [
         (left + (y - first) / span * (width - left - 30), y)
         for y in range(first, last + 1)
@@ -245,7 +281,7 @@ def timeline_data() -> dict[str, Any]:
     ]
     return {
         "dots": dots,
-        "countries": countries,
+        "countries": [names[c] for c in countries],  # (name, language)
         "ticks": ticks,
         "width": width,
         "height": 60 + len(countries) * row_height,
@@ -256,7 +292,9 @@ def timeline_data() -> dict[str, Any]:
 
 @bp.route("/timeline")
 def timeline() -> Response:
-    return html("timeline.html", **cached("timeline", timeline_data))
+    language = page_language()
+    data = cached(f"timeline-{language}", lambda: timeline_data(language))
+    return html("timeline.html", language, **data)
 
 
 # ----------------------------------------------------------------------------- map
@@ -266,11 +304,11 @@ def timeline() -> Response:
 PANELS = (("Central Asia", 0.0, 100.0), ("Japan", 100.0, 180.0))
 
 
-def map_data() -> dict[str, Any]:
+def map_data(language: str) -> dict[str, Any]:
     cities = select(
-        "SELECT ?c ?label ?lat ?long ?country WHERE { ?c a kg:City ; rdfs:label ?label ;"
-        " geo:lat ?lat ; geo:long ?long ; kg:country/rdfs:label ?country } "
-        "ORDER BY ?label"
+        "SELECT ?c ?label ?label_lang ?lat ?long ?country ?country_lang WHERE { ?c a kg:City ;"
+        f" geo:lat ?lat ; geo:long ?long ; kg:country ?k . {named('?c', 'label', language)}"
+        f" {named('?k', 'country', language)} }} ORDER BY ?label"
     )
     twinnings = select(
         "SELECT ?t ?label ?a ?b ?year WHERE { ?t a kg:CityTwinning ; rdfs:label "
@@ -332,4 +370,6 @@ def map_data() -> dict[str, Any]:
 
 @bp.route("/map")
 def map_page() -> Response:
-    return html("map.html", **cached("map", map_data))
+    language = page_language()
+    data = cached(f"map-{language}", lambda: map_data(language))
+    return html("map.html", language, **data)
