@@ -667,9 +667,18 @@ def _linker_times(seconds: list[float]) -> str:
     return f"first {seconds[0]:.2f} s (loads spaCy and the gazetteers), then {then}"
 
 
-def table(result: dict[str, Any]) -> str:
-    """The results as one plain-text table."""
+def table(result: dict[str, Any], markdown: bool = False) -> str:
+    """The results as one plain-text table (or a Markdown one, for bench/README.md)."""
     lines = rows(result["totals"])
+    if markdown:
+        cells = [("measure", "value", "target", ""), ("---",) * 4, *lines]
+        # Markdown drops leading spaces: an indented row is a sub-row, shown with "· "
+        return "\n".join(
+            "| "
+            + " | ".join(c.replace("  ", "· ", 1) if c.startswith("  ") else c for c in row)
+            + " |"
+            for row in cells
+        )
     widths = [max(len(row[i]) for row in lines) for i in range(4)]
     head = ("measure", "value", "target", "")
     rule = "  ".join("-" * w for w in widths)
@@ -709,12 +718,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", nargs="*", default=(), help="document stems to leave out")
     parser.add_argument("--json", action="store_true", help="everything, as JSON")
     parser.add_argument("--verbose", action="store_true", help="misses and errors per document")
+    parser.add_argument("--markdown", action="store_true", help="the table in Markdown")
     args = parser.parse_args(argv)
     result = evaluate(load(args.build), args.data, args.only)
     if args.json:
         print(json.dumps(result, indent=1, ensure_ascii=False, default=str))
     else:
-        print(table(result) + (details(result) if args.verbose else ""))
+        print(table(result, args.markdown) + (details(result) if args.verbose else ""))
     return 0
 
 
