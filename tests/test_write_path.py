@@ -40,7 +40,7 @@ from helpers import PREFIXES, QUOTE, STORES, LiveServer, StoreServer, loaded_sto
 
 #: More seeds or steps for a longer run: KG_WRITE_PATH_SEEDS="1 2 3 4", KG_WRITE_PATH_STEPS=40.
 SEEDS = [int(s) for s in os.environ.get("KG_WRITE_PATH_SEEDS", "23").split()]
-STEPS = int(os.environ.get("KG_WRITE_PATH_STEPS", "25"))  # each write and probe validates: ~1 s
+STEPS = int(os.environ.get("KG_WRITE_PATH_STEPS", "12"))  # each write and probe validates: ~1 s
 
 BASE = "https://w3id.org/cakg/"
 SUBMISSION = BASE + "graph/submission/"
