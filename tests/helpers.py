@@ -1,7 +1,7 @@
 """What several test modules share: waiting by polling, the real server on loopback, the real
-triple stores of the remote mode, a browser's flags and screenshots, sample facts, the
-competency questions and the one error shape. Fixtures live in conftest.py; no test module
-imports another."""
+triple stores of the remote mode, a browser's flags and screenshots, namespaces and their
+prefixes, sample facts, the competency questions and the one error shape. Fixtures live in
+conftest.py; no test module imports another."""
 
 from __future__ import annotations
 
@@ -303,6 +303,37 @@ def shot(page: Any, name: str) -> None:
     """Keep a screenshot in test-artifacts/ for people to look at."""
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+# ---------------------------------------------------------------- namespaces
+
+BASE = "https://w3id.org/cakg/"
+KG = BASE + "ontology#"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+XSD_INTEGER = XSD + "integer"
+#: The prefixes of test ids and messages; an IRI takes the first whose namespace it starts with.
+PREFIX_NAMES = {
+    XSD: "xsd",
+    "http://www.w3.org/1999/02/22-rdf-syntax-ns#": "rdf",
+    "http://www.w3.org/2000/01/rdf-schema#": "rdfs",
+    "http://www.w3.org/2002/07/owl#": "owl",
+    "http://www.w3.org/2004/02/skos/core#": "skos",
+    "http://www.w3.org/2003/01/geo/wgs84_pos#": "geo",
+    "http://www.w3.org/ns/shacl#": "sh",
+    "http://www.w3.org/ns/prov#": "prov",
+    "http://purl.org/dc/terms/": "dcterms",
+    "http://purl.org/vocab/vann/": "vann",
+    KG: "kg",
+    BASE: "cakg",  # after kg, whose namespace is in it
+}
+
+
+def prefixed(iri: str) -> str | None:
+    """`iri` as prefix:name with a prefix of PREFIX_NAMES; None if none fits."""
+    for namespace, prefix in PREFIX_NAMES.items():
+        if iri.startswith(namespace):
+            return f"{prefix}:{iri[len(namespace) :]}"
+    return None
 
 
 # ---------------------------------------------------------------- sample facts

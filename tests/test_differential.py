@@ -44,7 +44,7 @@ from typing import Any
 import pyoxigraph as ox
 import pytest
 import requests
-from helpers import QUESTIONS, ROOT, LiveServer, loaded_store
+from helpers import BASE, KG, QUESTIONS, ROOT, XSD, XSD_INTEGER, LiveServer, loaded_store, prefixed
 
 #: Each server's own address (scheme, host and port) becomes this before comparing.
 PLACEHOLDER = "http://endpoint.invalid"
@@ -58,27 +58,11 @@ EXTRA_SHAPES = 4
 MODES = ("embedded", "oxigraph", "virtuoso")
 
 BENCH_QUERIES = sorted((ROOT / "bench" / "queries").glob("*.rq"))
-XSD = "http://www.w3.org/2001/XMLSchema#"
 XSD_STRING = XSD + "string"
 XSD_BOOLEAN = XSD + "boolean"
-XSD_INTEGER = XSD + "integer"
 RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
-KG = "https://w3id.org/cakg/ontology#"
-BASE = "https://w3id.org/cakg/"
 SERVICE_VERSION = KG + "version"  # what the service's bookkeeping graph states
-SHORT = {  # for query ids and messages only
-    XSD: "xsd",
-    "http://www.w3.org/1999/02/22-rdf-syntax-ns#": "rdf",
-    "http://www.w3.org/2000/01/rdf-schema#": "rdfs",
-    "http://www.w3.org/2002/07/owl#": "owl",
-    "http://www.w3.org/2004/02/skos/core#": "skos",
-    "http://www.w3.org/2003/01/geo/wgs84_pos#": "geo",
-    "http://www.w3.org/ns/shacl#": "sh",
-    "http://purl.org/dc/terms/": "dcterms",
-    "http://purl.org/vocab/vann/": "vann",
-    KG: "kg",
-}
 SPARQL_JSON = "application/sparql-results+json"
 NTRIPLES = "application/n-triples"
 
@@ -126,10 +110,8 @@ def query(
 
 
 def short(iri: str) -> str:
-    for namespace, prefix in SHORT.items():
-        if iri.startswith(namespace):
-            return f"{prefix}:{iri[len(namespace) :]}"
-    return iri.rsplit("/", 1)[-1]
+    """An IRI in query ids and messages: prefixed, else its last path segment."""
+    return prefixed(iri) or iri.rsplit("/", 1)[-1]
 
 
 def value(term: Any) -> str:

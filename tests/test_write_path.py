@@ -36,17 +36,25 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 import pyoxigraph as ox
 import pytest
 import requests
-from helpers import PREFIXES, QUOTE, STORES, LiveServer, StoreServer, loaded_store
+from helpers import (
+    BASE,
+    KG,
+    PREFIXES,
+    QUOTE,
+    STORES,
+    XSD,
+    LiveServer,
+    StoreServer,
+    loaded_store,
+    prefixed,
+)
 
 #: More seeds or steps for a longer run: KG_WRITE_PATH_SEEDS="1 2 3 4", KG_WRITE_PATH_STEPS=40.
 SEEDS = [int(s) for s in os.environ.get("KG_WRITE_PATH_SEEDS", "23").split()]
 STEPS = int(os.environ.get("KG_WRITE_PATH_STEPS", "25"))  # each write and probe validates: ~1 s
 
-BASE = "https://w3id.org/cakg/"
 SUBMISSION = BASE + "graph/submission/"
 CURATOR = BASE + "curator/"
-KG = BASE + "ontology#"
-XSD = "http://www.w3.org/2001/XMLSchema#"
 RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 PROV_ATTRIBUTED = "<http://www.w3.org/ns/prov#wasAttributedTo>"
 KG_YEAR = f"<{KG}year>"
@@ -202,18 +210,10 @@ def years(triples: Iterable[Statement]) -> set[Statement]:
     }
 
 
-def short(term: str) -> str:
-    for prefix, name in (
-        (KG, "kg:"),
-        (BASE, "cakg:"),
-        ("http://www.w3.org/2000/01/rdf-schema#", "rdfs:"),
-        ("http://www.w3.org/1999/02/22-rdf-syntax-ns#", "rdf:"),
-        ("http://www.w3.org/ns/prov#", "prov:"),
-        ("http://purl.org/dc/terms/", "dcterms:"),
-        (XSD, "xsd:"),
-    ):
-        term = term.replace("<" + prefix, "<" + name)
-    return term[:100]
+def short(text: str) -> str:
+    """Terms in N-Triples syntax for messages: each IRI prefixed where it can be, the whole
+    cut at 100 characters."""
+    return re.sub(r"<([^<>]*)>", lambda m: f"<{prefixed(m[1]) or m[1]}>", text)[:100]
 
 
 def diff(expected: Iterable[Statement] | Canonical, served: Iterable[Statement]) -> str | None:
