@@ -1,7 +1,7 @@
 """What several test modules share: waiting by polling, the real server on loopback, the real
-triple stores of the remote mode, a browser's flags and screenshots, namespaces and their
-prefixes, sample facts, the competency questions and the one error shape. Fixtures live in
-conftest.py; no test module imports another."""
+triple stores of the remote mode and each mode's settings, a browser's flags and screenshots,
+namespaces and their prefixes, sample facts, the competency questions and the one error shape.
+Fixtures live in conftest.py; no test module imports another."""
 
 from __future__ import annotations
 
@@ -15,12 +15,16 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote, urlsplit
 
 import requests
+
+if TYPE_CHECKING:
+    import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent  # where `kg` and `oxigraph` are installed
@@ -254,9 +258,6 @@ class Virtuoso(StoreServer):
 STORES: dict[str, type[StoreServer]] = {"oxigraph": Oxigraph, "virtuoso": Virtuoso}
 
 
-# ---------------------------------------------------------------- a real browser
-
-
 def loaded_store(name: str, built: Path, folder: Path) -> StoreServer:
     """A real store, started in `folder` and filled by `kg load` from the build, as
     docs/remote-stores.md says; skipped where Virtuoso is missing, unless CI requires it."""
@@ -283,6 +284,30 @@ def loaded_store(name: str, built: Path, folder: Path) -> StoreServer:
         server.stop()
         raise AssertionError(f"kg load failed: {done.stderr}")
     return server
+
+
+#: Where `kg serve` keeps its data: its embedded store, or each real store in turn.
+MODES = ("embedded", *sorted(STORES))
+
+
+@contextmanager
+def mode_settings(
+    mode: str, built: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[dict[str, str]]:
+    """The settings that put `kg serve` in `mode`: none for the embedded store; for a real
+    store, those of one of its own (`loaded_store`, in a new temporary folder), stopped when
+    the block ends."""
+    if mode == "embedded":
+        yield {}
+        return
+    store = loaded_store(mode, built, tmp_path_factory.mktemp(mode))
+    try:
+        yield store.settings()
+    finally:
+        store.stop()
+
+
+# ---------------------------------------------------------------- a real browser
 
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

@@ -44,7 +44,18 @@ from typing import Any
 import pyoxigraph as ox
 import pytest
 import requests
-from helpers import BASE, KG, QUESTIONS, ROOT, XSD, XSD_INTEGER, LiveServer, loaded_store, prefixed
+from helpers import (
+    BASE,
+    KG,
+    MODES,
+    QUESTIONS,
+    ROOT,
+    XSD,
+    XSD_INTEGER,
+    LiveServer,
+    mode_settings,
+    prefixed,
+)
 
 #: Each server's own address (scheme, host and port) becomes this before comparing.
 PLACEHOLDER = "http://endpoint.invalid"
@@ -55,7 +66,6 @@ LIMIT = 10_000
 SEED = 20_240_611
 #: Shapes each predicate gets besides the base ones, taken in turn from rotating_shapes().
 EXTRA_SHAPES = 4
-MODES = ("embedded", "oxigraph", "virtuoso")
 
 BENCH_QUERIES = sorted((ROOT / "bench" / "queries").glob("*.rq"))
 XSD_STRING = XSD + "string"
@@ -942,20 +952,12 @@ def mode(
 ) -> Iterator[Mode]:
     """Each mode in turn: the embedded server, then `kg serve` in front of each real store."""
     name = str(request.param)
-    if name == "embedded":
-        embedded = Mode(name, make_server(**SERVER_SETTINGS))
-        yield embedded
-        embedded.client.close()
-        return
-    store = loaded_store(name, built, tmp_path_factory.mktemp(name))
-    remote = None
-    try:
-        remote = Mode(name, make_server(**store.settings(), **SERVER_SETTINGS))
-        yield remote
-    finally:
-        if remote is not None:
-            remote.client.close()
-        store.stop()
+    with mode_settings(name, built, tmp_path_factory) as store:
+        made = Mode(name, make_server(**store, **SERVER_SETTINGS))
+        try:
+            yield made
+        finally:
+            made.client.close()
 
 
 # ---------------------------------------------------------------- the tests

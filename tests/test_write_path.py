@@ -36,18 +36,7 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 import pyoxigraph as ox
 import pytest
 import requests
-from helpers import (
-    BASE,
-    KG,
-    PREFIXES,
-    QUOTE,
-    STORES,
-    XSD,
-    LiveServer,
-    StoreServer,
-    loaded_store,
-    prefixed,
-)
+from helpers import BASE, KG, MODES, PREFIXES, QUOTE, XSD, LiveServer, mode_settings, prefixed
 
 #: More seeds or steps for a longer run: KG_WRITE_PATH_SEEDS="1 2 3 4", KG_WRITE_PATH_STEPS=40.
 SEEDS = [int(s) for s in os.environ.get("KG_WRITE_PATH_SEEDS", "23").split()]
@@ -469,24 +458,20 @@ class Service:
         )
 
 
-@pytest.fixture(scope="module", params=["embedded", *sorted(STORES)])
+@pytest.fixture(scope="module", params=MODES)
 def service(
     request: pytest.FixtureRequest, built: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Service]:
     """One server per mode, kept for every seed: the embedded store, then each remote one."""
     mode = str(request.param)
     settings = {**SETTINGS, "VAR_DIR": tmp_path_factory.mktemp(f"write-var-{mode}")}
-    store: StoreServer | None = None
-    if mode != "embedded":
-        store = loaded_store(mode, built, tmp_path_factory.mktemp(f"write-{mode}"))
-        settings.update(store.settings())
-    made = Service(mode, built, tmp_path_factory.mktemp(f"write-logs-{mode}"), settings)
-    try:
-        yield made
-    finally:
-        made.stop()
-        if store is not None:
-            store.stop()
+    with mode_settings(mode, built, tmp_path_factory) as store:
+        logs = tmp_path_factory.mktemp(f"write-logs-{mode}")
+        made = Service(mode, built, logs, {**settings, **store})
+        try:
+            yield made
+        finally:
+            made.stop()
 
 
 # ------------------------------------------------------------------ one run
