@@ -704,18 +704,18 @@ class Run:
         self.gsp_write("POST", sid, body, live.curator, multipart)
 
     def step_gsp_delete(self) -> None:
+        self.delete_live("gsp_delete")
+
+    def step_revert(self) -> None:
+        self.delete_live("revert")
+
+    def delete_live(self, how: str) -> None:
+        """A live submission taken away by its curator, `how` says (revert or gsp_delete)."""
         ids = self.live_ids()
         if not ids:  # nothing to delete: a submission instead
             return self.step_submit()
         sid = self.rng.choice(ids)
-        return self.delete(sid, self.model.live[sid].curator, "gsp_delete")
-
-    def step_revert(self) -> None:
-        ids = self.live_ids()
-        if not ids:
-            return self.step_submit()
-        sid = self.rng.choice(ids)
-        return self.delete(sid, self.model.live[sid].curator, "revert")
+        return self.delete(sid, self.model.live[sid].curator, how)
 
     def step_refused(self) -> None:
         """Three writes the server must refuse, changing nothing. The kinds come round in an
