@@ -212,7 +212,7 @@ def adapt_path(path: str, names: GraphNames) -> str:
 
 
 def adapt_body(body: str, content_type: str, names: GraphNames) -> str:
-    media = content_type.split(";")[0].strip().lower()
+    media = media_type(content_type)
     if media == "application/x-www-form-urlencoded":
         return adapt_form(body, names)
     if media in ("application/sparql-query", "application/sparql-update"):
