@@ -1,7 +1,7 @@
 """What several test modules share: waiting by polling, the real server on loopback, the real
 triple stores of the remote mode and each mode's settings, a browser's flags and screenshots,
-namespaces and their prefixes, sample facts, the competency questions and the one error shape.
-Fixtures live in conftest.py; no test module imports another."""
+namespaces and their prefixes, countries' names, sample facts, the competency questions and
+the one error shape. Fixtures live in conftest.py; no test module imports another."""
 
 from __future__ import annotations
 
@@ -359,6 +359,14 @@ def prefixed(iri: str) -> str | None:
         if iri.startswith(namespace):
             return f"{prefix}:{iri[len(namespace) :]}"
     return None
+
+
+def cldr_country_name(code: str, language: str) -> str:
+    """The name of the country with ISO 3166 code `code` in `language`, as CLDR gives it
+    (through babel): what the build names countries with and pages show."""
+    from babel import Locale  # only the tests of names need it
+
+    return str(Locale.parse(language).territories[code])
 
 
 # ---------------------------------------------------------------- sample facts
