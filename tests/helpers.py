@@ -1,7 +1,8 @@
 """What several test modules share: waiting by polling, the real server on loopback, the real
 triple stores of the remote mode and each mode's settings, a browser's flags and screenshots,
-namespaces and their prefixes, countries' names, sample facts, the competency questions and
-the one error shape. Fixtures live in conftest.py; no test module imports another."""
+namespaces and their prefixes, countries' names, sample facts and an XXE attack, the
+competency questions and the one error shape. Fixtures live in conftest.py; no test module
+imports another."""
 
 from __future__ import annotations
 
@@ -396,6 +397,25 @@ def event(slug: str, label: str | None = None, status: str = "happened", year: s
     kg:date "{year}"^^xsd:gYear ;
     kg:evidence [ a kg:Evidence ; kg:source doc:000_74681c818d2b02ab ; kg:quote "{QUOTE}" ] .
 """
+    )
+
+
+SECRET = "TOP-SECRET"  # what the local file an XXE attack reads holds
+
+
+def external_entity(target: str, listener_url: str, folder: Path) -> str:
+    """RDF/XML declaring an external entity (XXE, its DTD on line 2) that an event's label
+    uses: a file in `folder` that holds SECRET (`target` "file"), or a URL of the `listener`
+    fixture's (`target` "http")."""
+    secret = folder / "secret.txt"
+    secret.write_text(SECRET)
+    entity = f"file://{secret}" if target == "file" else f"{listener_url}/x"
+    return (
+        f'<?xml version="1.0"?>\n<!DOCTYPE r [<!ENTITY e SYSTEM "{entity}">]>\n'
+        '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
+        'xmlns:rdfs="http://www.w3.org/2000/01/rdf-schema#">'
+        '<rdf:Description rdf:about="https://w3id.org/cakg/event/xxe"><rdfs:label>&e;</rdfs:label>'
+        "</rdf:Description></rdf:RDF>"
     )
 
 
