@@ -1,5 +1,6 @@
 """What several test modules share: waiting by polling, the real server on loopback, the real
-triple stores of the remote mode, a browser's flags and screenshots, sample facts, the
+triple stores of the remote mode and each mode's settings, a browser's flags and screenshots,
+namespaces and their prefixes, countries' names, sample facts and an XXE attack, the
 competency questions and the one error shape. Fixtures live in conftest.py; no test module
 imports another."""
 
@@ -15,12 +16,16 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote, urlsplit
 
 import requests
+
+if TYPE_CHECKING:
+    import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent  # where `kg` and `oxigraph` are installed
@@ -254,9 +259,6 @@ class Virtuoso(StoreServer):
 STORES: dict[str, type[StoreServer]] = {"oxigraph": Oxigraph, "virtuoso": Virtuoso}
 
 
-# ---------------------------------------------------------------- a real browser
-
-
 def loaded_store(name: str, built: Path, folder: Path) -> StoreServer:
     """A real store, started in `folder` and filled by `kg load` from the build, as
     docs/remote-stores.md says; skipped where Virtuoso is missing, unless CI requires it."""
@@ -285,6 +287,30 @@ def loaded_store(name: str, built: Path, folder: Path) -> StoreServer:
     return server
 
 
+#: Where `kg serve` keeps its data: its embedded store, or each real store in turn.
+MODES = ("embedded", *sorted(STORES))
+
+
+@contextmanager
+def mode_settings(
+    mode: str, built: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[dict[str, str]]:
+    """The settings that put `kg serve` in `mode`: none for the embedded store; for a real
+    store, those of one of its own (`loaded_store`, in a new temporary folder), stopped when
+    the block ends."""
+    if mode == "embedded":
+        yield {}
+        return
+    store = loaded_store(mode, built, tmp_path_factory.mktemp(mode))
+    try:
+        yield store.settings()
+    finally:
+        store.stop()
+
+
+# ---------------------------------------------------------------- a real browser
+
+
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM_FLAGS = [
@@ -303,6 +329,45 @@ def shot(page: Any, name: str) -> None:
     """Keep a screenshot in test-artifacts/ for people to look at."""
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+# ---------------------------------------------------------------- namespaces
+
+BASE = "https://w3id.org/cakg/"
+KG = BASE + "ontology#"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+XSD_INTEGER = XSD + "integer"
+#: The prefixes of test ids and messages; an IRI takes the first whose namespace it starts with.
+PREFIX_NAMES = {
+    XSD: "xsd",
+    "http://www.w3.org/1999/02/22-rdf-syntax-ns#": "rdf",
+    "http://www.w3.org/2000/01/rdf-schema#": "rdfs",
+    "http://www.w3.org/2002/07/owl#": "owl",
+    "http://www.w3.org/2004/02/skos/core#": "skos",
+    "http://www.w3.org/2003/01/geo/wgs84_pos#": "geo",
+    "http://www.w3.org/ns/shacl#": "sh",
+    "http://www.w3.org/ns/prov#": "prov",
+    "http://purl.org/dc/terms/": "dcterms",
+    "http://purl.org/vocab/vann/": "vann",
+    KG: "kg",
+    BASE: "cakg",  # after kg, whose namespace is in it
+}
+
+
+def prefixed(iri: str) -> str | None:
+    """`iri` as prefix:name with a prefix of PREFIX_NAMES; None if none fits."""
+    for namespace, prefix in PREFIX_NAMES.items():
+        if iri.startswith(namespace):
+            return f"{prefix}:{iri[len(namespace) :]}"
+    return None
+
+
+def cldr_country_name(code: str, language: str) -> str:
+    """The name of the country with ISO 3166 code `code` in `language`, as CLDR gives it
+    (through babel): what the build names countries with and pages show."""
+    from babel import Locale  # only the tests of names need it
+
+    return str(Locale.parse(language).territories[code])
 
 
 # ---------------------------------------------------------------- sample facts
@@ -332,6 +397,25 @@ def event(slug: str, label: str | None = None, status: str = "happened", year: s
     kg:date "{year}"^^xsd:gYear ;
     kg:evidence [ a kg:Evidence ; kg:source doc:000_74681c818d2b02ab ; kg:quote "{QUOTE}" ] .
 """
+    )
+
+
+SECRET = "TOP-SECRET"  # what the local file an XXE attack reads holds
+
+
+def external_entity(target: str, listener_url: str, folder: Path) -> str:
+    """RDF/XML declaring an external entity (XXE, its DTD on line 2) that an event's label
+    uses: a file in `folder` that holds SECRET (`target` "file"), or a URL of the `listener`
+    fixture's (`target` "http")."""
+    secret = folder / "secret.txt"
+    secret.write_text(SECRET)
+    entity = f"file://{secret}" if target == "file" else f"{listener_url}/x"
+    return (
+        f'<?xml version="1.0"?>\n<!DOCTYPE r [<!ENTITY e SYSTEM "{entity}">]>\n'
+        '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
+        'xmlns:rdfs="http://www.w3.org/2000/01/rdf-schema#">'
+        '<rdf:Description rdf:about="https://w3id.org/cakg/event/xxe"><rdfs:label>&e;</rdfs:label>'
+        "</rdf:Description></rdf:RDF>"
     )
 
 

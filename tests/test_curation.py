@@ -18,7 +18,7 @@ import pytest
 import requests
 from flask import Flask
 from flask.testing import FlaskClient
-from helpers import PREFIXES, QUOTE, LiveServer, contacts, event
+from helpers import PREFIXES, QUOTE, SECRET, LiveServer, contacts, event, external_entity
 from rdflib import Graph, URIRef
 from rdflib.compare import isomorphic
 
@@ -348,20 +348,10 @@ def test_remote_jsonld_context_is_not_fetched(curation: FlaskClient, listener: A
 
 @pytest.mark.parametrize("target", ["file", "http"])
 def test_xxe_is_refused(curation: FlaskClient, listener: Any, tmp_path: Path, target: str) -> None:
-    url, _ = listener
-    secret = tmp_path / "secret.txt"
-    secret.write_text("TOP-SECRET")
-    entity = f"file://{secret}" if target == "file" else f"{url}/x"
-    body = (
-        f'<?xml version="1.0"?>\n<!DOCTYPE r [<!ENTITY e SYSTEM "{entity}">]>\n'
-        '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
-        'xmlns:rdfs="http://www.w3.org/2000/01/rdf-schema#">'
-        '<rdf:Description rdf:about="https://w3id.org/cakg/event/xxe"><rdfs:label>&e;</rdfs:label>'
-        "</rdf:Description></rdf:RDF>"
-    )
+    body = external_entity(target, listener[0], tmp_path)
     r = post(curation, body, {"Content-Type": "application/rdf+xml"})
     assert r.status_code == 400
-    assert "TOP-SECRET" not in r.text
+    assert SECRET not in r.text
     assert contacts(listener) == []
     assert not exists(curation, "xxe")
 

@@ -44,7 +44,18 @@ from typing import Any
 import pyoxigraph as ox
 import pytest
 import requests
-from helpers import QUESTIONS, ROOT, LiveServer, loaded_store
+from helpers import (
+    BASE,
+    KG,
+    MODES,
+    QUESTIONS,
+    ROOT,
+    XSD,
+    XSD_INTEGER,
+    LiveServer,
+    mode_settings,
+    prefixed,
+)
 
 #: Each server's own address (scheme, host and port) becomes this before comparing.
 PLACEHOLDER = "http://endpoint.invalid"
@@ -55,30 +66,13 @@ LIMIT = 10_000
 SEED = 20_240_611
 #: Shapes each predicate gets besides the base ones, taken in turn from rotating_shapes().
 EXTRA_SHAPES = 4
-MODES = ("embedded", "oxigraph", "virtuoso")
 
 BENCH_QUERIES = sorted((ROOT / "bench" / "queries").glob("*.rq"))
-XSD = "http://www.w3.org/2001/XMLSchema#"
 XSD_STRING = XSD + "string"
 XSD_BOOLEAN = XSD + "boolean"
-XSD_INTEGER = XSD + "integer"
 RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
-KG = "https://w3id.org/cakg/ontology#"
-BASE = "https://w3id.org/cakg/"
 SERVICE_VERSION = KG + "version"  # what the service's bookkeeping graph states
-SHORT = {  # for query ids and messages only
-    XSD: "xsd",
-    "http://www.w3.org/1999/02/22-rdf-syntax-ns#": "rdf",
-    "http://www.w3.org/2000/01/rdf-schema#": "rdfs",
-    "http://www.w3.org/2002/07/owl#": "owl",
-    "http://www.w3.org/2004/02/skos/core#": "skos",
-    "http://www.w3.org/2003/01/geo/wgs84_pos#": "geo",
-    "http://www.w3.org/ns/shacl#": "sh",
-    "http://purl.org/dc/terms/": "dcterms",
-    "http://purl.org/vocab/vann/": "vann",
-    KG: "kg",
-}
 SPARQL_JSON = "application/sparql-results+json"
 NTRIPLES = "application/n-triples"
 
@@ -126,10 +120,8 @@ def query(
 
 
 def short(iri: str) -> str:
-    for namespace, prefix in SHORT.items():
-        if iri.startswith(namespace):
-            return f"{prefix}:{iri[len(namespace) :]}"
-    return iri.rsplit("/", 1)[-1]
+    """An IRI in query ids and messages: prefixed, else its last path segment."""
+    return prefixed(iri) or iri.rsplit("/", 1)[-1]
 
 
 def value(term: Any) -> str:
@@ -203,221 +195,196 @@ def predicates(quads: list[ox.Quad]) -> list[Predicate]:
 
 Shape = Callable[[Predicate], Query | None]
 
+#: What a shape asks of one predicate: its triples, its quads (GRAPH ?g), whether it is
+#: stated, and its triples as a graph. FROM / FROM NAMED clauses go where %DATASET% stands.
+TRIPLES = "SELECT ?s ?o %DATASET%WHERE {{ ?s <{iri}> ?o }} %LIMIT%"
+QUADS = "SELECT ?g ?s ?o %DATASET%WHERE {{ GRAPH ?g {{ ?s <{iri}> ?o }} }} %LIMIT%"
+STATED = "ASK %DATASET%{{ ?s <{iri}> ?o }}"
+GRAPH = "CONSTRUCT {{ ?s <{iri}> ?o }} %DATASET%WHERE {{ ?s <{iri}> ?o }}"
+
+#: Which graphs of a predicate a dataset names; None: the predicate has no such graphs.
+Graphs = Callable[[Predicate], tuple[str, ...] | None]
+
+
+def first(p: Predicate) -> tuple[str, ...]:
+    return p.graphs[:1]
+
+
+def last(p: Predicate) -> tuple[str, ...]:
+    return p.graphs[-1:]
+
+
+def two(p: Predicate) -> tuple[str, ...] | None:
+    return p.pair
+
+
+def other(p: Predicate) -> tuple[str, ...] | None:
+    return None if p.other is None else (p.other,)
+
+
+#: Shapes that differ only in the dataset they ask of: their text, category, and the graphs
+#: each part of the dataset names (the keyword arguments of `query`: from_, from_named,
+#: default_graph_uri, named_graph_uri).
+DATASET_SHAPES: dict[str, tuple[str, str, dict[str, Graphs]]] = {
+    "ask": (STATED, "ask", {}),
+    "ask-from-other": (STATED, "ask", {"from_": other}),
+    "construct": (GRAPH, "construct", {}),
+    "construct-from": (GRAPH, "construct", {"from_": last}),
+    "from": (TRIPLES, "dataset-clause", {"from_": first}),
+    "from-two": (TRIPLES, "dataset-clause", {"from_": two}),
+    "from-named": (QUADS, "dataset-clause", {"from_named": last}),
+    # SPARQL: FROM alone leaves no named graphs
+    "from-then-graph": (QUADS, "dataset-clause", {"from_": first}),
+    # SPARQL: FROM NAMED alone leaves the default graph empty
+    "from-named-then-default": (TRIPLES, "dataset-clause", {"from_named": first}),
+    "protocol-default": (TRIPLES, "protocol", {"default_graph_uri": first}),
+    "protocol-default-two": (TRIPLES, "protocol", {"default_graph_uri": two}),
+    "protocol-named": (QUADS, "protocol", {"named_graph_uri": last}),
+    # the protocol's dataset: no named graph given, none
+    "protocol-default-then-graph": (QUADS, "protocol", {"default_graph_uri": first}),
+    # the protocol's dataset: no default graph given, empty
+    "protocol-named-then-default": (TRIPLES, "protocol", {"named_graph_uri": first}),
+    "protocol-overrides-from": (
+        TRIPLES,
+        "protocol",
+        {"from_": other, "default_graph_uri": first},
+    ),
+}
+
+
+def dataset_shape(name: str, text: str, category: str, graphs: dict[str, Graphs]) -> Shape:
+    """The shape `name` of DATASET_SHAPES; None for a predicate that lacks its graphs."""
+
+    def build(p: Predicate) -> Query | None:
+        picked = {part: pick(p) for part, pick in graphs.items()}
+        dataset = {part: named for part, named in picked.items() if named is not None}
+        if len(dataset) < len(picked):
+            return None
+        return query(f"{p.name}/{name}", category, text.format(iri=p.iri), **dataset)
+
+    return build
+
+
+#: The text a shape asks of a predicate; None where the shape does not apply to it.
+TextOf = Callable[[Predicate], str | None]
+
+
+def registering(shapes: dict[str, Shape]) -> Callable[[str, str], Callable[[TextOf], TextOf]]:
+    """A decorator `@shape(name, category)` that adds to `shapes` the shape whose text the
+    function it decorates gives: the query `<predicate>/<name>`, or None where no text."""
+
+    def shape(name: str, category: str) -> Callable[[TextOf], TextOf]:
+        def register(text_of: TextOf) -> TextOf:
+            def build(p: Predicate) -> Query | None:
+                text = text_of(p)
+                return None if text is None else query(f"{p.name}/{name}", category, text)
+
+            shapes[name] = build
+            return text_of
+
+        return register
+
+    return shape
+
 
 def pattern_shapes() -> dict[str, Shape]:
     """Shapes every predicate gets."""
+    shapes: dict[str, Shape] = {}
+    shape = registering(shapes)
 
-    def plain(p: Predicate) -> Query:
-        text = f"SELECT ?s ?o WHERE {{ ?s <{p.iri}> ?o }} %LIMIT%"
-        return query(f"{p.name}/plain", "pattern", text)
+    @shape("plain", "pattern")
+    def _(p: Predicate) -> str:
+        return TRIPLES.format(iri=p.iri)
 
-    def distinct(p: Predicate) -> Query:
-        text = f"SELECT DISTINCT ?s WHERE {{ ?s <{p.iri}> ?o }} %LIMIT%"
-        return query(f"{p.name}/distinct", "pattern", text)
+    @shape("distinct", "pattern")
+    def _(p: Predicate) -> str:
+        return f"SELECT DISTINCT ?s WHERE {{ ?s <{p.iri}> ?o }} %LIMIT%"
 
-    def count(p: Predicate) -> Query:
-        text = (
+    @shape("count", "aggregate")
+    def _(p: Predicate) -> str:
+        return (
             "SELECT (COUNT(*) AS ?n) (COUNT(DISTINCT ?s) AS ?subjects) "
             f"(COUNT(DISTINCT ?o) AS ?objects) WHERE {{ ?s <{p.iri}> ?o }} %LIMIT%"
         )
-        return query(f"{p.name}/count", "aggregate", text)
 
-    def graph_all(p: Predicate) -> Query:
-        text = f"SELECT ?g ?s ?o WHERE {{ GRAPH ?g {{ ?s <{p.iri}> ?o }} }} %LIMIT%"
-        return query(f"{p.name}/graph-all", "graph", text)
+    @shape("graph-all", "graph")
+    def _(p: Predicate) -> str:
+        return QUADS.format(iri=p.iri)
 
-    return {
-        "plain": plain,
-        "distinct": distinct,
-        "count": count,
-        "graph-all": graph_all,
-    }
+    return shapes
 
 
 def rotating_shapes() -> dict[str, Shape]:
     """Shapes the predicates take in turn, EXTRA_SHAPES each, skipping those that do not
     apply; None where a shape does not apply to a predicate."""
-    shapes: dict[str, Shape] = {}
+    shapes: dict[str, Shape] = {
+        name: dataset_shape(name, *spec) for name, spec in DATASET_SHAPES.items()
+    }
+    shape = registering(shapes)
 
-    def shape(name: str) -> Callable[[Shape], Shape]:
-        def register(build: Shape) -> Shape:
-            shapes[name] = build
-            return build
-
-        return register
-
-    @shape("group-by-graph")
-    def _(p: Predicate) -> Query:
-        text = (
+    @shape("group-by-graph", "aggregate")
+    def _(p: Predicate) -> str:
+        return (
             f"SELECT ?g (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s <{p.iri}> ?o }} }} "
             "GROUP BY ?g %LIMIT%"
         )
-        return query(f"{p.name}/group-by-graph", "aggregate", text)
 
-    @shape("group-by-object")
-    def _(p: Predicate) -> Query:
-        text = (
+    @shape("group-by-object", "aggregate")
+    def _(p: Predicate) -> str:
+        return (
             f"SELECT ?o (COUNT(?s) AS ?n) (SAMPLE(isLiteral(?o)) AS ?literal) "
             f"WHERE {{ ?s <{p.iri}> ?o }} GROUP BY ?o %LIMIT%"
         )
-        return query(f"{p.name}/group-by-object", "aggregate", text)
 
-    @shape("filter")
-    def _(p: Predicate) -> Query:
+    @shape("filter", "filter")
+    def _(p: Predicate) -> str:
         if "literal" in p.objects:
             test = 'isLiteral(?o) && (LANG(?o) != "" || STRLEN(STR(?o)) > 8)'
         elif "iri" in p.objects:
             test = f'isIRI(?o) && STRSTARTS(STR(?o), "{BASE}")'
         else:
             test = "isBlank(?o)"
-        text = f"SELECT ?s ?o WHERE {{ ?s <{p.iri}> ?o FILTER ({test}) }} %LIMIT%"
-        return query(f"{p.name}/filter", "filter", text)
+        return f"SELECT ?s ?o WHERE {{ ?s <{p.iri}> ?o FILTER ({test}) }} %LIMIT%"
 
-    @shape("optional")
-    def _(p: Predicate) -> Query:
-        text = (
+    @shape("optional", "optional")
+    def _(p: Predicate) -> str:
+        return (
             f"SELECT ?s ?o ?label WHERE {{ ?s <{p.iri}> ?o "
             f"OPTIONAL {{ ?o <{RDFS_LABEL}> ?label }} }} %LIMIT%"
         )
-        return query(f"{p.name}/optional", "optional", text)
 
-    @shape("path-plus")
-    def _(p: Predicate) -> Query | None:
+    @shape("path-plus", "path")
+    def _(p: Predicate) -> str | None:
         if p.objects == {"literal"}:
             return None
-        text = f"SELECT ?s ?o WHERE {{ ?s <{p.iri}>+ ?o }} %LIMIT%"
-        return query(f"{p.name}/path-plus", "path", text)
+        return f"SELECT ?s ?o WHERE {{ ?s <{p.iri}>+ ?o }} %LIMIT%"
 
-    @shape("path-star")
-    def _(p: Predicate) -> Query | None:
+    @shape("path-star", "path")
+    def _(p: Predicate) -> str | None:
         if p.start is None:
             return None
-        text = f"SELECT ?o WHERE {{ <{p.start}> <{p.iri}>* ?o }} %LIMIT%"
-        return query(f"{p.name}/path-star", "path", text)
+        return f"SELECT ?o WHERE {{ <{p.start}> <{p.iri}>* ?o }} %LIMIT%"
 
-    @shape("path-inverse")
-    def _(p: Predicate) -> Query:
-        text = f"SELECT ?o ?s WHERE {{ ?o ^<{p.iri}> ?s }} %LIMIT%"
-        return query(f"{p.name}/path-inverse", "path", text)
+    @shape("path-inverse", "path")
+    def _(p: Predicate) -> str:
+        return f"SELECT ?o ?s WHERE {{ ?o ^<{p.iri}> ?s }} %LIMIT%"
 
-    @shape("path-sequence")
-    def _(p: Predicate) -> Query | None:
+    @shape("path-sequence", "path")
+    def _(p: Predicate) -> str | None:
         if p.follow is None:
             return None
-        text = f"SELECT ?s ?x WHERE {{ ?s <{p.iri}>/<{p.follow}> ?x }} %LIMIT%"
-        return query(f"{p.name}/path-sequence", "path", text)
+        return f"SELECT ?s ?x WHERE {{ ?s <{p.iri}>/<{p.follow}> ?x }} %LIMIT%"
 
-    @shape("from")
-    def _(p: Predicate) -> Query:
-        text = f"SELECT ?s ?o %DATASET%WHERE {{ ?s <{p.iri}> ?o }} %LIMIT%"
-        return query(f"{p.name}/from", "dataset-clause", text, from_=p.graphs[:1])
-
-    @shape("from-two")
-    def _(p: Predicate) -> Query | None:
-        if p.pair is None:
-            return None
-        text = f"SELECT ?s ?o %DATASET%WHERE {{ ?s <{p.iri}> ?o }} %LIMIT%"
-        return query(f"{p.name}/from-two", "dataset-clause", text, from_=p.pair)
-
-    @shape("from-named")
-    def _(p: Predicate) -> Query:
-        text = f"SELECT ?g ?s ?o %DATASET%WHERE {{ GRAPH ?g {{ ?s <{p.iri}> ?o }} }} %LIMIT%"
-        return query(f"{p.name}/from-named", "dataset-clause", text, from_named=p.graphs[-1:])
-
-    @shape("from-then-graph")
-    def _(p: Predicate) -> Query:  # SPARQL: FROM alone leaves no named graphs
-        text = f"SELECT ?g ?s ?o %DATASET%WHERE {{ GRAPH ?g {{ ?s <{p.iri}> ?o }} }} %LIMIT%"
-        return query(f"{p.name}/from-then-graph", "dataset-clause", text, from_=p.graphs[:1])
-
-    @shape("from-named-then-default")
-    def _(p: Predicate) -> Query:  # SPARQL: FROM NAMED alone leaves the default graph empty
-        text = f"SELECT ?s ?o %DATASET%WHERE {{ ?s <{p.iri}> ?o }} %LIMIT%"
-        return query(
-            f"{p.name}/from-named-then-default", "dataset-clause", text, from_named=p.graphs[:1]
-        )
-
-    @shape("ask")
-    def _(p: Predicate) -> Query:
-        return query(f"{p.name}/ask", "ask", f"ASK {{ ?s <{p.iri}> ?o }}")
-
-    @shape("ask-from-other")
-    def _(p: Predicate) -> Query | None:
-        if p.other is None:
-            return None
-        text = f"ASK %DATASET%{{ ?s <{p.iri}> ?o }}"
-        return query(f"{p.name}/ask-from-other", "ask", text, from_=(p.other,))
-
-    @shape("construct")
-    def _(p: Predicate) -> Query:
-        text = f"CONSTRUCT {{ ?s <{p.iri}> ?o }} WHERE {{ ?s <{p.iri}> ?o }}"
-        return query(f"{p.name}/construct", "construct", text)
-
-    @shape("construct-from")
-    def _(p: Predicate) -> Query:
-        text = f"CONSTRUCT {{ ?s <{p.iri}> ?o }} %DATASET%WHERE {{ ?s <{p.iri}> ?o }}"
-        return query(f"{p.name}/construct-from", "construct", text, from_=p.graphs[-1:])
-
-    @shape("ordered")
-    def _(p: Predicate) -> Query | None:
+    @shape("ordered", "pattern")
+    def _(p: Predicate) -> str | None:
         if "bnode" in p.objects | p.subjects:
             return None
         # SPARQL leaves the order of two literals with language tags undefined (15.1), so
         # the tag is a key of its own: "Алматы"@kk and "Алматы"@ru sort the same everywhere
-        text = (
+        return (
             "SELECT ?s ?o (STR(?o) AS ?text) (LANG(?o) AS ?lang) WHERE { ?s <"
             + p.iri
             + "> ?o } ORDER BY ?s ?text ?lang ?o LIMIT 25"
-        )
-        return query(f"{p.name}/ordered", "pattern", text)
-
-    @shape("protocol-default")
-    def _(p: Predicate) -> Query:
-        text = f"SELECT ?s ?o WHERE {{ ?s <{p.iri}> ?o }} %LIMIT%"
-        return query(f"{p.name}/protocol-default", "protocol", text, default_graph_uri=p.graphs[:1])
-
-    @shape("protocol-default-two")
-    def _(p: Predicate) -> Query | None:
-        if p.pair is None:
-            return None
-        text = f"SELECT ?s ?o WHERE {{ ?s <{p.iri}> ?o }} %LIMIT%"
-        return query(f"{p.name}/protocol-default-two", "protocol", text, default_graph_uri=p.pair)
-
-    @shape("protocol-named")
-    def _(p: Predicate) -> Query:
-        text = f"SELECT ?g ?s ?o WHERE {{ GRAPH ?g {{ ?s <{p.iri}> ?o }} }} %LIMIT%"
-        return query(f"{p.name}/protocol-named", "protocol", text, named_graph_uri=p.graphs[-1:])
-
-    @shape("protocol-default-then-graph")
-    def _(p: Predicate) -> Query:  # the protocol's dataset: no named graph given, none
-        text = f"SELECT ?g ?s ?o WHERE {{ GRAPH ?g {{ ?s <{p.iri}> ?o }} }} %LIMIT%"
-        return query(
-            f"{p.name}/protocol-default-then-graph",
-            "protocol",
-            text,
-            default_graph_uri=p.graphs[:1],
-        )
-
-    @shape("protocol-named-then-default")
-    def _(p: Predicate) -> Query:  # the protocol's dataset: no default graph given, empty
-        text = f"SELECT ?s ?o WHERE {{ ?s <{p.iri}> ?o }} %LIMIT%"
-        return query(
-            f"{p.name}/protocol-named-then-default",
-            "protocol",
-            text,
-            named_graph_uri=p.graphs[:1],
-        )
-
-    @shape("protocol-overrides-from")
-    def _(p: Predicate) -> Query | None:
-        if p.other is None:
-            return None
-        text = f"SELECT ?s ?o %DATASET%WHERE {{ ?s <{p.iri}> ?o }} %LIMIT%"
-        return query(
-            f"{p.name}/protocol-overrides-from",
-            "protocol",
-            text,
-            from_=(p.other,),
-            default_graph_uri=p.graphs[:1],
         )
 
     return shapes
@@ -1007,20 +974,12 @@ def mode(
 ) -> Iterator[Mode]:
     """Each mode in turn: the embedded server, then `kg serve` in front of each real store."""
     name = str(request.param)
-    if name == "embedded":
-        embedded = Mode(name, make_server(**SERVER_SETTINGS))
-        yield embedded
-        embedded.client.close()
-        return
-    store = loaded_store(name, built, tmp_path_factory.mktemp(name))
-    remote = None
-    try:
-        remote = Mode(name, make_server(**store.settings(), **SERVER_SETTINGS))
-        yield remote
-    finally:
-        if remote is not None:
-            remote.client.close()
-        store.stop()
+    with mode_settings(name, built, tmp_path_factory) as store:
+        made = Mode(name, make_server(**store, **SERVER_SETTINGS))
+        try:
+            yield made
+        finally:
+            made.client.close()
 
 
 # ---------------------------------------------------------------- the tests

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers import contacts
+from helpers import contacts, external_entity
 
 from kg.errors import InputError
 from kg.graph.parsing import parse_text, resolve_format
@@ -104,16 +104,7 @@ def test_inline_jsonld_context_is_accepted() -> None:
 def test_rdfxml_external_entity_is_refused(
     listener: tuple[str, list[int]], tmp_path: Path, target: str
 ) -> None:
-    url, _ = listener
-    secret = tmp_path / "secret.txt"
-    secret.write_text("s3cret")
-    entity = f"file://{secret}" if target == "file" else f"{url}/x"
-    doc = (
-        f'<?xml version="1.0"?>\n<!DOCTYPE r [<!ENTITY e SYSTEM "{entity}">]>\n'
-        '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
-        'xmlns:ex="http://ex/"><rdf:Description rdf:about="http://a"><ex:p>&e;</ex:p>'
-        "</rdf:Description></rdf:RDF>"
-    )
+    doc = external_entity(target, listener[0], tmp_path)
     with pytest.raises(InputError, match="DTD") as info:
         parse_text(doc, "xml")
     assert info.value.line == 2

@@ -15,6 +15,7 @@ import requests
 from helpers import (
     QUESTIONS,
     STORES,
+    XSD_INTEGER,
     LiveServer,
     StoreServer,
     compare,
@@ -59,9 +60,6 @@ def ask(server: LiveServer, query: str) -> bool:
     return bool(
         requests.get(server.endpoint, params={"query": query}, timeout=30).json()["boolean"]
     )
-
-
-XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
 
 
 def as_virtuoso_booleans(bindings: list[dict[str, Any]]) -> list[dict[str, Any]]:

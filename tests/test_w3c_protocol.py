@@ -23,7 +23,7 @@ from urllib.request import url2pathname
 
 import pytest
 import requests
-from helpers import LiveServer, loaded_store
+from helpers import MODES, LiveServer, mode_settings
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.collection import Collection
 from rdflib.compare import isomorphic
@@ -41,7 +41,6 @@ SUITES = {
     "http-rdf-update": "http-rdf-update/manifest.ttl",
     "graph-store-protocol": "graph-store-protocol/manifest.ttl",
 }
-MODES = ("embedded", "oxigraph", "virtuoso")
 
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
 HT = Namespace("http://www.w3.org/2011/http#")
@@ -213,7 +212,7 @@ def adapt_path(path: str, names: GraphNames) -> str:
 
 
 def adapt_body(body: str, content_type: str, names: GraphNames) -> str:
-    media = content_type.split(";")[0].strip().lower()
+    media = media_type(content_type)
     if media == "application/x-www-form-urlencoded":
         return adapt_form(body, names)
     if media in ("application/sparql-query", "application/sparql-update"):
@@ -480,25 +479,15 @@ def target(
         "WRITE_RATE_PER_MINUTE": 1000,
         "QUERY_SECONDS_PER_MINUTE": 600,
     }
-    store = (
-        loaded_store(mode, built, tmp_path_factory.mktemp(f"w3c-{mode}"))
-        if mode != "embedded"
-        else None
-    )
-    session = requests.Session()
-    del session.headers["Accept"]  # only the manifest's headers say what is accepted
-    try:
-        server = make_server(**settings, **(store.settings() if store else {}))
+    with mode_settings(mode, built, tmp_path_factory) as store, requests.Session() as session:
+        del session.headers["Accept"]  # only the manifest's headers say what is accepted
+        server = make_server(**settings, **store)
         try:
             made = Target(mode, server, session)
             load_protocol_data(made)
             yield made
         finally:
             server.stop()
-    finally:
-        session.close()
-        if store is not None:
-            store.stop()
 
 
 # ---------------------------------------------------------------- sending and checking

@@ -36,17 +36,14 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 import pyoxigraph as ox
 import pytest
 import requests
-from helpers import PREFIXES, QUOTE, STORES, LiveServer, StoreServer, loaded_store
+from helpers import BASE, KG, MODES, PREFIXES, QUOTE, XSD, LiveServer, mode_settings, prefixed
 
 #: More seeds or steps for a longer run: KG_WRITE_PATH_SEEDS="1 2 3 4", KG_WRITE_PATH_STEPS=40.
 SEEDS = [int(s) for s in os.environ.get("KG_WRITE_PATH_SEEDS", "23").split()]
 STEPS = int(os.environ.get("KG_WRITE_PATH_STEPS", "12"))  # each write and probe validates: ~1 s
 
-BASE = "https://w3id.org/cakg/"
 SUBMISSION = BASE + "graph/submission/"
 CURATOR = BASE + "curator/"
-KG = BASE + "ontology#"
-XSD = "http://www.w3.org/2001/XMLSchema#"
 RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 PROV_ATTRIBUTED = "<http://www.w3.org/ns/prov#wasAttributedTo>"
 KG_YEAR = f"<{KG}year>"
@@ -202,18 +199,10 @@ def years(triples: Iterable[Statement]) -> set[Statement]:
     }
 
 
-def short(term: str) -> str:
-    for prefix, name in (
-        (KG, "kg:"),
-        (BASE, "cakg:"),
-        ("http://www.w3.org/2000/01/rdf-schema#", "rdfs:"),
-        ("http://www.w3.org/1999/02/22-rdf-syntax-ns#", "rdf:"),
-        ("http://www.w3.org/ns/prov#", "prov:"),
-        ("http://purl.org/dc/terms/", "dcterms:"),
-        (XSD, "xsd:"),
-    ):
-        term = term.replace("<" + prefix, "<" + name)
-    return term[:100]
+def short(text: str) -> str:
+    """Terms in N-Triples syntax for messages: each IRI prefixed where it can be, the whole
+    cut at 100 characters."""
+    return re.sub(r"<([^<>]*)>", lambda m: f"<{prefixed(m[1]) or m[1]}>", text)[:100]
 
 
 def diff(expected: Iterable[Statement] | Canonical, served: Iterable[Statement]) -> str | None:
@@ -469,24 +458,20 @@ class Service:
         )
 
 
-@pytest.fixture(scope="module", params=["embedded", *sorted(STORES)])
+@pytest.fixture(scope="module", params=MODES)
 def service(
     request: pytest.FixtureRequest, built: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Service]:
     """One server per mode, kept for every seed: the embedded store, then each remote one."""
     mode = str(request.param)
     settings = {**SETTINGS, "VAR_DIR": tmp_path_factory.mktemp(f"write-var-{mode}")}
-    store: StoreServer | None = None
-    if mode != "embedded":
-        store = loaded_store(mode, built, tmp_path_factory.mktemp(f"write-{mode}"))
-        settings.update(store.settings())
-    made = Service(mode, built, tmp_path_factory.mktemp(f"write-logs-{mode}"), settings)
-    try:
-        yield made
-    finally:
-        made.stop()
-        if store is not None:
-            store.stop()
+    with mode_settings(mode, built, tmp_path_factory) as store:
+        logs = tmp_path_factory.mktemp(f"write-logs-{mode}")
+        made = Service(mode, built, logs, {**settings, **store})
+        try:
+            yield made
+        finally:
+            made.stop()
 
 
 # ------------------------------------------------------------------ one run
@@ -719,18 +704,18 @@ class Run:
         self.gsp_write("POST", sid, body, live.curator, multipart)
 
     def step_gsp_delete(self) -> None:
+        self.delete_live("gsp_delete")
+
+    def step_revert(self) -> None:
+        self.delete_live("revert")
+
+    def delete_live(self, how: str) -> None:
+        """A live submission taken away by its curator, `how` says (revert or gsp_delete)."""
         ids = self.live_ids()
         if not ids:  # nothing to delete: a submission instead
             return self.step_submit()
         sid = self.rng.choice(ids)
-        return self.delete(sid, self.model.live[sid].curator, "gsp_delete")
-
-    def step_revert(self) -> None:
-        ids = self.live_ids()
-        if not ids:
-            return self.step_submit()
-        sid = self.rng.choice(ids)
-        return self.delete(sid, self.model.live[sid].curator, "revert")
+        return self.delete(sid, self.model.live[sid].curator, how)
 
     def step_refused(self) -> None:
         """Three writes the server must refuse, changing nothing. The kinds come round in an
