@@ -164,6 +164,7 @@ def submit_draft(draft_id: str) -> Response:
     answer = submission.to_json() | {
         "location": f"/submissions/{submission.id}",
         "iris": {str(i): iri for i, iri in built.iris.items()},
+        "pages": {str(i): link_for(iri) for i, iri in built.iris.items()},
         "document": document,
     }
     return Response(

@@ -127,7 +127,7 @@
       const box = card.querySelector(".problems");
       const stored = document.createElement("p");
       const page = document.createElement("a");
-      page.href = new URL(answer.iris[index]).pathname;
+      page.href = answer.pages[index];
       page.textContent = "its page";
       stored.append("Stored: ", page);
       box.replaceChildren(stored);
