@@ -85,6 +85,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "EXTRACT_MAX_BYTES", 1048576, "Largest article `kg extract` reads, in bytes (more: exit 2)."
     ),
+    Setting(
+        "EXTRACT_TIMEOUT_S",
+        60.0,
+        "Longest the review page's drafting of an article may run before it is stopped (503).",
+    ),
     Setting("CURATOR_TOKENS", "", "Curators' bearer tokens, `name=token` separated by spaces."),
     Setting("CURATOR_TOKENS_FILE", "", "File of curators' tokens, one `name=token` a line."),
     Setting("MAX_SUBMISSION_BYTES", 2000000, "Largest submission or validation body (413)."),

@@ -149,10 +149,13 @@ def _cited_source(addition: Graph) -> str | None:
 NICENESS = 10
 
 
-def check_handler(shapes_dir: str, documents_dir: str) -> Handler:
-    """A worker's handler: shapes loaded once, the stored graph once per version."""
+def check_handler(shapes_dir: str, documents_dir: str, *beside: str) -> Handler:
+    """A worker's handler: shapes loaded once, the stored graph once per version. Quotes are
+    checked against the texts in `documents_dir`, else in the folders `beside` (the texts of
+    documents the review page registered, which live outside the data folder)."""
     os.nice(NICENESS)
     shapes = load_shapes(Path(shapes_dir))
+    folders = [Path(folder) for folder in beside]
     contexts: dict[str, Context] = {}
 
     def context(job: CheckJob) -> Graph:
@@ -167,7 +170,7 @@ def check_handler(shapes_dir: str, documents_dir: str) -> Handler:
         if job.merge and old is not None:
             addition = old + addition
         check_shape_of(addition)
-        report = validate(context(job) + addition, shapes, Path(documents_dir))
+        report = validate(context(job) + addition, shapes, Path(documents_dir), *folders)
         subjects = frozenset(str(s) for s in addition.subjects() if isinstance(s, URIRef))
         if job.keep is None or not report.conforms:
             return Checked(report, subjects)
@@ -215,6 +218,12 @@ class Context:
         return context
 
 
+def registered_documents(settings: Mapping[str, Any]) -> Path:
+    """The folder of the texts of documents registered over the web (the review page): under
+    VAR_DIR, since the data folder is the curated checkout's and the server never writes it."""
+    return Path(settings["VAR_DIR"]) / "documents"
+
+
 def snapshot_folder(parent: Path) -> Path:
     """A folder of this process's own under `parent`, for its snapshots; the folders of
     servers that were killed (so never cleaned up after themselves) are removed."""
@@ -253,6 +262,8 @@ class CheckPool(WorkerPool):
         )
         self.shapes_dir = str(settings["SHAPES_DIR"])
         self.documents_dir = str(settings["DATA_DIR"])
+        #: texts of documents registered through the review page (kg.web.assist)
+        self.registered_dir = str(registered_documents(settings))
         self.timeout = float(settings["VALIDATION_TIMEOUT_S"])
         self.max_triples = int(settings["MAX_SUBMISSION_TRIPLES"])
         self._folder = snapshot_folder(Path(settings["VAR_DIR"]) / "validation")
@@ -261,7 +272,7 @@ class CheckPool(WorkerPool):
         self._snapshot_lock = threading.Lock()
 
     def handler(self) -> tuple[Callable[..., Handler], tuple[Any, ...]]:
-        return check_handler, (self.shapes_dir, self.documents_dir)
+        return check_handler, (self.shapes_dir, self.documents_dir, self.registered_dir)
 
     def snapshot(self, store: Store) -> tuple[str, str]:
         """(version, path) of the stored graph as N-Triples, written once per version."""

@@ -23,7 +23,7 @@ from .. import config
 from ..graph.validate import load_shapes
 from ..store.checking import CheckPool
 from ..store.factory import open_store
-from . import curation, linkeddata, operations, pages, responses, sparql, void
+from . import assist, curation, linkeddata, operations, pages, responses, sparql, void
 from .auth import load_tokens
 from .describe import term_labels
 from .limits import ClientSlots, CrashLimit, QueryBudget, RateLimiter, queries_per_client
@@ -36,7 +36,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__)
     app.config.from_mapping(config.load(test_config))
     app.config["MAX_CONTENT_LENGTH"] = max(
-        int(app.config["MAX_QUERY_BYTES"]), int(app.config["MAX_SUBMISSION_BYTES"])
+        int(app.config["MAX_QUERY_BYTES"]),
+        int(app.config["MAX_SUBMISSION_BYTES"]),
+        int(app.config["EXTRACT_MAX_BYTES"]) + assist.FORM_ROOM,
     )
     app.json.sort_keys = False  # type: ignore[attr-defined]
     CORS(
@@ -55,6 +57,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(pages.bp)
     app.register_blueprint(void.bp)
     app.register_blueprint(curation.bp)
+    assist.init_app(app)  # the review flow of the curator's assistant
     app.register_blueprint(linkeddata.bp)  # last: it answers every path we mint
     return app
 

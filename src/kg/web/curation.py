@@ -202,19 +202,30 @@ def submit() -> Response:
 
 def _submit_new(who: str, location: Callable[[Submission], str]) -> Response:
     """Store what a curator sent as a new submission, if it conforms: 201 at `location`."""
-    addition = read_addition()
-    store = get_store()
-    with store.write_lock:
-        keep = Keep(store.submissions.new_id(), who, _comment(), _source())
-        checked = check(addition, keep=keep)
-        check_collisions(store, checked.subjects, who)
-        if not checked.report.conforms:
-            return not_conforming(checked.report)
-        submission = _store(store, keep.submission_id, checked)
-        store.added(submission.id)
+    checked, submission = store_new(read_addition(), who, _comment(), _source())
+    if submission is None:
+        return not_conforming(checked.report)
     response = Response(json.dumps(submission.to_json()), 201, mimetype="application/json")
     response.headers["Location"] = location(submission)
     return response
+
+
+def store_new(
+    addition: Addition, who: str, comment: str, source: str | None
+) -> tuple[Checked, Submission | None]:
+    """Validate an addition and, if it conforms, store it atomically as a new submission of
+    `who`'s (the one path of POST /submissions and the review page's submit); the submission
+    is None when it does not conform, and nothing is stored."""
+    store = get_store()
+    with store.write_lock:
+        keep = Keep(store.submissions.new_id(), who, comment, source)
+        checked = check(addition, keep=keep)
+        check_collisions(store, checked.subjects, who)
+        if not checked.report.conforms:
+            return checked, None
+        submission = _store(store, keep.submission_id, checked)
+        store.added(submission.id)
+    return checked, submission
 
 
 def _comment() -> str:
