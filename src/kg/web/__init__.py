@@ -26,6 +26,7 @@ from ..store.factory import open_store
 from . import assist, curation, linkeddata, operations, pages, responses, sparql, void
 from .auth import load_tokens
 from .describe import term_labels
+from .drafting import DraftPool
 from .limits import ClientSlots, CrashLimit, QueryBudget, RateLimiter, queries_per_client
 from .metrics import Metrics, query_logger
 from .state import EXTENSION, AppState
@@ -72,6 +73,8 @@ def create_state(settings: Mapping[str, Any]) -> AppState:
     checker = CheckPool(settings)
     checker.start()
     atexit.register(checker.close)
+    drafter = DraftPool(settings)  # its process starts with the first article
+    atexit.register(drafter.close)
     return AppState(
         store=store,
         checker=checker,
@@ -84,4 +87,5 @@ def create_state(settings: Mapping[str, Any]) -> AppState:
         query_budget=QueryBudget(float(settings["QUERY_SECONDS_PER_MINUTE"])),
         shapes=shapes,
         term_labels=term_labels(store),
+        drafter=drafter,
     )

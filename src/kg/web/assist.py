@@ -11,7 +11,6 @@ atomically as one named graph whose provenance names the document (dcterms:sourc
 
 from __future__ import annotations
 
-import atexit
 import json
 import secrets
 from pathlib import Path
@@ -32,21 +31,15 @@ bp = Blueprint("assist", __name__)
 
 #: Room for a form's own bytes (boundaries, the other fields) beside the article.
 FORM_ROOM = 65536
-#: The key of ``app.extensions`` that holds the drafting process.
-EXTENSION = "kg-drafting"
 
 
 def init_app(app: Any) -> None:
-    """Register the views, and the drafting process (started by the first article)."""
-    pool = DraftPool(app.config)
-    atexit.register(pool.close)
-    app.extensions[EXTENSION] = pool
+    """Register the views (the drafting process is in the app's state: state.AppState)."""
     app.register_blueprint(bp)
 
 
 def _pool() -> DraftPool:
-    pool: DraftPool = current_app.extensions[EXTENSION]
-    return pool
+    return get_state().drafter
 
 
 # ------------------------------------------------------------------------------ drafting

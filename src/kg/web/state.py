@@ -13,6 +13,7 @@ from rdflib import Graph, URIRef
 
 from ..store.checking import CheckPool
 from ..store.interface import Store
+from .drafting import DraftPool
 from .limits import ClientSlots, CrashLimit, QueryBudget, RateLimiter
 from .metrics import Metrics
 
@@ -38,6 +39,7 @@ class AppState:
     query_budget: QueryBudget
     shapes: Graph
     term_labels: dict[URIRef, str]
+    drafter: DraftPool  # the review page's drafting process, started by the first article
     #: page data computed once per version of the data, keyed by (page, version); only the
     #: current version's entries are kept
     page_cache: dict[tuple[str, str], Any] = field(default_factory=dict)
