@@ -45,16 +45,7 @@ from pathlib import Path
 from typing import Any
 
 from extract_facts import Curated, _cites, _date, _draft_dates, _dtype, _find, _one_to_one
-from extract_linking import (
-    _ambiguous,
-    _gold,
-    _kind,
-    _labels,
-    _precision_linked,
-    _precision_new,
-    _recall,
-    _spelling_variants,
-)
+from extract_linking import reading
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
 from rdflib.term import Node
@@ -160,23 +151,7 @@ def run_pipeline(document: LeftOut, runs: int = RUNS) -> Run:
 
 def evaluate_linking(document: LeftOut, whole: Graph, draft: Draft) -> dict[str, Any]:
     """bench/extract_linking.py's reading of the draft's mentions."""
-    own, context, mentions = document.own, document.context, draft.mentions
-    gold = _gold(own, whole)
-    in_context = {iri: kind for iri, kind in gold.items() if _kind(context, iri)}
-    only_here = {iri: kind for iri, kind in gold.items() if iri not in in_context}
-    new_here = {str(s) for s in own.subjects(RDFS.label, None) if not _kind(context, str(s))}
-    labels = {iri: _labels(own, iri) for iri in new_here}
-    entities = {iri for iri in new_here if _kind(whole, iri)}
-    used = {str(t) for triple in own for t in triple if isinstance(t, URIRef)}
-    return {
-        "mentions": len(mentions),
-        "recall_in_context": _recall(in_context, mentions, {}),
-        "recall_only_in_document": _recall(only_here, mentions, labels),
-        "precision_linked": _precision_linked(mentions, used),
-        "precision_new": _precision_new(mentions, labels, entities),
-        "ambiguous": _ambiguous(mentions, used),
-        "spelling_variants": _spelling_variants(mentions, used),
-    }
+    return reading(document.own, document.context, whole, draft.mentions)
 
 
 # ---------------------------------------------------------------- the curated facts
