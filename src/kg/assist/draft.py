@@ -87,6 +87,23 @@ def mint_iris(candidates: Sequence[Candidate], existing: Collection[str] = ()) -
     return iris
 
 
+#: A fact's IRI and its own triples (for a role: its person's IRI and the kg:role node).
+Fact = tuple[str, Graph]
+
+
+def fact_graphs(
+    candidates: Sequence[Candidate], document_iri: str, text: str, existing: Collection[str] = ()
+) -> list[Fact]:
+    """Each candidate's IRI and triples, minted and built once: the draft's Turtle and the
+    review's per-fact Turtle are both read from them (building them twice cost as much as the
+    drafting itself)."""
+    iris = mint_iris(candidates, existing)
+    return [
+        (iri, fact_graph(candidate, iri, document_iri, text))
+        for candidate, iri in zip(candidates, iris, strict=True)
+    ]
+
+
 def to_graph(
     candidates: Sequence[Candidate],
     document_iri: str,
@@ -94,6 +111,7 @@ def to_graph(
     *,
     mentions: Iterable[Mention] = (),
     existing: Collection[str] = (),
+    facts: Sequence[Fact] | None = None,
 ) -> Graph:
     """The candidates as Turtle-ready RDF in the project's vocabulary.
 
@@ -103,11 +121,14 @@ def to_graph(
         text: the document's text (every span refers to it).
         mentions: the linked names; those marked new and used by a fact are described too.
         existing: IRIs already in the graph, which no fact may take.
+        facts: the candidates' IRIs and triples as :func:`fact_graphs` gives them, when the
+            caller has them already (then ``existing`` is not read).
     """
     graph = bind_prefixes(Graph())
-    iris = mint_iris(candidates, existing)
-    for candidate, iri in zip(candidates, iris, strict=True):
-        graph += fact_graph(candidate, iri, document_iri, text)
+    for _, own in (
+        facts if facts is not None else fact_graphs(candidates, document_iri, text, existing)
+    ):
+        graph += own
     used = {str(o) for o in graph.objects()}
     for mention in mentions:
         if mention.new and mention.iri and mention.iri in used:
@@ -264,13 +285,16 @@ def to_review_json(
     document_iri: str,
     *,
     existing: Collection[str] = (),
+    facts: Sequence[Fact] | None = None,
 ) -> dict[str, Any]:
     """Everything a review page needs, JSON-serialisable: the text, the mentions, and each fact
-    with its span, quote, fields, status, dates, open decisions and its Turtle."""
-    iris = mint_iris(candidates, existing)
-    facts = [
-        _fact_json(candidate, iri, document_iri, source_text)
-        for candidate, iri in zip(candidates, iris, strict=True)
+    with its span, quote, fields, status, dates, open decisions and its Turtle (``facts`` as in
+    :func:`to_graph`)."""
+    if facts is None:
+        facts = fact_graphs(candidates, document_iri, source_text, existing)
+    written = [
+        _fact_json(candidate, iri, graph, source_text)
+        for candidate, (iri, graph) in zip(candidates, facts, strict=True)
     ]
     counts: dict[str, int] = {}
     for candidate in candidates:
@@ -279,7 +303,7 @@ def to_review_json(
         "document": document_iri,
         "text": source_text,
         "mentions": [_mention_json(m) for m in mentions],
-        "facts": facts,
+        "facts": written,
         "counts": counts,
     }
 
@@ -298,8 +322,7 @@ def _mention_json(mention: Mention) -> dict[str, Any]:
     }
 
 
-def _fact_json(candidate: Candidate, iri: str, document: str, text: str) -> dict[str, Any]:
-    graph = fact_graph(candidate, iri, document, text)
+def _fact_json(candidate: Candidate, iri: str, graph: Graph, text: str) -> dict[str, Any]:
     return {
         "iri": iri if candidate.cls != "Role" else None,
         "class": candidate.cls,

@@ -20,7 +20,7 @@ from rdflib import Graph
 
 from ..namespaces import bind_prefixes
 from .document import DocumentRecord, known_document, record
-from .draft import to_graph, to_review_json
+from .draft import fact_graphs, to_graph, to_review_json
 from .facts import Candidate, draft_facts
 from .linking import Linker
 from .model import Mention
@@ -66,8 +66,9 @@ def extract(
     graph = bind_prefixes(Graph())
     if registered is None:
         graph += described.graph()
-    graph += to_graph(candidates, document, source.text, mentions=mentions, existing=existing)
-    review = to_review_json(candidates, mentions, source.text, document, existing=existing)
+    facts = fact_graphs(candidates, document, source.text, existing)  # minted and built once
+    graph += to_graph(candidates, document, source.text, mentions=mentions, facts=facts)
+    review = to_review_json(candidates, mentions, source.text, document, facts=facts)
     review["registered"] = registered
     return Draft(described, registered, source.text, mentions, candidates, graph, review)
 
