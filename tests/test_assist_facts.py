@@ -171,6 +171,38 @@ TENSES = [
     pytest.param(
         "A calligraphy workshop in Angren on 4 April 2025.", "Plan", "planned", id="no-verb"
     ),
+    # "intended for", "designed for", "aimed at" say who the event is for, not that it is
+    # intended: the verb of the event still says it happened
+    pytest.param(
+        "A film screening intended for students was held in Tashkent on 3 May 2024.",
+        "CulturalEvent",
+        "happened",
+        id="intended-for-an-audience",
+    ),
+    pytest.param(
+        "An exhibition designed for children opened in Khiva in 2023.",
+        "CulturalEvent",
+        "happened",
+        id="designed-for-an-audience",
+    ),
+    pytest.param(
+        "A lecture aimed at young diplomats took place in Astana in 2022.",
+        "CulturalEvent",
+        "happened",
+        id="aimed-at-an-audience",
+    ),
+    pytest.param(
+        "A concert aimed at young listeners will be held in Nagoya in 2027.",
+        "Plan",
+        "planned",
+        id="aimed-at-and-will",
+    ),
+    pytest.param(
+        "The theatre intended to stage a puppet show in Osaka.",
+        "Plan",
+        "planned",
+        id="intended-to",
+    ),
 ]
 
 

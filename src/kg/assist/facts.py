@@ -165,7 +165,7 @@ PLAN_CUES: list[tuple[re.Pattern[str], str]] = [
         _cues(r"""will | shall | plans?\s+to | planning\s+to | planned\s+(?:to|for) | the\s+planned
             | (?:is|are|was|were|been)\s+planned | it(?:’s|'s|\s+is)\s+planned
             | (?:is|are|was|were)\s+(?:scheduled|expected|set|due|going)\s+to
-            | intends? | intended | intention | aims?\s+to | aimed\s+at | pledged? | upcoming
+            | intends? | intended\s+to | intention | aims?\s+to | pledged? | upcoming
             | forthcoming | prepar(?:es|ing)\s+for | soon | someday | tomorrow | later\s+this\s+year
             | next\s+(?:year|month|week|season|spring|summer|autumn|fall|winter)
             | in\s+the\s+(?:near\s+)?future | in\s+the\s+coming
@@ -173,6 +173,8 @@ PLAN_CUES: list[tuple[re.Pattern[str], str]] = [
         "planned",
     ),
 ]
+# Not cues: "intended for", "designed for", "aimed at" name whom an event is for (its
+# audience, its purpose), not an intention that it take place; its own verb says whether it did.
 #: Modal verbs: a weak plan cue, read only where nothing else gives a status.
 MODAL = _cues(r"could | might | would | should | may")
 #: The past tense: the text says it took place.
