@@ -715,10 +715,77 @@ def _introduced(clause: _Clause, mention: Mention, words: str = r"(?:in|at|to)")
     return clause.before_mention(mention, pattern, reach=20)
 
 
+#: People and bodies a country sends or owns: "a delegation from X", "X’s pavilion".
+_PEOPLE = (
+    r"(?:delegations?|delegates|representatives?|participants?|ensembles?|artists?|performers?"
+    r"|musicians|dancers|singers|actors|teams?|athletes|guests|troupes?|orchestras?|choirs?"
+    r"|groups?|companies|students|teachers|scholars|scientists|experts|specialists|doctors"
+    r"|writers|poets|filmmakers|officials|designers|craftsmen|artisans|masters|pavilions?)"
+)
+#: Words before a country that say it takes part: "a delegation from X", "artists of X", "with
+#: the participation of X", "co-organised by X", "led by X’s minister".
+_TAKES_PART_BEFORE = (
+    rf"(?:\b{_PEOPLE}\s+(?:[\w’'-]+\s+)?(?:from|of)"
+    r"|\bwith\s+the\s+participation\s+of|\bled\s+by"
+    r"|\b(?:co-?)?(?:organi[sz]ed|hosted|sponsored|arranged|held|presented|staged)"
+    r"\s+(?:jointly\s+)?by)\s+(?:the\s+)?$"
+)
+#: Words after a country that say it takes part: its verb ("X took part", "X co-organised",
+#: "X proposed", "X will host"), or its people ("Kazakh officials", "X’s delegation").
+_TAKES_PART_AFTER = re.compile(
+    r"\s+(?:(?:has|have|had|also|jointly)\s+)*(?:took\s+part|takes\s+part|participated"
+    r"|participates|joined|co-?organi[sz]ed|organi[sz]ed|co-?hosted|hosted|sent|presented"
+    r"|performed|(?:was|were)\s+represented|pledged|proposed|plans|planned|agreed|intends"
+    r"|aims|decided|announced|will)\b"
+    rf"|(?:’s|'s)?\s+(?:[\w-]+\s+)?{_PEOPLE}\b",
+    re.IGNORECASE,
+)
+#: Between two countries of one list: "X and Y", "X, Y and Z".
+_AND = re.compile(r"\s*(?:,\s*(?:and\s+)?|and\s+|&\s*)")
+#: What is shown of a country: "Days of X Culture", "Week of X Cinema", "X Film Days".
+_PRESENTED = (
+    r"(?:cultures?|cinema|films?|music|arts?|dances?|cuisine|literature|crafts|animation|songs?"
+    r"|costumes?|clothes|pavilions?)"
+)
+
+
+def _taking_part(clause: _Clause) -> list[Mention]:
+    """The countries the clause says take part (docs/modelling.md: participation is what the
+    text states, never every country a sentence names): those a participant cue introduces,
+    those whose verb or people follow them, those whose culture is shown, and the others of a
+    list that one of them begins or ends."""
+    countries = [m for m in clause.kind("country") if not _inside_agent(clause, m)]
+    taking = [
+        _presented(clause, m)
+        or clause.before_mention(m, _TAKES_PART_BEFORE, reach=80)
+        or bool(_TAKES_PART_AFTER.match(clause.at(m.span.end, m.span.end + 40)))
+        for m in countries
+    ]
+    # a list shares its cue: "artists from X and Y" (forwards), "X and Y took part" (back)
+    for step in (1, -1):
+        order = range(1, len(countries)) if step == 1 else range(len(countries) - 2, -1, -1)
+        for i in order:
+            j = i - step
+            first, second = sorted((countries[i], countries[j]), key=lambda m: m.span)
+            if taking[j] and _AND.fullmatch(clause.at(first.span.end, second.span.start)):
+                taking[i] = True
+    return [m for m, took in zip(countries, taking, strict=True) if took]
+
+
+def _presented(clause: _Clause, country: Mention) -> bool:
+    """Whether the clause shows the country's culture ("Days of Culture of X", "a festival of
+    X culture", "screenings of X films"): a country takes part in showing its own culture, and
+    is not merely where it is shown."""
+    after = clause.at(country.span.end, country.span.end + 30)
+    if re.match(rf"\s+(?:[\w-]+\s+)?{_PRESENTED}\b", after, re.IGNORECASE):
+        return True
+    return clause.before_mention(country, rf"\b{_PRESENTED}\s+of\s+(?:the\s+)?$", reach=30)
+
+
 def _countries_and_agents(candidate: Candidate, clause: _Clause, places: list[Mention]) -> None:
     located = {m.iri for m in places}
-    for mention in clause.kind("country"):
-        if mention.iri in located or _inside_agent(clause, mention):
+    for mention in _taking_part(clause):
+        if mention.iri in located:
             continue
         candidate.add("participatingCountry", mention.iri)
         if clause.before_mention(mention, r"(?:representatives?|delegations?) (?:of|from)\s+$"):
@@ -737,8 +804,11 @@ def _countries_and_agents(candidate: Candidate, clause: _Clause, places: list[Me
 
 def _inside_agent(clause: _Clause, mention: Mention) -> bool:
     """A country in a title or a body's name ("Ministry of Education of X"), not a participant."""
-    pattern = r"\b(?:Ministry|Minister|Embassy|Ambassador|President|Government) of (?:the )?$"
-    return bool(re.search(pattern, clause.at(mention.span.start - 30, mention.span.start)))
+    # "the minister of culture of X", "the ambassador of X to Y": the title's words, any case
+    office = r"ministry|minister|embassy|ambassador|president|government|consul|mayor"
+    pattern = rf"\b(?:{office})(?:\s+of\s+[\w\s]{{1,30}}?)?\s+(?:of|to)\s+(?:the\s+)?$"
+    before = clause.at(mention.span.start - 70, mention.span.start)
+    return bool(re.search(pattern, before, re.IGNORECASE))
 
 
 def _event_name(clause: _Clause, trigger: _Trigger) -> str:
