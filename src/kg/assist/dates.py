@@ -68,9 +68,9 @@ class DateMention:
     ``start`` is an ISO value at the text's precision ("2025-05-18", "2024-08", "2019"); ``end``
     is set for a span ("July 10–14, 2020"). ``start`` is None when the expression could not be
     resolved (a relative date in an undated document, a day that is not in the calendar): then
-    ``note`` says why. ``derived`` marks a value computed from the document's date
-    (rule:document-date); ``weak`` marks words such as "now" or "recently" that date a fact only
-    when the sentence gives no other date.
+    ``note`` says why. ``derived`` marks a value computed rather than stated: from the document's
+    date (rule:document-date), or by the ``rule`` it names; ``weak`` marks words such as "now"
+    or "recently" that date a fact only when the sentence gives no other date.
     """
 
     span: Span
@@ -81,6 +81,8 @@ class DateMention:
     derived: bool = False
     weak: bool = False
     note: str = ""
+    #: the derivation rule of a derived value (a local name of the ontology's rule: scheme)
+    rule: str = "document-date"
 
     @property
     def precision(self) -> str | None:
@@ -176,6 +178,7 @@ def _with_span(
         derived=mention.derived,
         weak=mention.weak,
         note=mention.note,
+        rule=mention.rule,
     )
 
 

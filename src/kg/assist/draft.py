@@ -242,7 +242,7 @@ def _dates(graph: Graph, subject: Node, dates: Sequence[DateMention], document: 
         graph.add((subject, KG.dateQualifier, DQ[date.qualifier]))
     if date.derived:
         graph.add((subject, KG.dateText, Literal(date.text)))
-        graph.add((subject, KG.dateDerivedBy, RULE["document-date"]))
+        graph.add((subject, KG.dateDerivedBy, RULE[date.rule]))
         graph.add((subject, KG.dateDerivedFrom, URIRef(document)))
 
 
@@ -351,5 +351,6 @@ def _date_json(date: DateMention) -> dict[str, Any]:
         "datatype": date.datatype,
         "qualifier": date.qualifier,
         "derived": date.derived,
+        "rule": date.rule if date.derived else None,
         "note": date.note,
     }

@@ -213,7 +213,12 @@ AGREEMENT_TYPES: list[tuple[str, str]] = [
         "intergovernmental-agreement",
     ),
     (r"interagency (?:agreements?|memorand(?:um|a))", "interagency-agreement"),
-    (r"joint(?:ly implemented)? program(?:me)?s?", "programme"),
+    (
+        r"joint(?:ly implemented)? (?:[“\"«][^”\"»]{1,60}[”\"»] )?program(?:me)?s?"
+        r"|(?:portfolio of )?joint projects?"
+        r"|projects?(?=\s+[“\"«])",
+        "programme",
+    ),
     (
         r"memorand(?:um|a)(?: of understanding)?|(?:cooperation )?agreements?|accords?|protocols?",
         "cooperation-agreement",
@@ -434,9 +439,14 @@ def _draft_clause(clause: _Clause) -> list[Candidate]:
     if _is_heading(clause.words):
         return found + _statistics(clause, lists_only=True)
     found += _events(clause) or _hosted_visits(clause)
-    found += _agreements(clause) + _awards(clause) + _statistics(clause) + _roles(clause)
+    concluded = _agreements(clause)
+    found += concluded + _awards(clause) + _statistics(clause) + _roles(clause)
     if not any(c.cls in ("CulturalEvent", "SportsEvent", "Plan", "Agreement") for c in found):
         found += _plans(clause)
+    # history, programmes and agreements in force leave the plans of a clause as they are:
+    # "the proposal to expand the existing programme" states both
+    found += ([] if concluded else _agreement_in_force(clause)) + _historical(clause)
+    found += _programmes(clause)
     for candidate in found:
         for mention in clause.mentions:
             if mention.iri is None:
@@ -566,6 +576,8 @@ def _date_needs(candidate: Candidate) -> None:
     for date in candidate.dates:
         if date.start is None:
             _need(candidate, f"date: “{date.text}”: {date.note}")
+        elif date.derived and date.rule != "document-date":
+            _need(candidate, f"date: {date.start} by rule:{date.rule} ({date.note})")
         elif date.derived:
             _need(candidate, f"date: “{date.text}” read as {date.start} from the document's date")
         elif date.note:
@@ -958,6 +970,285 @@ def _phrase_after(words: str, start: int, end: int, limit: int = 12) -> str:
     rest = re.match(r"(?:\s+(?:on|of|between|for|in the field of)\s+[^,.;:()]+)?", words[end:])
     phrase = words[start : end + (rest.end() if rest else 0)]
     return " ".join(phrase.split()[:limit])
+
+
+# ---------------------------------------------------------------- historical events
+
+#: The establishment of diplomatic relations, told by its noun or its verb.
+_RELATIONS = _cues(r"""(?:establish(?:ment|ed|ing)?|opening|start)\s+(?:of\s+)?
+        (?:(?:full|formal|official|bilateral)\s+)?diplomatic\s+relations
+    | diplomatic\s+relations\s+(?:\w+\s+){0,6}?(?:were|was|have\s+been|had\s+been)\s+
+        (?:formally\s+|officially\s+)?established""")
+#: Disasters: history, not cultural cooperation (docs/modelling.md).
+_DISASTERS = _cues(r"""(?:nuclear\s+)?disasters? | (?:nuclear\s+)?catastrophes? | earthquakes?
+    | tsunamis? | floods? | famines? | droughts? | atomic\s+bombings? | nuclear\s+accidents?""")
+#: Words that make a disaster word a field of work, not a disaster that struck.
+_NOT_A_DISASTER = re.compile(
+    r"\s+(?:risks?|prevention|preparedness|management|relief|reduction|response|resilience"
+    r"|mitigation|insurance|monitoring|drills?|protection|-proof|resistant)\b",
+    re.IGNORECASE,
+)
+#: Words just before it that presuppose it took place: "the 30th anniversary of", "since".
+_PRESUPPOSED = re.compile(
+    r"\b(?:anniversary|history|memory|victims|survivors|aftermath|consequences|legacy|years)"
+    r"\s+of\s+(?:the\s+|a\s+)?(?:[\w-]+\s+){0,2}$"
+    r"|\b(?:since|after|following|before|predat\w+)\s+(?:the\s+|a\s+)?(?:[\w-]+\s+){0,2}$",
+    re.IGNORECASE,
+)
+#: "the 30th anniversary of": N, for rule:anniversary.
+_ANNIVERSARY = re.compile(
+    r"\b(?P<n>\d{1,3})(?:st|nd|rd|th)\s+anniversary\s+of\s+(?:the\s+)?$", re.IGNORECASE
+)
+
+
+def _historical(clause: _Clause) -> list[Candidate]:
+    """The establishment of diplomatic relations and disasters, which the text tells as
+    history (kg:HistoricalEvent, always happened): drafted only where it says they took
+    place; one that is only intended ("plan to establish relations") is left to the plans."""
+    found: list[Candidate] = []
+    for pattern, etype in ((_RELATIONS, "diplomatic-relations"), (_DISASTERS, "disaster")):
+        for match in pattern.finditer(clause.words):
+            if etype == "disaster" and _NOT_A_DISASTER.match(clause.words[match.end() :]):
+                continue
+            candidate = _historical_event(clause, match, etype)
+            if candidate is not None:
+                found.append(candidate)
+                break  # one a kind a clause: "disasters in X and Y" is one history
+    return found
+
+
+def _historical_event(clause: _Clause, match: re.Match[str], etype: str) -> Candidate | None:
+    before = clause.words[: match.start()]
+    status = _status(clause.words)
+    presupposed = bool(_PRESUPPOSED.search(before))
+    if presupposed:
+        status = _Status("happened", "history", 0.7)
+    elif not status.happened:
+        unclear = status.need.startswith("status unclear: the text does not say")
+        if not (unclear and clause.stated_dates()):
+            return None  # intended, hoped, or neither dated nor told as past
+        status = _Status("happened", "a date of the past", 0.5, "no verb: check it took place")
+    start, end = clause.span.start + match.start(), clause.span.start + match.end()
+    candidate = Candidate("HistoricalEvent", clause.span, confidence=0.7, cue=match.group(0))
+    candidate.add("eventType", str(ETYPE[etype]))
+    _set_status(candidate, status, "HistoricalEvent")
+    candidate.dates = _historical_dates(clause, before, end)
+    countries = [m for m in clause.kind("country") if not _inside_agent(clause, m)]
+    if etype == "disaster":
+        places = [m for m in clause.kind(*PLACES) if m.span.start >= start]
+        candidate.add("location", *(m.iri for m in places))
+        countries = [m for m in countries if _introduced(clause, m, r"(?:in|of|struck|hit)")]
+        name, where = _capital(match.group(0)), places
+    else:
+        name, where = "Establishment of diplomatic relations", []
+        if countries:
+            name += " between " + " and ".join(m.text for m in countries[:2])
+    candidate.add("participatingCountry", *(m.iri for m in countries[:2]))
+    candidate.label = _event_label(name, etype, where, candidate.dates)
+    _date_needs(candidate)
+    return candidate
+
+
+def _historical_dates(clause: _Clause, before: str, end: int) -> list[DateMention]:
+    """Its own date ("established in 1993"); for "the Nth anniversary of it … in Y", Y − N
+    (rule:anniversary); else the clause's one stated date, if it has only one."""
+    stated = [d for d in clause.dates if d.start and not d.weak and not d.derived]
+    anniversary = _ANNIVERSARY.search(before)
+    if anniversary:
+        if not stated:
+            return []
+        year = stated[0].years[0] - int(anniversary.group("n"))
+        note = f"the {anniversary.group(0).split()[0]} anniversary in {stated[0].years[0]}"
+        return [
+            DateMention(
+                stated[0].span,
+                stated[0].text,
+                str(year),
+                derived=True,
+                note=note + f": {year}; name the fact dated {stated[0].years[0]}",
+                rule="anniversary",
+            )
+        ]
+    own = [d for d in stated if 0 <= d.span.start - end <= 40]
+    if own:
+        return own[:1]
+    return stated if len(stated) == 1 else []
+
+
+# ---------------------------------------------------------------- programmes
+
+#: "the programmes of X", "a grant programme funded by X": a programme and who runs it.
+_PROGRAMME_OF = re.compile(
+    r"\bprogram(?:me)?s?\s+(?:(?:of|run\s+by|organi[sz]ed\s+by|implemented\s+by|conducted\s+by"
+    r"|operated\s+by)|(?P<funded>funded\s+by|financed\s+by|sponsored\s+by))\s+(?:the\s+)?$",
+    re.IGNORECASE,
+)
+#: "X funds a … programme", "X runs programmes": who runs or funds it, before it.
+_RUNS_PROGRAMME = re.compile(
+    r"^\s+(?:(?P<funds>funds|finances|sponsors|funded|financed|sponsored)|runs|operates|conducts"
+    r"|implements|organi[sz]es|ran|operated|conducted|implemented|organi[sz]ed)\s+"
+    r"(?:(?:a|an|the|its|their|several|various|numerous)\s+)?(?:[\w-]+\s+){0,4}?program(?:me)?s?\b",
+    re.IGNORECASE,
+)
+#: Between two bodies of one list: ", ", " and ", a bracketed full name, "the".
+_LIST_GAP = re.compile(r"\s*(?:\([^()]{0,80}\)\s*)?(?:,\s*(?:and\s+)?|\s*and\s+)(?:the\s+)?")
+#: A programme's own name: "The X Y Programme", "the “X” program".
+_PROGRAMME_NAME = re.compile(
+    r"(?:[“\"«](?P<quoted>[^”\"»]{2,60})[”\"»]\s+program(?:me)?"
+    r"|(?P<name>(?:[A-Z][\w’'-]*\s+){1,6}Program(?:me)?))\b"
+)
+
+
+def _programmes(clause: _Clause) -> list[Candidate]:
+    """A programme of one organisation (kg:Programme, never an agreement: no kg:party), one
+    a body that the clause says runs or funds programmes; an intended one is left to plans."""
+    status = _status(clause.words)
+    if not status.happened:
+        if not status.need.startswith("status unclear: the text does not say"):
+            return []  # "will launch a programme": a plan, not a programme that runs
+        status = _Status("happened", "programme", 0.5, "present tense: check the programme runs")
+    found: list[Candidate] = []
+    for body, role in _programme_bodies(clause):
+        candidate = Candidate("Programme", clause.span, confidence=0.6, cue="programme")
+        candidate.add(f"participation/{role}", body.iri)
+        candidate.dates = clause.stated_dates()
+        _set_status(candidate, status, "Programme")
+        candidate.label = _programme_label(clause, body)
+        found.append(candidate)
+    return found
+
+
+def _programme_bodies(clause: _Clause) -> list[tuple[Mention, str]]:
+    """The organisations a programme word names as running ("organiser") or funding it."""
+    bodies: list[tuple[Mention, str]] = []
+    organisations = clause.kind("organization")
+    for index, body in enumerate(organisations):
+        before = clause.at(clause.span.start, body.span.start)
+        of = _PROGRAMME_OF.search(before[-160:])
+        runs = _RUNS_PROGRAMME.match(clause.at(body.span.end, clause.span.end))
+        grant = re.search(r"\bgrant\b[^.;]{0,40}$", before, re.IGNORECASE)
+        if of or runs:
+            funds = (of and of.group("funded")) or (runs and runs.group("funds")) or grant
+            bodies.append((body, "funder" if funds else "organiser"))
+        elif bodies and index and organisations[index - 1] is bodies[-1][0]:
+            gap = clause.at(bodies[-1][0].span.end, body.span.start)
+            if _LIST_GAP.fullmatch(gap):  # "programmes of X, Y and Z"
+                bodies.append((body, bodies[-1][1]))
+    once: dict[str, tuple[Mention, str]] = {}  # a body's full name in brackets: one body
+    for body, role in bodies:
+        if body.iri:
+            once.setdefault(body.iri, (body, role))
+    return list(once.values())
+
+
+def _programme_label(clause: _Clause, body: Mention) -> str:
+    """Its own name when the clause gives one before the organisation, else "Programmes of X"."""
+    named = _PROGRAMME_NAME.search(clause.at(clause.span.start, body.span.start))
+    if named:
+        name = (named.group("quoted") and named.group(0)) or named.group("name")
+        return re.sub(r"^(?:The|A|An)\s+", "", name.strip())
+    noun = re.search(r"\bprogram(?:me)?s?\b", clause.words, re.IGNORECASE)
+    word = noun.group(0).lower() if noun else "programmes"
+    return f"{_capital(word if word.endswith('s') else word + 's')} of {body.text}"
+
+
+# ---------------------------------------------------------------- agreements in force
+
+#: Words before an agreement word that say it is in force: "under the memorandum".
+_IN_FORCE_BEFORE = re.compile(
+    r"\b(?:under|in\s+accordance\s+with|within\s+the\s+framework\s+of|pursuant\s+to|in\s+line"
+    r"\s+with|in\s+keeping\s+with|(?:jointly\s+)?implemented|existing|ongoing|current)"
+    r"\s+(?:(?:the|a|an|this|that|its|their|our)\s+)?(?:[\w-]+\s+){0,3}$",
+    re.IGNORECASE,
+)
+#: Words after it (and what qualifies it) that say it is in force: "the agreement … provides".
+_IN_FORCE_AFTER = re.compile(
+    r"[^.;:!?]{0,120}?\b(?:provides?|stipulates?|envisages?|covers?|spans?|includes?"
+    r"|sets?\s+out|establish(?:es)?|(?:is|are|remains?)\s+in\s+force"
+    r"|(?:entered|enters|came|comes)\s+into\s+force"
+    r"|(?:is|are|has\s+been|have\s+been)\s+(?:being\s+)?(?:implemented|carried\s+out))\b",
+    re.IGNORECASE,
+)
+_IN_FORCE_VERB = (
+    r"\s+(?:provides?|stipulates?|envisages?|covers?|spans?|includes?|sets?\s+out|establish"
+    r"|is|are|remains?|entered|enters|came|comes|has|have)\b"
+)
+#: Words that make it not yet concluded: "a draft agreement", "negotiations on a treaty".
+_NOT_CONCLUDED = re.compile(
+    r"\b(?:draft|proposed|possible|future|new|planned|prospective|negotiat\w+|discuss\w+"
+    r"|prepar\w+)\s+(?:(?:on|of|for|the|a|an)\s+)*(?:[\w-]+\s+){0,2}$",
+    re.IGNORECASE,
+)
+#: "in partnership with X", "joint projects with X": the partners of a joint programme.
+_PARTNER = (
+    r"\b(?:partnership|together|jointly|cooperation|projects?|programs?|programmes?)\s+with\s+"
+    r"(?:[^,.;]{0,80}?,\s*|[^,.;]{0,80}?\s+and\s+)?(?:the\s+)?$"
+)
+
+
+def _agreement_in_force(clause: _Clause) -> list[Candidate]:
+    """An agreement the text cites as in force, without a signing verb: "under the memorandum
+    between X and Y", "the agreement on … provides", "joint projects with X … cover"; what is
+    drafted, negotiated, or only intended is not one."""
+    words = clause.words
+    for match in _AGREEMENTS.finditer(words):
+        before, after = words[: match.start()], words[match.end() :]
+        if _NOT_CONCLUDED.search(before) or re.search(r"\d[\d,]*\s+(?:\w+\s+){0,2}$", before):
+            continue
+        verb = _IN_FORCE_AFTER.match(after)
+        existing = _existing(before, match)
+        if not (existing or verb or _IN_FORCE_BEFORE.search(before)):
+            continue
+        status = _status(words)
+        if not status.happened:
+            if not (existing or status.need.startswith("status unclear: the text does not")):
+                return []  # "will be implemented under the agreement": a plan's business
+            status = _Status("happened", "in force", 0.5, "cited as in force: check it")
+        # the name stops where the verb saying it is in force begins
+        named = words[: match.end() + (verb.end() if verb else len(after))]
+        name = _phrase_after(named, match.start(), match.end())
+        name = re.sub(_IN_FORCE_VERB + r".*$", "", name, flags=re.IGNORECASE).strip()
+        atype = AGREEMENT_TYPES[int(str(match.lastgroup)[1:])][1]
+        return [_agreement_candidate(clause, match, atype, name, status)]
+    return []
+
+
+def _existing(before: str, match: re.Match[str]) -> bool:
+    """ "the jointly implemented X programme", "the existing agreement": it exists, whatever
+    else the clause intends for it (to expand it, to renew it)."""
+    attributive = r"\b(?:implemented|existing|ongoing|current)\s+(?:[“\"«][^”\"»]*[”\"»]\s+)?$"
+    return bool(
+        re.search(attributive, before) or re.match(r"jointly\s+implemented", match.group(0), re.I)
+    )
+
+
+def _agreement_candidate(
+    clause: _Clause, match: re.Match[str], atype: str, name: str, status: _Status
+) -> Candidate:
+    candidate = Candidate("Agreement", clause.span, dates=clause.stated_dates(), confidence=0.6)
+    candidate.cue = match.group(0)
+    candidate.add("agreementType", ATYPE + atype)
+    for mention in clause.kind("country", "organization"):
+        if _inside_agent(clause, mention):
+            continue
+        candidate.add("party", mention.iri)
+        if clause.before_mention(mention, _PARTNER, reach=160):
+            candidate.add("participation/partner", mention.iri)
+    if not candidate.fields.get("party"):
+        _need(candidate, "no party named: who concluded it?")
+    _set_status(candidate, status, "Agreement")
+    quoted = re.search(
+        r"[“\"«]([^”\"»]{2,80})[”\"»]",
+        clause.at(clause.span.start + match.start() - 60, clause.span.end),
+    )
+    label = _capital(name)
+    if atype == "programme" and quoted:
+        label = quoted.group(1)
+    parties = [m.text for m in clause.kind("country") if m.iri][:2]
+    shown = parties and not any(p in label for p in parties)
+    candidate.label = label + (f" ({' – '.join(parties)})" if shown else "")
+    _date_needs(candidate)
+    return candidate
 
 
 # ---------------------------------------------------------------- twinnings
