@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .model import Span
 
@@ -83,6 +83,8 @@ class DateMention:
     note: str = ""
     #: the derivation rule of a derived value (a local name of the ontology's rule: scheme)
     rule: str = "document-date"
+    #: where an earlier sentence names the year this date takes ("On 12 May", "that year")
+    year_from: Span | None = None
 
     @property
     def precision(self) -> str | None:
@@ -179,6 +181,7 @@ def _with_span(
         weak=mention.weak,
         note=mention.note,
         rule=mention.rule,
+        year_from=mention.year_from,
     )
 
 
@@ -216,8 +219,28 @@ def _stated(start: str | None, end: str | None = None, note: str = "") -> DateMe
 
 def _year_before(context: _Context, offset: int) -> int | None:
     """The last year the text names before ``offset``, for "of the same year"."""
-    years = [int(m.group(0)) for m in _LONE_YEAR.finditer(context.text, 0, offset)]
-    return years[-1] if years else None
+    found = _year_span_before(context, offset)
+    return int(context.text[found.start : found.end]) if found else None
+
+
+def _year_span_before(context: _Context, offset: int) -> Span | None:
+    """Where the text last names a year before ``offset``: in the same paragraph (line) if it
+    does there, else earlier in the document; not a count ("2000 visitors")."""
+    paragraph = context.text.rfind("\n", 0, offset) + 1
+    for start in (paragraph, 0):
+        years = [
+            m
+            for m in _LONE_YEAR.finditer(context.text, start, offset)
+            if not _counted_after(context.text, m.end())
+        ]
+        if years:
+            return Span(years[-1].start(), years[-1].end())
+    return None
+
+
+def _counted_after(text: str, end: int) -> bool:
+    word = re.match(r"\s*([A-Za-z%]+)", text[end : end + 30])
+    return bool(word) and word is not None and word.group(1).lower() in COUNT_WORDS
 
 
 def _day_span(year: int, m1: int, d1: str, m2: int, d2: str) -> DateMention:
@@ -249,7 +272,7 @@ def _cross_month(parts: _Parts, context: _Context, offset: int) -> DateMention |
     if year is None:
         return _relative_day(parts, context, note, offset)
     found = _day_span(year, _month(parts["m"]), parts["d"], _month(parts["m2"]), parts["d2"])
-    return _noted(found, note)
+    return _from_text(_noted(found, note), parts, context, offset)
 
 
 def _day_range(parts: _Parts, context: _Context, offset: int) -> DateMention | None:
@@ -261,7 +284,15 @@ def _full_date(parts: _Parts, context: _Context, offset: int) -> DateMention | N
     year, note = _context_year(parts, context, offset)
     if year is None:
         return _relative_day(parts, context, note, offset)
-    return _noted(_stated(_day_value(year, _month(parts["m"]), parts["d"])), note)
+    found = _noted(_stated(_day_value(year, _month(parts["m"]), parts["d"])), note)
+    return _from_text(found, parts, context, offset)
+
+
+def _from_text(mention: DateMention, parts: _Parts, context: _Context, offset: int) -> DateMention:
+    """ "November 3 of the same year": say where the text names that year."""
+    if not parts.get("same") or mention.start is None:
+        return mention
+    return replace(mention, year_from=_year_span_before(context, offset))
 
 
 def _iso_date(parts: _Parts, context: _Context, offset: int) -> DateMention | None:
@@ -300,18 +331,21 @@ def _month_alone(parts: _Parts, context: _Context, offset: int) -> DateMention |
 
 
 def _relative_day(parts: _Parts, context: _Context, note: str, offset: int) -> DateMention | None:
-    """ "on March 3" with no year: the year of "last year" in the sentence, else the document's
-    year (both derived), else in an undated document the year the text named last (flagged);
-    "of the same year" with no year before it stays unresolved (``note`` says so)."""
+    """ "on March 3" with no year: the year of "last year" in the sentence (derived); else the
+    year the text named last before it, in its paragraph or earlier (stated there: flagged,
+    with where); else the document's year (derived, rule:document-date). "Of the same year"
+    with no year before it stays unresolved (``note`` says so)."""
     if note:
         return DateMention(Span(0, 0), "", None, note=note)
-    derived, year = True, context.sentence_year
+    derived, year, source = True, context.sentence_year, None
     why = "day without a year: the year the sentence names"
+    if year is None:
+        source = _year_span_before(context, offset)
+        if source is not None:
+            derived, year = False, int(context.text[source.start : source.end])
+            why = _same_year_note(year)
     if year is None and context.document_date is not None:
         year, why = context.document_date.year, "day without a year: the document's year"
-    if year is None:
-        derived, year = False, _year_before(context, offset)
-        why = _same_year_note(year) if year else _UNDATED
     if year is None:
         return _unresolved()
     if parts.get("d2"):
@@ -319,7 +353,7 @@ def _relative_day(parts: _Parts, context: _Context, note: str, offset: int) -> D
     else:
         found = _stated(_day_value(year, _month(parts["m"]), parts["d"]))
     if found.start is None or not derived:
-        return _noted(found, why)
+        return replace(_noted(found, why), year_from=source if found.start else None)
     return _derived(found.start, why, found.end)
 
 
@@ -333,10 +367,11 @@ def _sentence_year(sentence: str, context: _Context) -> int | None:
 
 
 def _same_year(parts: _Parts, context: _Context, offset: int) -> DateMention | None:
-    year = _year_before(context, offset)
-    if year is None:
+    source = _year_span_before(context, offset)
+    if source is None:
         return DateMention(Span(0, 0), "", None, note="no earlier year in the text")
-    return _stated(str(year), note=_same_year_note(year))
+    year = int(context.text[source.start : source.end])
+    return replace(_stated(str(year), note=_same_year_note(year)), year_from=source)
 
 
 def _relative_year(parts: _Parts, context: _Context, offset: int) -> DateMention | None:

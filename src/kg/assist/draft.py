@@ -141,7 +141,7 @@ def fact_graph(candidate: Candidate, iri: str, document_iri: str, text: str) -> 
     graph = Graph(bind_namespaces="none")
     quote = text[candidate.span.start : candidate.span.end]
     if candidate.cls == "Role":
-        _role(graph, candidate, iri, document_iri, quote)
+        _role(graph, candidate, iri, document_iri, text)
         return _bind_used(graph)
     subject = URIRef(iri)
     graph.add((subject, RDF.type, KG[candidate.cls]))
@@ -151,6 +151,10 @@ def fact_graph(candidate: Candidate, iri: str, document_iri: str, text: str) -> 
     _fields(graph, subject, candidate, document_iri, quote)
     _dates(graph, subject, candidate.dates, document_iri)
     graph.add((subject, KG.evidence, _evidence(graph, document_iri, quote)))
+    for also in candidate.also:
+        graph.add(
+            (subject, KG.evidence, _evidence(graph, document_iri, text[also.start : also.end]))
+        )
     return _bind_used(graph)
 
 
@@ -203,7 +207,8 @@ def _participation(
     graph.add((node, KG.evidence, _evidence(graph, doc, quote)))
 
 
-def _role(graph: Graph, candidate: Candidate, person: str, document: str, quote: str) -> None:
+def _role(graph: Graph, candidate: Candidate, person: str, document: str, text: str) -> None:
+    quote = text[candidate.span.start : candidate.span.end]
     if not person:
         return  # an ambiguous person: the review page shows the role without Turtle
     node = BNode()
@@ -215,6 +220,8 @@ def _role(graph: Graph, candidate: Candidate, person: str, document: str, quote:
         graph.add((node, KG.roleIn, URIRef(place)))
     _dates(graph, node, candidate.dates, document)
     graph.add((node, KG.evidence, _evidence(graph, document, quote)))
+    for also in candidate.also:
+        graph.add((node, KG.evidence, _evidence(graph, document, text[also.start : also.end])))
 
 
 def _evidence(graph: Graph, document: str, quote: str) -> BNode:
@@ -331,6 +338,10 @@ def _fact_json(candidate: Candidate, iri: str, graph: Graph, text: str) -> dict[
         "start": candidate.span.start,
         "end": candidate.span.end,
         "quote": text[candidate.span.start : candidate.span.end],
+        # more quotes of the fact: the sentences naming what its own does not (a date's year)
+        "also": [
+            {"start": s.start, "end": s.end, "quote": text[s.start : s.end]} for s in candidate.also
+        ],
         "fields": {k: list(v) for k, v in candidate.fields.items()},
         "dates": [_date_json(d) for d in candidate.dates],
         "needs": list(candidate.needs),
@@ -352,5 +363,6 @@ def _date_json(date: DateMention) -> dict[str, Any]:
         "qualifier": date.qualifier,
         "derived": date.derived,
         "rule": date.rule if date.derived else None,
+        "yearFrom": [date.year_from.start, date.year_from.end] if date.year_from else None,
         "note": date.note,
     }

@@ -55,6 +55,8 @@ class Candidate:
     cue: str = ""
     #: Named only as "the concert", with no place or date of its own: perhaps one told before.
     definite: bool = False
+    #: More evidence: the sentences that name what ``span`` does not (the year of "on 12 May").
+    also: list[Span] = field(default_factory=list)
 
     def add(self, prop: str, *values: str | None) -> None:
         """Add values to a field, once each, in order; empty values are skipped."""
@@ -386,7 +388,21 @@ def draft_facts(
         carried = []
     for candidate in candidates:
         _not_yet(candidate, document_date)
+        _quote_the_year(candidate, sentences)
     return _without_references(candidates)
+
+
+def _quote_the_year(candidate: Candidate, sentences: list[Span]) -> None:
+    """A date whose year an earlier sentence names ("In 2019 … . On 12 May, …"): quote that
+    sentence too, so that a quote of the fact names the year (docs/modelling.md, "Derived
+    values": add the quote that names the value)."""
+    for date in candidate.dates:
+        source = date.year_from
+        if source is None or candidate.span.start <= source.start < candidate.span.end:
+            continue
+        for sentence in sentences:
+            if sentence.start <= source.start < sentence.end and sentence not in candidate.also:
+                candidate.also.append(sentence)
 
 
 def _quote_dateline(text: str, candidate: Candidate, carried: list[DateMention]) -> None:
