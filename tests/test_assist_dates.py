@@ -106,3 +106,53 @@ def test_last_year_in_the_sentence_still_wins() -> None:
     sentence = last_sentence(text)
     dates = [d for d in find_dates(text, sentence, "2024-06-01") if d.text.endswith("September")]
     assert [(d.start, d.derived) for d in dates] == [("2023-09-13", True)]
+
+
+# ---------------------------------------------------------------- a paragraph's year
+
+FRAMES = [
+    pytest.param(
+        "In 2016, a festival of folk music was held in Bukhara. Within the framework of this "
+        "festival, three concerts took place in Khiva.",
+        "2016",
+        id="in-year-opens-the-paragraph",
+    ),
+    pytest.param(
+        "During 2027, the theatre will tour Japan. It is also planned to hold a concert in Osaka.",
+        "2027",
+        id="during-year-and-a-plan",
+    ),
+    pytest.param(
+        "In May 2016, a festival was held in Bukhara. A concert then took place in Khiva.",
+        "2016",
+        id="month-and-year-opens-it:-its-year",
+    ),
+    pytest.param(
+        "In 2016, a festival was held in Bukhara.\nA concert took place in Khiva.",
+        None,
+        id="another-paragraph",
+    ),
+    pytest.param(
+        "A festival was held in Bukhara in 2016. A concert took place in Khiva.",
+        None,
+        id="a-year-that-opens-nothing",
+    ),
+    pytest.param(
+        "In 2016, a festival was held in Bukhara. In 2018 a concert took place in Khiva.",
+        "2018",
+        id="its-own-year-wins",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "year"), FRAMES)
+def test_a_year_that_opens_a_paragraph_dates_what_follows(
+    text: str, year: str | None, names: Any
+) -> None:
+    """News writing sets the time of a paragraph once ("In 2016, …"); what its later sentences
+    tell without a date of their own is of that year (stated, so quoted: a second evidence)."""
+    (concert,) = [c for c in draft(text, names) if c.label.startswith("Concert")]
+    assert [d.start for d in concert.dates if d.start] == ([year] if year else [])
+    if year and year != "2018":
+        assert [text[s.start : s.end].split(",")[0] for s in concert.also] == [text.split(",")[0]]
+        assert not concert.dates[0].derived

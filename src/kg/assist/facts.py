@@ -367,18 +367,22 @@ def draft_facts(
     ordered = sorted(mentions, key=lambda m: m.span)
     candidates: list[Candidate] = []
     carried: list[DateMention] = []
+    frame: list[DateMention] = []  # the year that opens the paragraph ("In 2016, …")
     for index, sentence in enumerate(sentences):
         dates = find_dates(text, sentence, document_date)
         if _only_dates(text, sentence, dates):
             carried = dates  # a dateline ("November 2024."): it dates the next sentence
             continue
+        frame = _paragraph_year(text, sentence, dates, frame)
         for span in _clauses(text, sentence):
             inside = [d for d in dates if span.start <= d.span.start and d.span.end <= span.end]
+            undated = not any(d.start and not d.weak for d in carried + inside)
+            framed = frame if undated and frame and frame[0].span.end <= span.start else []
             clause = _Clause(
                 text,
                 span,
                 [m for m in ordered if span.start <= m.span.start and m.span.end <= span.end],
-                carried + inside,
+                carried + framed + inside,
                 sentences[max(0, index - 8) : index],
             )
             drafted = _draft_clause(clause)
@@ -403,6 +407,30 @@ def _quote_the_year(candidate: Candidate, sentences: list[Span]) -> None:
         for sentence in sentences:
             if sentence.start <= source.start < sentence.end and sentence not in candidate.also:
                 candidate.also.append(sentence)
+
+
+#: A date that opens a paragraph and sets its time: "In 2016, …", "During May 2018, …".
+_FRAME = re.compile(r"\s*(?:(?:in|during|throughout|over)\s+(?:the\s+(?:year\s+)?)?)?$", re.I)
+
+
+def _paragraph_year(
+    text: str, sentence: Span, dates: list[DateMention], frame: list[DateMention]
+) -> list[DateMention]:
+    """The year news writing sets once for a paragraph ("In 2016, a festival … . Within its
+    framework, three concerts …"): a stated year that opens the paragraph's first sentence,
+    for its later sentences that give no date of their own; [] in another paragraph."""
+    opens = sentence.start == 0 or text[sentence.start - 1] == "\n"
+    if not opens:
+        same = frame and "\n" not in text[frame[0].span.end : sentence.start]
+        return frame if same else []
+    first = next((d for d in dates if d.start and not d.derived and not d.weak), None)
+    before = text[sentence.start : first.span.start] if first else ""
+    if first is None or first.end or first.qualifier or not _FRAME.fullmatch(before):
+        return []
+    assert first.start is not None
+    year = first.start[:4]
+    note = f"the year the paragraph opens with (“{first.text}”): check it"
+    return [DateMention(first.span, first.text, year, note=note, year_from=first.span)]
 
 
 def _quote_dateline(text: str, candidate: Candidate, carried: list[DateMention]) -> None:
