@@ -12,7 +12,10 @@ from typing import Any
 
 import pytest
 from rdflib import Graph
-from test_assist_facts import draft, graph_names, local
+from test_assist_facts import DOCUMENT, draft, graph_names, local
+
+from kg.assist.draft import to_graph
+from kg.namespaces import KG
 
 
 @pytest.fixture(scope="module")
@@ -89,3 +92,40 @@ def test_a_country_takes_part_only_where_the_text_says_so(
     assert events, "no event drafted"
     for event in events:
         assert {local(c) for c in event.fields.get("participatingCountry", [])} == countries
+
+
+# ---------------------------------------------------------------- "the two countries"
+
+TWO = (
+    "Uzbekistan and Japan signed a memorandum in 2019. Japan opened a school in Tashkent in "
+    "2020, and Uzbekistan sent teachers to Osaka in 2021. "
+)
+
+
+def test_the_two_countries_of_the_document_take_part(names: Any) -> None:
+    """rule:the-two-countries: "the two countries", "both sides", "joint", "mutual" name the
+    two countries whose relations the document reports; the value is marked derived."""
+    text = TWO + "The two countries held an exhibition of ceramics in Nagoya in 2022."
+    (event,) = [c for c in draft(text, names) if c.label.startswith("Exhibition")]
+    assert {local(c) for c in event.fields["participatingCountry"]} == {"uz", "jp"}
+    assert event.fields["derivation/participatingCountry"] == ["the-two-countries"]
+    graph = to_graph([event], DOCUMENT, text)
+    (subject,) = graph.subjects(KG.eventType, None)
+    (derivation,) = graph.objects(subject, KG.derivation)
+    assert graph.value(derivation, KG.derivedProperty) == KG.participatingCountry
+    assert str(graph.value(derivation, KG.rule)).endswith("derivation-rule/the-two-countries")
+
+
+def test_without_two_countries_to_name_nothing_is_derived(names: Any) -> None:
+    text = (
+        "Kazakhstan, Kyrgyzstan and Japan met in Osaka in 2019. "
+        "Both sides held an exhibition of ceramics in Nagoya in 2022."
+    )
+    (event,) = [c for c in draft(text, names) if c.label.startswith("Exhibition")]
+    assert not event.fields.get("participatingCountry")
+
+
+def test_without_the_words_nothing_is_derived(names: Any) -> None:
+    text = TWO + "An exhibition of ceramics was held in Nagoya in 2022."
+    (event,) = [c for c in draft(text, names) if c.label.startswith("Exhibition")]
+    assert not event.fields.get("participatingCountry")

@@ -177,6 +177,10 @@ def _fields(graph: Graph, subject: URIRef, candidate: Candidate, document: str, 
             for agent in values:
                 _participation(graph, subject, agent, prop.split("/", 1)[1], document, quote)
             continue
+        if prop.startswith("derivation/"):
+            for rule in values:
+                _derivation(graph, subject, prop.split("/", 1)[1], rule)
+            continue
         for value in values:
             graph.add((subject, KG[prop], _term(prop, value)))
     for measure in candidate.fields.get("measure", ()):
@@ -205,6 +209,15 @@ def _participation(
     graph.add((node, KG.agent, URIRef(agent)))
     graph.add((node, KG.hadRole, ROLE_SCHEME[role]))
     graph.add((node, KG.evidence, _evidence(graph, doc, quote)))
+
+
+def _derivation(graph: Graph, subject: URIRef, prop: str, rule: str) -> None:
+    """Every value of ``prop`` follows by ``rule`` (docs/modelling.md, "Derived values")."""
+    node = BNode()
+    graph.add((subject, KG.derivation, node))
+    graph.add((node, RDF.type, KG.Derivation))
+    graph.add((node, KG.derivedProperty, KG[prop]))
+    graph.add((node, KG.rule, RULE[rule]))
 
 
 def _role(graph: Graph, candidate: Candidate, person: str, document: str, text: str) -> None:

@@ -37,9 +37,11 @@ class Candidate:
     """A fact drafted from the text, waiting for a curator's decision.
 
     ``cls`` is the kg class's local name and ``span`` the evidence. ``fields`` maps a property's
-    local name to its values (IRIs, or literals as strings); three keys are not properties of
+    local name to its values (IRIs, or literals as strings); four keys are not properties of
     the fact: ``participation/<role>`` lists the agents of a qualified participation in that
-    role, ``person`` the holder of a role, ``measureLabel`` the name of a statistic's measure.
+    role, ``derivation/<property>`` the rules (local names of the rule: scheme) by which all
+    the property's values follow, ``person`` the holder of a role, ``measureLabel`` the name
+    of a statistic's measure.
     ``status`` is a status IRI, or "" for a class without one (statistics, roles). ``needs``
     says what the curator still has to decide; ``cue`` the words that made the candidate.
     """
@@ -333,6 +335,8 @@ class _Clause:
     mentions: list[Mention]
     dates: list[DateMention]
     before: list[Span]  # the sentences before, for a list that a sentence introduces
+    #: the two countries whose relations the document reports, when it reports two
+    pair: tuple[str, ...] = ()
 
     @property
     def words(self) -> str:
@@ -368,6 +372,7 @@ def draft_facts(
     candidates: list[Candidate] = []
     carried: list[DateMention] = []
     frame: list[DateMention] = []  # the year that opens the paragraph ("In 2016, …")
+    pair = _two_countries(ordered)
     for index, sentence in enumerate(sentences):
         dates = find_dates(text, sentence, document_date)
         if _only_dates(text, sentence, dates):
@@ -384,6 +389,7 @@ def draft_facts(
                 [m for m in ordered if span.start <= m.span.start and m.span.end <= span.end],
                 carried + framed + inside,
                 sentences[max(0, index - 8) : index],
+                pair,
             )
             drafted = _draft_clause(clause)
             for candidate in drafted:
@@ -838,6 +844,26 @@ def _presented(clause: _Clause, country: Mention) -> bool:
     return clause.before_mention(country, rf"\b{_PRESENTED}\s+of\s+(?:the\s+)?$", reach=30)
 
 
+#: Words naming the two countries of a document about their relations (rule:the-two-countries).
+_THE_TWO = _cues(r"""(?:the|our)\s+two\s+countries | both\s+countries | both\s+sides
+    | our\s+countries | bilateral | joint | jointly | mutual""")
+
+
+def _two_countries(mentions: list[Mention]) -> tuple[str, ...]:
+    """The two countries whose relations the document reports: the two it names most, when
+    each is named at least twice and they are most of the countries it names."""
+    counts: dict[str, int] = {}
+    for mention in mentions:
+        if mention.kind == "country" and mention.iri:
+            counts[mention.iri] = counts.get(mention.iri, 0) + 1
+    ranked = sorted(counts.items(), key=lambda c: -c[1])
+    if len(ranked) < 2 or ranked[1][1] < 2 or (ranked[2:3] and ranked[2][1] == ranked[1][1]):
+        return ()
+    if 2 * (ranked[0][1] + ranked[1][1]) <= sum(counts.values()):
+        return ()
+    return ranked[0][0], ranked[1][0]
+
+
 def _countries_and_agents(candidate: Candidate, clause: _Clause, places: list[Mention]) -> None:
     located = {m.iri for m in places}
     for mention in _taking_part(clause):
@@ -846,6 +872,10 @@ def _countries_and_agents(candidate: Candidate, clause: _Clause, places: list[Me
         candidate.add("participatingCountry", mention.iri)
         if clause.before_mention(mention, r"(?:representatives?|delegations?) (?:of|from)\s+$"):
             candidate.add("participation/participant", mention.iri)
+    if clause.pair and not candidate.fields.get("participatingCountry"):
+        if _THE_TWO.search(clause.words):  # "the two countries held …": the document's two
+            candidate.add("participatingCountry", *clause.pair)
+            candidate.add("derivation/participatingCountry", "the-two-countries")
     for mention in clause.kind("person", "organization"):
         by = r"(?:organi[sz]ed|hosted|arranged|conducted) by\s+(?:the\s+)?$"
         if clause.before_mention(mention, by):
