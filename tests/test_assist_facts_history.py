@@ -99,8 +99,15 @@ def test_a_disaster_that_struck(names: Any) -> None:
     assert [d.start for d in event.dates] == ["1966"]
 
 
-def test_disaster_prevention_is_no_disaster(names: Any) -> None:
-    text = "The two countries will cooperate on disaster risk reduction and earthquake prevention."
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The two countries will cooperate on disaster risk reduction and earthquake prevention.",
+        "A flood of visitors came to Khiva in 2019.",
+        "An earthquake-resistant theatre opened in Tashkent in 2020.",
+    ],
+)
+def test_not_a_disaster(text: str, names: Any) -> None:
     assert not of_class(draft(text, names, "2025-01-01"), "HistoricalEvent")
 
 

@@ -1059,7 +1059,8 @@ _DISASTERS = _cues(r"""(?:nuclear\s+)?disasters? | (?:nuclear\s+)?catastrophes? 
 #: Words that make a disaster word a field of work, not a disaster that struck.
 _NOT_A_DISASTER = re.compile(
     r"\s+(?:risks?|prevention|preparedness|management|relief|reduction|response|resilience"
-    r"|mitigation|insurance|monitoring|drills?|protection|-proof|resistant)\b",
+    r"|mitigation|insurance|monitoring|drills?|protection)\b"
+    r"|-(?:proof|resistant|resilient)\b",
     re.IGNORECASE,
 )
 #: Words just before it that presuppose it took place: "the 30th anniversary of", "since".
@@ -1082,13 +1083,19 @@ def _historical(clause: _Clause) -> list[Candidate]:
     found: list[Candidate] = []
     for pattern, etype in ((_RELATIONS, "diplomatic-relations"), (_DISASTERS, "disaster")):
         for match in pattern.finditer(clause.words):
-            if etype == "disaster" and _NOT_A_DISASTER.match(clause.words[match.end() :]):
+            if etype == "disaster" and _not_a_disaster(match, clause.words[match.end() :]):
                 continue
             candidate = _historical_event(clause, match, etype)
             if candidate is not None:
                 found.append(candidate)
                 break  # one a kind a clause: "disasters in X and Y" is one history
     return found
+
+
+def _not_a_disaster(match: re.Match[str], rest: str) -> bool:
+    """ "disaster prevention", "earthquake-resistant", "a flood of visitors" (a great many)."""
+    many = match.group(0).lower().startswith("flood") and re.match(r"\s+of\b", rest)
+    return bool(many or _NOT_A_DISASTER.match(rest))
 
 
 def _historical_event(clause: _Clause, match: re.Match[str], etype: str) -> Candidate | None:
