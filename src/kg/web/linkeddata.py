@@ -22,7 +22,8 @@ from rdflib import Graph, URIRef
 
 from .. import formats
 from ..errors import NotFound
-from ..namespaces import BASE, GRAPH
+from ..namespaces import BASE, GRAPH, KG
+from ..store.checking import registered_documents
 from ..store.interface import Store
 from .describe import PageBuilder, local_path
 from .documents import JSONLD_CONTEXT, alternates, finish, negotiate, serialize
@@ -136,15 +137,33 @@ def list_scheme(store: Store, base: str) -> str | None:
 
 
 def document_text(base: str) -> Response:
-    """The text of a source document: only a file the data folder holds, looked up by name,
-    never a file name made from the request (a 4,000-byte name once raised a 500)."""
-    texts = {p.stem: p for p in Path(current_app.config["DATA_DIR"]).glob("*.txt")}
-    path = texts.get(Path(base).name)
+    """The text of a document: a source document's from the data folder, or one the review
+    page registered, from its folder once the document is in the graph (its text is kept
+    before the submission is validated, and stays when that fails). Only files the folders
+    hold are looked up by name, never a file name made from the request (a 4,000-byte name
+    once raised a 500)."""
+    name = Path(base).name
+    path = _texts(Path(current_app.config["DATA_DIR"])).get(name)
+    if path is None:
+        path = _texts(registered_documents(current_app.config)).get(name)
+        path = path if path is not None and _registered(BASE + base) else None
     if path is None:
         abort(404)
     return Response(
         path.read_bytes(), mimetype="text/plain", content_type="text/plain; charset=utf-8"
     )
+
+
+def _texts(folder: Path) -> dict[str, Path]:
+    return {p.stem: p for p in folder.glob("*.txt")}
+
+
+def _registered(iri: str) -> bool:
+    """Whether the graph has the document, named by its file (the IRI comes from a path
+    that matched a minted prefix and an existing file: safe inside the query)."""
+    if not all(c.isalnum() or c in "/:._-" for c in iri):
+        return False
+    return get_state().store.ask(f"ASK {{ <{iri}> <{KG.fileName}> ?file }}")
 
 
 def _one_line(text: str) -> str:
