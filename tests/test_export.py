@@ -3,6 +3,7 @@ reproduces the graph the service served (the app in process, over the same var f
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -21,9 +22,11 @@ from kg.graph.parsing import quiet_rdflib_deprecations
 
 
 def kg(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    # a PYTHONPATH (a worktree's sources) is kept: the command must run the code under test
+    path = {"PYTHONPATH": os.environ["PYTHONPATH"]} if "PYTHONPATH" in os.environ else {}
     return subprocess.run(
         [str(Path(sys.executable).parent / "kg"), *args],
-        env=env,
+        env=env | path,
         capture_output=True,
         text=True,
         timeout=300,
@@ -88,3 +91,56 @@ def test_export_then_rebuild_reproduces_the_served_graph(
     names = {q.graph_name for q in ox.parse(rebuilt, format=ox.RdfFormat.N_QUADS)}
     submissions = [n for n in names if "/graph/submission/" in str(n)]
     assert len(submissions) == 2
+
+
+#: Written for this test, in general English (not from the five documents).
+ARTICLE = """Pottery from Rishtan shown in Kyoto
+
+A pottery exhibition was held in Kyoto on May 4-9, 2025. Potters showed blue bowls.
+"""
+
+
+def test_a_reviewed_article_survives_export_and_rebuild(
+    make_app: Callable[..., Flask], settings: dict[str, Any], tmp_path: Path
+) -> None:
+    """A submission from the review page cites a document registered with its text; exported
+    and rebuilt, the build still finds the text its quotes are checked against, and serves it."""
+    var = tmp_path / "var"
+    app = make_app(CURATOR_TOKENS="alice=tok-alice", VAR_DIR=var, QUERY_WORKERS=1)
+    client = app.test_client()
+    alice = {"Authorization": "Bearer tok-alice"}
+    made = client.post("/curate/review", data={"text": ARTICLE}, headers=alice)
+    assert made.status_code == 201, made.text
+    stored = client.post(
+        made.json["location"] + "/submit", json={"facts": [{"index": 0}]}, headers=alice
+    )
+    assert stored.status_code == 201, stored.text
+    document = stored.json["document"]
+    served = client.get("/dumps/cakg.nq", buffered=True).data
+
+    data = tmp_path / "data"
+    shutil.copytree(settings["DATA_DIR"], data)
+    env = {
+        "PATH": str(Path(sys.executable).parent),
+        "KG_VAR_DIR": str(var),
+        "KG_DATA_DIR": str(data),
+        "KG_BUILD_DIR": str(tmp_path / "build"),
+    }
+    done = kg("export", env=env)
+    assert done.returncode == 0, done.stderr
+    text = data / "submissions" / (document.rsplit("/", 1)[1] + ".txt")
+    assert text.read_text("utf-8").startswith("Pottery from Rishtan"), done.stdout
+    done = kg("build", env=env)
+    assert done.returncode == 0, done.stdout + done.stderr
+    rebuilt = (tmp_path / "build" / "cakg.nq").read_bytes()
+    assert merged(served) == merged(rebuilt), differences(served, tmp_path / "build")
+
+    # served from the rebuilt data, with the review page's folder gone
+    shutil.rmtree(var)
+    rebuilt_app = make_app(
+        DATA_DIR=data, BUILD_DIR=tmp_path / "build", VAR_DIR=tmp_path / "var2", QUERY_WORKERS=1
+    )
+    path = "/" + document.split("/cakg/", 1)[1] + ".txt"
+    answer = rebuilt_app.test_client().get(path)
+    assert answer.status_code == 200
+    assert answer.text.startswith("Pottery from Rishtan")

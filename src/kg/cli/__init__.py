@@ -9,6 +9,7 @@ import every other part of the package.
 from __future__ import annotations
 
 import errno
+import shutil
 import socket
 import sys
 from pathlib import Path
@@ -28,8 +29,9 @@ from ..graph.build import dump_file
 from ..graph.dataset import assemble, load_built, union
 from ..graph.parsing import parse_file
 from ..graph.validate import Report, load_shapes, report_json, validate
-from ..namespaces import bind_prefixes
+from ..namespaces import KG, bind_prefixes
 from ..store import guard
+from ..store.checking import registered_documents
 from ..store.pool import load_dump
 from ..store.remote import RemoteStore, check_settings
 from ..store.submissions import SubmissionStore, graph_iri
@@ -354,9 +356,24 @@ def export(settings: dict[str, Any], out: Path | None, remove: bool) -> None:
         target = folder / f"{submission_id}.ttl"
         graph.serialize(destination=target, format="turtle", encoding="utf-8")
         click.echo(f"wrote {target} ({len(graph)} triples)")
+        for text in _registered_texts(graph, registered_documents(settings), folder):
+            click.echo(f"wrote {text} (the text of a document it registers)")
         if remove:
             store.remove(submission_id)
     click.echo(f"exported {len(ids)} submission{'s' if len(ids) != 1 else ''}")
+
+
+def _registered_texts(graph: Graph, registered: Path, folder: Path) -> list[Path]:
+    """Copy the texts of the documents a submission registers (those the review page kept)
+    beside it, where `kg build` checks their quotes."""
+    written = []
+    for name in graph.objects(None, KG.fileName):
+        source = registered / Path(str(name)).name  # never leave the folder
+        if source.is_file():
+            target = folder / source.name
+            shutil.copyfile(source, target)
+            written.append(target)
+    return written
 
 
 @main.command("load")

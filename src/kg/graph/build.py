@@ -9,7 +9,7 @@ from typing import Any
 
 from rdflib import Dataset
 
-from .dataset import assemble, union, write
+from .dataset import assemble, text_folders, union, write
 from .support import Unsupported, check_dataset
 from .validate import Report, load_shapes, validate
 
@@ -45,9 +45,8 @@ def assemble_and_check(settings: Mapping[str, Any]) -> tuple[Dataset, Report]:
     dataset = assemble(
         Path(settings["DATA_DIR"]), Path(settings["ONTOLOGY_DIR"]), Path(settings["SHAPES_DIR"])
     )
-    report = validate(
-        union(dataset), load_shapes(Path(settings["SHAPES_DIR"])), Path(settings["DATA_DIR"])
-    )
+    shapes = load_shapes(Path(settings["SHAPES_DIR"]))
+    report = validate(union(dataset), shapes, *text_folders(Path(settings["DATA_DIR"])))
     return dataset, report
 
 

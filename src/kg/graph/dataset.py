@@ -97,6 +97,13 @@ def assemble(data_dir: Path, ontology_dir: Path, shapes_dir: Path | None = None)
     return dataset
 
 
+def text_folders(data_dir: Path) -> tuple[Path, Path]:
+    """Where the data's documents' texts are: the source documents' beside their facts, and
+    those of documents registered on the review page, which `kg export` writes beside the
+    submissions that cite them."""
+    return data_dir, data_dir / "submissions"
+
+
 def document_texts(data_dir: Path) -> dict[str, str]:
     """The text of every source document, by its local name (``001_…``)."""
     return {path.stem: path.read_text("utf-8") for path in sorted(data_dir.glob("*.txt"))}

@@ -29,6 +29,7 @@ from rdflib import BNode, Graph, URIRef
 from rdflib.term import Node
 
 from ..errors import EmptySubmission, PayloadTooLarge
+from ..graph.dataset import text_folders
 from ..graph.parsing import parse_text
 from ..graph.validate import Report, load_shapes, validate
 from ..namespaces import BASE, KG
@@ -261,9 +262,9 @@ class CheckPool(WorkerPool):
             max_waiting=4 * size,
         )
         self.shapes_dir = str(settings["SHAPES_DIR"])
-        self.documents_dir = str(settings["DATA_DIR"])
-        #: texts of documents registered through the review page (kg.web.assist)
-        self.registered_dir = str(registered_documents(settings))
+        #: the data's texts, then those of documents registered through the review page
+        folders = (*text_folders(Path(settings["DATA_DIR"])), registered_documents(settings))
+        self.text_folders = tuple(str(folder) for folder in folders)
         self.timeout = float(settings["VALIDATION_TIMEOUT_S"])
         self.max_triples = int(settings["MAX_SUBMISSION_TRIPLES"])
         self._folder = snapshot_folder(Path(settings["VAR_DIR"]) / "validation")
@@ -272,7 +273,7 @@ class CheckPool(WorkerPool):
         self._snapshot_lock = threading.Lock()
 
     def handler(self) -> tuple[Callable[..., Handler], tuple[Any, ...]]:
-        return check_handler, (self.shapes_dir, self.documents_dir, self.registered_dir)
+        return check_handler, (self.shapes_dir, *self.text_folders)
 
     def snapshot(self, store: Store) -> tuple[str, str]:
         """(version, path) of the stored graph as N-Triples, written once per version."""

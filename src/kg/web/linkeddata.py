@@ -22,6 +22,7 @@ from rdflib import Graph, URIRef
 
 from .. import formats
 from ..errors import NotFound
+from ..graph.dataset import text_folders
 from ..namespaces import BASE, GRAPH, KG
 from ..store.checking import registered_documents
 from ..store.interface import Store
@@ -137,15 +138,21 @@ def list_scheme(store: Store, base: str) -> str | None:
 
 
 def document_text(base: str) -> Response:
-    """The text of a document: a source document's from the data folder, or one the review
-    page registered, from its folder once the document is in the graph (its text is kept
-    before the submission is validated, and stays when that fails). Only files the folders
-    hold are looked up by name, never a file name made from the request (a 4,000-byte name
-    once raised a 500)."""
+    """The text of a document: a source document's, beside its facts in the data folder, or
+    one the review page registered (exported beside the submissions, or still in its folder
+    under VAR_DIR), served once its document is in the graph: a text is kept before its
+    submission is validated, and stays when that fails. Only files the folders hold are
+    looked up by name, never a file name made from the request (a 4,000-byte name once
+    raised a 500)."""
     name = Path(base).name
-    path = _texts(Path(current_app.config["DATA_DIR"])).get(name)
+    sources, *registered = (
+        *text_folders(Path(current_app.config["DATA_DIR"])),
+        registered_documents(current_app.config),
+    )
+    path = _texts(sources).get(name)
     if path is None:
-        path = _texts(registered_documents(current_app.config)).get(name)
+        found = (_texts(folder).get(name) for folder in registered)
+        path = next((p for p in found if p is not None), None)
         path = path if path is not None and _registered(BASE + base) else None
     if path is None:
         abort(404)
