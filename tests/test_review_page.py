@@ -12,10 +12,16 @@ from typing import Any
 import pytest
 import requests
 from helpers import LiveServer, shot
+from rdflib import Dataset, Graph
+
+from kg.graph.dataset import union
+from kg.graph.support import check_support, unexplained
 
 ALICE = {"Authorization": "Bearer tok-alice"}
 BOB = {"Authorization": "Bearer tok-bob"}
 LIMIT = 20_000
+SUBMISSION_GRAPH = "https://w3id.org/cakg/graph/submission/"
+RULE_CURATOR = "https://w3id.org/cakg/vocab/derivation-rule/curator-reading"
 
 #: A small article in general English, written for these tests (not from the five documents).
 ARTICLE = """Film and music link Tashkent and Osaka
@@ -235,7 +241,9 @@ def axe_passes(page: Any) -> None:
     assert serious == [], results.generate_report()
 
 
-def test_paste_accept_reject_edit_and_submit(browser: Any, reviewing: LiveServer) -> None:
+def test_paste_accept_reject_edit_and_submit(
+    browser: Any, reviewing: LiveServer, dataset: Dataset
+) -> None:
     context, page = open_draft(browser, reviewing, "draft")
     assert page.locator("mark.evidence").count() >= 3
     assert page.locator("#article a.mention").count() >= 3
@@ -285,6 +293,18 @@ def test_paste_accept_reject_edit_and_submit(browser: Any, reviewing: LiveServer
     assert not ask(reviewing, f"ASK {{ {stated} ; kg:derivation ?d }}")
     link = page.locator("#status a").get_attribute("href")
     assert link.startswith("/submissions/")
+    # the build's evidence-support check finds every value the quotes do not name explained
+    submitted = Graph().parse(
+        data=requests.get(
+            reviewing.url + "/rdf-graphs",
+            params={"graph": SUBMISSION_GRAPH + link.rsplit("/", 1)[1]},
+            headers={"Accept": "text/turtle"},
+            timeout=30,
+        ).text,
+        format="turtle",
+    )
+    found = check_support(submitted, union(dataset) + submitted)
+    assert [u for u in found if u.rule == RULE_CURATOR] and not unexplained(found), found
     # the fact's own page, at once
     fact_page = page.locator("#fact-2 .problems a").get_attribute("href")
     assert page.goto(reviewing.url + fact_page).status == 200
