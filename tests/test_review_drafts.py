@@ -19,7 +19,17 @@ from flask import Flask
 
 from kg.errors import Conflict
 from kg.store.pool import Handler, WorkerPool, resolve
-from kg.web.drafting import StoredDraft, claim, mark_submitted, prune, release
+from kg.web.drafting import (
+    Drafted,
+    DraftRecord,
+    StoredDraft,
+    claim,
+    load,
+    mark_submitted,
+    prune,
+    release,
+    save,
+)
 
 WEEK = 7 * 24 * 3600
 OLD = "a" * 32
@@ -192,3 +202,13 @@ def test_a_claim_left_by_a_stopped_server_is_taken_over(tmp_path: Path) -> None:
         "review.json",
         "submitted.json",
     ]
+
+
+def test_making_a_draft_removes_the_old_ones(tmp_path: Path) -> None:
+    drafts = tmp_path / "drafts"
+    a_draft(drafts / OLD, time.time() - WEEK - 60)
+    record = DraftRecord("https://w3id.org/cakg/doc/0", "an article", "0.txt", "0" * 64, "")
+    drafted = Drafted("text", record, None, b"", {"facts": []})
+    made = save(drafts, drafted, "alice", WEEK)
+    assert sorted(p.name for p in drafts.iterdir()) == [made]
+    assert load(drafts, made).curator == "alice"
