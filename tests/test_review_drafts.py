@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from kg.errors import Conflict
+from kg.errors import Conflict, NotFound
 from kg.store.pool import Handler, WorkerPool, resolve
 from kg.web.drafting import (
     Drafted,
@@ -212,3 +212,10 @@ def test_making_a_draft_removes_the_old_ones(tmp_path: Path) -> None:
     made = save(drafts, drafted, "alice", WEEK)
     assert sorted(p.name for p in drafts.iterdir()) == [made]
     assert load(drafts, made).curator == "alice"
+
+
+def test_a_draft_of_an_earlier_version_is_a_clear_404(tmp_path: Path) -> None:
+    folder = a_draft(tmp_path / OLD, time.time())
+    (folder / "record.json").write_text(json.dumps({"record": {"iri": "x"}, "curator": "alice"}))
+    with pytest.raises(NotFound, match="earlier version"):
+        load(tmp_path, OLD)

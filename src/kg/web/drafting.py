@@ -208,14 +208,14 @@ def load(drafts_dir: Path, draft_id: str) -> StoredDraft:
         review = json.loads((folder / "review.json").read_text("utf-8"))
     except FileNotFoundError:  # removed (pruned) while we looked
         raise NotFound(f"there is no draft {draft_id}") from None
-    return StoredDraft(
-        draft_id,
-        folder,
-        DraftRecord(**about["record"]),
-        about["registered"],
-        about["curator"],
-        review,
-    )
+    try:
+        record = DraftRecord(**about["record"])
+        return StoredDraft(draft_id, folder, record, about["registered"], about["curator"], review)
+    except (KeyError, TypeError):  # written by an earlier version, without the record's Turtle
+        raise NotFound(
+            f"draft {draft_id} was made by an earlier version of the server and cannot be "
+            "read; draft the article again"
+        ) from None
 
 
 # ------------------------------------------------------------------------------ submitting once
