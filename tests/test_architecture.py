@@ -86,6 +86,43 @@ def test_no_import_inside_a_function(path: Path) -> None:
                 )
 
 
+#: A worker's handler named by a string, imported by name in the worker process only
+#: (kg.store.pool.resolve), so that the process starting the pool never loads it.
+HANDLER_NAME = re.compile(r"kg(?:\.\w+)+:\w+")
+
+
+def named_handlers(path: Path) -> list[tuple[str, str, int]]:
+    """Every handler a module names as "kg.package.module:function": module, function, line."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            if HANDLER_NAME.fullmatch(node.value):
+                module, _, function = node.value.partition(":")
+                found.append((module, function, node.lineno))
+    return found
+
+
+@pytest.mark.parametrize("path", MODULES, ids=module_name)
+def test_a_handler_named_by_a_string_keeps_the_layers(path: Path) -> None:
+    """Naming a handler is an import the import rules cannot see: it must name a function of
+    one of our modules, of a layer the naming module may import (the web names the
+    assistant's drafting handler, kg.assist.worker:draft; the store names nothing above it)."""
+    own = LAYERS.index(layer(module_name(path)))
+    for module, function, line in named_handlers(path):
+        target = PACKAGE.parent / Path(*module.split(".")).with_suffix(".py")
+        assert target.is_file(), f"{module_name(path)} line {line} names no module {module}"
+        defined = {
+            n.name
+            for n in ast.parse(target.read_text("utf-8")).body
+            if isinstance(n, ast.FunctionDef)
+        }
+        assert function in defined, f"{module_name(path)} line {line}: {module} has no {function}"
+        assert LAYERS.index(layer(module)) <= own, (
+            f"{module_name(path)} (layer {layer(module_name(path))}) names {module}:{function} "
+            f"(layer {layer(module)}) on line {line}"
+        )
+
+
 def test_no_import_circle() -> None:
     graph = {module_name(p): {t for t, _ in imports(p)} for p in MODULES}
     visiting: list[str] = []

@@ -12,10 +12,16 @@ from typing import Any
 import pytest
 import requests
 from helpers import LiveServer, shot
+from rdflib import Dataset, Graph
+
+from kg.graph.dataset import union
+from kg.graph.support import check_support, unexplained
 
 ALICE = {"Authorization": "Bearer tok-alice"}
 BOB = {"Authorization": "Bearer tok-bob"}
 LIMIT = 20_000
+SUBMISSION_GRAPH = "https://w3id.org/cakg/graph/submission/"
+RULE_CURATOR = "https://w3id.org/cakg/vocab/derivation-rule/curator-reading"
 
 #: A small article in general English, written for these tests (not from the five documents).
 ARTICLE = """Film and music link Tashkent and Osaka
@@ -84,6 +90,41 @@ def test_drafting_and_submitting_need_a_curator(reviewing: LiveServer) -> None:
     assert requests.post(submit, json={"facts": [{"index": 0}]}, timeout=30).status_code == 401
 
 
+def test_only_the_curator_who_drafted_it_reads_or_submits_a_draft(reviewing: LiveServer) -> None:
+    made = draft(reviewing, ARTICLE)
+    base = reviewing.url + made["location"]
+    for path in ("/page", "/review.json"):
+        assert requests.get(base + path, timeout=30).status_code == 401
+        wrong = {"Authorization": "Bearer nope"}
+        assert requests.get(base + path, headers=wrong, timeout=30).status_code == 403
+        other = requests.get(base + path, headers=BOB, timeout=30)
+        assert other.status_code == 403
+        assert "another curator" in other.json()["message"]
+        assert "Tashkent" not in other.text  # nothing of the draft
+        assert requests.get(base + path, headers=ALICE, timeout=30).status_code == 200
+    data = requests.get(base + "/review.json", headers=ALICE, timeout=30).json()
+    assert data["curator"] == "alice" and data["review"]["facts"]
+    # the page a link opens holds nothing of the draft: it asks for it with the token
+    shell = requests.get(base, timeout=30)
+    assert shell.status_code == 200 and "Tashkent" not in shell.text
+    refused = requests.post(
+        base + "/submit", json={"facts": [{"index": 0}]}, headers=BOB, timeout=30
+    )
+    assert refused.status_code == 403
+
+
+def test_a_draft_is_submitted_once(reviewing: LiveServer) -> None:
+    made = draft(reviewing, OTHER)
+    submit = reviewing.url + made["location"] + "/submit"
+    first = requests.post(submit, json={"facts": [{"index": 0}]}, headers=ALICE, timeout=120)
+    assert first.status_code == 201, first.text
+    again = requests.post(submit, json={"facts": [{"index": 0}]}, headers=ALICE, timeout=120)
+    assert again.status_code == 409
+    assert first.json()["location"] in again.json()["message"]
+    page = requests.get(reviewing.url + made["location"] + "/page", headers=ALICE, timeout=30)
+    assert "submitted already" in page.text
+
+
 def test_bad_input_is_refused_in_one_line(reviewing: LiveServer) -> None:
     url = reviewing.url + "/curate/review"
     cases = [
@@ -119,7 +160,7 @@ def test_an_article_over_the_limit_is_413(reviewing: LiveServer) -> None:
 def test_a_draft_has_mentions_and_facts_and_is_not_in_the_graph(reviewing: LiveServer) -> None:
     made = draft(reviewing, ARTICLE, date="2025-03-10", title="Film and music")
     assert made["facts"] >= 3
-    page = requests.get(reviewing.url + made["location"], timeout=30)
+    page = requests.get(reviewing.url + made["location"] + "/page", headers=ALICE, timeout=30)
     assert page.status_code == 200
     assert page.text.count('class="mention"') >= 3  # linked names, as links
     assert 'href="/city/tashkent"' in page.text
@@ -137,6 +178,9 @@ def test_an_edit_that_cannot_be_taken_is_400(reviewing: LiveServer) -> None:
         {"facts": [{"index": 0, "date": "March 2025"}]},
         {"facts": [{"index": 0, "status": "https://example.org/done"}]},
         {"facts": [{"index": 0, "fields": {"location": ["javascript:alert(1)"]}}]},
+        {"facts": [{"index": 0, "fields": {"eventType": "https://example.org/party"}}]},
+        {"facts": [{"index": 0, "fields": "location"}]},
+        {"facts": [{"index": 0, "fields": {"eventType": ["not", "a", "concept"]}}]},
         {"facts": [{"index": 99}]},
         {"facts": []},
     ):
@@ -197,7 +241,9 @@ def axe_passes(page: Any) -> None:
     assert serious == [], results.generate_report()
 
 
-def test_paste_accept_reject_edit_and_submit(browser: Any, reviewing: LiveServer) -> None:
+def test_paste_accept_reject_edit_and_submit(
+    browser: Any, reviewing: LiveServer, dataset: Dataset
+) -> None:
     context, page = open_draft(browser, reviewing, "draft")
     assert page.locator("mark.evidence").count() >= 3
     assert page.locator("#article a.mention").count() >= 3
@@ -205,9 +251,21 @@ def test_paste_accept_reject_edit_and_submit(browser: Any, reviewing: LiveServer
     first = page.locator("#fact-1 .fact-label").inner_text()
     rejected = page.locator("#fact-3 .fact-label").inner_text()
     page.click("text=Accept fact 1")
+    page.click("text=Edit fact 1")
+    page.fill("#f1-date", "2025-03")  # the quote states March 2025: no mark
     page.click("text=Reject fact 3")
     page.click("text=Edit fact 2")
     page.fill("#f2-label", "Jazz evening in Almaty, reviewed")
+    # the place is picked by its name, never its IRI; its IRI is kept behind the name
+    place = page.locator("#f2-location-1")
+    assert place.input_value() == "Almaty"
+    samarkand = page.locator("#entities-place option[data-iri$='/city/samarkand']")
+    place.fill(samarkand.get_attribute("value"))
+    assert not place.input_value().startswith("http")
+    assert place.get_attribute("data-iri").endswith("/city/samarkand")
+    # the event type is a choice among its scheme's concepts, by their names
+    page.select_option("#f2-eventType", label="festival")
+    page.fill("#f2-date", "2024-04-13")  # a day the quote does not state
     page.click("text=Accept fact 2")
     assert page.locator("#fact-1 .state-text").inner_text() == "accepted"
     assert page.locator("#fact-3 .state-text").inner_text() == "rejected"
@@ -218,8 +276,35 @@ def test_paste_accept_reject_edit_and_submit(browser: Any, reviewing: LiveServer
     assert ask(reviewing, labelled(first))
     assert ask(reviewing, labelled("Jazz evening in Almaty, reviewed"))
     assert not ask(reviewing, labelled(rejected))
+    jazz = '?f rdfs:label "Jazz evening in Almaty, reviewed"@en'
+    assert ask(
+        reviewing, f"ASK {{ {jazz} ; kg:location city:samarkand ; kg:eventType etype:festival }}"
+    )
+    # what the curator gave and the quote does not state is marked as her reading
+    for prop, value in (("kg:date", None), ("kg:location", "city:samarkand")):
+        derived = f"kg:derivedProperty {prop} ; kg:rule rule:curator-reading"
+        if value:
+            derived += f" ; kg:derivedValue {value}"
+        assert ask(reviewing, f"ASK {{ {jazz} ; kg:derivation [ {derived} ] }}"), prop
+    assert ask(reviewing, f'ASK {{ {jazz} ; kg:date "2024-04-13"^^xsd:date }}')
+    # a date the quote states is the text's, not marked
+    stated = f"?f rdfs:label {json.dumps(first)}@en"
+    assert ask(reviewing, f'ASK {{ {stated} ; kg:date "2025-03"^^xsd:gYearMonth }}')
+    assert not ask(reviewing, f"ASK {{ {stated} ; kg:derivation ?d }}")
     link = page.locator("#status a").get_attribute("href")
     assert link.startswith("/submissions/")
+    # the build's evidence-support check finds every value the quotes do not name explained
+    submitted = Graph().parse(
+        data=requests.get(
+            reviewing.url + "/rdf-graphs",
+            params={"graph": SUBMISSION_GRAPH + link.rsplit("/", 1)[1]},
+            headers={"Accept": "text/turtle"},
+            timeout=30,
+        ).text,
+        format="turtle",
+    )
+    found = check_support(submitted, union(dataset) + submitted)
+    assert [u for u in found if u.rule == RULE_CURATOR] and not unexplained(found), found
     # the fact's own page, at once
     fact_page = page.locator("#fact-2 .problems a").get_attribute("href")
     assert page.goto(reviewing.url + fact_page).status == 200
@@ -262,6 +347,39 @@ def test_a_fact_is_accepted_with_the_keyboard_alone(browser: Any, reviewing: Liv
     page.keyboard.press("Space")
     assert page.locator("#fact-1 .state-text").inner_text() == "rejected"
     shot(page, "review-keyboard")
+    context.close()
+
+
+def test_another_curator_is_told_the_draft_is_not_hers(browser: Any, reviewing: LiveServer) -> None:
+    made = draft(reviewing, ARTICLE)
+    context = browser.new_context()
+    page = context.new_page()
+    assert page.goto(reviewing.url + made["location"]).status == 200
+    assert page.locator(".fact-card").count() == 0  # nothing without a token
+    page.fill("#token", "tok-bob")
+    page.click("#open-draft")
+    page.wait_for_selector("#problem:not([hidden])")
+    assert "another curator" in page.locator("#problem").inner_text()
+    assert page.locator(".fact-card").count() == 0
+    axe_passes(page)
+    shot(page, "review-not-yours")
+    page.fill("#token", "tok-alice")
+    page.click("#open-draft")
+    page.wait_for_selector(".fact-card")
+    assert page.locator("#problem").is_hidden()
+    context.close()
+
+
+def test_a_name_not_in_the_list_is_not_submitted(browser: Any, reviewing: LiveServer) -> None:
+    context, page = open_draft(browser, reviewing, "unknown-name")
+    page.click("text=Edit fact 2")
+    page.fill("#f2-location-1", "Atlantis")
+    assert page.locator("#f2-location-1").get_attribute("aria-invalid") == "true"
+    page.click("text=Accept fact 2")
+    page.click("#submit-facts")
+    assert "no name in the list" in page.locator("#status").inner_text()
+    assert page.evaluate("document.activeElement.id") == "f2-location-1"
+    shot(page, "review-unknown-name")
     context.close()
 
 

@@ -83,6 +83,11 @@ SETTINGS: tuple[Setting, ...] = (
         "Where `kg extract` writes drafts for review: never served, never in the graph.",
     ),
     Setting(
+        "DRAFTS_MAX_AGE_S",
+        604800,
+        "Seconds the review page keeps a draft (VAR_DIR/drafts) before removing it; 0: for ever.",
+    ),
+    Setting(
         "EXTRACT_MAX_BYTES", 1048576, "Largest article `kg extract` reads, in bytes (more: exit 2)."
     ),
     Setting(

@@ -9,9 +9,12 @@ submissions in step with the submission folder before it answers.
 from __future__ import annotations
 
 import dataclasses
+import importlib
+import importlib.util
 import logging
 import multiprocessing
 import queue
+import re
 import threading
 import time
 from collections import deque
@@ -124,19 +127,47 @@ def sync_submissions(stores: DatasetStores, folder: Path | None, loaded: Submiss
 
 #: Handles one job in a worker process; returns the answer or raises HttpError.
 Handler = Callable[[Any], Any]
+#: What sets up a worker's handler: a function, or its name, ``"package.module:function"``.
+#: A name is imported only in the worker process, so that what the handler needs (spaCy, for
+#: the drafting process) is never loaded by the process that starts the pool.
+MakeHandler = Callable[..., Handler] | str
+HANDLER_NAME = re.compile(r"[A-Za-z_][\w.]*:[A-Za-z_]\w*")
+
+
+def check_name(make_handler: MakeHandler) -> None:
+    """Refuse a handler's name that is malformed or names no module, in the starting process:
+    a worker that cannot import it would die at start, and be replaced, again and again. The
+    module is found, not imported (only its parent packages are)."""
+    if not isinstance(make_handler, str):
+        return
+    if not HANDLER_NAME.fullmatch(make_handler):
+        raise ValueError(f"{make_handler!r} is not a handler's name (package.module:function)")
+    module = make_handler.partition(":")[0]
+    if importlib.util.find_spec(module) is None:
+        raise ValueError(f"{make_handler!r}: there is no module {module}")
+
+
+def resolve(make_handler: MakeHandler) -> Callable[..., Handler]:
+    """The function a handler's name names (a function is itself)."""
+    if not isinstance(make_handler, str):
+        return make_handler
+    check_name(make_handler)
+    module, _, name = make_handler.partition(":")
+    found: Callable[..., Handler] = getattr(importlib.import_module(module), name)
+    return found
 
 
 def _worker_main(
     conn: Connection,
     isolate: bool,
     memory_mb: int,
-    make_handler: Callable[..., Handler],
+    make_handler: MakeHandler,
     args: tuple[Any, ...],
 ) -> None:
     """Confine this process, set up its handler, then serve jobs until the pipe closes."""
     confinement = isolate_network() if isolate else NONE  # first: before any job is read
     limit_memory(memory_mb)
-    handle = make_handler(*args)
+    handle = resolve(make_handler)(*args)  # imported after the limits: they count it too
     conn.send(("ready", confinement))
     while True:
         try:
@@ -237,8 +268,9 @@ class WorkerPool:
         """How long this thread's last job was worked on, not counting the wait for a worker."""
         return float(getattr(self._work, "seconds", 0.0))
 
-    def handler(self) -> tuple[Callable[..., Handler], tuple[Any, ...]]:
-        """The function that sets up a worker's handler, and its arguments."""
+    def handler(self) -> tuple[MakeHandler, tuple[Any, ...]]:
+        """The function that sets up a worker's handler (or its name, imported only in the
+        worker: see MakeHandler), and its arguments."""
         raise NotImplementedError
 
     def prepare(self, job: Any) -> Any:
@@ -255,8 +287,9 @@ class WorkerPool:
                 threading.Thread(target=self._ready_then_idle, args=(worker,), daemon=True).start()
 
     def _spawn(self) -> _Worker:
-        parent, child = self._context.Pipe()
         make_handler, args = self.handler()
+        check_name(make_handler)
+        parent, child = self._context.Pipe()
         process = self._context.Process(
             target=_worker_main,
             args=(child, self.isolate, self.memory_mb, make_handler, args),
@@ -404,7 +437,7 @@ class QueryPool(WorkerPool):
         self.submissions = submissions
         self.data_generation = 0
 
-    def handler(self) -> tuple[Callable[..., Handler], tuple[Any, ...]]:
+    def handler(self) -> tuple[MakeHandler, tuple[Any, ...]]:
         folder = str(self.submissions) if self.submissions else None
         return query_handler, (str(self.source), folder)
 

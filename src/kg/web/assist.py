@@ -3,10 +3,14 @@ the accepted facts out as a submission.
 
 ``POST /curate/review`` drafts an article (a curator's token needed, as for submissions) in the
 drafting process (:mod:`.drafting`) and keeps the draft under ``<VAR_DIR>/drafts/<id>/``;
-``/curate/review/<id>`` shows it; ``POST /curate/review/<id>/submit`` builds the accepted facts'
-Turtle on the server (:mod:`.reviewing`) and stores it through the one path of
-``POST /submissions`` (:func:`.curation.store_new`): validated in a validation process, stored
-atomically as one named graph whose provenance names the document (dcterms:source).
+``/curate/review/<id>`` is the page that shows it, which asks for the draft itself with the
+curator's token (``/curate/review/<id>/page``, the page's content; ``review.json``, the draft
+as data): only the curator who drafted it may read it. ``POST /curate/review/<id>/submit``
+builds the accepted facts' Turtle on the server (:mod:`.reviewing`) and stores it through the
+one path of ``POST /submissions`` (:func:`.curation.store_new`): validated in a validation
+process, stored atomically as one named graph whose provenance names the document
+(dcterms:source). A draft is submitted once (then 409), and removed ``DRAFTS_MAX_AGE_S`` after
+it was made.
 """
 
 from __future__ import annotations
@@ -19,12 +23,24 @@ from typing import Any
 from flask import Blueprint, Response, current_app, render_template, request
 
 from .. import formats
-from ..errors import PayloadTooLarge, ProtocolError
+from ..errors import Forbidden, PayloadTooLarge, ProtocolError
 from ..namespaces import KG
-from ..store.checking import Addition, Part, registered_documents
+from ..store.checking import Addition, Checked, Part, registered_documents
+from ..store.submissions import Submission
 from . import auth, curation, reviewing, reviewpage
 from .describe import link_for
-from .drafting import DraftJob, DraftPool, StoredDraft, drafts_folder, load, save
+from .drafting import (
+    DraftJob,
+    DraftPool,
+    StoredDraft,
+    claim,
+    drafts_folder,
+    load,
+    mark_submitted,
+    prune,
+    release,
+    save,
+)
 from .state import cached, get_state, get_store
 
 bp = Blueprint("assist", __name__)
@@ -34,8 +50,10 @@ FORM_ROOM = 65536
 
 
 def init_app(app: Any) -> None:
-    """Register the views (the drafting process is in the app's state: state.AppState)."""
+    """Register the views (the drafting process is in the app's state: state.AppState), and
+    remove the drafts that have outlived DRAFTS_MAX_AGE_S while the server was down."""
     app.register_blueprint(bp)
+    prune(drafts_folder(app.config), float(app.config["DRAFTS_MAX_AGE_S"]))
 
 
 def _pool() -> DraftPool:
@@ -69,7 +87,8 @@ def make_draft() -> Response:
         **{key: _given(key) for key in ("title", "date", "url", "publisher")},
     )
     drafted = _pool().draft(job)
-    draft_id = save(drafts_folder(current_app.config), drafted, who)
+    max_age = float(current_app.config["DRAFTS_MAX_AGE_S"])
+    draft_id = save(drafts_folder(current_app.config), drafted, who, max_age)
     location = f"/curate/review/{draft_id}"
     body = {"id": draft_id, "location": location, "facts": len(drafted.review["facts"])}
     return Response(
@@ -104,48 +123,99 @@ def _given(key: str) -> str | None:
 # ------------------------------------------------------------------------------ reviewing
 
 
+def _reader(draft_id: str) -> StoredDraft:
+    """The draft, for the curator who drafted it: 401 without a token, 403 for a wrong one or
+    another curator's, 404 for no such draft."""
+    return _own_draft(auth.curator(), draft_id)
+
+
+def _own_draft(who: str, draft_id: str) -> StoredDraft:
+    """The draft, if `who` drafted it (record.json names her); else 403."""
+    draft = load(drafts_folder(current_app.config), draft_id)
+    if draft.curator != who:
+        raise Forbidden(
+            "this draft was made by another curator: only the curator who drafted it may read "
+            "or submit it"
+        )
+    return draft
+
+
 @bp.route("/curate/review/<draft_id>", methods=["GET"])
 def review_page(draft_id: str) -> Response:
-    draft = load(drafts_folder(current_app.config), draft_id)
+    """The draft's page: a frame that asks for the draft with the curator's token (a link
+    carries no token), so nothing of the draft is in it; 404 for no such draft."""
+    load(drafts_folder(current_app.config), draft_id)
+    limit = int(current_app.config["EXTRACT_MAX_BYTES"])
+    html = render_template("review.html", draft=None, draft_id=draft_id, limit=limit)
+    return Response(html, mimetype=formats.HTML, headers={"Cache-Control": "no-store"})
+
+
+@bp.route("/curate/review/<draft_id>/page", methods=["GET"])
+def review_content(draft_id: str) -> Response:
+    """What the draft's page shows, as HTML to put in it: the article marked, the facts' cards
+    with their edit forms, the pickers' options, the submit form."""
+    draft = _reader(draft_id)
     review = draft.review
     entities = reviewpage.graph_entities()
     labels = reviewpage.labels_for(review, entities)
+    concepts = reviewpage.scheme_concepts()
+    options = reviewpage.picker_options(review, entities)
+    submitted = draft.submitted()
     html = render_template(
-        "review.html",
+        "review_draft.html",
         draft=draft,
         record=draft.record,
         registered_href=link_for(draft.registered) if draft.registered else "",
         article=reviewpage.article_html(review),
         notes=reviewpage.notes(review, labels),
-        cards=reviewpage.cards(review, labels),
-        statuses=reviewpage.statuses(labels),
-        datalists=reviewpage.datalists(review, entities),
-        limit=int(current_app.config["EXTRACT_MAX_BYTES"]),
+        cards=reviewpage.cards(review, labels, concepts, options),
+        pickers=options,
+        submitted=submitted if submitted and submitted.get("state") == "submitted" else None,
     )
-    # the draft's page is the curator's working copy: never kept by a cache
+    # the curator's working copy: never kept by a cache
     return Response(html, mimetype=formats.HTML, headers={"Cache-Control": "no-store"})
+
+
+@bp.route("/curate/review/<draft_id>/review.json", methods=["GET"])
+def review_json(draft_id: str) -> Response:
+    """The draft as data: what ``kg extract`` writes as review.json, with the record."""
+    draft = _reader(draft_id)
+    body = {
+        "id": draft.id,
+        "curator": draft.curator,
+        "document": draft.record.iri,
+        "registered": draft.registered,
+        "submitted": draft.submitted(),
+        "review": draft.review,
+    }
+    return Response(
+        json.dumps(body, ensure_ascii=False),
+        mimetype="application/json",
+        headers={"Cache-Control": "no-store"},
+    )
 
 
 @bp.route("/curate/review/<draft_id>/submit", methods=["POST"])
 def submit_draft(draft_id: str) -> Response:
     """Submit the accepted facts: 201 with the submission, 422 with each problem placed with
-    its fact (nothing stored), 400 for an edit that cannot be taken."""
-    who = auth.curator()
+    its fact (nothing stored), 400 for an edit that cannot be taken, 409 for a draft that was
+    submitted already."""
+    who = auth.curator()  # a write: tests/security/test_hostile_routes.py holds it to the token
+    draft = _own_draft(who, draft_id)
     auth.check_rate(who)
-    draft = load(drafts_folder(current_app.config), draft_id)
     decisions = request.get_json(silent=True)
     if decisions is None:
         raise ProtocolError('send the decisions as JSON: {"facts": [{"index": 0}, …]}')
-    chosen = reviewing.accepted(draft.review, decisions)
-    registered = _registered(draft)
-    built = reviewing.build(draft, chosen, _existing(), registered)
-    if registered is None:
-        _keep_text(draft)
-    addition = Addition((Part(reviewing.turtle(built.graph), "turtle", "the review page"),))
+    chosen = reviewing.accepted(draft.review, decisions, reviewpage.concept_sets())
     comment = str(decisions.get("comment") or "").strip() or f"reviewed draft {draft.id}"
-    document = registered or draft.record.iri
-    checked, submission = curation.store_new(addition, who, comment, document)
+    claim(draft)  # from here until it is released, a second submit of this draft is a 409
+    try:
+        built, document, (checked, submission) = _submit(draft, who, chosen, comment)
+    except BaseException:
+        release(draft)  # nothing was stored: the draft may be submitted again
+        raise
     if submission is None:
+        release(draft)
         placed, general = reviewing.by_fact(checked.report, built)
         body = {
             "conforms": False,
@@ -154,8 +224,10 @@ def submit_draft(draft_id: str) -> Response:
             "summary": checked.report.summary(),
         }
         return Response(json.dumps(body, ensure_ascii=False), 422, mimetype="application/json")
+    location = f"/submissions/{submission.id}"
+    mark_submitted(draft, submission.id, location)
     answer = submission.to_json() | {
-        "location": f"/submissions/{submission.id}",
+        "location": location,
         "iris": {str(i): iri for i, iri in built.iris.items()},
         "pages": {str(i): link_for(iri) for i, iri in built.iris.items()},
         "document": document,
@@ -164,8 +236,22 @@ def submit_draft(draft_id: str) -> Response:
         json.dumps(answer, ensure_ascii=False),
         201,
         mimetype="application/json",
-        headers={"Location": f"/submissions/{submission.id}"},
+        headers={"Location": location},
     )
+
+
+def _submit(
+    draft: StoredDraft, who: str, chosen: list[reviewing.Accepted], comment: str
+) -> tuple[reviewing.Built, str, tuple[Checked, Submission | None]]:
+    """Build the accepted facts' Turtle and store it as one submission, if it conforms."""
+    registered = _registered(draft)
+    labels = reviewpage.labels_for(draft.review, reviewpage.graph_entities())
+    built = reviewing.build(draft, chosen, _existing(), registered, labels)
+    if registered is None:
+        _keep_text(draft)
+    addition = Addition((Part(reviewing.turtle(built.graph), "turtle", "the review page"),))
+    document = registered or draft.record.iri
+    return built, document, curation.store_new(addition, who, comment, document)
 
 
 def _registered(draft: StoredDraft) -> str | None:

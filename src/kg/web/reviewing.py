@@ -4,8 +4,13 @@ their edits, and the document's record; and the validation report read back, fac
 The Turtle is built here, on the server, from the draft's own candidates (never from Turtle
 the page sends), with the assistant's writer (:mod:`kg.assist.draft`), so an accepted fact is
 written exactly as ``kg extract`` writes it. Edits are checked one by one: a label is one line,
-a status one of the status concepts, a date ISO at year, month or day precision, an entity an
-http(s) IRI.
+a status or an event or agreement type one of the concepts of its scheme, a date ISO at year,
+month or day precision, an entity an http(s) IRI.
+
+A value the curator gives that the fact's quote does not name (a date the text never states, a
+place it does not mention) is written as hers, not the text's: ``kg:derivation [ kg:rule
+rule:curator-reading ]`` (docs/modelling.md, "Derived values"), so the evidence-support check
+holds and a reader can tell it from what the quote states.
 """
 
 from __future__ import annotations
@@ -15,36 +20,54 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from rdflib import Graph
+from rdflib import BNode, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import RDF
+from rdflib.term import Node
 
 from ..assist.dates import DateMention
 from ..assist.draft import IRI_FIELDS, mint_iris, to_graph
 from ..assist.facts import Candidate
 from ..assist.model import Mention, Span
 from ..errors import ProtocolError
+from ..graph.support import date_appears, name_variants, normalise
 from ..graph.validate import Report, Result
-from ..namespaces import PREFIXES, STATUS, bind_prefixes
+from ..namespaces import ETYPE, KG, PREFIXES, STATUS, bind_prefixes
 from ..store.interface import valid_iri
 from .drafting import StoredDraft
 
-#: The status concepts a curator may choose (docs/modelling.md, "Status").
-STATUSES = tuple(str(STATUS[name]) for name in ("happened", "planned", "proposed"))
+RULE = Namespace(PREFIXES["rule"])
+#: The rule of a value the curator gave on review that no quote of the fact names.
+CURATOR_READING = RULE["curator-reading"]
 #: A date as the shapes take it: a year, a year and month, or a day.
 ISO_DATE = re.compile(r"\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?")
-#: Fields whose values a curator may pick: the entity fields (a concept field such as
-#: eventType keeps the assistant's choice), a role's person, and participations' agents.
+#: The concept-valued fields the form offers, each with the scheme of its concepts (a
+#: statistic's measure may be a concept the draft mints, and a unit is a QUDT IRI: both keep
+#: the assistant's choice).
+CONCEPT_SCHEMES = {
+    "status": str(STATUS["scheme"]),
+    "eventType": str(ETYPE["scheme"]),
+    "agreementType": PREFIXES["atype"] + "scheme",
+    "qualifier": PREFIXES["qual"] + "scheme",
+}
+#: Fields whose values a curator may pick: the entity fields, a role's person, and
+#: participations' agents.
 CONCEPT_FIELDS = frozenset({"eventType", "agreementType", "measure", "unitOfMeasure", "qualifier"})
 ENTITY_FIELDS = (IRI_FIELDS - CONCEPT_FIELDS) | {"person"}
+#: The date properties the assistant's writer gives a fact.
+DATE_PROPERTIES = (KG.date, KG.startDate, KG.endDate)
 #: Longest label a curator may give.
 MAX_LABEL = 300
 
 
 @dataclass(frozen=True)
 class Accepted:
-    """A fact the curator accepted: its index in the draft and the candidate, edits applied."""
+    """A fact the curator accepted: its index in the draft and the candidate, edits applied,
+    and which values are the curator's rather than the draft's."""
 
     index: int
     candidate: Candidate
+    dated: bool = False  # the dates are the curator's
+    picked: dict[str, list[str]] = field(default_factory=dict)  # entity values she added
 
 
 @dataclass
@@ -105,9 +128,12 @@ def mentions(review: Mapping[str, Any]) -> list[Mention]:
 # ------------------------------------------------------------------------------ the decisions
 
 
-def accepted(review: Mapping[str, Any], decisions: Any) -> list[Accepted]:
+def accepted(
+    review: Mapping[str, Any], decisions: Any, concepts: Mapping[str, Collection[str]]
+) -> list[Accepted]:
     """The accepted facts with the curator's edits; ProtocolError (400) names the first wrong
-    one. `decisions` is the page's JSON: ``{"facts": [{"index": 3, "label": …}, …]}``."""
+    one. `decisions` is the page's JSON: ``{"facts": [{"index": 3, "label": …}, …]}``;
+    `concepts` the concepts each concept field may take (by CONCEPT_SCHEMES)."""
     facts = review["facts"]
     sent = decisions.get("facts") if isinstance(decisions, dict) else None
     if not isinstance(sent, list) or not sent:
@@ -119,11 +145,16 @@ def accepted(review: Mapping[str, Any], decisions: Any) -> list[Accepted]:
             raise ProtocolError(f"there is no fact {index!r} in this draft")
         if any(a.index == index for a in chosen):
             raise ProtocolError(f"fact {index + 1} is sent twice")
-        chosen.append(Accepted(index, edited(candidate(facts[index]), entry, index)))
+        chosen.append(edited(candidate(facts[index]), entry, index, concepts))
     return sorted(chosen, key=lambda a: a.index)
 
 
-def edited(fact: Candidate, edits: Mapping[str, Any], index: int) -> Candidate:
+def edited(
+    fact: Candidate,
+    edits: Mapping[str, Any],
+    index: int,
+    concepts: Mapping[str, Collection[str]],
+) -> Accepted:
     """The candidate with the curator's edits applied (each is optional)."""
     where = f"fact {index + 1}"
     label = _one_line(edits.get("label"))
@@ -133,26 +164,43 @@ def edited(fact: Candidate, edits: Mapping[str, Any], index: int) -> Candidate:
         fact.label = label
     status = _one_line(edits.get("status"))
     if status:
-        if status not in STATUSES:
-            raise ProtocolError(f"{where}: {status!r} is not a status concept")
-        fact.status = status
-    _edit_dates(fact, edits, where)
-    for prop, values in (edits.get("fields") or {}).items():
+        fact.status = _concept("status", status, concepts, where)
+    dated = _edit_dates(fact, edits, where)
+    fields = edits.get("fields") or {}
+    if not isinstance(fields, dict):
+        raise ProtocolError(f"{where}: fields takes an object of field names and their values")
+    picked: dict[str, list[str]] = {}
+    for prop, values in fields.items():
+        if prop in CONCEPT_SCHEMES:
+            fact.fields[prop] = [_concept(prop, _one_line(values), concepts, where)]
+            continue
+        drafted = fact.fields.get(prop, [])
         fact.fields[prop] = _entities(prop, values, where)
-    return fact
+        picked[prop] = [v for v in fact.fields[prop] if v not in drafted]
+    return Accepted(index, fact, dated, picked)
 
 
-def _edit_dates(fact: Candidate, edits: Mapping[str, Any], where: str) -> None:
+def _concept(prop: str, value: str, concepts: Mapping[str, Collection[str]], where: str) -> str:
+    """A concept of the field's scheme, or a 400 that says which field."""
+    if value not in concepts.get(prop, ()):
+        raise ProtocolError(f"{where}: {value!r} is not a concept of the {prop} list")
+    return value
+
+
+def _edit_dates(fact: Candidate, edits: Mapping[str, Any], where: str) -> bool:
+    """Apply the curator's dates, if she gave any; whether she did."""
     start, end = _one_line(edits.get("date")), _one_line(edits.get("endDate"))
     if not start and not end:
-        return
+        return False
     for value in (start, end):
         if value and not ISO_DATE.fullmatch(value):
             raise ProtocolError(f"{where}: the date {value!r} is not YYYY, YYYY-MM or YYYY-MM-DD")
     if not start:
         raise ProtocolError(f"{where}: an end date needs a start date")
-    # a date the curator states replaces the drafted one: it is no longer derived
+    # the curator's date replaces the drafted one (its derivation, if any, goes with it);
+    # build() marks it as her reading unless the quote names it
     fact.dates = [DateMention(fact.span, start, start, end or None)]
+    return True
 
 
 def _entities(prop: str, values: Any, where: str) -> list[str]:
@@ -184,10 +232,12 @@ def build(
     chosen: Sequence[Accepted],
     existing: Collection[str],
     registered: str | None,
+    labels: Mapping[str, str],
 ) -> Built:
     """The addition: the accepted facts, the new entities they use, and the document's record
     unless the graph holds the text already (`registered`, looked up at submit time, since
-    another curator may have registered it since the draft was made)."""
+    another curator may have registered it since the draft was made). `labels` names the
+    entities, to tell whether a quote names a value the curator picked."""
     document = registered or draft.record.iri
     candidates = [a.candidate for a in chosen]
     for accepted_fact in chosen:
@@ -203,12 +253,52 @@ def build(
     graph += to_graph(candidates, document, draft.text, mentions=fresh, existing=existing)
     iris = mint_iris(candidates, existing)  # as to_graph minted them: same input, same order
     built = Built(graph, {a.index: iri for a, iri in zip(chosen, iris, strict=True)})
+    for accepted_fact, iri in zip(chosen, iris, strict=True):
+        _mark_readings(graph, accepted_fact, URIRef(iri), draft.text, labels)
     for accepted_fact in chosen:
         for values in accepted_fact.candidate.fields.values():
             for value in values:
                 built.users.setdefault(value, []).append(accepted_fact.index)
         built.users.setdefault(document, []).append(accepted_fact.index)
     return built
+
+
+def _mark_readings(
+    graph: Graph, fact: Accepted, iri: URIRef, text: str, labels: Mapping[str, str]
+) -> None:
+    """Mark the values the curator gave that the fact's quote does not name as her reading."""
+    quote = text[fact.candidate.span.start : fact.candidate.span.end]
+    # a role's dates are on its blank kg:Role node, on the person the role's IRI names
+    subjects = list(graph.objects(iri, KG.role)) if fact.candidate.cls == "Role" else [iri]
+    if fact.dated:
+        for subject in subjects:
+            for prop in DATE_PROPERTIES:
+                dates = [v for v in graph.objects(subject, prop) if isinstance(v, Literal)]
+                if any(not date_appears(v, [quote]) for v in dates):
+                    _derivation(graph, subject, prop, None)
+    folded = normalise(quote)
+    for field_name, values in fact.picked.items():
+        if field_name.startswith("participation/"):
+            continue  # a participation's agent is on its own node: kept as the draft writes it
+        for value in values:
+            if not _named(value, folded, labels):
+                _derivation(graph, iri, KG[field_name], URIRef(value))
+
+
+def _named(iri: str, folded_quote: str, labels: Mapping[str, str]) -> bool:
+    """Whether the quote names the entity by its label, as the evidence-support check reads."""
+    label = labels.get(iri)
+    return bool(label) and any(v in folded_quote for v in name_variants(str(label)))
+
+
+def _derivation(graph: Graph, subject: Node, prop: URIRef, value: URIRef | None) -> None:
+    node = BNode()
+    graph.add((subject, KG.derivation, node))
+    graph.add((node, RDF.type, KG.Derivation))
+    graph.add((node, KG.derivedProperty, prop))
+    graph.add((node, KG.rule, CURATOR_READING))
+    if value is not None:
+        graph.add((node, KG.derivedValue, value))
 
 
 def turtle(graph: Graph) -> str:

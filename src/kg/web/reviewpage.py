@@ -1,6 +1,11 @@
 """What the review page shows of a draft: the article with its mentions and evidence marked,
 and each fact as a card with its values named by their labels and the pickers of its edit form.
 
+A picker shows an entity's name, never its IRI: its options are the entities' names, each
+unique in its list (a class or the IRI's last segment added where two share one), and the page
+keeps the IRI of the name chosen (review.js). A concept field (status, event type, agreement
+type, qualifier) is a choice among the concepts of its scheme, named by their prefLabel.
+
 The article is written here, not in the template, because its characters must come out exactly
 as they are (it is shown ``white-space: pre-wrap``) and the marks nest across the mentions'
 and the facts' spans; everything in it is escaped.
@@ -8,6 +13,7 @@ and the facts' spans; everything in it is escaped.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,7 +23,7 @@ from markupsafe import Markup, escape
 from ..assist.draft import KIND_CLASSES
 from ..assist.facts import REQUIRED
 from .describe import link_for
-from .reviewing import ENTITY_FIELDS, STATUSES
+from .reviewing import CONCEPT_SCHEMES, ENTITY_FIELDS
 from .state import cached, get_state, get_store
 
 #: The pickers: which classes of entity each one offers.
@@ -42,6 +48,14 @@ ENTITIES = """SELECT ?s ?type (SAMPLE(?l) AS ?label) WHERE {
                  kg:EventSeries }
   ?s a ?type ; rdfs:label ?l . FILTER (lang(?l) = "en" || lang(?l) = "")
 } GROUP BY ?s ?type ORDER BY ?label"""
+#: The concepts of the schemes the form offers, by their English prefLabel (deprecated ones,
+#: kept for old IRIs, are not offered).
+CONCEPTS = """SELECT ?scheme ?c (SAMPLE(?l) AS ?label) WHERE {
+  VALUES ?scheme { %s }
+  ?c <http://www.w3.org/2004/02/skos/core#inScheme> ?scheme ;
+     <http://www.w3.org/2004/02/skos/core#prefLabel> ?l . FILTER (lang(?l) = "en")
+  FILTER NOT EXISTS { ?c <http://www.w3.org/2002/07/owl#deprecated> true }
+} GROUP BY ?scheme ?c ORDER BY ?scheme ?label"""
 
 
 @dataclass(frozen=True)
@@ -49,6 +63,20 @@ class Entity:
     iri: str
     label: str
     cls: str  # the kg class's local name
+
+
+@dataclass(frozen=True)
+class Option:
+    """A picker's option: the name shown (unique in its list) and the IRI kept behind it."""
+
+    shown: str
+    iri: str
+
+
+@dataclass(frozen=True)
+class Concept:
+    iri: str
+    label: str
 
 
 @dataclass
@@ -73,6 +101,26 @@ def graph_entities() -> list[Entity]:
 
     found: list[Entity] = cached("review-entities", fetch)
     return found
+
+
+def scheme_concepts() -> dict[str, list[Concept]]:
+    """The concepts each concept field may take, from the ontology the store holds."""
+
+    def fetch() -> dict[str, list[Concept]]:
+        schemes = " ".join(f"<{iri}>" for iri in CONCEPT_SCHEMES.values())
+        rows = get_store().select(CONCEPTS % schemes)
+        found: dict[str, list[Concept]] = {prop: [] for prop in CONCEPT_SCHEMES}
+        for prop, scheme in CONCEPT_SCHEMES.items():
+            found[prop] = [Concept(r["c"], r["label"]) for r in rows if r["scheme"] == scheme]
+        return found
+
+    concepts: dict[str, list[Concept]] = cached("review-concepts", fetch)
+    return concepts
+
+
+def concept_sets() -> dict[str, frozenset[str]]:
+    """The IRIs each concept field may take: what a submit's edits are checked against."""
+    return {prop: frozenset(c.iri for c in found) for prop, found in scheme_concepts().items()}
 
 
 def labels_for(review: Mapping[str, Any], entities: Sequence[Entity]) -> dict[str, str]:
@@ -162,12 +210,26 @@ def notes(review: Mapping[str, Any], labels: Mapping[str, str]) -> list[dict[str
 # ------------------------------------------------------------------------------ the facts
 
 
-def cards(review: Mapping[str, Any], labels: Mapping[str, str]) -> list[dict[str, Any]]:
+def cards(
+    review: Mapping[str, Any],
+    labels: Mapping[str, str],
+    concepts: Mapping[str, Sequence[Concept]],
+    options: Mapping[str, Sequence[Option]],
+) -> list[dict[str, Any]]:
     """Each fact as its card shows it."""
-    return [_card(index, fact, labels) for index, fact in enumerate(review["facts"])]
+    shown = {group: {o.iri: o.shown for o in found} for group, found in options.items()}
+    return [
+        _card(index, fact, labels, concepts, shown) for index, fact in enumerate(review["facts"])
+    ]
 
 
-def _card(index: int, fact: Mapping[str, Any], labels: Mapping[str, str]) -> dict[str, Any]:
+def _card(
+    index: int,
+    fact: Mapping[str, Any],
+    labels: Mapping[str, str],
+    concepts: Mapping[str, Sequence[Concept]],
+    shown: Mapping[str, Mapping[str, str]],
+) -> dict[str, Any]:
     fields = [
         {"name": _field_name(prop), "shown": [_value(v, labels) for v in values]}
         for prop, values in fact["fields"].items()
@@ -181,14 +243,51 @@ def _card(index: int, fact: Mapping[str, Any], labels: Mapping[str, str]) -> dic
         "status": _value(fact["status"], labels) if fact.get("status") else None,
         "fields": fields,
         "dates": [_date_text(d) for d in fact["dates"]],
-        "pickers": _pickers(index, fact, labels),
+        "choices": _choices(index, fact, concepts, labels),
+        "pickers": _pickers(index, fact, labels, shown),
     }
 
 
-def _pickers(
-    index: int, fact: Mapping[str, Any], labels: Mapping[str, str]
+def _choices(
+    index: int,
+    fact: Mapping[str, Any],
+    concepts: Mapping[str, Sequence[Concept]],
+    labels: Mapping[str, str],
 ) -> list[dict[str, Any]]:
-    """The entity fields of the edit form: one input a value, and one more to add a value."""
+    """The concept fields of the edit form: a choice among its scheme's concepts each. A
+    drafted value the scheme lacks is offered too, so that the choice shows it as it is (the
+    page sends a choice only when the curator changes it)."""
+    values = {prop: list(fact["fields"].get(prop, [])) for prop in CONCEPT_SCHEMES}
+    values["status"] = [fact["status"]] if fact.get("status") else []
+    props = [p for p in CONCEPT_SCHEMES if values[p]]
+    props += [p for p in REQUIRED.get(fact["class"], ()) if p in CONCEPT_SCHEMES and p not in props]
+    found = []
+    for prop in props:
+        current = values[prop][0] if values[prop] else ""
+        options = list(concepts.get(prop, []))
+        if current and current not in {c.iri for c in options}:
+            options.insert(0, Concept(current, _value(current, labels)["label"]))
+        found.append(
+            {
+                "prop": prop,
+                # the status keeps its id: the page's tests and links name it
+                "id": f"f{index + 1}-{'status' if prop == 'status' else _safe(prop)}",
+                "name": _field_name(prop),
+                "value": current,
+                "options": options,
+            }
+        )
+    return found
+
+
+def _pickers(
+    index: int,
+    fact: Mapping[str, Any],
+    labels: Mapping[str, str],
+    shown: Mapping[str, Mapping[str, str]],
+) -> list[dict[str, Any]]:
+    """The entity fields of the edit form: one input a value, and one more to add a value;
+    each shows the entity's name, the one its picker's list gives it."""
     props = [p for p in fact["fields"] if _pickable(p)]
     props += [p for p in REQUIRED.get(fact["class"], ()) if _pickable(p) and p not in props]
     found = []
@@ -198,8 +297,8 @@ def _pickers(
         inputs = [
             {
                 "id": f"f{index + 1}-{_safe(prop)}-{n + 1}",
-                "value": value,
-                "label": labels.get(value, ""),
+                "iri": value,
+                "shown": shown[group].get(value) or labels.get(value) or value,
                 "caption": f"{_field_name(prop)} {n + 1}"
                 if value
                 else f"Add a {_field_name(prop)}",
@@ -241,27 +340,37 @@ def _date_text(date: Mapping[str, Any]) -> str:
     return f"{shown} (“{date['text']}”, {how})"
 
 
-def statuses(labels: Mapping[str, str]) -> list[dict[str, str]]:
-    return [{"iri": iri, "label": labels.get(iri, iri.rsplit("/", 1)[-1])} for iri in STATUSES]
-
-
 # ------------------------------------------------------------------------------ the pickers
 
 
-def datalists(review: Mapping[str, Any], entities: Sequence[Entity]) -> dict[str, list[Entity]]:
-    """The options of each picker: the draft's own mentions first, then the graph's entities."""
+def picker_options(
+    review: Mapping[str, Any], entities: Sequence[Entity]
+) -> dict[str, list[Option]]:
+    """The options of each picker: the draft's own mentions first, then the graph's entities,
+    each shown by a name unique in its list."""
     drafted = [
         Entity(
             str(m["iri"]),
-            f"{m['text']} (in this article{', new' if m.get('new') else ''})",
+            f"{m['text']} (new, in this article)" if m.get("new") else str(m["text"]),
             KIND_CLASSES.get(str(m["kind"]), "Organization"),
         )
         for m in review["mentions"]
         if m.get("iri")
     ]
-    unique: dict[str, Entity] = {}
-    for entity in [*drafted, *entities]:
+    unique: dict[str, Entity] = {e.iri: e for e in entities}  # the graph's own names first
+    for entity in drafted:
         unique.setdefault(entity.iri, entity)
     return {
-        group: [e for e in unique.values() if e.cls in classes] for group, classes in GROUPS.items()
+        group: _unique_names([e for e in unique.values() if e.cls in classes])
+        for group, classes in GROUPS.items()
     }
+
+
+def _unique_names(entities: Sequence[Entity]) -> list[Option]:
+    """Each entity's name, told apart from another of the same name by its class, then by
+    its IRI's last segment: a name shown must lead to one IRI."""
+    named = [(e, e.label) for e in entities]
+    for tell in (lambda e: _field_name(e.cls), lambda e: e.iri.rstrip("/").rsplit("/", 1)[-1]):
+        counts = Counter(name for _, name in named)
+        named = [(e, f"{name} ({tell(e)})" if counts[name] > 1 else name) for e, name in named]
+    return sorted((Option(name, e.iri) for e, name in named), key=lambda o: o.shown.casefold())
