@@ -94,6 +94,7 @@ def candidate(fact: Mapping[str, Any]) -> Candidate:
         dates=[_date(d) for d in fact.get("dates", [])],
         needs=[str(n) for n in fact.get("needs", [])],
         cue=str(fact.get("cue") or ""),
+        also=[Span(int(a["start"]), int(a["end"])) for a in fact.get("also", [])],
     )
 
 
@@ -106,6 +107,8 @@ def _date(date: Mapping[str, Any]) -> DateMention:
         qualifier=date.get("qualifier"),
         derived=bool(date.get("derived")),
         note=str(date.get("note") or ""),
+        rule=str(date.get("rule") or "document-date"),
+        year_from=Span(*map(int, date["yearFrom"])) if date.get("yearFrom") else None,
     )
 
 
