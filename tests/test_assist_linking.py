@@ -299,3 +299,30 @@ def test_mentions_have_exact_offsets_and_do_not_overlap(linker: Linker, path: Pa
 def test_a_dataset_is_read_as_its_merge(dataset: Dataset) -> None:
     found = Linker.from_graph(dataset).mentions("From Tashkent.")
     assert [m.iri for m in found] == [str(CITY.tashkent)]
+
+
+# -- defects found on unseen articles (the sentences are written for the tests)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("The film was shown with Russian subtitles.", id="subtitles"),
+        pytest.param("The lecture was given in Russian.", id="in-language"),
+        pytest.param("The talks were held in Russian and English.", id="in-two-languages"),
+        pytest.param("A Russian translation of the poems appeared.", id="translation"),
+        pytest.param("They read the Uzbek version of the play.", id="version-of-known-country"),
+        pytest.param("Courses of the Japanese language began.", id="language"),
+    ],
+)
+def test_a_language_is_not_its_country(linker: Linker, text: str) -> None:
+    assert [m.text for m in linker.mentions(text) if m.kind == "country"] == []
+
+
+def test_a_nationality_before_other_nouns_is_still_the_country(linker: Linker) -> None:
+    found = linker.mentions("Russian dancers came to Uzbek cities in Russian trains.")
+    assert [(m.text, m.iri) for m in found] == [
+        ("Russian", str(COUNTRY.ru)),
+        ("Uzbek", str(COUNTRY.uz)),
+        ("Russian", str(COUNTRY.ru)),
+    ]

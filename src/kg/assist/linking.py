@@ -75,6 +75,15 @@ UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 ACRONYM_LENGTH = 4
 #: Words before a place's name that say it is one ("in Name", "to Name").
 PLACE_CUES = frozenset("in to from at near via visited visit city town capital of".split())
+#: Nouns after a nationality's adjective that make it a language ("Russian subtitles").
+LANGUAGE_NOUNS = frozenset(
+    "language languages subtitles subtitle subtitled translation translations translated"
+    " version versions dubbing dubbed speaker speakers speaking text script".split()
+)
+#: Words before an adjective used alone that make it a language ("in Russian").
+LANGUAGE_CUES = frozenset("in into from".split())
+#: What joins two languages ("Russian and Uzbek subtitles").
+LANGUAGE_JOINS = frozenset({"and", "or", ",", "-"})
 
 
 @dataclass(frozen=True)
@@ -148,6 +157,7 @@ class Linker:
         rules = [_shape_hit(doc, s) for s in shapes(doc, context)]
         fuzzy = self._fuzzy_hits(doc, known)
         hits = _resolve([*known, *fuzzy, *rules, *self._place_hits(doc, context, rules)])
+        hits = [h for h in hits if not _a_language(doc, h)]
         return _to_mentions(doc, hits, text, origin)
 
     # -- the gazetteer
@@ -391,6 +401,39 @@ def _uncued_place(doc: Doc, start: int, place: Place) -> bool:
     sentence (where every word is capitalised); a town elsewhere needs one ("in Name")."""
     initial = start == 0 or doc[start - 1].is_space or doc[start - 1].text in {".", "!", "?", ":"}
     return place.kind == "country" or (place.near and not initial)
+
+
+# -- languages
+
+
+def _adjective(hit: Hit) -> bool:
+    """A country named by its adjective ("Russian", "Uzbek"), not by its name."""
+    if hit.names:
+        best = min(n.rank for n in hit.names)
+        found = [n for n in hit.names if n.rank == best]
+        return all(n.entity.kind == "country" and n.form == "adjective" for n in found)
+    return hit.kind == "country" and hit.extra.get("form") == "adjective"
+
+
+def _a_language(doc: Doc, hit: Hit) -> bool:
+    """An adjective that names a language, not its country: before a language noun ("with
+    Russian subtitles", "the Uzbek version"), or alone after "in", "into", "from" ("the
+    talks were in Russian")."""
+    if not _adjective(hit):
+        return False
+    after = hit.end
+    while after < len(doc) and (doc[after].lower_ in LANGUAGE_JOINS or _capital_word(doc, after)):
+        after += 1  # other languages of a list: "Russian, Uzbek and English subtitles"
+    if after < len(doc) and doc[after].lower_ in LANGUAGE_NOUNS:
+        return True
+    cued = hit.start > 0 and doc[hit.start - 1].lower_ in LANGUAGE_CUES
+    following = doc[hit.end] if hit.end < len(doc) else None
+    alone = following is None or not following.is_alpha or following.lower_ in STOP_WORDS
+    return cued and alone
+
+
+def _capital_word(doc: Doc, i: int) -> bool:
+    return doc[i].is_alpha and doc[i].text[:1].isupper()
 
 
 # -- from hits to mentions

