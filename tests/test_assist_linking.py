@@ -326,3 +326,34 @@ def test_a_nationality_before_other_nouns_is_still_the_country(linker: Linker) -
         ("Uzbek", str(COUNTRY.uz)),
         ("Russian", str(COUNTRY.ru)),
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        pytest.param(
+            "OSH – Bakyt Osmonov, the mayor, opened the fair.", "Bakyt Osmonov", id="spaced-dash"
+        ),
+        pytest.param(
+            "NUKUS — Karakalpak Regional Drama Theatre opened its season.",
+            "Karakalpak Regional Drama Theatre",
+            id="organisation",
+        ),
+        pytest.param(
+            "SAMARQAND, Dec 17 (UzA) -- Bakyt Osmonov, the director, spoke.",
+            "Bakyt Osmonov",
+            id="date-and-agency",
+        ),
+        pytest.param(
+            "OSH -- Mr. Bakyt Osmonov opened the fair.", "Bakyt Osmonov", id="title-after-dash"
+        ),
+    ],
+)
+def test_a_dateline_is_no_part_of_a_name(linker: Linker, text: str, words: str) -> None:
+    found = [m for m in linker.mentions(text) if m.kind in ("person", "organization") and m.new]
+    assert [m.text for m in found] == [words]
+
+
+def test_a_hyphenated_name_is_still_one_name(linker: Linker) -> None:
+    found = mention(linker, "The singer Anna-Maria Kowalska came.", "Anna-Maria Kowalska")
+    assert found.iri == str(PERSON["anna-maria-kowalska"])

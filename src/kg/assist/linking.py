@@ -35,6 +35,7 @@ from .names import (
     Context,
     Shape,
     capitalised,
+    dateline_tokens,
     fold,
     fold_name,
     headline_tokens,
@@ -358,6 +359,7 @@ def _context(doc: Doc, known: list[Hit], text: str, origin: list[int]) -> Contex
         places=frozenset(i for h in not_persons for i in range(h.start, h.end)),
         headlines=frozenset(headline_tokens(doc)),
         breaks=frozenset(breaks),
+        datelines=frozenset(dateline_tokens(doc)),
     )
 
 

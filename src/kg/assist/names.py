@@ -245,6 +245,73 @@ def _is_headline(line: list[Token]) -> bool:
     return len(words) >= 3 and len(upper) >= HEADLINE_SHARE * len(words) and not stops
 
 
+# -- datelines
+
+#: Months as datelines abbreviate them ("Dec", "Sept.").
+MONTH_ABBREVIATIONS = frozenset("jan feb mar apr jun jul aug sep sept oct nov dec".split())
+#: The dash that ends a dateline, as fold() leaves it.
+DATELINE_DASHES = frozenset({"-", "--", "---"})
+#: How far from the line's start a dateline's dash may be.
+DATELINE_LENGTH = 14
+
+
+def dateline_tokens(doc: Doc) -> set[int]:
+    """The tokens of each line's dateline: a place, perhaps a date and an agency in
+    parentheses, and a dash ("OSH --", "TASHKENT, Dec 17 (Agency) --"). A place in title case
+    ("Tashkent") is a dateline's only with a date or an agency after it: "Japan – Name
+    Society" at a line's start is a name."""
+    found: set[int] = set()
+    for start in _line_starts(doc):
+        end = _dateline_end(doc, start)
+        if end is not None:
+            found.update(range(start, end))
+    return found
+
+
+def _line_starts(doc: Doc) -> Iterator[int]:
+    for token in doc:
+        if token.i == 0 or "\n" in doc[token.i - 1].text:
+            if not token.is_space:
+                yield token.i
+
+
+def _dateline_end(doc: Doc, start: int) -> int | None:
+    """The end of the dateline at `start` (after its dash), or None when the line has none."""
+    i = start
+    while i < len(doc) and (capitalised(doc, i) and doc[i].is_alpha or _joined_hyphen(doc, i)):
+        i += 1  # the place: "OSH", "NUR-SULTAN", "Tashkent"
+    if i == start or i - start > 4:
+        return None
+    shouted = all(t.is_upper for t in doc[start:i] if t.is_alpha)
+    dated = False
+    while i < len(doc) and i - start <= DATELINE_LENGTH:
+        word = doc[i].lower_.rstrip(".")
+        if doc[i].text in DATELINE_DASHES:
+            return i + 1 if shouted or dated else None
+        if word in MONTH_ABBREVIATIONS or word in MONTHS_AND_DAYS or doc[i].like_num:
+            dated = True
+        elif doc[i].text == "(":
+            close = next((j for j in range(i, min(i + 5, len(doc))) if doc[j].text == ")"), None)
+            if close is None:
+                return None
+            dated, i = True, close  # the agency: "(UzA)"
+        elif doc[i].text not in {",", "."} and not (shouted and doc[i].is_upper):
+            return None
+        i += 1
+    return None
+
+
+def _joined_hyphen(doc: Doc, i: int) -> bool:
+    """A hyphen inside a word ("Nur-Sultan"), not a dash between words."""
+    return (
+        doc[i].text == "-"
+        and i > 0
+        and not doc[i - 1].whitespace_
+        and not doc[i].whitespace_
+        and i + 1 < len(doc)
+    )
+
+
 # -- the shapes of new names
 
 
@@ -267,6 +334,8 @@ class Context:
     places: frozenset[int]  # the tokens of names of the graph's places and organisations
     headlines: frozenset[int]  # tokens where capitals say nothing
     breaks: frozenset[int]  # tokens with a quotation mark before them in the original text
+    #: the tokens of datelines ("TASHKENT, Dec 17 (Agency) --"): no name runs into them
+    datelines: frozenset[int] = frozenset()
 
 
 def shapes(doc: Doc, context: Context) -> Iterator[Shape]:
@@ -294,10 +363,10 @@ def _whole_line(doc: Doc, shape: Shape) -> bool:
 def _organisations(doc: Doc, context: Context) -> Iterator[Shape]:
     start = 0
     while start < len(doc):
-        if not capitalised(doc, start):
+        if not capitalised(doc, start) or start in context.datelines:
             start += 1
             continue
-        end = _chunk_end(doc, start)
+        end = _chunk_end(doc, start, context.datelines)
         for part in _split_at_and(doc, start, end, context.known):
             shape = _organisation(doc, *part, context.covered)
             if shape is not None:
@@ -306,12 +375,12 @@ def _organisations(doc: Doc, context: Context) -> Iterator[Shape]:
     yield from _named_after_head(doc, context)
 
 
-def _chunk_end(doc: Doc, start: int) -> int:
+def _chunk_end(doc: Doc, start: int, datelines: frozenset[int] = frozenset()) -> int:
     """The end of a run of capitalised words joined by "of", "for", "and", "-" ("Ministry of
     Foreign Affairs and Trade", "Opera (Studio) Theatre"); "in" joins only after an embassy, an
     association; a head in lower case may close it ("the Name hall")."""
     end = start + 1
-    while end < len(doc):
+    while end < len(doc) and end not in datelines:
         word = doc[end].lower_
         if capitalised(doc, end):
             end += 1
@@ -433,22 +502,25 @@ def _skip_titles(doc: Doc, i: int) -> int:
     return i
 
 
-def _name_end(doc: Doc, start: int, breaks: frozenset[int]) -> int:
-    """The end of a person's name: up to four capitalised words, not across a quotation mark."""
+def _name_end(doc: Doc, start: int, context: Context) -> int:
+    """The end of a person's name: up to four capitalised words, not across a quotation mark
+    or into a dateline."""
     end = start
     while end < len(doc) and end - start < 4 and is_name_word(doc[end].text):
-        if doc[end].lower_ in NOT_NAME_WORDS or (end > start and end in breaks):
+        if doc[end].lower_ in NOT_NAME_WORDS or (end > start and end in context.breaks):
+            break
+        if end in context.datelines:
             break
         end += 1
-        if end + 1 < len(doc) and doc[end].text == "-" and doc[end + 1].is_alpha:
-            end += 2  # a hyphenated name
+        if end + 1 < len(doc) and _joined_hyphen(doc, end) and doc[end + 1].is_alpha:
+            end += 2  # a hyphenated name ("Anna-Maria"; "OSH – Name" is a dateline's dash)
     return end
 
 
 def _named_after(
     doc: Doc, start: int, fewest: int, title: str, context: Context
 ) -> Iterator[Shape]:
-    end = _name_end(doc, start, context.breaks)
+    end = _name_end(doc, start, context)
     if _plausible(doc, start, end, fewest, context.places):
         yield Shape(start, end, "person", {"title": title})
         yield from _and_another(doc, end, title, context)
@@ -460,7 +532,7 @@ def _and_another(doc: Doc, end: int, title: str, context: Context) -> Iterator[S
         closing = [i for i in range(end, min(end + 8, len(doc))) if doc[i].text == ")"]
         end = closing[0] + 1 if closing else end
     if doc[end : end + 1].text == "and":
-        stop = _name_end(doc, end + 1, context.breaks)
+        stop = _name_end(doc, end + 1, context)
         if _plausible(doc, end + 1, stop, 2, context.places):
             yield Shape(end + 1, stop, "person", {"title": title})
 
@@ -469,7 +541,7 @@ def _named_before(doc: Doc, comma: int, context: Context) -> Iterator[Shape]:
     """ "Name Surname, the ambassador of …": a name followed by its title."""
     start = comma
     while start > 0 and comma - start < 4 and is_name_word(doc[start - 1].text):
-        if doc[start - 1].lower_.rstrip(".") in NOT_NAME_WORDS:
+        if doc[start - 1].lower_.rstrip(".") in NOT_NAME_WORDS or start - 1 in context.datelines:
             break  # "Ambassador Name Surname, …": the title is not the name
         start -= 1
         if start in context.breaks:
@@ -499,7 +571,7 @@ def _surnames(doc: Doc, context: Context) -> Iterator[Shape]:
         joined = capitalised(doc, i - 1) and i not in context.breaks
         if joined or not is_name_word(doc[i].text):
             continue
-        end = _name_end(doc, i, context.breaks)
+        end = _name_end(doc, i, context)
         last = doc[end - 1].text.lower() if end > i else ""
         if end - i >= 2 and len(last) >= 5 and last.endswith(SURNAME_ENDINGS):
             start = (
