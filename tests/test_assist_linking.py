@@ -357,3 +357,30 @@ def test_a_dateline_is_no_part_of_a_name(linker: Linker, text: str, words: str) 
 def test_a_hyphenated_name_is_still_one_name(linker: Linker) -> None:
     found = mention(linker, "The singer Anna-Maria Kowalska came.", "Anna-Maria Kowalska")
     assert found.iri == str(PERSON["anna-maria-kowalska"])
+
+
+def test_a_new_organisation_named_again_shorter_is_the_same(linker: Linker) -> None:
+    text = (
+        "The Bolshoi Puppet Theatre of Naryn opened a season. The Naryn Puppet Theatre has "
+        "toured before, and the theatre sold every seat. Later the Puppet Theatre closed."
+    )
+    found = [(m.text, m.iri) for m in linker.mentions(text) if m.kind == "organization"]
+    iri = str(ORG["bolshoi-puppet-theatre-of-naryn"])
+    assert found == [
+        ("Bolshoi Puppet Theatre of Naryn", iri),
+        ("Naryn Puppet Theatre", iri),
+        ("theatre", iri),
+        ("Puppet Theatre", iri),
+    ]
+
+
+def test_a_head_noun_is_not_resolved_between_two_names(linker: Linker) -> None:
+    text = "The Naryn Puppet Theatre and the Talas Youth Theatre met. The theatre sold every seat."
+    found = [m.text for m in linker.mentions(text) if m.kind == "organization"]
+    assert found == ["Naryn Puppet Theatre", "Talas Youth Theatre"]
+
+
+def test_an_initial_in_a_shorter_name_stands_for_its_word(linker: Linker) -> None:
+    text = "The Tolib Zokirov Youth Theatre toured; the T. Zokirov Theatre sold every seat."
+    iris = {m.iri for m in linker.mentions(text) if m.kind == "organization"}
+    assert iris == {str(ORG["tolib-zokirov-youth-theatre"])}

@@ -30,8 +30,11 @@ from ..graph.support import name_variants
 from ..namespaces import BASE, KG
 from .model import Mention, Span
 from .names import (
+    CONNECTORS,
     DOUBLE_QUOTES,
+    ORG_HEADS,
     SINGLE_QUOTES,
+    VENUE_HEADS,
     Context,
     Shape,
     capitalised,
@@ -81,6 +84,10 @@ LANGUAGE_NOUNS = frozenset(
     "language languages subtitles subtitle subtitled translation translations translated"
     " version versions dubbing dubbed speaker speakers speaking text script".split()
 )
+#: The kinds of mention a head noun alone may refer back to ("the theatre").
+BODY_KINDS = frozenset({"organization", "venue"})
+#: Words before a head noun that refer back to a name ("the Embassy", "this theatre").
+REFERRING = frozenset({"the", "this"})
 #: Words before an adjective used alone that make it a language ("in Russian").
 LANGUAGE_CUES = frozenset("in into from".split())
 #: What joins two languages ("Russian and Uzbek subtitles").
@@ -441,6 +448,17 @@ def _capital_word(doc: Doc, i: int) -> bool:
 # -- from hits to mentions
 
 
+@dataclass(frozen=True)
+class _Named:
+    """An organisation or venue the text has named, for the shorter names that refer back."""
+
+    words: frozenset[str]  # its words, folded, without "of", "the" …
+    head: str  # its head noun ("theatre" of "Name Drama Theatre of Place")
+    iri: str
+    kind: str
+    end: int  # where its mention ends in the text
+
+
 @dataclass
 class _Earlier:
     """What the text has named so far, for names that refer back."""
@@ -449,10 +467,17 @@ class _Earlier:
     words: dict[str, str] = field(default_factory=dict)  # a new person's names, to the IRI
     surnames: dict[str, tuple[str, int]] = field(default_factory=dict)  # to IRI and position
     names: dict[str, str] = field(default_factory=dict)  # new organisations' names, to IRIs
+    bodies: list[_Named] = field(default_factory=list)  # organisations and venues named
 
     def add(self, doc: Doc, hit: Hit, mention: Mention) -> None:
         if mention.iri and not mention.note:
             self.linked.add(mention.iri)
+        if mention.iri and mention.kind in BODY_KINDS:
+            words = _name_words(mention.text)
+            head = _head_of(words)
+            if head:
+                named = _Named(frozenset(words), head, mention.iri, mention.kind, mention.span.end)
+                self.bodies.append(named)
         if hit.names or not mention.iri:
             return
         if hit.kind == "person" and hit.end - hit.start > 1:
@@ -464,17 +489,53 @@ class _Earlier:
 
     def longer_name(self, words: str) -> tuple[str, str] | None:
         """An earlier new name of which these words are the head ("the Name Orchestra" after
-        "the Name Orchestra of Country")."""
+        "the Name Orchestra of Country"), or whose words these are all of, with its head
+        ("Place Drama Theatre" after "Grand Drama Theatre of Place")."""
         short = fold_name(words).lower()
         for name, iri in self.names.items():
             if name.startswith((f"{short} of ", f"{short} for ", f"{short} in ")):
                 return name, iri
+        own = _name_words(words)
+        head = _head_of(own)
+        found = {
+            b.iri
+            for b in self.bodies
+            if head and b.head == head and _within(own, b.words) and b.iri in self.names.values()
+        }
+        if len(found) == 1:  # of two theatres, "the Drama Theatre" may be either
+            iri = found.pop()
+            return next(n for n, i in self.names.items() if i == iri), iri
         return None
+
+    def one_with_head(self, head: str, before: int) -> _Named | None:
+        """The one organisation or venue named before `before` whose head noun this is."""
+        found = {b.iri: b for b in self.bodies if b.head == head and b.end <= before}
+        return next(iter(found.values())) if len(found) == 1 else None
+
+
+def _name_words(name: str) -> list[str]:
+    words = re.findall(r"[^\W\d_]+", fold_name(name).lower())
+    return [w for w in words if w not in CONNECTORS]
+
+
+def _within(short: list[str], long: frozenset[str]) -> bool:
+    """Every word of a shorter name is in the longer one, an initial standing for its word
+    ("A. Name Theatre" within "Alisher Name State Theatre")."""
+    if set(short) == long:
+        return False
+    return all(w in long or (len(w) == 1 and any(x.startswith(w) for x in long)) for w in short)
+
+
+def _head_of(words: list[str]) -> str:
+    """A name's head noun: the last of its words that heads names ("theatre")."""
+    heads = [w for w in words if w in ORG_HEADS | VENUE_HEADS]
+    return heads[-1] if heads else ""
 
 
 def _to_mentions(doc: Doc, hits: list[Hit], text: str, origin: list[int]) -> list[Mention]:
     """Mentions with the text's own offsets; a family name said alone is linked only to a
-    person named in full before it."""
+    person named in full before it, a head noun alone ("the theatre") to the one
+    organisation of that head named before it."""
     mentions: list[Mention] = []
     earlier = _Earlier()
     for hit in hits:
@@ -483,7 +544,8 @@ def _to_mentions(doc: Doc, hits: list[Hit], text: str, origin: list[int]) -> lis
         mentions.append(mention)
         earlier.add(doc, hit, mention)
     later = _later_surnames(doc, mentions, earlier.surnames, text, origin)
-    return sorted(mentions + later, key=_by_span)
+    heads = _heads_referring_back(doc, [*mentions, *later], earlier, text, origin)
+    return sorted(mentions + later + heads, key=_by_span)
 
 
 def _by_span(mention: Mention) -> Span:
@@ -540,6 +602,30 @@ def _new_mention(hit: Hit, span: Span, words: str, earlier: _Earlier) -> Mention
         extra["matched"] = longer[0]
         return Mention(span, words, hit.kind, longer[1], new=True, extra=extra)
     return Mention(span, words, hit.kind, hit.iri, new=True, note=hit.note, extra=extra)
+
+
+def _heads_referring_back(
+    doc: Doc, mentions: list[Mention], earlier: _Earlier, text: str, origin: list[int]
+) -> list[Mention]:
+    """ "the theatre", "The Embassy": a head noun after "the", alone, for the one
+    organisation or venue of that head the text has named before it."""
+    taken = {i for m in mentions for i in range(m.span.start, m.span.end)}
+    found = []
+    for token in doc[1:]:
+        following = doc[token.i + 1] if token.i + 1 < len(doc) else None
+        if doc[token.i - 1].lower_ not in REFERRING or token.lower_ not in ORG_HEADS | VENUE_HEADS:
+            continue
+        if following is not None and (
+            following.lower_ in {"of", "for"} or capitalised(doc, following.i)
+        ):
+            continue  # "the Theatre of Name", "the Theatre Name": a name, not a reference
+        start, end = origin[token.idx], origin[token.idx + len(token) - 1] + 1
+        named = earlier.one_with_head(token.lower_, start)
+        if named and not taken.intersection(range(start, end)):
+            new = named.iri not in earlier.linked or named.iri in earlier.names.values()
+            mention = Mention(Span(start, end), text[start:end], named.kind, named.iri, new=new)
+            found.append(mention)
+    return found
 
 
 def _later_surnames(

@@ -445,6 +445,9 @@ def _organisation(doc: Doc, start: int, end: int, covered: frozenset[int]) -> Sh
     heads = [i for i in range(start, end) if doc[i].lower_ in HEADS and i not in covered]
     if not heads:
         return None
+    articles = [i for i in range(start + 1, heads[0]) if _article_opens(doc, i)]
+    if articles:
+        start = articles[-1] + 1  # "Later the Name Theatre": the name is after "the"
     joins = [i for i in range(start, heads[0]) if doc[i].lower_ in {"of", "for"}]
     if joins:
         start = joins[-1] + 1  # "Visiting Fellow of Name University": the name is after "of"
@@ -456,6 +459,11 @@ def _organisation(doc: Doc, start: int, end: int, covered: frozenset[int]) -> Sh
     if doc[heads[-1]].is_lower and covered.issuperset(range(start, heads[-1])):
         return None  # "Korean festival": a known adjective and a common noun
     return Shape(start, end, _kind_of_head(doc[heads[-1]].lower_), edition)
+
+
+def _article_opens(doc: Doc, i: int) -> bool:
+    """A "the" in lower case that opens a name, not one inside it ("Ministry of the Name")."""
+    return doc[i].text == "the" and doc[i - 1].lower_ not in CONNECTORS
 
 
 def _kind_of_head(head: str) -> str:
