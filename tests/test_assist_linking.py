@@ -384,3 +384,54 @@ def test_an_initial_in_a_shorter_name_stands_for_its_word(linker: Linker) -> Non
     text = "The Tolib Zokirov Youth Theatre toured; the T. Zokirov Theatre sold every seat."
     iris = {m.iri for m in linker.mentions(text) if m.kind == "organization"}
     assert iris == {str(ORG["tolib-zokirov-youth-theatre"])}
+@pytest.mark.parametrize(
+    ("text", "iri"),
+    [
+        pytest.param(
+            "TASHKENT, Dec 17 (UzA) -- The Embassy of Japan held a film week.",
+            ORG["embassy-of-japan-in-uzbekistan"],
+            id="dateline",
+        ),
+        pytest.param(
+            "The Embassy of Japan in Uzbekistan held a film week.",
+            ORG["embassy-of-japan-in-uzbekistan"],
+            id="in-the-name",
+        ),
+        pytest.param(
+            "The Embassy of the Kyrgyz Republic in Germany held a film week.",
+            ORG["embassy-of-kyrgyzstan-in-germany"],
+            id="owner-by-its-short-name",
+        ),
+        pytest.param(
+            "The Consulate General of Japan in Samarkand held a film week.",
+            ORG["consulate-general-of-japan-in-samarkand"],
+            id="consulate-in-a-city",
+        ),
+    ],
+)
+def test_an_embassy_is_minted_with_its_host(linker: Linker, text: str, iri: Any) -> None:
+    found = [m for m in linker.mentions(text) if m.kind == "organization" and m.new]
+    assert [(m.iri, m.note) for m in found] == [(str(iri), "")]
+
+
+def test_an_embassys_host_from_the_places_named_is_a_question(linker: Linker) -> None:
+    text = "The Embassy of Japan held a film week in Samarkand and in Bukhara."
+    found = [m for m in linker.mentions(text) if m.kind == "organization"]
+    assert [m.iri for m in found] == [str(ORG["embassy-of-japan-in-uzbekistan"])]
+    assert "Uzbekistan" in found[0].note
+
+
+def test_an_embassy_with_no_host_is_left_to_the_curator(linker: Linker) -> None:
+    found = [m for m in linker.mentions("The Embassy of Japan held a film week.")]
+    assert [(m.text, m.iri, m.new) for m in found] == [("Embassy of Japan", None, True)]
+    assert "which country" in found[0].note
+
+
+def test_the_embassy_refers_back_to_the_one_named(linker: Linker) -> None:
+    text = (
+        "The Embassy of Japan in Kyrgyzstan held a film week. The Embassy also held a "
+        "lecture in Bishkek."
+    )
+    found = [(m.text, m.iri) for m in linker.mentions(text) if m.kind == "organization"]
+    iri = str(ORG["embassy-of-japan-in-kyrgyzstan"])
+    assert found == [("Embassy of Japan in Kyrgyzstan", iri), ("Embassy", iri)]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 
@@ -48,7 +49,15 @@ from .names import (
     slug,
     transliteration_key,
 )
-from .places import Place, adjectives, alternate_names, identified_places, new_place, warm_places
+from .places import (
+    Place,
+    adjectives,
+    alternate_names,
+    country_name,
+    identified_places,
+    new_place,
+    warm_places,
+)
 
 #: The classes whose resources are named in texts, and the kind of mention each gives; a
 #: resource of several classes takes the first.
@@ -84,6 +93,8 @@ LANGUAGE_NOUNS = frozenset(
     "language languages subtitles subtitle subtitled translation translations translated"
     " version versions dubbing dubbed speaker speakers speaking text script".split()
 )
+#: The heads of the names of a country's missions in another.
+DIPLOMATIC_HEADS = frozenset({"embassy", "consulate"})
 #: The kinds of mention a head noun alone may refer back to ("the theatre").
 BODY_KINDS = frozenset({"organization", "venue"})
 #: Words before a head noun that refer back to a name ("the Embassy", "this theatre").
@@ -133,10 +144,16 @@ class Hit:
 class Linker:
     """A gazetteer of the graph's names, and the rules for names it does not have."""
 
-    def __init__(self, names: dict[str, list[Name]], graph_places: set[str]) -> None:
+    def __init__(
+        self,
+        names: dict[str, list[Name]],
+        graph_places: set[str],
+        place_countries: dict[str, str] | None = None,
+    ) -> None:
         self._nlp = _blank()
         self._names = names
         self._known_places = frozenset(graph_places)
+        self._place_countries = place_countries or {}  # a city's or region's country
         self._lower = PhraseMatcher(self._nlp.vocab, attr="LOWER")
         self._orth = PhraseMatcher(self._nlp.vocab, attr="ORTH")
         self._unspaced: list[str] = []
@@ -154,7 +171,7 @@ class Linker:
         for entity, labels in _entities(graph):
             for name in _names_of(entity, labels, graph):
                 _add_name(names, name)
-        return cls(names, identified_places(graph))
+        return cls(names, identified_places(graph), _place_countries(graph))
 
     def mentions(self, text: str) -> list[Mention]:
         """Every name in the text, in order, without overlaps (the longest wins)."""
@@ -164,8 +181,11 @@ class Linker:
         context = _context(doc, known, text, origin)
         rules = [_shape_hit(doc, s) for s in shapes(doc, context)]
         fuzzy = self._fuzzy_hits(doc, known)
-        hits = _resolve([*known, *fuzzy, *rules, *self._place_hits(doc, context, rules)])
+        places = list(self._place_hits(doc, context, rules))
+        hits = _resolve([*known, *fuzzy, *rules, *places])
         hits = [h for h in hits if not _a_language(doc, h)]
+        seats = _Seats(self._countries_of([*known, *places]), context.datelines)
+        hits = [seats.seated(doc, h) if _diplomatic(doc, h) else h for h in hits]
         return _to_mentions(doc, hits, text, origin)
 
     # -- the gazetteer
@@ -205,6 +225,17 @@ class Linker:
                 last = first + len(key)
                 yield Hit(span.start, span.end, first, last, GAZETTEER, names)
             first = text.find(key, first + 1)
+
+    def _countries_of(self, found: list[Hit]) -> list[_Placed]:
+        """Each place the text names, with its country (also those inside a longer name:
+        the "Name" of "Embassy of Japan in Name")."""
+        placed = []
+        for hit in found:
+            iri = _place_iri(hit)
+            if iri is not None:
+                country = iri if "/country/" in iri else self._place_countries.get(iri)
+                placed.append(_Placed(hit.start, hit.end, iri, country or hit.extra.get("country")))
+        return sorted(placed, key=lambda p: p.start)
 
     # -- places the graph lacks
 
@@ -412,6 +443,105 @@ def _uncued_place(doc: Doc, start: int, place: Place) -> bool:
     return place.kind == "country" or (place.near and not initial)
 
 
+# -- embassies: their IRI names their host (docs/modelling.md, IRIs)
+
+
+@dataclass(frozen=True)
+class _Placed:
+    """A place the text names: its tokens, its IRI and its country's."""
+
+    start: int
+    end: int
+    iri: str
+    country: str | None
+
+
+@dataclass(frozen=True)
+class _Seats:
+    """Where the text's embassies are: the places it names and its dateline."""
+
+    places: list[_Placed]
+    datelines: frozenset[int]
+
+    def seated(self, doc: Doc, hit: Hit) -> Hit:
+        """An embassy's or consulate's IRI names who sends it and where it is
+        ("org:embassy-of-japan-in-uzbekistan"): every Embassy of Japan is not one. A host
+        the name does not give comes from the dateline, else from the country the text names
+        most (a question for the curator), else the IRI is left to the curator."""
+        of = next((i for i in range(hit.start, hit.end) if doc[i].lower_ == "of"), hit.end)
+        at = next((i for i in range(of, hit.end) if doc[i].lower_ == "in"), hit.end)
+        office = slug(" ".join(t.text for t in doc[hit.start : of] if t.lower_ != "the"))
+        owner_place = self._within(hit.start, at)
+        owner_country = owner_place.country if owner_place else None
+        owner = _place_slug(owner_place) if owner_place else _words_slug(doc, of + 1, at)
+        host = self._within(at + 1, hit.end)
+        note = ""
+        if host is None:
+            host, note = self._host(owner_country)
+        if host is None or not owner:
+            note = "an embassy: in which country? (the text does not say)"
+            return replace(hit, iri="", note=note)
+        iri = f"{BASE}org/{office}-of-{owner}-in-{_place_slug(host)}"
+        return replace(hit, iri=iri, note=note)
+
+    def _within(self, start: int, end: int) -> _Placed | None:
+        return next((p for p in self.places if start <= p.start and p.end <= end), None)
+
+    def _host(self, owner: str | None) -> tuple[_Placed | None, str]:
+        """The country the embassy is in, when its name does not say: the dateline's, or the
+        one the text names most (a guess, so a question)."""
+        for place in self.places:
+            if self.datelines.issuperset(range(place.start, place.end)):
+                if place.country and place.country != owner:
+                    return _Placed(place.start, place.end, place.country, place.country), ""
+        counts = Counter(p.country for p in self.places if p.country and p.country != owner)
+        ranked = counts.most_common(2)
+        if not ranked or (len(ranked) == 2 and ranked[0][1] == ranked[1][1]):
+            return None, ""
+        country = ranked[0][0]
+        name = country_name(country) or country
+        guess = _Placed(0, 0, country, country)
+        return guess, f"in {name}? (the country the text names most)"
+
+
+def _place_countries(graph: Graph) -> dict[str, str]:
+    """The country of each city and region of the graph."""
+    found = {}
+    for cls in (KG.City, KG.Region):
+        for place in graph.subjects(RDF.type, cls):
+            country = graph.value(place, KG.country)
+            if country is not None:
+                found[str(place)] = str(country)
+    return found
+
+
+def _place_iri(hit: Hit) -> str | None:
+    """The place a hit names, when it names one place."""
+    if hit.names:
+        best = min(n.rank for n in hit.names)
+        found = {n.entity.iri for n in hit.names if n.rank == best and n.entity.kind in PLACE_KINDS}
+        return found.pop() if len(found) == 1 else None
+    return hit.iri if hit.kind in PLACE_KINDS else None
+
+
+def _place_slug(place: _Placed) -> str:
+    """A place as an IRI's words: a country by its short name, a city by its IRI's."""
+    if "/country/" in place.iri:
+        return slug(country_name(place.iri) or place.iri.rsplit("/", 1)[-1])
+    return place.iri.rstrip("/").rsplit("/", 1)[-1]
+
+
+def _words_slug(doc: Doc, start: int, end: int) -> str:
+    return slug(" ".join(t.text for t in doc[start:end] if t.lower_ != "the"))
+
+
+def _diplomatic(doc: Doc, hit: Hit) -> bool:
+    """A new embassy or consulate."""
+    if hit.source != RULE or hit.kind != "organization":
+        return False
+    return any(t.lower_ in DIPLOMATIC_HEADS for t in doc[hit.start : hit.end])
+
+
 # -- languages
 
 
@@ -601,7 +731,7 @@ def _new_mention(hit: Hit, span: Span, words: str, earlier: _Earlier) -> Mention
     if longer is not None:
         extra["matched"] = longer[0]
         return Mention(span, words, hit.kind, longer[1], new=True, extra=extra)
-    return Mention(span, words, hit.kind, hit.iri, new=True, note=hit.note, extra=extra)
+    return Mention(span, words, hit.kind, hit.iri or None, new=True, note=hit.note, extra=extra)
 
 
 def _heads_referring_back(

@@ -81,6 +81,13 @@ def adjectives(code: str, names: Iterable[str]) -> set[str]:
     return found
 
 
+def country_name(iri: str) -> str | None:
+    """A country's short English name (CLDR: "Kyrgyzstan" for the Kyrgyz Republic), from its
+    IRI (country:<ISO 3166 code>)."""
+    code = iri.rstrip("/").rsplit("/", 1)[-1].upper()
+    return Locale("en").territories.get(code) if len(code) == 2 else None
+
+
 def alternate_names(geonames_id: object) -> set[str]:
     """The Latin names GeoNames gives a city ("Samarqand", "Toshkent")."""
     city = _geonames_cities().get(str(geonames_id)) if geonames_id else None
