@@ -384,6 +384,8 @@ def test_an_initial_in_a_shorter_name_stands_for_its_word(linker: Linker) -> Non
     text = "The Tolib Zokirov Youth Theatre toured; the T. Zokirov Theatre sold every seat."
     iris = {m.iri for m in linker.mentions(text) if m.kind == "organization"}
     assert iris == {str(ORG["tolib-zokirov-youth-theatre"])}
+
+
 @pytest.mark.parametrize(
     ("text", "iri"),
     [
@@ -435,3 +437,35 @@ def test_the_embassy_refers_back_to_the_one_named(linker: Linker) -> None:
     found = [(m.text, m.iri) for m in linker.mentions(text) if m.kind == "organization"]
     iri = str(ORG["embassy-of-japan-in-kyrgyzstan"])
     assert found == [("Embassy of Japan in Kyrgyzstan", iri), ("Embassy", iri)]
+
+
+# -- names the shapes missed (the sentences are written for the tests)
+
+
+def test_names_sharing_one_head_after_them_are_each_a_name(linker: Linker) -> None:
+    text = "It works with the Osaka – Bishkek and Nagano – Naryn friendship societies."
+    found = [(m.text, m.iri) for m in linker.mentions(text) if m.kind == "organization"]
+    assert found == [
+        ("Osaka – Bishkek", str(ORG["osaka-bishkek-friendship-society"])),
+        ("Nagano – Naryn", str(ORG["nagano-naryn-friendship-society"])),
+    ]
+
+
+def test_a_name_with_its_head_in_lower_case_after_it(linker: Linker) -> None:
+    text = "It met the Osaka – Bishkek friendship society at the Biennale venue."
+    found = [(m.text, m.iri) for m in linker.mentions(text) if m.new]
+    assert found == [
+        ("Osaka – Bishkek friendship society", str(ORG["osaka-bishkek-friendship-society"])),
+        ("Biennale venue", str(VENUE["biennale-venue"])),
+    ]
+
+
+def test_a_test_site_named_with_a_lower_case_head(linker: Linker) -> None:
+    found = mention(linker, "Tests at the Azgir polygon ended in 1979.", "Azgir polygon")
+    assert (found.iri, found.kind) == (str(VENUE["azgir-polygon"]), "venue")
+
+
+def test_a_known_town_and_a_venues_head_in_lower_case_are_a_venue(linker: Linker) -> None:
+    found = mention(linker, "Tests near the Samarkand polygon ended.", "Samarkand polygon")
+    assert (found.iri, found.kind) == (str(VENUE["samarkand-polygon"]), "venue")
+    assert not [m for m in linker.mentions("The Japanese venue was full.") if m.new]

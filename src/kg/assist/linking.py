@@ -378,6 +378,8 @@ def _hit(
 
 def _shape_hit(doc: Doc, shape: Shape) -> Hit:
     name = doc[shape.start : shape.end].text
+    if "head" in shape.extra:  # "Name" of "Name and Name societies" is "Name society"
+        name = f"{name} {shape.extra['head']}"
     iri = f"{BASE}{NAMESPACES[shape.kind]}/{slug(name)}"
     # the words cannot tell a recurring festival from one held once
     note = "a series, or one event?" if shape.kind == "series" else ""
@@ -398,7 +400,12 @@ def _context(doc: Doc, known: list[Hit], text: str, origin: list[int]) -> Contex
         headlines=frozenset(headline_tokens(doc)),
         breaks=frozenset(breaks),
         datelines=frozenset(dateline_tokens(doc)),
+        countries=frozenset(i for h in known if _countries_only(h) for i in range(h.start, h.end)),
     )
+
+
+def _countries_only(hit: Hit) -> bool:
+    return bool(hit.names) and all(n.entity.kind == "country" for n in hit.names)
 
 
 def _resolve(hits: Iterable[Hit]) -> list[Hit]:

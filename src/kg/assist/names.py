@@ -83,10 +83,11 @@ ORG_HEADS = frozenset(
     " holdings bureau service authority club league inc ltd llc jsc"
     " philharmonic choir troupe studio".split()
 )
-#: Head nouns of places that are venues rather than organisations.
+#: Head nouns of places that are venues rather than organisations ("polygon": a test site).
 VENUE_HEADS = frozenset(
     "hall stadium arena cemetery monument memorial square park pavilion palace gallery"
-    " mausoleum mosque madrasa madrasah temple shrine cathedral church tower plaza".split()
+    " mausoleum mosque madrasa madrasah temple shrine cathedral church tower plaza venue"
+    " polygon".split()
 )
 #: Head nouns of recurring events.
 SERIES_HEADS = frozenset(
@@ -94,8 +95,11 @@ SERIES_HEADS = frozenset(
     " competition tournament".split()
 )
 HEADS = ORG_HEADS | VENUE_HEADS | SERIES_HEADS
-#: Heads that a text also writes in lower case after the name ("the Name hall").
-LOWER_CASE_HEADS = frozenset("hall festival forum competition contest days".split())
+#: Heads that a text also writes in lower case after the name ("the Name hall", "the Name
+#: venue", "the Place – Place friendship society").
+LOWER_CASE_HEADS = frozenset(
+    "hall festival forum competition contest days venue polygon association society".split()
+)
 #: Heads after which "in <place>" belongs to the name ("Embassy of Korea in Dushanbe").
 SEATED_HEADS = frozenset(
     "embassy consulate office representation mission association society community union"
@@ -111,6 +115,11 @@ MONTHS_AND_DAYS = frozenset(
     " monday tuesday wednesday thursday friday saturday sunday".split()
 )
 NOT_NAME_WORDS = TITLES | HEADS | MONTHS_AND_DAYS
+#: Kin before a name in apposition ("her grandfather, Name, …").
+KIN = frozenset(
+    "father mother son daughter brother sister wife husband grandfather grandmother"
+    " grandson granddaughter uncle aunt nephew niece".split()
+)
 RELATIVES = frozenset("who whom whose which that where when".split())
 #: Uzbek and Russian romanisations that vary: (pattern, replacement), applied in order.
 TRANSLITERATION = (
@@ -336,6 +345,7 @@ class Context:
     breaks: frozenset[int]  # tokens with a quotation mark before them in the original text
     #: the tokens of datelines ("TASHKENT, Dec 17 (Agency) --"): no name runs into them
     datelines: frozenset[int] = frozenset()
+    countries: frozenset[int] = frozenset()  # the tokens of the graph's countries' names
 
 
 def shapes(doc: Doc, context: Context) -> Iterator[Shape]:
@@ -367,8 +377,13 @@ def _organisations(doc: Doc, context: Context) -> Iterator[Shape]:
             start += 1
             continue
         end = _chunk_end(doc, start, context.datelines)
+        shared = list(_sharing_a_head(doc, start, end))
+        if shared:
+            yield from shared
+            start = end
+            continue
         for part in _split_at_and(doc, start, end, context.known):
-            shape = _organisation(doc, *part, context.covered)
+            shape = _organisation(doc, *part, context)
             if shape is not None:
                 yield shape
         start = end
@@ -396,11 +411,57 @@ def _chunk_end(doc: Doc, start: int, datelines: frozenset[int] = frozenset()) ->
             end += 2
         elif word == "(" and _parenthesis_inside(doc, end):
             end += 3
-        elif word in LOWER_CASE_HEADS and not doc[end - 1].is_punct:
+        elif not doc[end - 1].is_punct and _lower_head(doc, end):
             return end + 1
+        elif _lower_head(doc, end + 1) and _modifier(doc, end) and _paired(doc, start, end):
+            return end + 2  # "Place – Place friendship society"
         else:
             break
     return end
+
+
+def singular(word: str) -> str:
+    """A head noun's singular ("societies" -> "society", "associations" -> "association")."""
+    if word.endswith("ies") and word[:-3] + "y" in HEADS:
+        return word[:-3] + "y"
+    if word.endswith("s") and word[:-1] in HEADS:
+        return word[:-1]
+    return word
+
+
+def _lower_head(doc: Doc, i: int) -> bool:
+    return i < len(doc) and doc[i].is_lower and singular(doc[i].lower_) in LOWER_CASE_HEADS
+
+
+def _modifier(doc: Doc, i: int) -> bool:
+    """A word in lower case before a head ("friendship" of "friendship society")."""
+    return doc[i].is_alpha and doc[i].is_lower and doc[i].lower_ not in STOP_WORDS
+
+
+def _paired(doc: Doc, start: int, end: int) -> bool:
+    """Two names joined by a dash ("Place – Place"): the name of a bilateral body."""
+    return any(
+        doc[i].text == "-" and capitalised(doc, i - 1) and capitalised(doc, i + 1)
+        for i in range(start + 1, end - 1)
+    )
+
+
+def _sharing_a_head(doc: Doc, start: int, end: int) -> Iterator[Shape]:
+    """ "Place – Place and Place – Place friendship societies": names that share one head in
+    the plural, each minted with the head in the singular."""
+    head = doc[end - 1]
+    if end - start < 4 or not head.is_lower or singular(head.lower_) == head.lower_:
+        return
+    names_end = end - 2 if _modifier(doc, end - 2) and not capitalised(doc, end - 2) else end - 1
+    ands = [i for i in range(start, names_end) if doc[i].lower_ == "and"]
+    if not ands:
+        return
+    words = [*(t.lower_ for t in doc[names_end : end - 1]), singular(head.lower_)]
+    kind = _kind_of_head(words[-1])
+    bounds = [start - 1, *ands, names_end]
+    for first, last in zip(bounds, bounds[1:], strict=False):
+        if last - first > 1 and capitalised(doc, first + 1):
+            yield Shape(first + 1, last, kind, {"head": " ".join(words)})
 
 
 def _parenthesis_inside(doc: Doc, i: int) -> bool:
@@ -434,15 +495,16 @@ def _next_and(doc: Doc, start: int, end: int) -> int:
     return next((i for i in range(start, end) if doc[i].lower_ == "and"), end)
 
 
-def _organisation(doc: Doc, start: int, end: int, covered: frozenset[int]) -> Shape | None:
+def _organisation(doc: Doc, start: int, end: int, context: Context) -> Shape | None:
     """A new organisation, venue or series: capitalised words with a head noun of their own
     (not one inside a known name: "Visiting Fellow of <a known university>" is none)."""
+    covered = context.covered
     edition: dict[str, str] = {}
     while start < end and doc[start].lower_ in STOP_WORDS | MONTHS_AND_DAYS | ORDINALS:
         if doc[start].lower_ in ORDINALS:
             edition = {"edition": doc[start].text}  # "the Fifth Biennale": one of a series
         start += 1  # "In", "The", "Since", "Fifth" before the name
-    heads = [i for i in range(start, end) if doc[i].lower_ in HEADS and i not in covered]
+    heads = [i for i in range(start, end) if singular(doc[i].lower_) in HEADS and i not in covered]
     if not heads:
         return None
     articles = [i for i in range(start + 1, heads[0]) if _article_opens(doc, i)]
@@ -456,9 +518,14 @@ def _organisation(doc: Doc, start: int, end: int, covered: frozenset[int]) -> Sh
     words = [t for t in doc[start:end] if t.lower_ not in CONNECTORS and t.is_alpha]
     if len(words) < 2 or doc[end - 1].lower_ in CONNECTORS:
         return None
+    kind = _kind_of_head(singular(doc[heads[-1]].lower_))
     if doc[heads[-1]].is_lower and covered.issuperset(range(start, heads[-1])):
-        return None  # "Korean festival": a known adjective and a common noun
-    return Shape(start, end, _kind_of_head(doc[heads[-1]].lower_), edition)
+        # "Korean festival": a known adjective and a common noun; but "the Place polygon" is
+        # a venue, "Place – Place friendship society" a body
+        town = kind == "venue" and not context.countries.intersection(range(start, heads[-1]))
+        if not (_paired(doc, start, heads[-1]) or town):
+            return None
+    return Shape(start, end, kind, edition)
 
 
 def _article_opens(doc: Doc, i: int) -> bool:
