@@ -469,3 +469,23 @@ def test_a_known_town_and_a_venues_head_in_lower_case_are_a_venue(linker: Linker
     found = mention(linker, "Tests near the Samarkand polygon ended.", "Samarkand polygon")
     assert (found.iri, found.kind) == (str(VENUE["samarkand-polygon"]), "venue")
     assert not [m for m in linker.mentions("The Japanese venue was full.") if m.new]
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        pytest.param("Her grandfather, Tursun-bobo, planted the orchard.", "Tursun-bobo", id="kin"),
+        pytest.param(
+            "Hakuryu, whose real name is Ivan Petrov, won the bout.", "Hakuryu", id="whose-name"
+        ),
+        pytest.param("Then Gulnoza, who sang first, bowed.", "Gulnoza", id="who"),
+    ],
+)
+def test_a_person_named_without_a_title(linker: Linker, text: str, words: str) -> None:
+    found = mention(linker, text, words)
+    assert (found.kind, found.new, found.note) == ("person", True, "")
+
+
+def test_a_place_before_who_is_not_a_person(linker: Linker) -> None:
+    found = linker.mentions("In Tashkent, whose mayor spoke, guests who came danced.")
+    assert [(m.text, m.kind) for m in found] == [("Tashkent", "city")]

@@ -729,7 +729,8 @@ def _mention(hit: Hit, span: Span, words: str, earlier: _Earlier) -> Mention:
 
 def _new_mention(hit: Hit, span: Span, words: str, earlier: _Earlier) -> Mention:
     extra = dict(hit.extra)
-    if hit.kind == "person" and hit.end - hit.start == 1:
+    # a person of one name: a family name said alone, unless the text says it is all of it
+    if hit.kind == "person" and hit.end - hit.start == 1 and "shape" not in hit.extra:
         if words in earlier.words:  # "Mr. Name" after "Name Surname"
             return Mention(span, words, "person", earlier.words[words], new=True, extra=extra)
         note = "family name only"

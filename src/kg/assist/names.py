@@ -568,6 +568,9 @@ def _persons(doc: Doc, context: Context) -> Iterator[Shape]:
                 yield from _named_after(doc, comma + 1, 2, token.text, context)
         if token.text == "," and i > 0:
             yield from _named_before(doc, i, context)
+            yield from _named_before_who(doc, i, context)
+        if word in KIN:
+            yield from _kin(doc, i, context)
     yield from _surnames(doc, context)
 
 
@@ -628,6 +631,32 @@ def _named_before(doc: Doc, comma: int, context: Context) -> Iterator[Shape]:
     plausible = _plausible(doc, start, comma, 2, context.places)
     if title and plausible and not capitalised(doc, start - 1):
         yield Shape(start, comma, "person", {"title": title})
+
+
+def _named_before_who(doc: Doc, comma: int, context: Context) -> Iterator[Shape]:
+    """ "Name, who …", "Name, whose real name is …": "who" follows persons only, so a name
+    the graph does not have before it is a person's, even of one word."""
+    after = [t.lower_ for t in doc[comma + 1 : comma + 5]]
+    if not after or not (after[0] == "who" or (after[0] == "whose" and "name" in after)):
+        return
+    start = comma
+    while start > 0 and comma - start < 3 and is_name_word(doc[start - 1].text):
+        if doc[start - 1].lower_ in NOT_NAME_WORDS | STOP_WORDS or start - 1 in context.datelines:
+            break
+        start -= 1
+    joined = capitalised(doc, start - 1) and doc[start - 1].lower_ not in STOP_WORDS
+    if _plausible(doc, start, comma, 1, context.places) and not joined:
+        yield Shape(start, comma, "person", {"shape": "who"})
+
+
+def _kin(doc: Doc, i: int, context: Context) -> Iterator[Shape]:
+    """ "her grandfather, Name, …": a name in apposition to a kin word, between commas."""
+    if doc[i + 1 : i + 2].text != ",":
+        return
+    end = _name_end(doc, i + 2, context)
+    closed = end < len(doc) and doc[end].text in {",", ".", ";"}
+    if closed and _plausible(doc, i + 2, end, 1, context.places):
+        yield Shape(i + 2, end, "person", {"shape": "kin"})
 
 
 def _appositive_comma(doc: Doc, title: int) -> int | None:
