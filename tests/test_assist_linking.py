@@ -489,3 +489,16 @@ def test_a_person_named_without_a_title(linker: Linker, text: str, words: str) -
 def test_a_place_before_who_is_not_a_person(linker: Linker) -> None:
     found = linker.mentions("In Tashkent, whose mayor spoke, guests who came danced.")
     assert [(m.text, m.kind) for m in found] == [("Tashkent", "city")]
+
+
+def test_a_body_of_a_known_organisation_is_a_new_organisation(linker: Linker) -> None:
+    text = "They invited the youth orchestra of TURKSOY to Osaka."
+    found = mention(linker, text, "youth orchestra of TURKSOY")
+    assert (found.iri, found.kind) == (str(ORG["youth-orchestra-of-turksoy"]), "organization")
+
+
+def test_a_group_described_by_nationality_and_what_befell_it(linker: Linker) -> None:
+    text = "A plaque honours the Tajik families exiled to the Hungry Steppe in 1936."
+    found = mention(linker, text, "Tajik families exiled to the Hungry Steppe")
+    group = BASE + "group/tajik-families-exiled-to-the-hungry-steppe"
+    assert (found.iri, found.kind) == (group, "group")

@@ -93,6 +93,16 @@ LANGUAGE_NOUNS = frozenset(
     "language languages subtitles subtitle subtitled translation translations translated"
     " version versions dubbing dubbed speaker speakers speaking text script".split()
 )
+#: Plural nouns of people that a group's description starts with ("citizens", "workers").
+PEOPLE = frozenset(
+    "citizens nationals people workers families prisoners internees soldiers students"
+    " volunteers specialists refugees deportees settlers emigrants immigrants migrants"
+    " children veterans pilgrims residents".split()
+)
+#: Participles that end otherwise than in "-ed".
+IRREGULAR_PARTICIPLES = frozenset("held taken sent brought driven kept born".split())
+#: Prepositions after the participle ("deported from", "sent to").
+MOVES = frozenset("from to in into at".split())
 #: The heads of the names of a country's missions in another.
 DIPLOMATIC_HEADS = frozenset({"embassy", "consulate"})
 #: The kinds of mention a head noun alone may refer back to ("the theatre").
@@ -182,7 +192,8 @@ class Linker:
         rules = [_shape_hit(doc, s) for s in shapes(doc, context)]
         fuzzy = self._fuzzy_hits(doc, known)
         places = list(self._place_hits(doc, context, rules))
-        hits = _resolve([*known, *fuzzy, *rules, *places])
+        groups = _group_hits(doc, [*known, *places])
+        hits = _resolve([*known, *fuzzy, *rules, *places, *groups])
         hits = [h for h in hits if not _a_language(doc, h)]
         seats = _Seats(self._countries_of([*known, *places]), context.datelines)
         hits = [seats.seated(doc, h) if _diplomatic(doc, h) else h for h in hits]
@@ -401,11 +412,16 @@ def _context(doc: Doc, known: list[Hit], text: str, origin: list[int]) -> Contex
         breaks=frozenset(breaks),
         datelines=frozenset(dateline_tokens(doc)),
         countries=frozenset(i for h in known if _countries_only(h) for i in range(h.start, h.end)),
+        bodies=frozenset((h.start, h.end) for h in known if _of_kind(h, "organization")),
     )
 
 
+def _of_kind(hit: Hit, kind: str) -> bool:
+    return bool(hit.names) and all(n.entity.kind == kind for n in hit.names)
+
+
 def _countries_only(hit: Hit) -> bool:
-    return bool(hit.names) and all(n.entity.kind == "country" for n in hit.names)
+    return _of_kind(hit, "country")
 
 
 def _resolve(hits: Iterable[Hit]) -> list[Hit]:
@@ -547,6 +563,31 @@ def _diplomatic(doc: Doc, hit: Hit) -> bool:
     if hit.source != RULE or hit.kind != "organization":
         return False
     return any(t.lower_ in DIPLOMATIC_HEADS for t in doc[hit.start : hit.end])
+
+
+# -- groups
+
+
+def _group_hits(doc: Doc, found: list[Hit]) -> Iterator[Hit]:
+    """ "Nationality citizens deported from the Place": people of one nationality described by
+    what befell them, a group the text names (kind "group")."""
+    for hit in found:
+        if not _adjective(hit) or hit.end + 3 >= len(doc):
+            continue
+        people, done, to = doc[hit.end : hit.end + 3]
+        if people.lower_ not in PEOPLE or not _participle(done.lower_) or to.lower_ not in MOVES:
+            continue
+        start = hit.end + 3 + (doc[hit.end + 3].lower_ == "the")
+        end = start
+        while end < len(doc) and end - start < 4 and capitalised(doc, end) and doc[end].is_alpha:
+            end += 1
+        if end > start:
+            iri = f"{BASE}group/{slug(doc[hit.start : end].text)}"
+            yield _hit(doc, hit.start, end, RULE, kind="group", iri=iri)
+
+
+def _participle(word: str) -> bool:
+    return word.endswith("ed") or word in IRREGULAR_PARTICIPLES
 
 
 # -- languages

@@ -115,6 +115,8 @@ MONTHS_AND_DAYS = frozenset(
     " monday tuesday wednesday thursday friday saturday sunday".split()
 )
 NOT_NAME_WORDS = TITLES | HEADS | MONTHS_AND_DAYS
+#: Words before a common noun that make it one thing ("the", "its").
+DETERMINERS = frozenset("the a an its their this".split())
 #: Kin before a name in apposition ("her grandfather, Name, …").
 KIN = frozenset(
     "father mother son daughter brother sister wife husband grandfather grandmother"
@@ -346,6 +348,7 @@ class Context:
     #: the tokens of datelines ("TASHKENT, Dec 17 (Agency) --"): no name runs into them
     datelines: frozenset[int] = frozenset()
     countries: frozenset[int] = frozenset()  # the tokens of the graph's countries' names
+    bodies: frozenset[tuple[int, int]] = frozenset()  # the spans of its organisations' names
 
 
 def shapes(doc: Doc, context: Context) -> Iterator[Shape]:
@@ -388,6 +391,7 @@ def _organisations(doc: Doc, context: Context) -> Iterator[Shape]:
                 yield shape
         start = end
     yield from _named_after_head(doc, context)
+    yield from _parts_of_bodies(doc, context)
 
 
 def _chunk_end(doc: Doc, start: int, datelines: frozenset[int] = frozenset()) -> int:
@@ -548,6 +552,21 @@ def _named_after_head(doc: Doc, context: Context) -> Iterator[Shape]:
                 end += 1
             if end > i + 1 and not context.covered.intersection(range(i + 1, end)):
                 yield Shape(i + 1, end, _kind_of_head(doc[i].lower_))
+
+
+def _parts_of_bodies(doc: Doc, context: Context) -> Iterator[Shape]:
+    """ "the youth orchestra of Name": a body of a known organisation, named by what it is."""
+    for start, end in context.bodies:
+        head = start - 2
+        if head < 0 or doc[start - 1].lower_ != "of" or not doc[head].is_lower:
+            continue
+        if singular(doc[head].lower_) not in ORG_HEADS:
+            continue
+        first = head
+        while first > 0 and head - first < 2 and _modifier(doc, first - 1):
+            first -= 1  # "joint", "youth"
+        if first > 0 and doc[first - 1].lower_ in DETERMINERS:
+            yield Shape(first, end, "organization", {"part of": doc[start:end].text})
 
 
 def _persons(doc: Doc, context: Context) -> Iterator[Shape]:
