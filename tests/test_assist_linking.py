@@ -502,3 +502,14 @@ def test_a_group_described_by_nationality_and_what_befell_it(linker: Linker) -> 
     found = mention(linker, text, "Tajik families exiled to the Hungry Steppe")
     group = BASE + "group/tajik-families-exiled-to-the-hungry-steppe"
     assert (found.iri, found.kind) == (group, "group")
+
+
+def test_a_name_with_a_nationality_is_also_said_with_the_country() -> None:
+    tajikistan = COUNTRY.tj
+    found = small_linker(
+        (tajikistan, KG.Country, "Tajikistan"),
+        (SERIES.weeks, KG.EventSeries, "Weeks of Tajik Cinema"),
+    ).mentions("The Weeks of Cinema of Tajikistan opened.")
+    assert [(m.text, m.iri, m.new) for m in found] == [
+        ("Weeks of Cinema of Tajikistan", str(SERIES.weeks), False)
+    ]

@@ -178,9 +178,15 @@ class Linker:
         if isinstance(graph, Dataset) and not graph.default_union:
             graph = union(graph)
         names: dict[str, list[Name]] = {}
-        for entity, labels in _entities(graph):
+        entities = list(_entities(graph))
+        for entity, labels in entities:
             for name in _names_of(entity, labels, graph):
                 _add_name(names, name)
+        demonyms = _demonyms(names)
+        for entity, labels in entities:
+            for label in labels if entity.kind in ("series", "organization") else ():
+                for variant in _demonym_variants(label, demonyms):
+                    _add_name(names, Name(entity, variant, VARIANT, "variant"))
         return cls(names, identified_places(graph), _place_countries(graph))
 
     def mentions(self, text: str) -> list[Mention]:
@@ -336,6 +342,25 @@ def _names_of(entity: Entity, labels: list[str], graph: Graph) -> Iterator[Name]
     if entity.kind == "city":
         for alternate in alternate_names(graph.value(subject, KG.geonamesId)):
             yield Name(entity, alternate, VARIANT, "geonames")
+
+
+def _demonyms(names: dict[str, list[Name]]) -> dict[str, str]:
+    """Each country's adjectives ("uzbek"), to its name ("Uzbekistan")."""
+    return {
+        key: entries[0].entity.label
+        for key, entries in names.items()
+        if len({n.entity for n in entries}) == 1
+        and entries[0].entity.kind == "country"
+        and entries[0].form == "adjective"
+    }
+
+
+def _demonym_variants(label: str, demonyms: dict[str, str]) -> set[str]:
+    """ "Days of Culture of Country" for "Days of Adjective Culture": English says both."""
+    words = fold_name(label).split()
+    if len(words) == 4 and words[1].lower() == "of" and words[2].lower() in demonyms:
+        return {f"{words[0]} of {words[3]} of {demonyms[words[2].lower()]}"}
+    return set()
 
 
 def _plurals(label: str) -> set[str]:
