@@ -513,3 +513,35 @@ def test_a_name_with_a_nationality_is_also_said_with_the_country() -> None:
     assert [(m.text, m.iri, m.new) for m in found] == [
         ("Weeks of Cinema of Tajikistan", str(SERIES.weeks), False)
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "series"),
+    [
+        pytest.param(
+            "Guests came to the “Silk Thread” festival held in Bukhara on May 3–5, 2026.",
+            [],
+            id="said-once",
+        ),
+        pytest.param(
+            "The “Silk Thread” festival was held in Bukhara. The “Silk Thread” festival "
+            "returned in 2026.",
+            ["“Silk Thread” festival", "“Silk Thread” festival"],
+            id="said-twice",
+        ),
+        pytest.param(
+            "The annual Silk Thread Festival opened in Bukhara.",
+            ["Silk Thread Festival"],
+            id="annual",
+        ),
+        pytest.param(
+            "The Third Silk Thread Festival opened in Bukhara.",
+            ["Silk Thread Festival"],
+            id="ordinal",
+        ),
+    ],
+)
+def test_a_festival_said_once_is_one_event_not_a_series(
+    linker: Linker, text: str, series: list[str]
+) -> None:
+    assert [m.text for m in linker.mentions(text) if m.kind == "series"] == series

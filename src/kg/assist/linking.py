@@ -25,6 +25,7 @@ from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
+from spacy.tokens import Span as Tokens
 
 from ..graph.dataset import union
 from ..graph.support import name_variants
@@ -34,6 +35,7 @@ from .names import (
     CONNECTORS,
     DOUBLE_QUOTES,
     ORG_HEADS,
+    SERIES_HEADS,
     SINGLE_QUOTES,
     VENUE_HEADS,
     Context,
@@ -92,6 +94,13 @@ PLACE_CUES = frozenset("in to from at near via visited visit city town capital o
 LANGUAGE_NOUNS = frozenset(
     "language languages subtitles subtitle subtitled translation translations translated"
     " version versions dubbing dubbed speaker speakers speaking text script".split()
+)
+#: Words in festivals' names that do not tell one festival from another.
+GENERIC = frozenset("international national world republican regional open grand".split())
+#: Words that say an event recurs.
+RECURRENCE = frozenset(
+    "annual annually traditional traditionally regular regularly biennial yearly again"
+    " every each edition series".split()
 )
 #: Plural nouns of people that a group's description starts with ("citizens", "workers").
 PEOPLE = frozenset(
@@ -200,7 +209,7 @@ class Linker:
         places = list(self._place_hits(doc, context, rules))
         groups = _group_hits(doc, [*known, *places])
         hits = _resolve([*known, *fuzzy, *rules, *places, *groups])
-        hits = [h for h in hits if not _a_language(doc, h)]
+        hits = [h for h in hits if not _a_language(doc, h) and not _one_edition(doc, h)]
         seats = _Seats(self._countries_of([*known, *places]), context.datelines)
         hits = [seats.seated(doc, h) if _diplomatic(doc, h) else h for h in hits]
         return _to_mentions(doc, hits, text, origin)
@@ -588,6 +597,29 @@ def _diplomatic(doc: Doc, hit: Hit) -> bool:
     if hit.source != RULE or hit.kind != "organization":
         return False
     return any(t.lower_ in DIPLOMATIC_HEADS for t in doc[hit.start : hit.end])
+
+
+# -- one event or a series
+
+
+def _one_edition(doc: Doc, hit: Hit) -> bool:
+    """A new festival's name the text says once, with no sign that it recurs (an ordinal,
+    "annual", "again"), names one event, which the facts draft, not a series to mint."""
+    if hit.source != RULE or hit.kind != "series" or "edition" in hit.extra:
+        return False
+    words = [t.lower_ for t in doc[hit.start : hit.end] if t.is_alpha]
+    key = next((w for w in words if w not in STOP_WORDS | SERIES_HEADS | GENERIC), None)
+    if key is None or sum(t.lower_ == key for t in doc) > 1:
+        return False
+    return not any(t.lower_ in RECURRENCE for t in _sentence(doc, hit))
+
+
+def _sentence(doc: Doc, hit: Hit) -> Tokens:
+    """The hit's sentence, as far as full stops tell (the linker's doc has no sentences)."""
+    stops = {".", "!", "?"}
+    start = next((i + 1 for i in range(hit.start - 1, -1, -1) if doc[i].text in stops), 0)
+    end = next((i for i in range(hit.end, len(doc)) if doc[i].text in stops), len(doc))
+    return doc[start:end]
 
 
 # -- groups
