@@ -545,3 +545,19 @@ def test_a_festival_said_once_is_one_event_not_a_series(
     linker: Linker, text: str, series: list[str]
 ) -> None:
     assert [m.text for m in linker.mentions(text) if m.kind == "series"] == series
+
+
+def test_an_organisations_name_may_list_its_fields_with_commas(linker: Linker) -> None:
+    text = "A grant of the Ministry of Health, Labour, Welfare and Sports of Mongolia came."
+    found = mention(linker, text, "Ministry of Health, Labour, Welfare and Sports of Mongolia")
+    iri = ORG["ministry-of-health-labour-welfare-and-sports-of-mongolia"]
+    assert (found.iri, found.kind) == (str(iri), "organization")
+
+
+def test_names_listed_with_commas_stay_apart(linker: Linker) -> None:
+    text = (
+        "Students of Kobe University, Sendai University and the Ministry of Health, "
+        "Samarkand and Bukhara came."
+    )
+    found = [m.text for m in linker.mentions(text) if m.kind == "organization"]
+    assert found == ["Kobe University", "Sendai University", "Ministry of Health"]

@@ -379,7 +379,7 @@ def _organisations(doc: Doc, context: Context) -> Iterator[Shape]:
         if not capitalised(doc, start) or start in context.datelines:
             start += 1
             continue
-        end = _chunk_end(doc, start, context.datelines)
+        end = _chunk_end(doc, start, context.datelines, context.covered)
         shared = list(_sharing_a_head(doc, start, end))
         if shared:
             yield from shared
@@ -394,7 +394,12 @@ def _organisations(doc: Doc, context: Context) -> Iterator[Shape]:
     yield from _parts_of_bodies(doc, context)
 
 
-def _chunk_end(doc: Doc, start: int, datelines: frozenset[int] = frozenset()) -> int:
+def _chunk_end(
+    doc: Doc,
+    start: int,
+    datelines: frozenset[int] = frozenset(),
+    covered: frozenset[int] = frozenset(),
+) -> int:
     """The end of a run of capitalised words joined by "of", "for", "and", "-" ("Ministry of
     Foreign Affairs and Trade", "Opera (Studio) Theatre"); "in" joins only after an embassy, an
     association; a head in lower case may close it ("the Name hall")."""
@@ -413,6 +418,11 @@ def _chunk_end(doc: Doc, start: int, datelines: frozenset[int] = frozenset()) ->
             end += 3
         elif word == "in" and capitalised(doc, end + 1) and _has(doc, start, end, SEATED_HEADS):
             end += 2
+        elif word == "," and _of_a_head(doc, start, end):
+            listed = _listed_fields(doc, end, covered)
+            if listed is None:
+                break
+            end = listed
         elif word == "(" and _parenthesis_inside(doc, end):
             end += 3
         elif not doc[end - 1].is_punct and _lower_head(doc, end):
@@ -422,6 +432,30 @@ def _chunk_end(doc: Doc, start: int, datelines: frozenset[int] = frozenset()) ->
         else:
             break
     return end
+
+
+def _of_a_head(doc: Doc, start: int, end: int) -> bool:
+    """A head and "of" or "for" before: "Ministry of …", "Committee for …"."""
+    return any(
+        doc[i].lower_ in ORG_HEADS and doc[i + 1].lower_ in {"of", "for"}
+        for i in range(start, end - 1)
+    )
+
+
+def _listed_fields(doc: Doc, comma: int, covered: frozenset[int]) -> int | None:
+    """ "Ministry of Health, Labour, Welfare and Sports": after a head's "of", fields listed
+    with commas and closed by "and" are one name; where the list ends, or None when the
+    comma ends the name (a list of names, places, or words in lower case)."""
+    i = comma
+    while i < len(doc) and doc[i].text == ",":
+        if not capitalised(doc, i + 1) or i + 1 in covered or doc[i + 1].lower_ in HEADS:
+            return None
+        i += 2
+        while capitalised(doc, i) and i not in covered:
+            i += 1
+    if doc[i : i + 1].text == "and" and capitalised(doc, i + 1) and i + 1 not in covered:
+        return i + 2
+    return None
 
 
 def singular(word: str) -> str:
