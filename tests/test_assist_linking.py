@@ -561,3 +561,14 @@ def test_names_listed_with_commas_stay_apart(linker: Linker) -> None:
     )
     found = [m.text for m in linker.mentions(text) if m.kind == "organization"]
     assert found == ["Kobe University", "Sendai University", "Ministry of Health"]
+
+
+def test_a_head_noun_before_another_is_no_reference(linker: Linker) -> None:
+    text = "The Naryn Puppet Theatre toured. Then the theatre company and the theatre staff left."
+    found = [m.text for m in linker.mentions(text) if m.kind == "organization"]
+    assert found == ["Naryn Puppet Theatre"]
+
+
+def test_a_datelines_town_in_capitals_is_a_place(linker: Linker) -> None:
+    found = mention(linker, "NAMANGAN, 5 March 2024 (Agency) — Guests came.", "NAMANGAN")
+    assert (found.iri, found.kind) == (str(CITY.namangan), "city")

@@ -34,6 +34,7 @@ from .model import Mention, Span
 from .names import (
     CONNECTORS,
     DOUBLE_QUOTES,
+    HEADS,
     ORG_HEADS,
     SERIES_HEADS,
     SINGLE_QUOTES,
@@ -48,6 +49,7 @@ from .names import (
     is_name_word,
     person_variants,
     shapes,
+    singular,
     slug,
     transliteration_key,
 )
@@ -114,6 +116,8 @@ IRREGULAR_PARTICIPLES = frozenset("held taken sent brought driven kept born".spl
 MOVES = frozenset("from to in into at".split())
 #: The heads of the names of a country's missions in another.
 DIPLOMATIC_HEADS = frozenset({"embassy", "consulate"})
+#: Nouns after a head noun that make it a modifier ("the theatre staff").
+COMPOUNDS = frozenset("staff building director members season employees management".split())
 #: The kinds of mention a head noun alone may refer back to ("the theatre").
 BODY_KINDS = frozenset({"organization", "venue"})
 #: Words before a head noun that refer back to a name ("the Embassy", "this theatre").
@@ -268,12 +272,15 @@ class Linker:
     def _place_hits(self, doc: Doc, context: Context, rules: list[Hit]) -> Iterator[Hit]:
         persons = {doc[h.start : h.end].text for h in rules if h.kind == "person"}
         families = {w for p in persons for w in p.split()}
-        for start, end in _name_runs(doc, context.headlines):
+        runs = [*_name_runs(doc, context.headlines), *_shouted_runs(doc, context.datelines)]
+        for start, end in runs:
             words = doc[start:end].text
             if (end - start == 1 and words.lower() in STOP_WORDS) or words in families:
                 continue
             place = new_place(words, self._known_places)
-            if place is not None and (_cued(doc, start) or _uncued_place(doc, start, place)):
+            dateline = start in context.datelines  # "NAME, Dec 17 --": where the news is from
+            cued = dateline or _cued(doc, start) or (place and _uncued_place(doc, start, place))
+            if place is not None and cued:
                 yield _hit(
                     doc, start, end, PLACE, kind=place.kind, iri=place.iri, extra=place.extra
                 )
@@ -487,6 +494,21 @@ def _name_runs(doc: Doc, headlines: frozenset[int]) -> Iterator[tuple[int, int]]
         if end > start and not headlines.intersection(range(start, end)):
             yield start, end
         start = max(end, start + 1)
+
+
+def _shouted_runs(doc: Doc, datelines: frozenset[int]) -> Iterator[tuple[int, int]]:
+    """The place of a dateline, in capitals ("NUR-SULTAN, Dec 17 --"), which runs of
+    title-case words leave out."""
+    i = 0
+    while i < len(doc):
+        end = i
+        while end in datelines and (
+            doc[end].is_upper and doc[end].is_alpha or doc[end].text == "-"
+        ):
+            end += 1
+        if end > i and doc[i].is_alpha and doc[end - 1].is_alpha:
+            yield i, end
+        i = max(end, i + 1)
 
 
 def _cued(doc: Doc, start: int) -> bool:
@@ -852,9 +874,11 @@ def _heads_referring_back(
         if doc[token.i - 1].lower_ not in REFERRING or token.lower_ not in ORG_HEADS | VENUE_HEADS:
             continue
         if following is not None and (
-            following.lower_ in {"of", "for"} or capitalised(doc, following.i)
+            following.lower_ in {"of", "for"}
+            or capitalised(doc, following.i)
+            or singular(following.lower_) in HEADS | COMPOUNDS
         ):
-            continue  # "the Theatre of Name", "the Theatre Name": a name, not a reference
+            continue  # "the Theatre of Name", "the Theatre Name", "the theatre company"
         start, end = origin[token.idx], origin[token.idx + len(token) - 1] + 1
         named = earlier.one_with_head(token.lower_, start)
         if named and not taken.intersection(range(start, end)):
