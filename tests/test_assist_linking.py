@@ -572,3 +572,24 @@ def test_a_head_noun_before_another_is_no_reference(linker: Linker) -> None:
 def test_a_datelines_town_in_capitals_is_a_place(linker: Linker) -> None:
     found = mention(linker, "NAMANGAN, 5 March 2024 (Agency) — Guests came.", "NAMANGAN")
     assert (found.iri, found.kind) == (str(CITY.namangan), "city")
+
+
+def test_the_embassy_no_name_explains_is_the_publishing_embassy(linker: Linker) -> None:
+    publisher = str(ORG["embassy-of-japan-in-tashkent"])
+    found = linker.mentions("The Embassy held a film week.", publisher=publisher)
+    assert [(m.text, m.iri, m.new) for m in found] == [("Embassy", publisher, False)]
+    assert linker.mentions("The Embassy held a film week.") == []
+
+
+def test_an_embassys_host_may_be_its_publishers_country() -> None:
+    agency = ORG["naryn-news"]
+    graph = Graph()
+    graph.add((agency, RDF.type, KG.Organization))
+    graph.add((agency, RDFS.label, Literal("Naryn News", lang="en")))
+    graph.add((agency, KG.country, COUNTRY.kg))
+    found = Linker.from_graph(graph).mentions(
+        "The Embassy of Japan held a film week.", publisher=str(agency)
+    )
+    assert [(m.iri, m.note) for m in found if m.kind == "organization"] == [
+        (str(ORG["embassy-of-japan-in-kyrgyzstan"]), "")
+    ]

@@ -172,11 +172,13 @@ class Linker:
         names: dict[str, list[Name]],
         graph_places: set[str],
         place_countries: dict[str, str] | None = None,
+        agents: dict[str, tuple[Entity, str | None]] | None = None,
     ) -> None:
         self._nlp = _blank()
         self._names = names
         self._known_places = frozenset(graph_places)
         self._place_countries = place_countries or {}  # a city's or region's country
+        self._agents = agents or {}  # each organisation, with its country, for publishers
         self._lower = PhraseMatcher(self._nlp.vocab, attr="LOWER")
         self._orth = PhraseMatcher(self._nlp.vocab, attr="ORTH")
         self._unspaced: list[str] = []
@@ -200,10 +202,18 @@ class Linker:
             for label in labels if entity.kind in ("series", "organization") else ():
                 for variant in _demonym_variants(label, demonyms):
                     _add_name(names, Name(entity, variant, VARIANT, "variant"))
-        return cls(names, identified_places(graph), _place_countries(graph))
+        agents = {
+            e.iri: (e, _country_of(graph, e.iri)) for e, _ in entities if e.kind == "organization"
+        }
+        return cls(names, identified_places(graph), _place_countries(graph), agents)
 
-    def mentions(self, text: str) -> list[Mention]:
-        """Every name in the text, in order, without overlaps (the longest wins)."""
+    def mentions(self, text: str, publisher: str | None = None) -> list[Mention]:
+        """Every name in the text, in order, without overlaps (the longest wins).
+
+        `publisher` is the IRI of the organisation that published the text, when the graph
+        has it: "the Embassy" that no name before it explains is the publishing embassy, and
+        an embassy's host may be the publisher's country.
+        """
         folded, origin = fold(text)
         doc = self._nlp.make_doc(folded)
         known = self._gazetteer_hits(doc)
@@ -214,9 +224,11 @@ class Linker:
         groups = _group_hits(doc, [*known, *places])
         hits = _resolve([*known, *fuzzy, *rules, *places, *groups])
         hits = [h for h in hits if not _a_language(doc, h) and not _one_edition(doc, h)]
-        seats = _Seats(self._countries_of([*known, *places]), context.datelines)
+        entity, country = self._agents.get(publisher or "", (None, None))
+        seats = _Seats(self._countries_of([*known, *places]), context.datelines, country)
         hits = [seats.seated(doc, h) if _diplomatic(doc, h) else h for h in hits]
-        return _to_mentions(doc, hits, text, origin)
+        author = _author(entity) if entity else None
+        return _to_mentions(doc, hits, text, origin, author)
 
     # -- the gazetteer
 
@@ -541,6 +553,7 @@ class _Seats:
 
     places: list[_Placed]
     datelines: frozenset[int]
+    publisher_country: str | None = None  # the country of the text's publisher
 
     def seated(self, doc: Doc, hit: Hit) -> Hit:
         """An embassy's or consulate's IRI names who sends it and where it is
@@ -573,6 +586,9 @@ class _Seats:
             if self.datelines.issuperset(range(place.start, place.end)):
                 if place.country and place.country != owner:
                     return _Placed(place.start, place.end, place.country, place.country), ""
+        publisher = self.publisher_country
+        if publisher and publisher != owner:
+            return _Placed(0, 0, publisher, publisher), ""
         counts = Counter(p.country for p in self.places if p.country and p.country != owner)
         ranked = counts.most_common(2)
         if not ranked or (len(ranked) == 2 and ranked[0][1] == ranked[1][1]):
@@ -581,6 +597,11 @@ class _Seats:
         name = country_name(country) or country
         guess = _Placed(0, 0, country, country)
         return guess, f"in {name}? (the country the text names most)"
+
+
+def _country_of(graph: Graph, iri: str) -> str | None:
+    country = graph.value(URIRef(iri), KG.country)
+    return str(country) if country is not None else None
 
 
 def _place_countries(graph: Graph) -> dict[str, str]:
@@ -714,6 +735,7 @@ class _Named:
     iri: str
     kind: str
     end: int  # where its mention ends in the text
+    new: bool = True
 
 
 @dataclass
@@ -725,6 +747,7 @@ class _Earlier:
     surnames: dict[str, tuple[str, int]] = field(default_factory=dict)  # to IRI and position
     names: dict[str, str] = field(default_factory=dict)  # new organisations' names, to IRIs
     bodies: list[_Named] = field(default_factory=list)  # organisations and venues named
+    author: _Named | None = None  # the text's publisher, when the graph has it
 
     def add(self, doc: Doc, hit: Hit, mention: Mention) -> None:
         if mention.iri and not mention.note:
@@ -733,7 +756,9 @@ class _Earlier:
             words = _name_words(mention.text)
             head = _head_of(words)
             if head:
-                named = _Named(frozenset(words), head, mention.iri, mention.kind, mention.span.end)
+                named = _Named(
+                    frozenset(words), head, mention.iri, mention.kind, mention.span.end, mention.new
+                )
                 self.bodies.append(named)
         if hit.names or not mention.iri:
             return
@@ -767,6 +792,8 @@ class _Earlier:
     def one_with_head(self, head: str, before: int) -> _Named | None:
         """The one organisation or venue named before `before` whose head noun this is."""
         found = {b.iri: b for b in self.bodies if b.head == head and b.end <= before}
+        if not found and self.author is not None and self.author.head == head:
+            return self.author  # "the Embassy" in the embassy's own text
         return next(iter(found.values())) if len(found) == 1 else None
 
 
@@ -789,12 +816,20 @@ def _head_of(words: list[str]) -> str:
     return heads[-1] if heads else ""
 
 
-def _to_mentions(doc: Doc, hits: list[Hit], text: str, origin: list[int]) -> list[Mention]:
+def _author(entity: Entity) -> _Named | None:
+    words = _name_words(entity.label)
+    head = _head_of(words)
+    return _Named(frozenset(words), head, entity.iri, entity.kind, 0, new=False) if head else None
+
+
+def _to_mentions(
+    doc: Doc, hits: list[Hit], text: str, origin: list[int], author: _Named | None = None
+) -> list[Mention]:
     """Mentions with the text's own offsets; a family name said alone is linked only to a
     person named in full before it, a head noun alone ("the theatre") to the one
     organisation of that head named before it."""
     mentions: list[Mention] = []
-    earlier = _Earlier()
+    earlier = _Earlier(author=author)
     for hit in hits:
         span = _original_span(hit, text, origin)
         mention = _mention(hit, span, text[span.start : span.end], earlier)
@@ -882,8 +917,9 @@ def _heads_referring_back(
         start, end = origin[token.idx], origin[token.idx + len(token) - 1] + 1
         named = earlier.one_with_head(token.lower_, start)
         if named and not taken.intersection(range(start, end)):
-            new = named.iri not in earlier.linked or named.iri in earlier.names.values()
-            mention = Mention(Span(start, end), text[start:end], named.kind, named.iri, new=new)
+            mention = Mention(
+                Span(start, end), text[start:end], named.kind, named.iri, new=named.new
+            )
             found.append(mention)
     return found
 
