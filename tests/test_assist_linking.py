@@ -405,6 +405,11 @@ def test_an_initial_in_a_shorter_name_stands_for_its_word(linker: Linker) -> Non
             id="owner-by-its-short-name",
         ),
         pytest.param(
+            "The Japanese Embassy in Kyrgyzstan held a film week.",
+            ORG["embassy-of-japan-in-kyrgyzstan"],
+            id="owner-by-its-adjective",
+        ),
+        pytest.param(
             "The Consulate General of Japan in Samarkand held a film week.",
             ORG["consulate-general-of-japan-in-samarkand"],
             id="consulate-in-a-city",

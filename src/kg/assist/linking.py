@@ -558,11 +558,13 @@ class _Seats:
     def seated(self, doc: Doc, hit: Hit) -> Hit:
         """An embassy's or consulate's IRI names who sends it and where it is
         ("org:embassy-of-japan-in-uzbekistan"): every Embassy of Japan is not one. A host
-        the name does not give comes from the dateline, else from the country the text names
-        most (a question for the curator), else the IRI is left to the curator."""
-        of = next((i for i in range(hit.start, hit.end) if doc[i].lower_ == "of"), hit.end)
-        at = next((i for i in range(of, hit.end) if doc[i].lower_ == "in"), hit.end)
-        office = slug(" ".join(t.text for t in doc[hit.start : of] if t.lower_ != "the"))
+        the name does not give comes from the dateline or the publisher's country, else from
+        the country the text names most (a question for the curator), else the IRI is left to
+        the curator."""
+        head = next(i for i in range(hit.start, hit.end) if doc[i].lower_ in DIPLOMATIC_HEADS)
+        at = next((i for i in range(head, hit.end) if doc[i].lower_ == "in"), hit.end)
+        of = next((i for i in range(head, at) if doc[i].lower_ == "of"), at)
+        office = slug(doc[head:of].text)  # "Embassy", "Consulate General"
         owner_place = self._within(hit.start, at)
         owner_country = owner_place.country if owner_place else None
         owner = _place_slug(owner_place) if owner_place else _words_slug(doc, of + 1, at)
@@ -580,8 +582,8 @@ class _Seats:
         return next((p for p in self.places if start <= p.start and p.end <= end), None)
 
     def _host(self, owner: str | None) -> tuple[_Placed | None, str]:
-        """The country the embassy is in, when its name does not say: the dateline's, or the
-        one the text names most (a guess, so a question)."""
+        """The country the embassy is in, when its name does not say: the dateline's, the
+        publisher's, or the one the text names most (a guess, so a question)."""
         for place in self.places:
             if self.datelines.issuperset(range(place.start, place.end)):
                 if place.country and place.country != owner:
