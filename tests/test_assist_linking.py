@@ -310,6 +310,7 @@ def test_a_dataset_is_read_as_its_merge(dataset: Dataset) -> None:
         pytest.param("The film was shown with Russian subtitles.", id="subtitles"),
         pytest.param("The lecture was given in Russian.", id="in-language"),
         pytest.param("The talks were held in Russian and English.", id="in-two-languages"),
+        pytest.param("The play was given in Russian and Kyrgyz.", id="in-a-list-of-languages"),
         pytest.param("A Russian translation of the poems appeared.", id="translation"),
         pytest.param("They read the Uzbek version of the play.", id="version-of-known-country"),
         pytest.param("Courses of the Japanese language began.", id="language"),

