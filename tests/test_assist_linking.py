@@ -599,3 +599,25 @@ def test_an_embassys_host_may_be_its_publishers_country() -> None:
     assert [(m.iri, m.note) for m in found if m.kind == "organization"] == [
         (str(ORG["embassy-of-japan-in-kyrgyzstan"]), "")
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        pytest.param("“We are proud,” said Hiroki Mizuno.", "Hiroki Mizuno", id="said"),
+        pytest.param(
+            "According to Hiroki Mizuno, the hall was full.", "Hiroki Mizuno", id="according-to"
+        ),
+        pytest.param("Hiroki Mizuno said the hall was full.", "Hiroki Mizuno", id="name-said"),
+    ],
+)
+def test_a_person_who_speaks_is_named_without_a_title(
+    linker: Linker, text: str, words: str
+) -> None:
+    found = mention(linker, text, words)
+    assert (found.kind, found.new) == ("person", True)
+
+
+def test_a_place_that_speaks_is_not_a_person(linker: Linker) -> None:
+    found = linker.mentions("According to Nagoya University, Tashkent said nothing.")
+    assert [m.kind for m in found] == ["organization", "city"]

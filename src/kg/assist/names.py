@@ -118,6 +118,8 @@ MONTHS_AND_DAYS = frozenset(
 NOT_NAME_WORDS = TITLES | HEADS | MONTHS_AND_DAYS
 #: Words before a common noun that make it one thing ("the", "its").
 DETERMINERS = frozenset("the a an its their this".split())
+#: Verbs of speech next to a person's name ("said Name", "Name said").
+SPEECH = frozenset("said says told noted stressed added explained emphasized emphasised".split())
 #: Kin before a name in apposition ("her grandfather, Name, …").
 KIN = frozenset(
     "father mother son daughter brother sister wife husband grandfather grandmother"
@@ -625,6 +627,10 @@ def _persons(doc: Doc, context: Context) -> Iterator[Shape]:
             yield from _named_before_who(doc, i, context)
         if word in KIN:
             yield from _kin(doc, i, context)
+        if _speaker_cue(doc, i):
+            yield from _speaker(doc, i, context)
+        if word in SPEECH and i > 0:
+            yield from _named_before_speech(doc, i, context)
     yield from _surnames(doc, context)
 
 
@@ -701,6 +707,34 @@ def _named_before_who(doc: Doc, comma: int, context: Context) -> Iterator[Shape]
     joined = capitalised(doc, start - 1) and doc[start - 1].lower_ not in STOP_WORDS
     if _plausible(doc, start, comma, 1, context.places) and not joined:
         yield Shape(start, comma, "person", {"shape": "who"})
+
+
+def _speaker_cue(doc: Doc, i: int) -> bool:
+    """ "said Name", "according to Name": words after which a name is a person's."""
+    if i > 0 and doc[i - 1].lower_ in SPEECH:
+        return True
+    return i > 1 and doc[i - 2].lower_ == "according" and doc[i - 1].lower_ == "to"
+
+
+def _speaker(doc: Doc, i: int, context: Context) -> Iterator[Shape]:
+    """A person named by two words or more after "said" or "according to", or before "said"
+    ("Name Surname said the hall was full")."""
+    end = _name_end(doc, i, context)
+    known = context.covered.intersection(range(i, end))
+    if _plausible(doc, i, end, 2, context.places) and not capitalised(doc, end) and not known:
+        yield Shape(i, end, "person", {"shape": "speaker"})
+
+
+def _named_before_speech(doc: Doc, verb: int, context: Context) -> Iterator[Shape]:
+    start = verb
+    while start > 0 and verb - start < 3 and is_name_word(doc[start - 1].text):
+        if doc[start - 1].lower_ in NOT_NAME_WORDS | STOP_WORDS or start - 1 in context.datelines:
+            break
+        start -= 1
+    joined = capitalised(doc, start - 1) and doc[start - 1].lower_ not in STOP_WORDS
+    known = context.covered.intersection(range(start, verb))  # "Later Name said": a known name
+    if _plausible(doc, start, verb, 2, context.places) and not joined and not known:
+        yield Shape(start, verb, "person", {"shape": "speaker"})
 
 
 def _kin(doc: Doc, i: int, context: Context) -> Iterator[Shape]:
