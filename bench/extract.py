@@ -5,8 +5,8 @@ built dataset) the assistant gets the context a sixth document would get: the da
 D's graph, without D's own ``kg:Document`` record (so its text is not "registered") and
 without the schema.org view (which the build derives from every graph, D's included); the
 gazetteer, the sources and the ontology stay. The real pipeline then runs on D's bytes:
-``read_source``, then ``extract(source, context, linker=..., date=<D's dcterms:date>)``. The
-draft is compared with D's curated facts:
+``read_source``, then ``extract(source, context, linker=..., date=<D's dcterms:date>,
+publisher=<D's dcterms:publisher>)``. The draft is compared with D's curated facts:
 
 - **entity linking**, by IRI, as bench/extract_linking.py reads it: recall over the entities
   D's facts use (those the context has, and those only D has, found by a new mention naming
@@ -47,7 +47,7 @@ from typing import Any
 from extract_facts import Curated, _cites, _date, _draft_dates, _dtype, _find, _one_to_one
 from extract_linking import reading
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
-from rdflib.namespace import RDF, RDFS, SKOS
+from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 from rdflib.term import Node
 
 from kg.assist.draft import fact_graph, mint_iris
@@ -61,7 +61,7 @@ from kg.graph.dataset import union
 from kg.namespaces import DOC, GRAPH, KG, STATUS
 
 ROOT = Path(__file__).resolve().parent.parent
-DCTERMS_DATE = URIRef("http://purl.org/dc/terms/date")
+DCTERMS_DATE = DCTERMS.date
 #: The curated classes the assistant is measured on (roles are kg:Role nodes of persons).
 CLASSES = (
     "CulturalEvent",
@@ -98,6 +98,7 @@ class LeftOut:
     own: Graph  # D's graph: the curated facts
     context: Graph  # everything else
     date: str | None  # D's dcterms:date, as `kg extract --date` would give it
+    publisher: str | None  # D's dcterms:publisher when an IRI, as `--publisher org:…` would
 
 
 def left_out(dataset: Dataset, whole: Graph, path: Path) -> LeftOut:
@@ -108,8 +109,16 @@ def left_out(dataset: Dataset, whole: Graph, path: Path) -> LeftOut:
         if g not in (name, SCHEMA_GRAPH) and s != record:
             context.add((s, p, o))
     date = whole.value(record, DCTERMS_DATE)
+    publisher = whole.value(record, DCTERMS.publisher)
     own = dataset.graph(name)
-    return LeftOut(path.stem, path, own, context, str(date) if date is not None else None)
+    return LeftOut(
+        path.stem,
+        path,
+        own,
+        context,
+        str(date) if date is not None else None,
+        str(publisher) if isinstance(publisher, URIRef) else None,
+    )
 
 
 def documents(dataset: Dataset, data_dir: Path) -> list[Path]:
@@ -139,7 +148,13 @@ def run_pipeline(document: LeftOut, runs: int = RUNS) -> Run:
     for _ in range(runs):
         started, started_cpu = time.perf_counter(), time.process_time()
         source = read_source(data, document.path.name, max_bytes=len(data))
-        draft = extract(source, document.context, linker=linker, date=document.date)
+        draft = extract(
+            source,
+            document.context,
+            linker=linker,
+            date=document.date,
+            publisher=document.publisher,
+        )
         seconds.append(time.perf_counter() - started)
         cpu.append(time.process_time() - started_cpu)
     assert draft is not None

@@ -130,10 +130,28 @@ def to_graph(
     ):
         graph += own
     used = {str(o) for o in graph.objects()}
-    for mention in mentions:
+    named: dict[str, list[Mention]] = {}
+    for mention in sorted(mentions, key=lambda m: m.span.start):
         if mention.new and mention.iri and mention.iri in used:
-            _describe_new(graph, mention, _quote_for(mention, candidates, text), document_iri)
+            named.setdefault(mention.iri, []).append(mention)
+    for first, *again in named.values():
+        # described once, from where the article names it first (in full, as articles do):
+        # the shapes allow one label per language
+        _describe_new(graph, first, _quote_for(first, candidates, text), document_iri)
+        _other_names(graph, first, again)
     return graph
+
+
+def _other_names(graph: Graph, first: Mention, again: Iterable[Mention]) -> None:
+    """The article's other names of a new entity, as alternative labels; a head noun alone
+    ("the theatre") is a way of pointing back, not a name."""
+    subject = URIRef(str(first.iri))
+    seen = {first.text.casefold()}
+    for mention in again:
+        if mention.text.casefold() in seen or mention.text.islower():
+            continue
+        seen.add(mention.text.casefold())
+        graph.add((subject, SKOS.altLabel, Literal(mention.text, lang="en")))
 
 
 def fact_graph(candidate: Candidate, iri: str, document_iri: str, text: str) -> Graph:

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from rdflib import Graph
+from rdflib import Graph, URIRef
+from rdflib.namespace import DCTERMS
 
 from ..namespaces import bind_prefixes
 from .document import DocumentRecord, known_document, record
@@ -60,7 +61,7 @@ def extract(
     registered = known_document(context, source.sha256)
     document = registered or described.iri
     linker = linker or Linker.from_graph(context)
-    mentions = linker.mentions(source.text)
+    mentions = linker.mentions(source.text, publisher=_publisher(described, registered, context))
     candidates = draft_facts(source.text, sentences(source.text), mentions, described.date)
     existing = {str(s) for s in context.subjects()}
     graph = bind_prefixes(Graph())
@@ -71,6 +72,15 @@ def extract(
     review = to_review_json(candidates, mentions, source.text, document, facts=facts)
     review["registered"] = registered
     return Draft(described, registered, source.text, mentions, candidates, graph, review)
+
+
+def _publisher(described: DocumentRecord, registered: str | None, context: Graph) -> str | None:
+    """The IRI of the article's publisher: given (an IRI or org:…), else the registered
+    document's; a publisher given only by name links nothing."""
+    given = described.graph().value(URIRef(described.iri), DCTERMS.publisher)
+    if given is None and registered is not None:
+        given = context.value(URIRef(registered), DCTERMS.publisher)
+    return str(given) if isinstance(given, URIRef) else None
 
 
 def write_draft(draft: Draft, drafts_dir: Path) -> Path:
