@@ -10,14 +10,20 @@ This module imports no Flask: the command line and the web service call the same
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import pyshacl
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS
-from rdflib.term import Node
+from rdflib.plugins.sparql import prepareQuery
+from rdflib.plugins.sparql.sparql import Query
+from rdflib.query import Processor
+from rdflib.query import Result as QueryResult
+from rdflib.term import Identifier, Node
 
 from ..errors import ShapeLoadError
 from ..namespaces import EVIDENCE, KG, OA, PREFIXES, SH, bind_prefixes
@@ -140,7 +146,7 @@ def validate(data: Graph, shapes: Graph, documents_dir: Path, *beside: Path) -> 
     """Validate a graph (ontology, existing facts and any addition, merged) in full; the
     documents' texts are read from `documents_dir`, else from the folders `beside` (a draft's)."""
     _conforms, results_graph, _text = pyshacl.validate(
-        data,
+        PreparedQueries(data.store, data.identifier, data.namespace_manager),
         shacl_graph=shapes,
         inference="none",
         advanced=True,
@@ -155,6 +161,37 @@ def validate(data: Graph, shapes: Graph, documents_dir: Path, *beside: Path) -> 
     results.sort(key=lambda r: (SEVERITY_ORDER.get(r.severity, 9), r.focus_node, r.path or ""))
     conforms = not any(r.severity == "Violation" for r in results)
     return Report(conforms, results, labels=_labels(data, results))
+
+
+class PreparedQueries(Graph):
+    """A graph (a view of another's store, no copy) whose SPARQL queries are parsed once.
+
+    pySHACL sends a SPARQL constraint's query as the same text for every focus node, and rdflib
+    parses text anew each time: parsing was a third of a validation of the built graph (2.4 s
+    against 1.25 s with this). A prepared query run with bindings is rdflib's own way to repeat
+    one query."""
+
+    def query(
+        self,
+        query_object: str | Query,
+        processor: str | Processor = "sparql",
+        result: str | type[QueryResult] = "sparql",
+        initNs: Mapping[str, Any] | None = None,  # noqa: N803 (rdflib's names)
+        initBindings: Mapping[str, Identifier] | None = None,  # noqa: N803
+        use_store_provided: bool = True,
+        **kwargs: Any,
+    ) -> QueryResult:
+        if isinstance(query_object, str):
+            namespaces = initNs if initNs is not None else dict(self.namespaces())
+            query_object = _prepared(query_object, tuple(sorted(namespaces.items())))
+        return super().query(
+            query_object, processor, result, initNs, initBindings, use_store_provided, **kwargs
+        )
+
+
+@lru_cache(maxsize=512)
+def _prepared(text: str, namespaces: tuple[tuple[str, Any], ...]) -> Query:
+    return prepareQuery(text, initNs=dict(namespaces))
 
 
 def _shacl_results(report: Graph) -> list[Result]:
