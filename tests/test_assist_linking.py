@@ -621,3 +621,19 @@ def test_a_person_who_speaks_is_named_without_a_title(
 def test_a_place_that_speaks_is_not_a_person(linker: Linker) -> None:
     found = linker.mentions("According to Nagoya University, Tashkent said nothing.")
     assert [m.kind for m in found] == ["organization", "city"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("Osh, May 3, 2022. / Agency /. A fair opened.", id="agency-in-slashes"),
+        pytest.param("Osh, 3 May 2022. A fair opened.", id="day-first"),
+    ],
+)
+def test_a_dateline_with_a_full_date_and_a_full_stop_is_a_place(linker: Linker, text: str) -> None:
+    found = mention(linker, text, "Osh")
+    assert (found.iri, found.kind) == (str(CITY.osh), "city")
+
+
+def test_a_line_opening_with_a_town_and_no_date_is_no_dateline(linker: Linker) -> None:
+    assert [m.text for m in linker.mentions("Osh, the guests said, was warm.")] == []

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from spacy.lang.en.stop_words import STOP_WORDS
-from spacy.tokens import Doc, Token
+from spacy.tokens import Doc, Span, Token
 
 #: Quotation marks dropped when folding: “Name” and Name are the same name.
 DOUBLE_QUOTES = frozenset('"\u201c\u201d\u201e\u201f\u00ab\u00bb\u2039\u203a')
@@ -297,7 +297,7 @@ def _dateline_end(doc: Doc, start: int) -> int | None:
     if i == start or i - start > 4:
         return None
     shouted = all(t.is_upper for t in doc[start:i] if t.is_alpha)
-    dated = False
+    place, dated = i, False
     while i < len(doc) and i - start <= DATELINE_LENGTH:
         word = doc[i].lower_.rstrip(".")
         if doc[i].text in DATELINE_DASHES:
@@ -309,10 +309,19 @@ def _dateline_end(doc: Doc, start: int) -> int | None:
             if close is None:
                 return None
             dated, i = True, close  # the agency: "(UzA)"
+        elif doc[i].text == "." and _full_date(doc[place:i]):
+            return i + 1  # "Place, Month 5, 2023." or "Place, 5 Month 2023." ends at its stop
         elif doc[i].text not in {",", "."} and not (shouted and doc[i].is_upper):
             return None
         i += 1
     return None
+
+
+def _full_date(after: Span) -> bool:
+    """A comma after the place, then a month's name and a year."""
+    months = [t for t in after if t.lower_ in MONTHS_AND_DAYS or t.lower_ in MONTH_ABBREVIATIONS]
+    year = any(t.like_num and len(t.text) == 4 for t in after)
+    return bool(after) and after[0].text == "," and bool(months) and year
 
 
 def _joined_hyphen(doc: Doc, i: int) -> bool:
