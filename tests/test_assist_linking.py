@@ -637,3 +637,11 @@ def test_a_dateline_with_a_full_date_and_a_full_stop_is_a_place(linker: Linker, 
 
 def test_a_line_opening_with_a_town_and_no_date_is_no_dateline(linker: Linker) -> None:
     assert [m.text for m in linker.mentions("Osh, the guests said, was warm.")] == []
+
+
+def test_a_prefecture_the_graph_lacks_is_not_its_city(linker: Linker) -> None:
+    found = mention(linker, "A festival in the Osaka Prefecture drew crowds.", "Osaka Prefecture")
+    assert (found.kind, found.iri, found.new) == ("region", None, False)
+    assert found.extra == {"iso3166-2": "JP-27"}
+    assert found.note == "a prefecture the graph lacks (JP-27), not the city"
+    assert mention(linker, "A festival in Osaka drew crowds.", "Osaka").iri == str(CITY.osaka)

@@ -67,6 +67,7 @@ from .places import (
     country_name,
     identified_places,
     new_place,
+    subdivision,
     warm_places,
 )
 
@@ -99,6 +100,8 @@ UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 ACRONYM_LENGTH = 4
 #: Words before a place's name that say it is one ("in Name", "to Name").
 PLACE_CUES = frozenset("in to from at near via visited visit city town capital of".split())
+#: Words after a town's name that make the two a region's name ("Name Prefecture").
+REGION_WORDS = frozenset("prefecture region province oblast governorate".split())
 #: Nouns after a nationality's adjective that make it a language ("Russian subtitles").
 LANGUAGE_NOUNS = frozenset(
     "language languages subtitles subtitle subtitled translation translations translated"
@@ -229,7 +232,8 @@ class Linker:
         fuzzy = self._fuzzy_hits(doc, known)
         places = list(self._place_hits(doc, context, rules))
         groups = _group_hits(doc, [*known, *places])
-        hits = _resolve([*known, *fuzzy, *rules, *places, *groups])
+        regions = list(_regions_lacking(doc, [*known, *places]))
+        hits = _resolve([*known, *fuzzy, *rules, *places, *groups, *regions])
         hits = [h for h in hits if not _a_language(doc, h) and not _one_edition(doc, h)]
         entity, country = self._agents.get(publisher or "", (None, None))
         seats = _Seats(self._countries_of([*known, *places]), context.datelines, country)
@@ -528,6 +532,19 @@ def _shouted_runs(doc: Doc, datelines: frozenset[int]) -> Iterator[tuple[int, in
         if end > i and doc[i].is_alpha and doc[end - 1].is_alpha:
             yield i, end
         i = max(end, i + 1)
+
+
+def _regions_lacking(doc: Doc, places: list[Hit]) -> Iterator[Hit]:
+    """ "Name Prefecture" where the graph has the town Name but no region of that name (it
+    would have matched as a longer name): not the town; left to the curator."""
+    for hit in places:
+        town = hit.kind == "city" or _of_kind(hit, "city")
+        if town and hit.end < len(doc) and doc[hit.end].lower_ in REGION_WORDS:
+            word = doc[hit.end].lower_
+            code = subdivision(doc[hit.start : hit.end].text, word)
+            extra = {"iso3166-2": code} if code else {}
+            note = f"a {word} the graph lacks ({code or 'not in ISO 3166-2'}), not the city"
+            yield _hit(doc, hit.start, hit.end + 1, PLACE, kind="region", note=note, extra=extra)
 
 
 def _cued(doc: Doc, start: int) -> bool:
@@ -896,6 +913,8 @@ def _mention(hit: Hit, span: Span, words: str, earlier: _Earlier) -> Mention:
 
 def _new_mention(hit: Hit, span: Span, words: str, earlier: _Earlier) -> Mention:
     extra = dict(hit.extra)
+    if not hit.iri and hit.kind in PLACE_KINDS:  # a region the graph lacks
+        return Mention(span, words, hit.kind, None, note=hit.note, extra=extra)
     # a person of one name: a family name said alone, unless the text says it is all of it
     if hit.kind == "person" and hit.end - hit.start == 1 and "shape" not in hit.extra:
         if words in earlier.words:  # "Mr. Name" after "Name Surname"
