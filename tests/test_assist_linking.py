@@ -684,6 +684,34 @@ def test_a_title_phrase_ending_in_a_place_names_no_person(linker: Linker) -> Non
     assert "person" not in {m.kind for m in found}
 
 
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        pytest.param("Lee Minho spoke about the school.", "Lee Minho", id="spoke"),
+        pytest.param("Lee Minho told the guests a story.", "Lee Minho", id="told"),
+        pytest.param("Lee Minho noted the crowds.", "Lee Minho", id="noted"),
+    ],
+)
+def test_two_names_before_a_verb_of_speech_are_a_person(
+    linker: Linker, text: str, words: str
+) -> None:
+    found = mention(linker, text, words)
+    assert (found.kind, found.new) == ("person", True)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Osaka Day will be held in May.",
+        "The Embassy noted the crowds.",
+        "Osh City spoke of new parks.",
+        "Busan Port spoke of new ships.",
+    ],
+)
+def test_a_place_or_body_before_a_verb_of_speech_is_no_person(linker: Linker, text: str) -> None:
+    assert "person" not in {m.kind for m in linker.mentions(text)}
+
+
 def test_a_prefecture_the_graph_lacks_is_not_its_city(linker: Linker) -> None:
     found = mention(linker, "A festival in the Osaka Prefecture drew crowds.", "Osaka Prefecture")
     assert (found.kind, found.iri, found.new) == ("region", None, False)

@@ -120,6 +120,8 @@ NOT_NAME_WORDS = TITLES | HEADS | MONTHS_AND_DAYS
 DETERMINERS = frozenset("the a an its their this".split())
 #: Verbs of speech next to a person's name ("said Name", "Name said").
 SPEECH = frozenset("said says told noted stressed added explained emphasized emphasised".split())
+#: Verbs of speech that follow a person's name only ("Name Surname spoke about …").
+SPOKE = SPEECH | frozenset("spoke speaks remarked recalled replied commented thanked".split())
 #: Words that join the parts of a title's phrase ("Consul of Country in the Town of Country",
 #: "Mayor of the city of Town"), in lower case.
 TITLE_JOINS = frozenset("of in for the and city town region province prefecture".split())
@@ -647,7 +649,7 @@ def _persons(doc: Doc, context: Context) -> Iterator[Shape]:
             yield from _kin(doc, i, context)
         if _speaker_cue(doc, i):
             yield from _speaker(doc, i, context)
-        if word in SPEECH and i > 0:
+        if word in SPOKE and i > 0:
             yield from _named_before_speech(doc, i, context)
     yield from _surnames(doc, context)
 
@@ -778,7 +780,8 @@ def _named_before_speech(doc: Doc, verb: int, context: Context) -> Iterator[Shap
         start -= 1
     joined = capitalised(doc, start - 1) and doc[start - 1].lower_ not in STOP_WORDS
     known = context.covered.intersection(range(start, verb))  # "Later Name said": a known name
-    if _plausible(doc, start, verb, 2, context.places) and not joined and not known:
+    places = context.places | context.towns  # "Town City spoke": the town's office
+    if _plausible(doc, start, verb, 2, places) and not joined and not known:
         yield Shape(start, verb, "person", {"shape": "speaker"})
 
 
