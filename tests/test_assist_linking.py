@@ -670,11 +670,30 @@ def test_a_line_opening_with_a_town_and_no_date_is_no_dateline(linker: Linker) -
             "They met the Honorary Consul of Japan in the city of Osh Sato Kenji and his wife.",
             id="town",
         ),
+        pytest.param(
+            "They met the Ambassador of Japan to Uzbekistan Sato Kenji and his wife.", id="to"
+        ),
+        pytest.param(
+            "They met the Governor of Gifuno Prefecture Sato Kenji and his wife.",
+            id="unknown-prefecture",
+        ),
     ],
 )
 def test_a_name_after_a_long_title_phrase_is_a_person(linker: Linker, text: str) -> None:
     found = mention(linker, text, "Sato Kenji")
     assert (found.kind, found.new) == ("person", True)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The Minister of Culture of Japan Toured Samarkand Old Town yesterday.",
+        "He was the Consul of Japan in Osh City Hall staff.",
+        "She is the Mayor of Gifuno Prefecture.",
+    ],
+)
+def test_a_title_phrase_ending_with_other_words_names_no_person(linker: Linker, text: str) -> None:
+    assert "person" not in {m.kind for m in linker.mentions(text)}
 
 
 def test_a_title_phrase_ending_in_a_place_names_no_person(linker: Linker) -> None:

@@ -124,7 +124,9 @@ SPEECH = frozenset("said says told noted stressed added explained emphasized emp
 SPOKE = SPEECH | frozenset("spoke speaks remarked recalled replied commented thanked".split())
 #: Words that join the parts of a title's phrase ("Consul of Country in the Town of Country",
 #: "Mayor of the city of Town"), in lower case.
-TITLE_JOINS = frozenset("of in for the and city town region province prefecture".split())
+TITLE_JOINS = frozenset("of in to for the and city town region province prefecture".split())
+#: Nouns that end a place's name ("Name Prefecture", "Name City").
+PLACE_NOUNS = frozenset("city town region province prefecture oblast district county".split())
 #: Words before a place ("the Mayor of Town Name Surname", "guests from Town").
 PLACE_PREPOSITIONS = frozenset("of in from at".split())
 #: Kin before a name in apposition ("her grandfather, Name, …").
@@ -687,7 +689,7 @@ def _named_after(
 def _named_after_phrase(doc: Doc, start: int, title: str, context: Context) -> Iterator[Shape]:
     """ "Consul of Country in the Town of Country Name Surname": after a title's phrase of
     places joined by "of" and "in", the words after its last place are a person's name."""
-    if start >= len(doc) or doc[start].lower_ not in TITLE_JOINS - {"the", "and"}:
+    if start >= len(doc) or doc[start].lower_ not in {"of", "in", "for"}:
         return
     last, i = None, start
     while i < len(doc) and i - start < 16:
@@ -704,6 +706,9 @@ def _named_after_phrase(doc: Doc, start: int, title: str, context: Context) -> I
         return
     places = context.places | context.towns
     name = last[0]
+    nouns = [i for i in range(last[0] + 1, last[1]) if doc[i].lower_ in PLACE_NOUNS]
+    if nouns:
+        name = nouns[-1] + 1  # "Name Prefecture Name Surname": the place ends with its noun
     while name < last[1] and name in places:
         name += 1
     if name > last[0] and 2 <= last[1] - name <= 3 and _name_end(doc, name, context) == last[1]:
