@@ -621,3 +621,133 @@ def test_a_person_who_speaks_is_named_without_a_title(
 def test_a_place_that_speaks_is_not_a_person(linker: Linker) -> None:
     found = linker.mentions("According to Nagoya University, Tashkent said nothing.")
     assert [m.kind for m in found] == ["organization", "city"]
+
+
+def test_a_town_before_a_persons_name_is_no_part_of_it(linker: Linker) -> None:
+    text = (
+        "Guests thanked the Governor of the town of Osh Temir Alimov and his staff."
+        " Most of them came from Osh."
+    )
+    found = [(m.text, m.kind, m.iri) for m in linker.mentions(text)]
+    assert ("Temir Alimov", "person", str(PERSON["temir-alimov"])) in found
+    assert [m[0] for m in found if m[2] == str(CITY.osh)] == ["Osh", "Osh"]
+
+
+def test_a_short_towns_name_is_linked_wherever_it_is_cued(linker: Linker) -> None:
+    text = (
+        "A deputy mayor of Osh city opened the fair. The Osh City Day drew crowds"
+        " and most stalls came from Osh, like those in the city of Osh."
+    )
+    found = [m.text for m in linker.mentions(text) if m.iri == str(CITY.osh)]
+    assert found == ["Osh", "Osh", "Osh", "Osh"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("Osh, May 3, 2022. / Agency /. A fair opened.", id="agency-in-slashes"),
+        pytest.param("Osh, 3 May 2022. A fair opened.", id="day-first"),
+    ],
+)
+def test_a_dateline_with_a_full_date_and_a_full_stop_is_a_place(linker: Linker, text: str) -> None:
+    found = mention(linker, text, "Osh")
+    assert (found.iri, found.kind) == (str(CITY.osh), "city")
+
+
+def test_a_line_opening_with_a_town_and_no_date_is_no_dateline(linker: Linker) -> None:
+    assert [m.text for m in linker.mentions("Osh, the guests said, was warm.")] == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param(
+            "They met the Honorary Consul of Uzbekistan in the Aichi Prefecture of Japan"
+            " Sato Kenji yesterday.",
+            id="country",
+        ),
+        pytest.param(
+            "They met the Honorary Consul of Japan in the city of Osh Sato Kenji and his wife.",
+            id="town",
+        ),
+        pytest.param(
+            "They met the Ambassador of Japan to Uzbekistan Sato Kenji and his wife.", id="to"
+        ),
+        pytest.param(
+            "They met the Governor of Gifuno Prefecture Sato Kenji and his wife.",
+            id="unknown-prefecture",
+        ),
+    ],
+)
+def test_a_name_after_a_long_title_phrase_is_a_person(linker: Linker, text: str) -> None:
+    found = mention(linker, text, "Sato Kenji")
+    assert (found.kind, found.new) == ("person", True)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The Minister of Culture of Japan Toured Samarkand Old Town yesterday.",
+        "He was the Consul of Japan in Osh City Hall staff.",
+        "She is the Mayor of Gifuno Prefecture.",
+    ],
+)
+def test_a_title_phrase_ending_with_other_words_names_no_person(linker: Linker, text: str) -> None:
+    assert "person" not in {m.kind for m in linker.mentions(text)}
+
+
+def test_a_title_phrase_ending_in_a_place_names_no_person(linker: Linker) -> None:
+    found = linker.mentions("The Minister of Culture of Japan Visits Tashkent Museum today.")
+    assert "person" not in {m.kind for m in found}
+    found = linker.mentions("He is the Ambassador of Japan in Tashkent.")
+    assert "person" not in {m.kind for m in found}
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        pytest.param("Lee Minho spoke about the school.", "Lee Minho", id="spoke"),
+        pytest.param("Lee Minho told the guests a story.", "Lee Minho", id="told"),
+        pytest.param("Lee Minho noted the crowds.", "Lee Minho", id="noted"),
+    ],
+)
+def test_two_names_before_a_verb_of_speech_are_a_person(
+    linker: Linker, text: str, words: str
+) -> None:
+    found = mention(linker, text, words)
+    assert (found.kind, found.new) == ("person", True)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Osaka Day will be held in May.",
+        "The Embassy noted the crowds.",
+        "Osh City spoke of new parks.",
+        "Busan Port spoke of new ships.",
+    ],
+)
+def test_a_place_or_body_before_a_verb_of_speech_is_no_person(linker: Linker, text: str) -> None:
+    assert "person" not in {m.kind for m in linker.mentions(text)}
+
+
+def test_a_prefecture_the_graph_lacks_is_not_its_city(linker: Linker) -> None:
+    found = mention(linker, "A festival in the Osaka Prefecture drew crowds.", "Osaka Prefecture")
+    assert (found.kind, found.iri, found.new) == ("region", None, False)
+    assert found.extra == {"iso3166-2": "JP-27"}
+    assert found.note == "a prefecture the graph lacks (JP-27), not the city"
+    assert mention(linker, "A festival in Osaka drew crowds.", "Osaka").iri == str(CITY.osaka)
+
+
+def test_a_towns_name_cued_once_is_linked_wherever_it_recurs(linker: Linker) -> None:
+    text = (
+        "Osh Hosts Autumn Crafts Fair\n\n"
+        "Osh grew fast. “Osh is green,” guests said after a visit to Osh."
+    )
+    found = [m.text for m in linker.mentions(text) if m.iri == str(CITY.osh)]
+    assert found == ["Osh", "Osh", "Osh", "Osh"]
+    assert [m.text for m in linker.mentions("Osh grew fast. Osh is green.")] == []
+
+
+def test_a_town_named_with_city_after_it_needs_no_other_cue(linker: Linker) -> None:
+    assert mention(linker, "Osh city will host a fair.", "Osh").iri == str(CITY.osh)

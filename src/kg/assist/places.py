@@ -181,3 +181,19 @@ def _countries() -> dict[str, tuple[Place, ...]]:
 
 def _ascii(name: str) -> str:
     return unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+
+
+def subdivision(name: str, kind: str) -> str | None:
+    """The ISO 3166-2 code of the one subdivision of this name and kind ("Prefecture",
+    "Region", "Province") that pycountry knows, as "JP-27"."""
+    found = _subdivisions().get((fold_name(_ascii(name)).lower(), kind.lower()), ())
+    return found[0] if len(found) == 1 else None
+
+
+@functools.cache
+def _subdivisions() -> dict[tuple[str, str], tuple[str, ...]]:
+    found: dict[tuple[str, str], list[str]] = {}
+    for entry in pycountry.subdivisions:
+        key = (fold_name(_ascii(entry.name)).lower(), entry.type.lower())
+        found.setdefault(key, []).append(entry.code)
+    return {k: tuple(v) for k, v in found.items()}
