@@ -401,6 +401,20 @@ def _present(parts: _Parts, context: _Context, offset: int) -> DateMention | Non
     )
 
 
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+def _weekday(parts: _Parts, context: _Context, offset: int) -> DateMention | None:
+    """ "on Tuesday": news writing's day of the week, the last such day on or before the
+    document's date (derived, rule:document-date); unresolved without a document date."""
+    if context.document_date is None:
+        return _unresolved()
+    back = (context.document_date.weekday() - _WEEKDAYS.index(parts["wd"].lower())) % 7
+    day = context.document_date - datetime.timedelta(days=back)
+    note = f"{parts['wd']}: the last one on or before the document's date (the next, if planned)"
+    return _derived(day.isoformat(), note)
+
+
 _UNDATED = "relative date: the document has no date"
 
 
@@ -491,6 +505,7 @@ _PATTERNS: list[tuple[re.Pattern[str], _Handler]] = [
         ),
         _month_alone,
     ),
+    (re.compile(rf"\b(?i:on)\s+(?P<wd>{'|'.join(d.title() for d in _WEEKDAYS)})\b"), _weekday),
     (
         _compile(r"\b(?:recently|nowadays|currently|at\s+present|today|now)\b"),
         _present,
