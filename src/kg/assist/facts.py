@@ -15,7 +15,7 @@ so nothing intended is ever drafted as happened.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 import pycountry
@@ -106,13 +106,20 @@ EVENT_TYPES: list[tuple[str, str]] = [
     ),
     (r"years? of (?:\w+ ){0,2}culture", "culture-days"),
     (r"(?-i:(?:(?!The |An? )[A-Z][\w’'-]+ )+(?:Days|Weeks?))", "culture-days"),
+    # a named day ("Harvest Day"); its type follows from its name (see _named_day)
+    (
+        r"(?-i:(?:(?!(?:The|An?|On|Every|Each|One|This|That|Next|Last) )[A-Z][\w’'-]+ )+"
+        r"(?<!Culture )Day)",  # "X Culture Day": culture days, above
+        "day",
+    ),
     (r"(?:film |music |dance |art |theatre |theater )?festivals?|festivities", "festival"),
     (r"lecture-concerts?|concerts?-lectures?|lectures?|master ?class(?:es)?|workshops?", "lecture"),
     (r"concerts?|recitals?|performed|performances?", "concert"),
     (r"(?:world )?premi[eè]res?|premiered", "premiere"),
     (r"exhibitions?|exhibited|pavilions?|expo|exposition|presentation of|fairs?", "exhibition"),
     (r"(?:fashion|puppet) shows?", "exhibition"),
-    (r"forums?|conferences?|congress(?:es)?|symposi(?:um|a)|seminars?|meetings?", "forum"),
+    (r"forums?|conferences?|congress(?:es)?|symposi(?:um|a)|seminars?", "forum"),
+    (r"meetings?", "meeting"),  # of officials, or of professionals: the curator says which
     (r"summits?|talks|negotiations", "talks"),
     (r"tours?|toured", "tour"),
     (r"(?:state |official |working )?visits?|visited", "visit"),
@@ -156,7 +163,9 @@ PLAN_CUES: list[tuple[re.Pattern[str], str]] = [
         "arranged",
     ),
     (
-        _cues(r"propos(?:e|es|ed|al|als) | suggest(?:s|ed)? | put\s+forward | called\s+for"),
+        _cues(r"""propos(?:e|es|ed|al|als) | suggest(?:s|ed)? | put\s+forward | called\s+for
+            | consider(?:s|ed)?\s+it\s+(?:necessary|important|advisable|expedient|appropriate)
+            | (?:necessary|advisable|expedient)\s+to | should\s+(?:sign|conclude|adopt)"""),
         "proposed",
     ),
     (
@@ -173,7 +182,8 @@ PLAN_CUES: list[tuple[re.Pattern[str], str]] = [
             | forthcoming | prepar(?:es|ing)\s+for | soon | someday | tomorrow | later\s+this\s+year
             | next\s+(?:year|month|week|season|spring|summer|autumn|fall|winter)
             | in\s+the\s+(?:near\s+)?future | in\s+the\s+coming
-            | to\s+be\s+(?:held|organi[sz]ed|opened|launched|signed|built|established|arranged)"""),
+            | to\s+be\s+(?:held|organi[sz]ed|opened|launched|signed|built|established|arranged)
+            | (?:was|were|been|is|are)\s+invited\s+to"""),
         "planned",
     ),
 ]
@@ -629,7 +639,8 @@ def _date_needs(candidate: Candidate) -> None:
         elif date.derived and date.rule != "document-date":
             _need(candidate, f"date: {date.start} by rule:{date.rule} ({date.note})")
         elif date.derived:
-            _need(candidate, f"date: “{date.text}” read as {date.start} from the document's date")
+            read = date.start + (f" to {date.end}" if date.end else "")
+            _need(candidate, f"date: “{date.text}” read as {read} from the document's date")
         elif date.note:
             _need(candidate, f"date: “{date.text}”: {date.note}")
 
@@ -655,10 +666,32 @@ def _triggers(clause: _Clause) -> list[_Trigger]:
         _Trigger(base + m.start(), base + m.end(), "competition", True)
         for m in SPORTS.finditer(clause.words)
     ]
-    found = [t for t in found if not _is_reference(clause, t) and not _inside_name(clause, t)]
+    found = [_named_day(clause, t) for t in found]
+    found = [t for t in found if t.etype and not _is_reference(clause, t)]
+    found = [t for t in found if not _inside_name(clause, t)]
     nouns = {t.etype for t in found if not _is_verb(clause, t)}
+    if any(clause.at(t.start, t.end).endswith(" Day") for t in found):
+        nouns.add("celebration")  # "X Day was celebrated": one event
     found = [t for t in found if not (_is_verb(clause, t) and t.etype in nouns)]
     return _merge_appositions(clause, sorted(found, key=lambda t: t.start))
+
+
+def _named_day(clause: _Clause, trigger: _Trigger) -> _Trigger:
+    """ "X Day" names an event when it is not "the X Day" and not part of a longer name: the
+    days of a place held elsewhere ("<City> Day", culture days) or a celebration ("City Day");
+    a trigger with no type ("") is none."""
+    if trigger.etype != "day":
+        return trigger
+    before = clause.at(trigger.start - 30, trigger.start)
+    if re.search(r"(?:\bthe|[A-Z][\w’'-]*|[“\"«])\s*$", before):
+        return replace(trigger, etype="")
+    place = any(
+        m.kind in ("city", "country", "region")
+        and m.span.start == trigger.start
+        and clause.at(m.span.end, trigger.end) == " Day"
+        for m in clause.mentions
+    )
+    return replace(trigger, etype="culture-days" if place else "celebration")
 
 
 def _is_verb(clause: _Clause, trigger: _Trigger) -> bool:
@@ -693,6 +726,16 @@ def _merge_appositions(clause: _Clause, triggers: list[_Trigger]) -> list[_Trigg
     for trigger in triggers:
         between = clause.at(kept[-1].end, trigger.start) if kept else ""
         if kept and re.fullmatch(r"\W*\s*[–—(]\s*(?:a|an|the)?\s*[\w\s]{0,30}", between):
+            continue
+        # "the EXPO exhibition", "a gala reception for the celebration of X Day": one event,
+        # named by its last, most specific word
+        chained = re.fullmatch(r"\s*(?:(?:for|of)\s+(?:the\s+)?)?", between)
+        same = kept and (
+            kept[-1].etype == trigger.etype or "other" in (kept[-1].etype, trigger.etype)
+        )
+        if chained and same:
+            etype = kept[-1].etype if trigger.etype == "other" else trigger.etype
+            kept[-1] = replace(trigger, etype=etype)
             continue
         kept.append(trigger)
     return kept
@@ -740,7 +783,10 @@ def _event(
     places = _places_for(clause, trigger, until)
     cue = clause.at(trigger.start, trigger.end)
     candidate = Candidate("CulturalEvent", clause.span, dates=dates, confidence=0.8, cue=cue)
-    candidate.add("eventType", str(ETYPE[etype]))
+    if etype == "meeting":  # officials' talks, a forum, a visit: the text does not say
+        _need(candidate, "event type: a meeting (talks, forum, visit?): choose it")
+    else:
+        candidate.add("eventType", str(ETYPE[etype]))
     candidate.add("location", *(m.iri for m in places))
     _countries_and_agents(candidate, clause, places)
     for series in clause.kind("series"):
@@ -760,7 +806,7 @@ def _event(
 def _places_for(clause: _Clause, trigger: _Trigger, until: int) -> list[Mention]:
     """An event's places: in its own part of the clause, else after it, else before it; a
     country only where the text puts the event in it ("toured Mongolia")."""
-    places = clause.kind(*PLACES)
+    places = [m for m in clause.kind(*PLACES) if not _in_title(clause, m)]
     own = [m for m in places if trigger.end <= m.span.start < until]
     after = [m for m in places if m.span.start >= until]
     before = [m for m in places if m.span.end <= trigger.start and _introduced(clause, m)]
@@ -770,6 +816,14 @@ def _places_for(clause: _Clause, trigger: _Trigger, until: int) -> list[Mention]
     countries = clause.kind("country")
     where = r"(?:in|(?:visits?|trips?|tours?|trav\w+|delegations?)\s+to|toured|visited)"
     return [m for m in countries if _introduced(clause, m, where)][:1]
+
+
+def _in_title(clause: _Clause, mention: Mention) -> bool:
+    """A place in a person's title ("the consul of X in Y", "Mayor of Y"): not where it was."""
+    office = r"ambassador|consul|mayor|governor|akim|envoy|representative|minister|rector"
+    words = r"(?:\s+(?:of|the|and|(?-i:[A-Z][\w’'-]*)))*"  # "of the Kyrgyz Republic"
+    title = rf"\b(?:{office}){words}\s+(?:of|to|in)\s+(?:the\s+)?$"
+    return clause.before_mention(mention, title, reach=70)
 
 
 def _introduced(clause: _Clause, mention: Mention, words: str = r"(?:in|at|to)") -> bool:
