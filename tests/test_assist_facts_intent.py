@@ -116,3 +116,15 @@ def test_a_place_in_a_title_is_not_where_a_meeting_was(
     assert any("type" in n for n in meeting.needs)
     [date] = meeting.dates
     assert (date.start, date.derived, date.rule) == ("2023-06-13", True, "document-date")
+    # the dateline's town, where the text places it nowhere else: quoted, and to be checked
+    assert [local(p) for p in meeting.fields["location"]] == ["tashkent"]
+    assert any(n.startswith("location:") for n in meeting.needs)
+    assert [text[s.start : s.end] for s in meeting.also] == ["Tashkent, 14 June 2023."]
+
+
+def test_a_dateline_place_is_no_place_for_an_event_placed_elsewhere(
+    names: list[tuple[str, str, str, str]],
+) -> None:
+    text = "Tashkent, 14 June 2023. A concert of folk music was held in Nagoya on Tuesday."
+    [concert] = facts(draft(text, names, "2023-06-14"), "CulturalEvent")
+    assert [local(p) for p in concert.fields["location"]] == ["nagoya"]

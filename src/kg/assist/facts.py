@@ -15,6 +15,7 @@ so nothing intended is ever drafted as happened.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
@@ -381,12 +382,17 @@ def draft_facts(
     ordered = sorted(mentions, key=lambda m: m.span)
     candidates: list[Candidate] = []
     carried: list[DateMention] = []
+    dateline: tuple[Span, list[Mention]] | None = None  # "Town, 14 June 2023." before
     frame: list[DateMention] = []  # the year that opens the paragraph ("In 2016, …")
     pair = _two_countries(ordered)
     for index, sentence in enumerate(sentences):
         dates = find_dates(text, sentence, document_date)
         if _only_dates(text, sentence, dates):
             carried = dates  # a dateline ("November 2024."): it dates the next sentence
+            continue
+        places = [m for m in ordered if sentence.start <= m.span.start < sentence.end]
+        if _is_dateline(text, sentence, dates, places):
+            carried, dateline = dates, (sentence, places)  # "Town, 14 June 2023."
             continue
         frame = _paragraph_year(text, sentence, dates, frame)
         for span in _clauses(text, sentence):
@@ -404,8 +410,10 @@ def draft_facts(
             drafted = _draft_clause(clause)
             for candidate in drafted:
                 _quote_dateline(text, candidate, carried)
+                if dateline:
+                    _dateline_place(candidate, *dateline)
             candidates.extend(drafted)
-        carried = []
+        carried, dateline = [], None
     for candidate in candidates:
         _not_yet(candidate, document_date)
         _quote_the_year(candidate, sentences)
@@ -472,10 +480,39 @@ def _not_yet(candidate: Candidate, document_date: str | None) -> None:
             return
 
 
-def _only_dates(text: str, sentence: Span, dates: list[DateMention]) -> bool:
+def _dateline_place(candidate: Candidate, sentence: Span, places: list[Mention]) -> None:
+    """An event or a plan the text places nowhere, right after a dateline ("Town, 14 June
+    2023."): where the news was written, the likeliest place; the curator checks it."""
+    known = [m for m in places if m.iri and m.kind in PLACES]
+    if len(known) != 1 or "location" not in candidate.fields or candidate.fields["location"]:
+        return
+    if candidate.cls not in ("CulturalEvent", "SportsEvent", "Plan"):
+        return
+    candidate.add("location", known[0].iri)
+    if sentence not in candidate.also:
+        candidate.also.append(sentence)
+    _need(candidate, f"location: “{known[0].text}” is the dateline's place: check it")
+
+
+def _is_dateline(
+    text: str, sentence: Span, dates: list[DateMention], places: list[Mention]
+) -> bool:
+    """ "Town, 14 June 2023.": one place, a comma, a date, and nothing else."""
+    if len(places) != 1 or places[0].kind not in PLACES or not dates:
+        return False
+    opens = not text[sentence.start : places[0].span.start].strip()
+    comma = text[places[0].span.end : dates[0].span.start].strip() == ","
+    return opens and comma and _only_dates(text, sentence, dates, places)
+
+
+def _only_dates(
+    text: str, sentence: Span, dates: list[DateMention], places: Sequence[Mention] = ()
+) -> bool:
+    """Whether the sentence says nothing but its dates (and the given places)."""
     rest = text[sentence.start : sentence.end]
-    for date in sorted(dates, key=lambda d: d.span, reverse=True):
-        start, end = date.span.start - sentence.start, date.span.end - sentence.start
+    spans = [d.span for d in dates] + [m.span for m in places if m.kind in PLACES]
+    for span in sorted(spans, reverse=True):
+        start, end = span.start - sentence.start, span.end - sentence.start
         rest = rest[:start] + rest[end:]
     return bool(dates) and not re.search(r"\w", rest)
 
