@@ -128,3 +128,18 @@ def test_a_dateline_place_is_no_place_for_an_event_placed_elsewhere(
     text = "Tashkent, 14 June 2023. A concert of folk music was held in Nagoya on Tuesday."
     [concert] = facts(draft(text, names, "2023-06-14"), "CulturalEvent")
     assert [local(p) for p in concert.fields["location"]] == ["nagoya"]
+
+
+def test_a_headline_event_takes_the_date_the_text_gives_it(
+    names: list[tuple[str, str, str, str]],
+) -> None:
+    text = (
+        "Tashkent Day to be held in Nagoya for the first time\n\n"
+        "Tashkent Day will be held in Nagoya on March 9. Guests will taste the local cuisine."
+    )
+    [plan] = facts(draft(text, names, "2027-01-20"), "Plan", "CulturalEvent")
+    assert plan.label.startswith("Tashkent Day")
+    assert [(d.start, d.derived) for d in plan.dates] == [("2027-03-09", True)]
+    assert [text[s.start : s.end] for s in plan.also] == [
+        "Tashkent Day will be held in Nagoya on March 9."
+    ]

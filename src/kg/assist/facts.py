@@ -582,11 +582,25 @@ def _without_references(candidates: list[Candidate]) -> list[Candidate]:
         first = named.get(key)
         if first is not None and first.span != candidate.span:
             _need(first, f"named again at {candidate.span.start}–{candidate.span.end}")
+            _dated_again(first, candidate)
             continue
         if key[1]:
             named[key] = candidate
         kept.append(candidate)
     return kept
+
+
+def _dated_again(first: Candidate, again: Candidate) -> None:
+    """A headline names the event, the text dates it ("X Day to be held in Y" … "X Day will be
+    held in Y on 8 May"): the first takes the dates of the second, and quotes it too."""
+    if any(d.start for d in first.dates) or not any(d.start for d in again.dates):
+        return
+    if first.status != again.status:
+        return
+    first.dates = again.dates
+    first.also.append(again.span)
+    first.needs = [n for n in first.needs if n != "no date"]
+    _date_needs(first)
 
 
 def _told_before(candidate: Candidate, earlier: list[Candidate]) -> bool:
