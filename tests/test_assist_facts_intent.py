@@ -31,6 +31,8 @@ def facts(candidates: list[Candidate], *classes: str) -> list[Candidate]:
         "The ministries should sign a protocol on museum loans, the minister stressed.",
         "The partners intend to conclude a memorandum of intent on tourism, he noted.",
         "It is necessary to sign a cooperation agreement between the two theatres, she noted.",
+        "The sides discussed the possibility to sign an agreement on tourism, the dean noted.",
+        "The rectors gathered in Tashkent to sign a memorandum on joint degrees.",
     ],
 )
 def test_an_agreement_still_to_be_concluded_is_a_plan(

@@ -1113,6 +1113,12 @@ def _capital(text: str) -> str:
 # ---------------------------------------------------------------- agreements
 
 
+#: An agreement still to be concluded: "to sign", "of signing", "on the way to concluding".
+_TO_CONCLUDE = _cues(r"""(?:possibility|need|necessity|readiness|ready|prospects?|way)\s+
+    (?:to|of|for)\s+(?:sign|conclud|adopt|ratif)\w*
+    | to\s+(?:sign|conclude|adopt|ratify)\s+(?!on\b)""")
+
+
 def _agreements(clause: _Clause) -> list[Candidate]:
     """An agreement signed, concluded or adopted (one a clause: the others are its parts)."""
     words = clause.words
@@ -1134,7 +1140,12 @@ def _agreements(clause: _Clause) -> list[Candidate]:
         candidate.add("signatory", *(m.iri for m in clause.kind("person")))
         if not candidate.fields.get("party"):
             _need(candidate, "no party named: who concluded it?")
-        _set_status(candidate, _status(words), "Agreement")
+        status = _status(words)
+        if status.happened and _TO_CONCLUDE.search(words):
+            # "discussed the possibility to sign", "noted the need to conclude": the signing
+            # is still ahead, whatever the reporting verb's tense
+            status = _Status("proposed", concluded.group(0), 0.5, "status: to be concluded?")
+        _set_status(candidate, status, "Agreement")
         name = _phrase_after(words, match.start(), match.end())
         parties = [m.text for m in clause.kind("country") if m.iri][:2]
         shown = parties and not any(p in name for p in parties)
