@@ -145,3 +145,12 @@ def test_a_headline_event_takes_the_date_the_text_gives_it(
     assert [text[s.start : s.end] for s in plan.also] == [
         "Tashkent Day will be held in Nagoya on March 9."
     ]
+
+
+def test_a_planned_weekday_is_the_next_one(names: list[tuple[str, str, str, str]]) -> None:
+    text = "A concert of folk music will be held in Nagoya on Friday."
+    [plan] = facts(draft(text, names, "2023-06-14"), "Plan")
+    assert [(d.start, d.derived, d.rule) for d in plan.dates] == [
+        ("2023-06-16", True, "document-date")
+    ]
+    assert any("2023-06-16" in n for n in plan.needs)

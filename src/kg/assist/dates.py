@@ -411,8 +411,23 @@ def _weekday(parts: _Parts, context: _Context, offset: int) -> DateMention | Non
         return _unresolved()
     back = (context.document_date.weekday() - _WEEKDAYS.index(parts["wd"].lower())) % 7
     day = context.document_date - datetime.timedelta(days=back)
-    note = f"{parts['wd']}: the last one on or before the document's date (the next, if planned)"
-    return _derived(day.isoformat(), note)
+    return _derived(day.isoformat(), f"{parts['wd']}{_LAST_WEEKDAY}")
+
+
+_LAST_WEEKDAY = ": the last one on or before the document's date"
+_NEXT_WEEKDAY = ": the next one on or after the document's date (the text plans it)"
+
+
+def weekday_ahead(date: DateMention, document_date: str) -> DateMention:
+    """The same day of the week in the document's week ahead, for what the text plans ("will be
+    held on Friday"): a weekday is read backwards (``_weekday``) unless the fact is a plan."""
+    if not date.derived or not date.start or not date.note.endswith(_LAST_WEEKDAY):
+        return date
+    day = datetime.date.fromisoformat(date.start)
+    if day < datetime.date.fromisoformat(document_date):
+        day += datetime.timedelta(days=7)
+    note = date.note.removesuffix(_LAST_WEEKDAY) + _NEXT_WEEKDAY
+    return replace(date, start=day.isoformat(), note=note)
 
 
 _UNDATED = "relative date: the document has no date"

@@ -22,7 +22,7 @@ from decimal import Decimal
 import pycountry
 
 from ..namespaces import BASE, ETYPE, STATUS
-from .dates import DateMention, find_dates
+from .dates import DateMention, find_dates, weekday_ahead
 from .model import Mention, Span
 
 ATYPE = BASE + "vocab/agreement-type/"
@@ -416,8 +416,21 @@ def draft_facts(
         carried, dateline = [], None
     for candidate in candidates:
         _not_yet(candidate, document_date)
+        if document_date and candidate.cls == "Plan":
+            _weekdays_ahead(candidate, document_date)
         _quote_the_year(candidate, sentences)
     return _without_references(candidates)
+
+
+def _weekdays_ahead(candidate: Candidate, document_date: str) -> None:
+    """A plan "on Friday": the Friday ahead of the document's date, not the one before."""
+    ahead = [weekday_ahead(d, document_date) for d in candidate.dates]
+    if ahead == candidate.dates:
+        return
+    old = {f"date: “{d.text}”" for d, a in zip(candidate.dates, ahead, strict=True) if d != a}
+    candidate.needs = [n for n in candidate.needs if not any(n.startswith(o) for o in old)]
+    candidate.dates = ahead
+    _date_needs(candidate)
 
 
 def _quote_the_year(candidate: Candidate, sentences: list[Span]) -> None:
