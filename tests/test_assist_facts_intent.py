@@ -154,3 +154,14 @@ def test_a_planned_weekday_is_the_next_one(names: list[tuple[str, str, str, str]
         ("2023-06-16", True, "document-date")
     ]
     assert any("2023-06-16" in n for n in plan.needs)
+
+
+def test_no_one_has_signed_an_agreement_still_to_be_concluded(
+    names: list[tuple[str, str, str, str]],
+) -> None:
+    text = "We consider it necessary to sign a memorandum on tourism, Timur Rakhimov noted."
+    [plan] = facts(draft(text, names), "Plan")
+    assert local(plan.status) == "proposed"
+    assert "signatory" not in plan.fields
+    assert any("Timur Rakhimov" in n for n in plan.needs)
+    assert "no party named: who is to conclude it?" in plan.needs

@@ -1151,14 +1151,20 @@ def _agreements(clause: _Clause) -> list[Candidate]:
             if mention.kind in ("country", "organization") or not _introduced(clause, mention):
                 candidate.add("party", mention.iri)
         candidate.add("signatory", *(m.iri for m in clause.kind("person")))
-        if not candidate.fields.get("party"):
-            _need(candidate, "no party named: who concluded it?")
         status = _status(words)
         if status.happened and _TO_CONCLUDE.search(words):
             # "discussed the possibility to sign", "noted the need to conclude": the signing
             # is still ahead, whatever the reporting verb's tense
             status = _Status("proposed", concluded.group(0), 0.5, "status: to be concluded?")
         _set_status(candidate, status, "Agreement")
+        if not candidate.fields.get("party"):
+            who = "who concluded it?" if status.happened else "who is to conclude it?"
+            _need(candidate, f"no party named: {who}")
+        if not status.happened and candidate.fields.get("signatory"):
+            # no one has signed what is still to be concluded: the person may only propose it
+            people = ", ".join(m.text for m in clause.kind("person"))
+            del candidate.fields["signatory"]
+            _need(candidate, f"people named: {people}: who proposes it, who is to sign?")
         name = _phrase_after(words, match.start(), match.end())
         parties = [m.text for m in clause.kind("country") if m.iri][:2]
         shown = parties and not any(p in name for p in parties)
