@@ -165,3 +165,9 @@ def test_no_one_has_signed_an_agreement_still_to_be_concluded(
     assert "signatory" not in plan.fields
     assert any("Timur Rakhimov" in n for n in plan.needs)
     assert "no party named: who is to conclude it?" in plan.needs
+
+
+def test_a_place_in_a_title_is_not_where_a_plan_is(names: list[tuple[str, str, str, str]]) -> None:
+    text = "The consul of Japan in Nagoya proposed to open a language school in Tashkent."
+    [plan] = facts(draft(text, names), "Plan")
+    assert [local(p) for p in plan.fields["location"]] == ["tashkent"]

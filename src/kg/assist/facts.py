@@ -1105,7 +1105,8 @@ def _plans(clause: _Clause) -> list[Candidate]:
     what = first.group("what") if first is intended else words[first.end() :]
     candidate = Candidate("Plan", clause.span, dates=clause.stated_dates(), confidence=0.6)
     _countries_and_agents(candidate, clause, [])
-    candidate.add("location", *(m.iri for m in clause.kind(*PLACES) if _introduced(clause, m)))
+    places = [m for m in clause.kind(*PLACES) if _introduced(clause, m)]
+    candidate.add("location", *(m.iri for m in places if not _in_title(clause, m)))
     _set_status(candidate, status, "Plan")
     candidate.label = _short(what) or _short(words)
     _date_needs(candidate)
