@@ -171,3 +171,11 @@ def test_a_place_in_a_title_is_not_where_a_plan_is(names: list[tuple[str, str, s
     text = "The consul of Japan in Nagoya proposed to open a language school in Tashkent."
     [plan] = facts(draft(text, names), "Plan")
     assert [local(p) for p in plan.fields["location"]] == ["tashkent"]
+
+
+def test_where_participants_come_from_is_not_where_it_was(
+    names: list[tuple[str, str, str, str]],
+) -> None:
+    text = "A festival of folk music was held in Nagoya, where most performers were from Tashkent."
+    [event] = facts(draft(text, names), "CulturalEvent")
+    assert [local(p) for p in event.fields["location"]] == ["nagoya"]

@@ -871,6 +871,8 @@ def _places_for(clause: _Clause, trigger: _Trigger, until: int) -> list[Mention]
     """An event's places: in its own part of the clause, else after it, else before it; a
     country only where the text puts the event in it ("toured Mongolia")."""
     places = [m for m in clause.kind(*PLACES) if not _in_title(clause, m)]
+    # "participants were from X": where people come from, not where the event was
+    places = [m for m in places if not _introduced(clause, m, r"(?:were|was|are|is|came)\s+from")]
     own = [m for m in places if trigger.end <= m.span.start < until]
     after = [m for m in places if m.span.start >= until]
     before = [m for m in places if m.span.end <= trigger.start and _introduced(clause, m)]
