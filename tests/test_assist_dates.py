@@ -156,3 +156,23 @@ def test_a_year_that_opens_a_paragraph_dates_what_follows(
     if year and year != "2018":
         assert [text[s.start : s.end].split(",")[0] for s in concert.also] == [text.split(",")[0]]
         assert not concert.dates[0].derived
+
+
+@pytest.mark.parametrize(
+    ("text", "document_date", "value"),
+    [
+        ("The talks were held on Tuesday in the capital.", "2023-06-14", "2023-06-13"),
+        ("The talks were held on Wednesday in the capital.", "2023-06-14", "2023-06-14"),
+        ("The talks were held on Friday in the capital.", "2023-06-14", "2023-06-09"),
+        ("The talks were held on Friday in the capital.", None, None),
+    ],
+)
+def test_a_weekday_is_the_last_such_day_before_the_document(
+    text: str, document_date: str | None, value: str | None
+) -> None:
+    """News writing's "on Tuesday": derived from the document's date (rule:document-date)."""
+    (date,) = find_dates(text, Span(0, len(text)), document_date)
+    assert date.start == value
+    if value:
+        assert (date.derived, date.rule) == (True, "document-date")
+        assert date.text.startswith("on ") and date.text in text

@@ -401,6 +401,35 @@ def _present(parts: _Parts, context: _Context, offset: int) -> DateMention | Non
     )
 
 
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+def _weekday(parts: _Parts, context: _Context, offset: int) -> DateMention | None:
+    """ "on Tuesday": news writing's day of the week, the last such day on or before the
+    document's date (derived, rule:document-date); unresolved without a document date."""
+    if context.document_date is None:
+        return _unresolved()
+    back = (context.document_date.weekday() - _WEEKDAYS.index(parts["wd"].lower())) % 7
+    day = context.document_date - datetime.timedelta(days=back)
+    return _derived(day.isoformat(), f"{parts['wd']}{_LAST_WEEKDAY}")
+
+
+_LAST_WEEKDAY = ": the last one on or before the document's date"
+_NEXT_WEEKDAY = ": the next one on or after the document's date (the text plans it)"
+
+
+def weekday_ahead(date: DateMention, document_date: str) -> DateMention:
+    """The same day of the week in the document's week ahead, for what the text plans ("will be
+    held on Friday"): a weekday is read backwards (``_weekday``) unless the fact is a plan."""
+    if not date.derived or not date.start or not date.note.endswith(_LAST_WEEKDAY):
+        return date
+    day = datetime.date.fromisoformat(date.start)
+    if day < datetime.date.fromisoformat(document_date):
+        day += datetime.timedelta(days=7)
+    note = date.note.removesuffix(_LAST_WEEKDAY) + _NEXT_WEEKDAY
+    return replace(date, start=day.isoformat(), note=note)
+
+
 _UNDATED = "relative date: the document has no date"
 
 
@@ -491,6 +520,7 @@ _PATTERNS: list[tuple[re.Pattern[str], _Handler]] = [
         ),
         _month_alone,
     ),
+    (re.compile(rf"\b(?i:on)\s+(?P<wd>{'|'.join(d.title() for d in _WEEKDAYS)})\b"), _weekday),
     (
         _compile(r"\b(?:recently|nowadays|currently|at\s+present|today|now)\b"),
         _present,

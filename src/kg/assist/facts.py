@@ -15,13 +15,14 @@ so nothing intended is ever drafted as happened.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 import pycountry
 
 from ..namespaces import BASE, ETYPE, STATUS
-from .dates import DateMention, find_dates
+from .dates import DateMention, find_dates, weekday_ahead
 from .model import Mention, Span
 
 ATYPE = BASE + "vocab/agreement-type/"
@@ -106,13 +107,20 @@ EVENT_TYPES: list[tuple[str, str]] = [
     ),
     (r"years? of (?:\w+ ){0,2}culture", "culture-days"),
     (r"(?-i:(?:(?!The |An? )[A-Z][\w’'-]+ )+(?:Days|Weeks?))", "culture-days"),
+    # a named day ("Harvest Day"); its type follows from its name (see _named_day)
+    (
+        r"(?-i:(?:(?!(?:The|An?|On|Every|Each|One|This|That|Next|Last) )[A-Z][\w’'-]+ )+"
+        r"(?<!Culture )Day)",  # "X Culture Day": culture days, above
+        "day",
+    ),
     (r"(?:film |music |dance |art |theatre |theater )?festivals?|festivities", "festival"),
     (r"lecture-concerts?|concerts?-lectures?|lectures?|master ?class(?:es)?|workshops?", "lecture"),
     (r"concerts?|recitals?|performed|performances?", "concert"),
     (r"(?:world )?premi[eè]res?|premiered", "premiere"),
     (r"exhibitions?|exhibited|pavilions?|expo|exposition|presentation of|fairs?", "exhibition"),
     (r"(?:fashion|puppet) shows?", "exhibition"),
-    (r"forums?|conferences?|congress(?:es)?|symposi(?:um|a)|seminars?|meetings?", "forum"),
+    (r"forums?|conferences?|congress(?:es)?|symposi(?:um|a)|seminars?", "forum"),
+    (r"meetings?", "meeting"),  # of officials, or of professionals: the curator says which
     (r"summits?|talks|negotiations", "talks"),
     (r"tours?|toured", "tour"),
     (r"(?:state |official |working )?visits?|visited", "visit"),
@@ -156,7 +164,9 @@ PLAN_CUES: list[tuple[re.Pattern[str], str]] = [
         "arranged",
     ),
     (
-        _cues(r"propos(?:e|es|ed|al|als) | suggest(?:s|ed)? | put\s+forward | called\s+for"),
+        _cues(r"""propos(?:e|es|ed|al|als) | suggest(?:s|ed)? | put\s+forward | called\s+for
+            | consider(?:s|ed)?\s+it\s+(?:necessary|important|advisable|expedient|appropriate)
+            | (?:necessary|advisable|expedient)\s+to | should\s+(?:sign|conclude|adopt)"""),
         "proposed",
     ),
     (
@@ -173,7 +183,8 @@ PLAN_CUES: list[tuple[re.Pattern[str], str]] = [
             | forthcoming | prepar(?:es|ing)\s+for | soon | someday | tomorrow | later\s+this\s+year
             | next\s+(?:year|month|week|season|spring|summer|autumn|fall|winter)
             | in\s+the\s+(?:near\s+)?future | in\s+the\s+coming
-            | to\s+be\s+(?:held|organi[sz]ed|opened|launched|signed|built|established|arranged)"""),
+            | to\s+be\s+(?:held|organi[sz]ed|opened|launched|signed|built|established|arranged)
+            | (?:was|were|been|is|are)\s+invited\s+to"""),
         "planned",
     ),
 ]
@@ -371,12 +382,17 @@ def draft_facts(
     ordered = sorted(mentions, key=lambda m: m.span)
     candidates: list[Candidate] = []
     carried: list[DateMention] = []
+    dateline: tuple[Span, list[Mention]] | None = None  # "Town, 14 June 2023." before
     frame: list[DateMention] = []  # the year that opens the paragraph ("In 2016, …")
     pair = _two_countries(ordered)
     for index, sentence in enumerate(sentences):
         dates = find_dates(text, sentence, document_date)
         if _only_dates(text, sentence, dates):
             carried = dates  # a dateline ("November 2024."): it dates the next sentence
+            continue
+        places = [m for m in ordered if sentence.start <= m.span.start < sentence.end]
+        if _is_dateline(text, sentence, dates, places):
+            carried, dateline = dates, (sentence, places)  # "Town, 14 June 2023."
             continue
         frame = _paragraph_year(text, sentence, dates, frame)
         for span in _clauses(text, sentence):
@@ -394,12 +410,27 @@ def draft_facts(
             drafted = _draft_clause(clause)
             for candidate in drafted:
                 _quote_dateline(text, candidate, carried)
+                if dateline:
+                    _dateline_place(candidate, *dateline)
             candidates.extend(drafted)
-        carried = []
+        carried, dateline = [], None
     for candidate in candidates:
         _not_yet(candidate, document_date)
+        if document_date and candidate.cls == "Plan":
+            _weekdays_ahead(candidate, document_date)
         _quote_the_year(candidate, sentences)
     return _without_references(candidates)
+
+
+def _weekdays_ahead(candidate: Candidate, document_date: str) -> None:
+    """A plan "on Friday": the Friday ahead of the document's date, not the one before."""
+    ahead = [weekday_ahead(d, document_date) for d in candidate.dates]
+    if ahead == candidate.dates:
+        return
+    old = {f"date: “{d.text}”" for d, a in zip(candidate.dates, ahead, strict=True) if d != a}
+    candidate.needs = [n for n in candidate.needs if not any(n.startswith(o) for o in old)]
+    candidate.dates = ahead
+    _date_needs(candidate)
 
 
 def _quote_the_year(candidate: Candidate, sentences: list[Span]) -> None:
@@ -462,10 +493,39 @@ def _not_yet(candidate: Candidate, document_date: str | None) -> None:
             return
 
 
-def _only_dates(text: str, sentence: Span, dates: list[DateMention]) -> bool:
+def _dateline_place(candidate: Candidate, sentence: Span, places: list[Mention]) -> None:
+    """An event or a plan the text places nowhere, right after a dateline ("Town, 14 June
+    2023."): where the news was written, the likeliest place; the curator checks it."""
+    known = [m for m in places if m.iri and m.kind in PLACES]
+    if len(known) != 1 or "location" not in candidate.fields or candidate.fields["location"]:
+        return
+    if candidate.cls not in ("CulturalEvent", "SportsEvent", "Plan"):
+        return
+    candidate.add("location", known[0].iri)
+    if sentence not in candidate.also:
+        candidate.also.append(sentence)
+    _need(candidate, f"location: “{known[0].text}” is the dateline's place: check it")
+
+
+def _is_dateline(
+    text: str, sentence: Span, dates: list[DateMention], places: list[Mention]
+) -> bool:
+    """ "Town, 14 June 2023.": one place, a comma, a date, and nothing else."""
+    if len(places) != 1 or places[0].kind not in PLACES or not dates:
+        return False
+    opens = not text[sentence.start : places[0].span.start].strip()
+    comma = text[places[0].span.end : dates[0].span.start].strip() == ","
+    return opens and comma and _only_dates(text, sentence, dates, places)
+
+
+def _only_dates(
+    text: str, sentence: Span, dates: list[DateMention], places: Sequence[Mention] = ()
+) -> bool:
+    """Whether the sentence says nothing but its dates (and the given places)."""
     rest = text[sentence.start : sentence.end]
-    for date in sorted(dates, key=lambda d: d.span, reverse=True):
-        start, end = date.span.start - sentence.start, date.span.end - sentence.start
+    spans = [d.span for d in dates] + [m.span for m in places if m.kind in PLACES]
+    for span in sorted(spans, reverse=True):
+        start, end = span.start - sentence.start, span.end - sentence.start
         rest = rest[:start] + rest[end:]
     return bool(dates) and not re.search(r"\w", rest)
 
@@ -535,11 +595,25 @@ def _without_references(candidates: list[Candidate]) -> list[Candidate]:
         first = named.get(key)
         if first is not None and first.span != candidate.span:
             _need(first, f"named again at {candidate.span.start}–{candidate.span.end}")
+            _dated_again(first, candidate)
             continue
         if key[1]:
             named[key] = candidate
         kept.append(candidate)
     return kept
+
+
+def _dated_again(first: Candidate, again: Candidate) -> None:
+    """A headline names the event, the text dates it ("X Day to be held in Y" … "X Day will be
+    held in Y on 8 May"): the first takes the dates of the second, and quotes it too."""
+    if any(d.start for d in first.dates) or not any(d.start for d in again.dates):
+        return
+    if first.status != again.status:
+        return
+    first.dates = again.dates
+    first.also.append(again.span)
+    first.needs = [n for n in first.needs if n != "no date"]
+    _date_needs(first)
 
 
 def _told_before(candidate: Candidate, earlier: list[Candidate]) -> bool:
@@ -629,7 +703,8 @@ def _date_needs(candidate: Candidate) -> None:
         elif date.derived and date.rule != "document-date":
             _need(candidate, f"date: {date.start} by rule:{date.rule} ({date.note})")
         elif date.derived:
-            _need(candidate, f"date: “{date.text}” read as {date.start} from the document's date")
+            read = date.start + (f" to {date.end}" if date.end else "")
+            _need(candidate, f"date: “{date.text}” read as {read} from the document's date")
         elif date.note:
             _need(candidate, f"date: “{date.text}”: {date.note}")
 
@@ -655,10 +730,32 @@ def _triggers(clause: _Clause) -> list[_Trigger]:
         _Trigger(base + m.start(), base + m.end(), "competition", True)
         for m in SPORTS.finditer(clause.words)
     ]
-    found = [t for t in found if not _is_reference(clause, t) and not _inside_name(clause, t)]
+    found = [_named_day(clause, t) for t in found]
+    found = [t for t in found if t.etype and not _is_reference(clause, t)]
+    found = [t for t in found if not _inside_name(clause, t)]
     nouns = {t.etype for t in found if not _is_verb(clause, t)}
+    if any(clause.at(t.start, t.end).endswith(" Day") for t in found):
+        nouns.add("celebration")  # "X Day was celebrated": one event
     found = [t for t in found if not (_is_verb(clause, t) and t.etype in nouns)]
     return _merge_appositions(clause, sorted(found, key=lambda t: t.start))
+
+
+def _named_day(clause: _Clause, trigger: _Trigger) -> _Trigger:
+    """ "X Day" names an event when it is not "the X Day" and not part of a longer name: the
+    days of a place held elsewhere ("<City> Day", culture days) or a celebration ("City Day");
+    a trigger with no type ("") is none."""
+    if trigger.etype != "day":
+        return trigger
+    before = clause.at(trigger.start - 30, trigger.start)
+    if re.search(r"(?:\bthe|[A-Z][\w’'-]*|[“\"«])\s*$", before):
+        return replace(trigger, etype="")
+    place = any(
+        m.kind in ("city", "country", "region")
+        and m.span.start == trigger.start
+        and clause.at(m.span.end, trigger.end) == " Day"
+        for m in clause.mentions
+    )
+    return replace(trigger, etype="culture-days" if place else "celebration")
 
 
 def _is_verb(clause: _Clause, trigger: _Trigger) -> bool:
@@ -693,6 +790,16 @@ def _merge_appositions(clause: _Clause, triggers: list[_Trigger]) -> list[_Trigg
     for trigger in triggers:
         between = clause.at(kept[-1].end, trigger.start) if kept else ""
         if kept and re.fullmatch(r"\W*\s*[–—(]\s*(?:a|an|the)?\s*[\w\s]{0,30}", between):
+            continue
+        # "the EXPO exhibition", "a gala reception for the celebration of X Day": one event,
+        # named by its last, most specific word
+        chained = re.fullmatch(r"\s*(?:(?:for|of)\s+(?:the\s+)?)?", between)
+        same = kept and (
+            kept[-1].etype == trigger.etype or "other" in (kept[-1].etype, trigger.etype)
+        )
+        if chained and same:
+            etype = kept[-1].etype if trigger.etype == "other" else trigger.etype
+            kept[-1] = replace(trigger, etype=etype)
             continue
         kept.append(trigger)
     return kept
@@ -740,7 +847,10 @@ def _event(
     places = _places_for(clause, trigger, until)
     cue = clause.at(trigger.start, trigger.end)
     candidate = Candidate("CulturalEvent", clause.span, dates=dates, confidence=0.8, cue=cue)
-    candidate.add("eventType", str(ETYPE[etype]))
+    if etype == "meeting":  # officials' talks, a forum, a visit: the text does not say
+        _need(candidate, "event type: a meeting (talks, forum, visit?): choose it")
+    else:
+        candidate.add("eventType", str(ETYPE[etype]))
     candidate.add("location", *(m.iri for m in places))
     _countries_and_agents(candidate, clause, places)
     for series in clause.kind("series"):
@@ -760,7 +870,9 @@ def _event(
 def _places_for(clause: _Clause, trigger: _Trigger, until: int) -> list[Mention]:
     """An event's places: in its own part of the clause, else after it, else before it; a
     country only where the text puts the event in it ("toured Mongolia")."""
-    places = clause.kind(*PLACES)
+    places = [m for m in clause.kind(*PLACES) if not _in_title(clause, m)]
+    # "participants were from X": where people come from, not where the event was
+    places = [m for m in places if not _introduced(clause, m, r"(?:were|was|are|is|came)\s+from")]
     own = [m for m in places if trigger.end <= m.span.start < until]
     after = [m for m in places if m.span.start >= until]
     before = [m for m in places if m.span.end <= trigger.start and _introduced(clause, m)]
@@ -770,6 +882,14 @@ def _places_for(clause: _Clause, trigger: _Trigger, until: int) -> list[Mention]
     countries = clause.kind("country")
     where = r"(?:in|(?:visits?|trips?|tours?|trav\w+|delegations?)\s+to|toured|visited)"
     return [m for m in countries if _introduced(clause, m, where)][:1]
+
+
+def _in_title(clause: _Clause, mention: Mention) -> bool:
+    """A place in a person's title ("the consul of X in Y", "Mayor of Y"): not where it was."""
+    office = r"ambassador|consul|mayor|governor|akim|envoy|representative|minister|rector"
+    words = r"(?:\s+(?:of|the|and|(?-i:[A-Z][\w’'-]*)))*"  # "of the Kyrgyz Republic"
+    title = rf"\b(?:{office}){words}\s+(?:of|to|in)\s+(?:the\s+)?$"
+    return clause.before_mention(mention, title, reach=70)
 
 
 def _introduced(clause: _Clause, mention: Mention, words: str = r"(?:in|at|to)") -> bool:
@@ -987,7 +1107,8 @@ def _plans(clause: _Clause) -> list[Candidate]:
     what = first.group("what") if first is intended else words[first.end() :]
     candidate = Candidate("Plan", clause.span, dates=clause.stated_dates(), confidence=0.6)
     _countries_and_agents(candidate, clause, [])
-    candidate.add("location", *(m.iri for m in clause.kind(*PLACES) if _introduced(clause, m)))
+    places = [m for m in clause.kind(*PLACES) if _introduced(clause, m)]
+    candidate.add("location", *(m.iri for m in places if not _in_title(clause, m)))
     _set_status(candidate, status, "Plan")
     candidate.label = _short(what) or _short(words)
     _date_needs(candidate)
@@ -1006,6 +1127,12 @@ def _capital(text: str) -> str:
 
 
 # ---------------------------------------------------------------- agreements
+
+
+#: An agreement still to be concluded: "to sign", "of signing", "on the way to concluding".
+_TO_CONCLUDE = _cues(r"""(?:possibility|need|necessity|readiness|ready|prospects?|way)\s+
+    (?:to|of|for)\s+(?:sign|conclud|adopt|ratif)\w*
+    | to\s+(?:sign|conclude|adopt|ratify)\s+(?!on\b)""")
 
 
 def _agreements(clause: _Clause) -> list[Candidate]:
@@ -1027,9 +1154,20 @@ def _agreements(clause: _Clause) -> list[Candidate]:
             if mention.kind in ("country", "organization") or not _introduced(clause, mention):
                 candidate.add("party", mention.iri)
         candidate.add("signatory", *(m.iri for m in clause.kind("person")))
+        status = _status(words)
+        if status.happened and _TO_CONCLUDE.search(words):
+            # "discussed the possibility to sign", "noted the need to conclude": the signing
+            # is still ahead, whatever the reporting verb's tense
+            status = _Status("proposed", concluded.group(0), 0.5, "status: to be concluded?")
+        _set_status(candidate, status, "Agreement")
         if not candidate.fields.get("party"):
-            _need(candidate, "no party named: who concluded it?")
-        _set_status(candidate, _status(words), "Agreement")
+            who = "who concluded it?" if status.happened else "who is to conclude it?"
+            _need(candidate, f"no party named: {who}")
+        if not status.happened and candidate.fields.get("signatory"):
+            # no one has signed what is still to be concluded: the person may only propose it
+            people = ", ".join(m.text for m in clause.kind("person"))
+            del candidate.fields["signatory"]
+            _need(candidate, f"people named: {people}: who proposes it, who is to sign?")
         name = _phrase_after(words, match.start(), match.end())
         parties = [m.text for m in clause.kind("country") if m.iri][:2]
         shown = parties and not any(p in name for p in parties)
