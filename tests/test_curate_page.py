@@ -52,3 +52,18 @@ def test_upload_a_file_and_see_a_syntax_error(
     page.wait_for_selector("#summary:has-text('line 2')")
     assert "not bound" in page.locator("#summary").inner_text()
     context.close()
+
+
+def test_a_curator_with_an_article_finds_the_review_page(browser: Any, curated: LiveServer) -> None:
+    """Issue 14: from /curate, a curator with a new article (not Turtle) reaches the review
+    page by a link, with the keyboard."""
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(curated.url + "/curate")
+    link = page.get_by_role("link", name="Draft the facts of an article")
+    assert link.get_attribute("href") == "/curate/review"
+    link.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/curate/review")
+    assert page.locator("h1").inner_text() == "Draft facts from an article"
+    context.close()
