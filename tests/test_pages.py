@@ -62,7 +62,7 @@ def test_entity_page_uses_labels_and_shows_evidence(page: Any, server: LiveServe
     assert "“Lazgi” International Dance Festival held in Khiva on April 25–30, 2022" in quote
     source = page.locator("figure.evidence figcaption a").first
     assert source.get_attribute("href") == "/doc/000_74681c818d2b02ab"
-    page.click("dl.facts >> text=Khiva")
+    page.click("dl.facts a >> text=Khiva")  # the link, not a quote that names Khiva
     assert page.url.endswith("/city/khiva")
 
 

@@ -1,23 +1,28 @@
-"""The view model of a resource's page: its statements with labels, not IRIs, its blank
-nodes resolved, what points to it, and its evidence. The description itself comes from
-:meth:`Store.describe <kg.store.interface.StoreQueries.describe>`. Things are named in the
-language the reader prefers (Accept-Language), where the graph has a name in it, else in
-English (issue #13).
+"""The view model of a resource's page, Wikidata-class (issue #15): a summary line, the key
+statements first in a fixed order per class, each with the quotes that state it, derived
+values (the build's kg:year) hidden, identifiers named by their source, what points to it
+grouped by property, and, for a document, the facts that cite it. The description itself
+comes from :meth:`Store.describe <kg.store.interface.StoreQueries.describe>`. Things are
+named in the language the reader prefers (Accept-Language), where the graph has a name in
+it, else in English (issue #13).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD
 from rdflib.term import Node
 
+from .. import formats
 from ..formats import choose_language
+from ..graph.support import date_appears, derivations, name_variants, normalise, overlap
 from ..namespaces import BASE, KG, OA
-from ..store.interface import Store
+from ..store.interface import Store, sparql_iri
 
 #: How long the app waits for what it reads once at start (the ontology's labels).
 STARTUP_TIMEOUT_S = 60.0
@@ -112,12 +117,197 @@ def local_path(iri: str) -> str | None:
     return "/" + rest
 
 
+GEO_LAT = URIRef("http://www.w3.org/2003/01/geo/wgs84_pos#lat")
+GEO_LONG = URIRef("http://www.w3.org/2003/01/geo/wgs84_pos#long")
+#: The statement that stands for the two coordinates, shown as one ("41.31° N, 69.28° E").
+COORDINATES = URIRef(BASE + "page#coordinates")
+DATES = (KG.date, KG.startDate, KG.endDate, KG.foundingDate)
+PLACES = (KG.location, KG.inCity, KG.inRegion, KG.country, KG.twinnedPlace)
+
+#: What a reader looks for first, per class, in this order (Wikidata's key statements); every
+#: other statement follows, by name. One table: a class not listed takes DEFAULT_KEYS.
+_EVENT = (
+    KG.status,
+    KG.eventType,
+    KG.date,
+    KG.startDate,
+    KG.endDate,
+    KG.location,
+    KG.country,
+    KG.participatingCountry,
+    KG.participation,
+    KG.participant,
+    KG.organizer,
+    KG.subEventOf,
+    KG.partOfSeries,
+    KG.edition,
+    KG.featuredWork,
+)
+_PLACE = (KG.country, KG.inRegion, KG.inCity, COORDINATES, KG.iso3166Code, OWL.sameAs)
+KEY_FACTS: dict[URIRef, tuple[URIRef, ...]] = {
+    KG.CulturalEvent: _EVENT,
+    KG.HistoricalEvent: _EVENT,
+    KG.SportsEvent: _EVENT,
+    KG.EventSeries: (KG.eventType, KG.location, KG.country, KG.participation, KG.organizer),
+    KG.Plan: (KG.status, KG.eventType, *DATES[:3], KG.location, KG.participatingCountry),
+    KG.Agreement: (
+        KG.status,
+        KG.agreementType,
+        KG.date,
+        KG.party,
+        KG.signatory,
+        KG.participation,
+        KG.field,
+        KG.concludedAt,
+    ),
+    KG.Programme: (KG.status, *DATES[:3], KG.participation, KG.country),
+    KG.CityTwinning: (KG.status, KG.twinnedPlace, KG.date, KG.startDate),
+    KG.Award: (KG.status, KG.awardName, KG.recipient, KG.conferredBy, KG.date, KG.reason),
+    KG.Statistic: (
+        KG.measure,
+        KG.value,
+        KG.unitOfMeasure,
+        KG.unit,
+        KG.qualifier,
+        KG.about,
+        KG.date,
+        KG.partOf,
+    ),
+    KG.Person: (KG.role, KG.country),
+    KG.Role: (KG.roleName, KG.roleIn, *DATES[:3]),
+    KG.Organization: (KG.foundingDate, KG.founder, KG.inCity, KG.country, KG.partner),
+    KG.Country: (KG.iso3166Code, COORDINATES, OWL.sameAs),
+    KG.Region: _PLACE,
+    KG.City: _PLACE,
+    KG.Venue: (KG.inCity, KG.country, COORDINATES),
+    KG.Facility: (KG.inCity, KG.country, KG.builtBy),
+    KG.Document: (
+        DCTERMS.title,
+        DCTERMS.publisher,
+        DCTERMS.creator,
+        DCTERMS.date,
+        DCTERMS.language,
+        KG.fileName,
+    ),
+    KG.Evidence: (KG.quote, KG.source),
+}
+DEFAULT_KEYS = (KG.status, *DATES, *PLACES, COORDINATES, OWL.sameAs)
+#: Values the build derives from others (the year of every date) or that only say how another
+#: value was derived: not statements of their own (a derivation is the note of its statement).
+HIDDEN = {
+    RDF.type,
+    RDFS.label,
+    KG.evidence,
+    KG.year,
+    KG.derivation,
+    KG.countryDerivedFrom,
+    KG.dateDerivedBy,
+    KG.geonamesId,  # shown as the GeoNames link of owl:sameAs
+}
+#: Incoming links: a heading per property, said from the page's side; other properties read
+#: "<property> of". Evidence pointing at a document is shown as "Cited by" instead.
+INCOMING: dict[Node, str] = {
+    KG.location: "Events held here",
+    KG.inCity: "In this city",
+    KG.inRegion: "In this region",
+    KG.country: "In this country",
+    KG.twinnedPlace: "Twinnings",
+    KG.about: "Statistics about this",
+    KG.partOfSeries: "Editions",
+    KG.subEventOf: "Parts of this event",
+    KG.roleIn: "Roles in this",
+    KG.recipient: "Awards received",
+    KG.party: "Party to",
+    KG.signatory: "Signed",
+    KG.participatingCountry: "Took part in",
+    KG.featuredWork: "Featured in",
+    KG.concludedAt: "Agreements concluded here",
+    KG.partner: "Partner of",
+    KG.partOf: "Parts",
+    KG.participant: "Took part in",
+    KG.organizer: "Organised",
+    KG.founder: "Founded",
+    KG.builtBy: "Built",
+    KG.conferredBy: "Awards conferred",
+    KG.dateDerivedFrom: "Dates derived from this",
+    DCTERMS.publisher: "Published",
+    DCTERMS.creator: "Wrote",
+}
+INCOMING_HIDDEN = {KG.source, OA.hasSource, KG.countryDerivedFrom, KG.derivedProperty}
+#: External identifiers, named by their source: (IRI prefix, source name).
+IDENTIFIERS = (
+    ("https://sws.geonames.org/", "GeoNames"),
+    ("http://sws.geonames.org/", "GeoNames"),
+    ("https://www.geonames.org/", "GeoNames"),
+    ("http://www.wikidata.org/entity/", "Wikidata"),
+    ("https://www.wikidata.org/wiki/", "Wikidata"),
+    ("http://dbpedia.org/resource/", "DBpedia"),
+    ("https://viaf.org/viaf/", "VIAF"),
+)
+#: The formats a page is offered in, by the names people know them by.
+FORMAT_NAMES = {
+    formats.TURTLE: "Turtle",
+    formats.JSONLD: "JSON-LD",
+    formats.NTRIPLES: "N-Triples",
+    formats.RDFXML: "RDF/XML",
+}
+#: The facts that cite a document: through one of its quotes, the fact's or a blank node's
+#: of it (a participation), with their names and types.
+CITING = """
+CONSTRUCT { ?fact kg:evidence ?ev . ?ev kg:quote ?quote ; kg:source DOC .
+  ?fact ?lp ?label . ?fact a ?type }
+WHERE {
+  ?ev kg:source DOC ; kg:quote ?quote .
+  { ?fact kg:evidence ?ev } UNION { ?fact ?via ?node . ?node kg:evidence ?ev FILTER isBlank(?node) }
+  FILTER isIRI(?fact)
+  OPTIONAL { VALUES ?lp { rdfs:label skos:prefLabel } ?fact ?lp ?label }
+  OPTIONAL { ?fact a ?type }
+}"""
+
+
+def citing(store: Store, document: str) -> Graph:
+    """The facts citing a document, with the quotes they cite it by."""
+    return store.construct(CITING.replace("DOC", sparql_iri(document)))
+
+
+def format_links(alternates: list[tuple[str, str]]) -> list[tuple[str, str, str]]:
+    """(href, media type, name) of each RDF format a page is offered in."""
+    return [
+        (href, media, FORMAT_NAMES[media]) for href, media in alternates if media in FORMAT_NAMES
+    ]
+
+
+def identifier(iri: str) -> str | None:
+    """ "GeoNames 1513604" for a GeoNames IRI: an identifier named by its source."""
+    for prefix, source in IDENTIFIERS:
+        if iri.startswith(prefix):
+            return f"{source} {iri[len(prefix) :].strip('/')}"
+    return None
+
+
+def span_text(start: str, end: str) -> str:
+    """25–30 April 2022 for two days of one month, else both dates in full."""
+    first, last = start.split(" ", 1), end.split(" ", 1)
+    if len(first) == 2 and first[0].isdigit() and first[1] == last[-1]:
+        return f"{first[0]}–{end}"
+    return f"{start} – {end}"
+
+
+def degrees(lat: Literal, long: Literal) -> str | None:
+    """41.31° N, 69.28° E."""
+    try:
+        y, x = float(lat), float(long)
+    except (TypeError, ValueError):
+        return None
+    return f"{abs(y):.2f}° {'N' if y >= 0 else 'S'}, {abs(x):.2f}° {'E' if x >= 0 else 'W'}"
+
+
 @dataclass
 class Value:
     text: str
     href: str | None = None
     note: str | None = None  # language, datatype or "blank node"
-    children: list[tuple[str, list[Value]]] = field(default_factory=list)
+    children: list[Statement] = field(default_factory=list)
     lang: str | None = None  # the language of a linked thing's name, when not English
 
 
@@ -132,14 +322,31 @@ class EvidenceView:
 
 
 @dataclass
+class Statement:
+    name: str
+    prop: str  # the property's IRI, for machines reading the page (and tests)
+    values: list[Value]
+    quotes: list[EvidenceView] = field(default_factory=list)
+    note: str = ""  # how a derived value follows ("derived: enclosing place")
+
+
+@dataclass
+class Citation:
+    fact: Value
+    quotes: list[EvidenceView]
+
+
+@dataclass
 class Page:
     iri: str
     label: str
     label_lang: str | None
     types: list[Value]
-    facts: list[tuple[str, list[Value]]]
+    summary: list[Value]
+    facts: list[Statement]
     evidence: list[EvidenceView]
     incoming: list[tuple[str, list[Value]]]
+    cited_by: list[Citation] = field(default_factory=list)
 
 
 class PageBuilder:
@@ -151,20 +358,24 @@ class PageBuilder:
         subject: URIRef,
         labels: dict[URIRef, str],
         languages: Sequence[str] = (),
+        citing: Graph | None = None,
     ) -> None:
-        """``languages``: the reader's language ranges, most preferred first."""
+        """``languages``: the reader's language ranges, most preferred first; ``citing``: for
+        a document, the facts that cite it (:func:`citing`)."""
         self.graph = graph
         self.subject = subject
         self.labels = labels
         self.languages = [*languages, FALLBACK_LANGUAGE]
+        self.citing = citing if citing is not None else Graph()
 
-    def named(self, node: Node) -> Literal | None:
+    def named(self, node: Node, graph: Graph | None = None) -> Literal | None:
         """The node's name in the first of the reader's languages it has one in, else in
         English, else any name: rdfs:label before skos:prefLabel in the same language."""
+        graph = self.graph if graph is None else graph
         names = [
             o
             for p in (RDFS.label, SKOS.prefLabel)
-            for o in self.graph.objects(node, p)
+            for o in graph.objects(node, p)
             if isinstance(o, Literal)
         ]
         if not names:
@@ -172,8 +383,8 @@ class PageBuilder:
         language = choose_language(self.languages, {n.language for n in names if n.language})
         return next((n for n in names if n.language == language), names[0])
 
-    def label(self, node: Node) -> str:
-        found = self.named(node)
+    def label(self, node: Node, graph: Graph | None = None) -> str:
+        found = self.named(node, graph)
         if found is not None:
             return str(found)
         if isinstance(node, URIRef):
@@ -183,18 +394,31 @@ class PageBuilder:
             return text.rsplit("#", 1)[-1] if "#" in text else text.rstrip("/").rsplit("/", 1)[-1]
         return str(node)
 
-    def value(self, node: Node, depth: int = 0) -> Value:
+    def value(self, node: Node, depth: int = 0, graph: Graph | None = None) -> Value:
         if isinstance(node, Literal):
             if node.datatype in (XSD.date, XSD.gYearMonth, XSD.gYear):
                 return Value(show_date(node))
             return Value(str(node), note=node.language)
         if isinstance(node, BNode):
-            children = self.properties(node, depth + 1) if depth < 2 else []
+            children = self.statements(node, depth + 1) if depth < 2 else []
             return Value(
                 self.label(node) if (node, RDFS.label, None) in self.graph else "",
                 children=children,
             )
-        return Value(self.label(node), href=link_for(str(node)) or None, lang=self.lang(node))
+        named = identifier(str(node))
+        if named is not None:
+            return Value(named, href=link_for(str(node)) or None)
+        role = self.graph.value(node, KG.roleName)
+        if role is not None and depth == 0:  # a role: its name, with where and when
+            children = [s for s in self.statements(node, depth + 1) if s.prop != str(KG.roleName)]
+            return Value(str(role), href=link_for(str(node)) or None, children=children)
+        found = self.named(node, graph)
+        lang = found.language if found is not None else None
+        return Value(
+            self.label(node, graph),
+            href=link_for(str(node)) or None,
+            lang=lang if lang and lang != FALLBACK_LANGUAGE else None,
+        )
 
     def lang(self, node: Node) -> str | None:
         """The language of the node's name, where it is not the page's own (English)."""
@@ -202,19 +426,57 @@ class PageBuilder:
         language = found.language if found is not None else None
         return language if language and language != FALLBACK_LANGUAGE else None
 
-    def properties(self, node: Node, depth: int = 0) -> list[tuple[str, list[Value]]]:
-        grouped: dict[str, list[Value]] = {}
-        for predicate, obj in sorted(self.graph.predicate_objects(node), key=lambda po: str(po[0])):
-            if predicate == RDF.type or (predicate in (RDFS.label, KG.evidence) and depth == 0):
-                continue
-            if str(predicate).startswith(SCHEMA):
-                continue
-            grouped.setdefault(self.label(predicate), []).append(self.value(obj, depth))
-        return sorted(grouped.items())
+    def key_order(self, node: Node) -> tuple[URIRef, ...]:
+        """The key statements of the node's class, first of its classes listed."""
+        for cls in sorted(self.graph.objects(node, RDF.type), key=str):
+            if isinstance(cls, URIRef) and cls in KEY_FACTS:
+                return KEY_FACTS[cls]
+        return DEFAULT_KEYS
 
-    def evidence(self) -> list[EvidenceView]:
+    def statements(self, node: Node, depth: int = 0) -> list[Statement]:
+        """The node's statements, key ones first in the order of its class, then by name."""
+        grouped: dict[URIRef, list[Node]] = {}
+        for predicate, obj in self.graph.predicate_objects(node):
+            if predicate in HIDDEN:
+                continue
+            if str(predicate).startswith(SCHEMA) or predicate in (GEO_LAT, GEO_LONG):
+                continue
+            assert isinstance(predicate, URIRef)  # RDF predicates are IRIs
+            grouped.setdefault(predicate, []).append(obj)
+        made = [self.statement(node, p, objs, depth) for p, objs in grouped.items()]
+        made += self.coordinates(node)
+        order = {p: i for i, p in enumerate(self.key_order(node))}
+        return sorted(made, key=lambda s: (order.get(URIRef(s.prop), len(order)), s.name))
+
+    def statement(self, node: Node, prop: URIRef, objs: list[Node], depth: int) -> Statement:
+        ordered = sorted(objs, key=lambda o: (self.label(o), str(o)))
+        values = [self.value(o, depth) for o in ordered]
+        name = self.label(prop)
+        if prop == OWL.sameAs:
+            name = "identifiers"
+        quotes = self.quotes_for(node, ordered) if depth == 0 else []
+        return Statement(name, str(prop), values, quotes, self.derived_note(node, prop, objs))
+
+    def coordinates(self, node: Node) -> list[Statement]:
+        lat, long = self.graph.value(node, GEO_LAT), self.graph.value(node, GEO_LONG)
+        if not isinstance(lat, Literal) or not isinstance(long, Literal):
+            return []
+        text = degrees(lat, long)
+        return [Statement("coordinates", str(COORDINATES), [Value(text)])] if text else []
+
+    def derived_note(self, node: Node, prop: URIRef, objs: list[Node]) -> str:
+        """The rule a derived value follows, named: the statement's note."""
+        marks = derivations(self.graph, node)
+        rules = [*marks.get((prop, None), [])]
+        for obj in objs:
+            rules += marks.get((prop, obj), [])
+        names = sorted({self.label(r) for r in rules})
+        return f"derived: {', '.join(names)}" if names else ""
+
+    def quotes_of(self, node: Node) -> list[EvidenceView]:
+        """The quotes given as the node's evidence."""
         views = []
-        for ev in self.graph.objects(self.subject, KG.evidence):
+        for ev in self.graph.objects(node, KG.evidence):
             source = self.graph.value(ev, KG.source)
             quote = self.graph.value(ev, KG.quote)
             if source is None or quote is None:
@@ -223,9 +485,51 @@ class PageBuilder:
             views.append(
                 EvidenceView(str(quote), self.label(source), local_path(str(source)), href)
             )
+        return sorted(views, key=lambda e: (e.source_label, e.quote))
+
+    def quotes_for(self, node: Node, objs: list[Node]) -> list[EvidenceView]:
+        """The node's quotes that state one of the values (as the build's support check
+        reads them: a date's year, month and day; a name or its obvious variants), or, for
+        a blank node with quotes of its own (a participation), those."""
+        own = self.quotes_of(node)
+        found: list[EvidenceView] = []
+        for obj in objs:
+            if isinstance(obj, BNode):
+                found += self.quotes_of(obj)
+                continue
+            found += [q for q in own if self.states(q.quote, obj)]
+        unique = {(q.href, q.quote): q for q in found}
+        return list(unique.values())
+
+    def states(self, quote: str, obj: Node) -> bool:
+        if isinstance(obj, Literal):
+            if obj.datatype in (XSD.date, XSD.gYearMonth, XSD.gYear):
+                return date_appears(obj, [quote])
+            text = normalise(str(obj))
+            if text.replace(".", "", 1).isdigit():  # a number: as a number of its own
+                return re.search(rf"(?<![\d.]){re.escape(text)}(?![\d])", quote) is not None
+            return len(text) > 2 and text in normalise(quote)
+        if isinstance(obj, URIRef):
+            if (
+                overlap(
+                    set(self.graph.objects(self.subject, KG.evidence)),
+                    set(self.graph.objects(obj, KG.evidence)),
+                )
+                and (obj, KG.evidence, None) in self.graph
+            ):
+                return True
+            names = [
+                str(n) for p in (RDFS.label, SKOS.prefLabel) for n in self.graph.objects(obj, p)
+            ]
+            folded = normalise(quote)
+            return any(v and v in folded for n in names for v in name_variants(n))
+        return False
+
+    def evidence(self) -> list[EvidenceView]:
+        views = self.quotes_of(self.subject)
         if (self.subject, OA.hasSelector, None) in self.graph:
             views.append(self.in_place())
-        return sorted(views, key=lambda e: (e.source_label, e.quote))
+        return views
 
     def in_place(self) -> EvidenceView:
         """An anchored evidence node's own quote, between the text before and after it."""
@@ -243,11 +547,39 @@ class PageBuilder:
         return view
 
     def incoming(self) -> list[tuple[str, list[Value]]]:
+        """What points here, grouped by property under a heading said from this side."""
         grouped: dict[str, list[Value]] = {}
         for s, p in self.graph.subject_predicates(self.subject):
-            if isinstance(s, URIRef) and not str(p).startswith(SCHEMA):
-                grouped.setdefault(f"{self.label(p)} of", []).append(self.value(s))
+            if not isinstance(s, URIRef) or str(p).startswith(SCHEMA) or p in INCOMING_HIDDEN:
+                continue
+            heading = INCOMING.get(p, f"{self.label(p)} of")
+            grouped.setdefault(heading, []).append(self.value(s))
         return sorted((k, sorted(v, key=lambda x: x.text)) for k, v in grouped.items())
+
+    def cited_by(self) -> list[Citation]:
+        """For a document: each fact citing it, with the quotes it cites it by."""
+        citations = []
+        for fact in set(self.citing.subjects(KG.evidence, None)):
+            quotes = [
+                EvidenceView(str(q), "", None, local_path(str(ev)))
+                for ev in self.citing.objects(fact, KG.evidence)
+                for q in self.citing.objects(ev, KG.quote)
+            ]
+            value = self.value(fact, graph=self.citing)
+            citations.append(Citation(value, sorted(quotes, key=lambda q: q.href or "")))
+        return sorted(citations, key=lambda c: c.fact.text)
+
+    def summary(self, facts: list[Statement]) -> list[Value]:
+        """One line under the name: status, dates, place (the type is the line above)."""
+        shown = {URIRef(s.prop): s.values for s in facts}
+        parts = list(shown.get(KG.status, [])[:1])
+        start, end = shown.get(KG.startDate, []), shown.get(KG.endDate, [])
+        if start and end:
+            parts.append(Value(span_text(start[0].text, end[0].text)))
+        for prop in (KG.date, KG.foundingDate, *([] if start and end else DATES[1:3])):
+            parts += shown.get(prop, [])[:1]
+        place = next((shown[p] for p in (*PLACES[:3], KG.country) if p in shown), [])
+        return parts + place[:2]
 
     def page(self) -> Page:
         types = [
@@ -255,12 +587,16 @@ class PageBuilder:
             for t in self.graph.objects(self.subject, RDF.type)
             if not str(t).startswith(SCHEMA)
         ]
+        types.sort(key=lambda v: v.text)
+        facts = self.statements(self.subject)
         return Page(
             iri=str(self.subject),
             label=self.label(self.subject),
             label_lang=self.lang(self.subject),
-            types=sorted(types, key=lambda v: v.text),
-            facts=self.properties(self.subject),
+            types=types,
+            summary=self.summary(facts),
+            facts=facts,
             evidence=self.evidence(),
             incoming=self.incoming(),
+            cited_by=self.cited_by(),
         )

@@ -26,7 +26,7 @@ from ..graph.dataset import text_folders
 from ..namespaces import BASE, GRAPH, KG
 from ..store.checking import registered_documents
 from ..store.interface import Store
-from .describe import PageBuilder, local_path
+from .describe import PageBuilder, citing, format_links, local_path
 from .documents import JSONLD_CONTEXT, alternates, finish, negotiate, serialize
 from .pages import ontology_page
 from .state import get_state
@@ -114,11 +114,14 @@ def resource(path: str) -> Response:
         if base == "ontology":
             return finish(ontology_page(), base, media)
         languages = formats.language_ranges(request.headers.get("Accept-Language"))
-        page = PageBuilder(graph, URIRef(iri), state.term_labels, languages).page()
+        # a document's page lists the facts that cite it: two steps away, past its quotes
+        cited = citing(state.store, iri) if is_document else None
+        page = PageBuilder(graph, URIRef(iri), state.term_labels, languages, cited).page()
         html = render_template(
             "resource.html",
             page=page,
             alternates=alternates(base),
+            format_links=format_links(alternates(base)),
             is_document=is_document,
             path=base,
         )
