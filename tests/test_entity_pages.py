@@ -143,6 +143,13 @@ def test_incoming_links_are_grouped_by_property(server: LiveServer) -> None:
     assert "location of" not in incoming.text()
 
 
+def test_a_quote_lists_the_facts_it_supports(server: LiveServer) -> None:
+    root = page(server, "/evidence/000_74681c818d2b02ab/1219-1337")
+    incoming = next(s for s in root.all("section") if s.attrs.get("id") == "incoming")
+    assert [h.text() for h in incoming.all("h3")] == ["Facts it supports"]
+    assert incoming.all("a")[0].attrs["href"] == "/event/lazgi-festival-2022"
+
+
 def test_formats_are_offered_by_name(server: LiveServer) -> None:
     formats = page(server, "/event/lazgi-festival-2022").all(cls="formats")[0]
     names = {a.text(): a.attrs["href"] for a in formats.all("a")}

@@ -230,6 +230,11 @@ INCOMING: dict[Node, str] = {
     KG.builtBy: "Built",
     KG.conferredBy: "Awards conferred",
     KG.dateDerivedFrom: "Dates derived from this",
+    KG.evidence: "Facts it supports",
+    KG.status: "Facts with this status",
+    KG.eventType: "Events of this type",
+    KG.agreementType: "Agreements of this type",
+    KG.measure: "Statistics of this measure",
     DCTERMS.publisher: "Published",
     DCTERMS.creator: "Wrote",
 }
