@@ -446,7 +446,8 @@ class PageBuilder:
                 continue
             if str(predicate).startswith(SCHEMA) or predicate in (GEO_LAT, GEO_LONG):
                 continue
-            assert isinstance(predicate, URIRef)  # RDF predicates are IRIs
+            if not isinstance(predicate, URIRef):  # never so in RDF; for the type checker
+                continue
             grouped.setdefault(predicate, []).append(obj)
         made = [self.statement(node, p, objs, depth) for p, objs in grouped.items()]
         made += self.coordinates(node)
