@@ -291,6 +291,19 @@ def loaded_store(name: str, built: Path, folder: Path) -> StoreServer:
 MODES = ("embedded", *sorted(STORES))
 
 
+def in_modes(fixture: str, *modes: str) -> Callable[[Any], None]:
+    """A module's ``pytest_generate_tests``: its module-scoped `fixture` (one server per store
+    mode) takes these modes. A file whose modes each take minutes runs one mode, and a file of
+    the same tests (``from test_x import *``) the next one, so that the parallel run, a file
+    per process, runs the modes side by side instead of one after another."""
+
+    def generate(metafunc: Any) -> None:
+        if fixture in metafunc.fixturenames:
+            metafunc.parametrize(fixture, modes, indirect=True, scope="module")
+
+    return generate
+
+
 @contextmanager
 def mode_settings(
     mode: str, built: Path, tmp_path_factory: pytest.TempPathFactory

@@ -23,7 +23,7 @@ from urllib.request import url2pathname
 
 import pytest
 import requests
-from helpers import MODES, LiveServer, mode_settings
+from helpers import LiveServer, in_modes, mode_settings
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.collection import Collection
 from rdflib.compare import isomorphic
@@ -464,7 +464,13 @@ def load_protocol_data(target: Target) -> None:
         )
 
 
-@pytest.fixture(scope="module", params=MODES)
+#: The embedded store here; each remote store in a file of its own
+#: (test_w3c_protocol_<store>.py), so
+#: that the parallel run takes the modes side by side.
+pytest_generate_tests = in_modes("target", "embedded")
+
+
+@pytest.fixture(scope="module")
 def target(
     request: pytest.FixtureRequest,
     built: Path,

@@ -275,6 +275,12 @@ def citing(store: Store, document: str) -> Graph:
     return store.construct(CITING.replace("DOC", sparql_iri(document)))
 
 
+def _by_name(value: Value) -> tuple[str, str]:
+    """By name, then IRI: two things may share a name (two governors' roles), and every store,
+    whatever order it answers in, must list them alike."""
+    return value.text, value.href or ""
+
+
 def format_links(alternates: list[tuple[str, str]]) -> list[tuple[str, str, str]]:
     """(href, media type, name) of each RDF format a page is offered in."""
     return [
@@ -560,7 +566,7 @@ class PageBuilder:
                 continue
             heading = INCOMING.get(p, f"{self.label(p)} of")
             grouped.setdefault(heading, []).append(self.value(s))
-        return sorted((k, sorted(v, key=lambda x: x.text)) for k, v in grouped.items())
+        return sorted((k, sorted(v, key=_by_name)) for k, v in grouped.items())
 
     def cited_by(self) -> list[Citation]:
         """For a document: each fact citing it, with the quotes it cites it by."""
@@ -573,7 +579,7 @@ class PageBuilder:
             ]
             value = self.value(fact, graph=self.citing)
             citations.append(Citation(value, sorted(quotes, key=lambda q: q.href or "")))
-        return sorted(citations, key=lambda c: c.fact.text)
+        return sorted(citations, key=lambda c: _by_name(c.fact))
 
     def summary(self, facts: list[Statement]) -> list[Value]:
         """One line under the name: status, dates, place (the type is the line above)."""
