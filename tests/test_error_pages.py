@@ -147,8 +147,9 @@ def test_429_rate_limit(make_server: Callable[..., LiveServer]) -> None:
     first = requests.get(limited.endpoint, params=query, timeout=30)
     assert first.status_code == 200
     r = requests.get(limited.endpoint, params=query, headers=BROWSER, timeout=30)
-    assert_error_page(r, 429, back="/query")
+    text = assert_error_page(r, 429, back="/query")
     assert int(r.headers["Retry-After"]) >= 1
+    assert f"Try again in {r.headers['Retry-After']} second" in text
     assert_program_answers(
         lambda h: requests.get(limited.endpoint, params=query, headers=h, timeout=30),
         429,
@@ -159,8 +160,9 @@ def test_429_rate_limit(make_server: Callable[..., LiveServer]) -> None:
 def test_503_query_deadline(server: LiveServer) -> None:
     params = {"query": RUNAWAY, "timeout": "0.5"}
     r = requests.get(server.endpoint, params=params, headers=BROWSER, timeout=60)
-    assert_error_page(r, 503, back="/query")
+    text = assert_error_page(r, 503, back="/query")
     assert int(r.headers["Retry-After"]) >= 1
+    assert f"Try again in {r.headers['Retry-After']} second" in text
     r = requests.get(server.endpoint, params=params, headers=PROGRAMS["json"], timeout=60)
     assert_error(r, 503, "timeout")
     assert "Retry-After" in r.headers

@@ -59,9 +59,10 @@ def way_back(path: str) -> tuple[str, str] | None:
     return WAYS_BACK.get(path.strip("/").split("/", 1)[0])
 
 
-def error_page(body: dict[str, Any]) -> Response | None:
-    """The error as a page for a browser; None if the page cannot be drawn (the caller then
-    answers JSON: an error page must never fail into another error)."""
+def error_page(body: dict[str, Any], retry_after: str | None = None) -> Response | None:
+    """The error as a page for a browser (`retry_after`: the seconds the Retry-After header
+    names, said in words too); None if the page cannot be drawn (the caller then answers
+    JSON: an error page must never fail into another error)."""
     status = int(body["status"])
     title, human = HUMAN.get(status, (HTTP_STATUS_CODES.get(status, "Error"), ""))
     message = body["message"] if status != 500 else ""  # a 500's message may name internals
@@ -77,6 +78,7 @@ def error_page(body: dict[str, Any]) -> Response | None:
             message=message,
             offered=body.get("offered") or (),
             back=way_back(request.path),
+            retry_after=retry_after,
             iri=None,
             path=request.path,
         )
@@ -93,7 +95,8 @@ def make_error(
     a page for browsers."""
     body = error_body(status, code, message, **extra)
     best = request.accept_mimetypes.best_match(["application/json", "text/plain"])
-    page = error_page(body) if prefers_html() else None
+    retry_after = (headers or {}).get("Retry-After")
+    page = error_page(body, retry_after) if prefers_html() else None
     if page is not None:
         response = page
     elif (
