@@ -208,7 +208,9 @@ def test_pages_describe_themselves_and_link_their_rdf(server: LiveServer, path: 
     links = re.findall(r'<link rel="alternate" type="([^"]+)" href="([^"]+)"', r.text)
     types = {t for t, _ in links}
     assert {"text/turtle", "application/ld+json"} <= types, links
-    for media, href in links:
+    downloads = [(d["encodingFormat"], d["contentUrl"]) for d in described.get("distribution", ())]
+    assert downloads or path != "/"
+    for media, href in links + downloads:
         answer = requests.get(server.url + href.replace("&amp;", "&"), timeout=60)
         assert answer.status_code == 200, (href, answer.text[:200])
         assert answer.headers["Content-Type"].startswith(media)

@@ -98,6 +98,9 @@ RDF_FORMATS = (
     ("rdfxml", formats.RDFXML),
 )
 SCHEMA = "https://schema.org"
+#: Dumps the Dataset names, of void.DUMPS (void imports this module, so not from there; the
+#: tests fetch each).
+DUMPS = (("cakg.trig", formats.TRIG), ("cakg.nq", formats.NQUADS), ("cakg.ttl", formats.TURTLE))
 
 
 def void_alternates() -> list[tuple[str, str]]:
@@ -141,7 +144,8 @@ def dataset_jsonld(triples: int) -> dict[str, Any]:
         "license": "https://creativecommons.org/licenses/by/4.0/",
         "isAccessibleForFree": True,
         "distribution": [
-            {"@type": "DataDownload", "encodingFormat": "application/trig", "contentUrl": "/dumps/"}
+            {"@type": "DataDownload", "encodingFormat": media, "contentUrl": f"/dumps/{name}"}
+            for name, media in DUMPS
         ],
     }
 
