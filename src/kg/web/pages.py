@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import Blueprint, Response, current_app, render_template, request
 
@@ -87,6 +88,102 @@ def named(subject: str, var: str, language: str) -> str:
     )
 
 
+# ----------------------------------------------------------------------------- for machines
+
+#: The RDF formats a page links as its alternates: (short name, media type).
+RDF_FORMATS = (
+    ("turtle", formats.TURTLE),
+    ("json-ld", formats.JSONLD),
+    ("nt", formats.NTRIPLES),
+    ("rdfxml", formats.RDFXML),
+)
+SCHEMA = "https://schema.org"
+#: Dumps the Dataset names, of void.DUMPS (void imports this module, so not from there; the
+#: tests fetch each).
+DUMPS = (("cakg.trig", formats.TRIG), ("cakg.nq", formats.NQUADS), ("cakg.ttl", formats.TURTLE))
+
+
+def void_alternates() -> list[tuple[str, str]]:
+    """The dataset's VoID and DCAT description in each RDF format: the landing page's data."""
+    return [(f"/.well-known/void?{urlencode({'format': n})}", m) for n, m in RDF_FORMATS]
+
+
+def query_alternates(construct: str) -> list[tuple[str, str]]:
+    """A page's data in each RDF format, as the endpoint answers the CONSTRUCT it is drawn
+    from (a link anyone can follow, and change)."""
+    return [(f"/sparql?{urlencode({'query': construct, 'format': n})}", m) for n, m in RDF_FORMATS]
+
+
+def item_list(name: str, items: list[dict[str, Any]]) -> dict[str, Any]:
+    """A schema.org ItemList of `items` (URLs are relative: JSON-LD in a page resolves them
+    against the page's address, so the page is the same on every host)."""
+    return {
+        "@context": SCHEMA,
+        "@type": "ItemList",
+        "name": name,
+        "numberOfItems": len(items),
+        "itemListElement": [
+            {"@type": "ListItem", "position": i, "item": item}
+            for i, item in enumerate(items, start=1)
+        ],
+    }
+
+
+def dataset_jsonld(triples: int) -> dict[str, Any]:
+    """The landing page's schema.org Dataset: what the graph is and where to get it."""
+    return {
+        "@context": SCHEMA,
+        "@type": "Dataset",
+        "name": "Central Asia – Japan cultural cooperation knowledge graph",
+        "description": (
+            "A knowledge graph of cultural and humanitarian cooperation between Uzbekistan, "
+            "Kazakhstan, Kyrgyzstan and Japan, built from five source documents; every fact "
+            f"carries its evidence. {triples} triples."
+        ),
+        "url": "/",
+        "license": "https://creativecommons.org/licenses/by/4.0/",
+        "isAccessibleForFree": True,
+        "distribution": [
+            {"@type": "DataDownload", "encodingFormat": media, "contentUrl": f"/dumps/{name}"}
+            for name, media in DUMPS
+        ],
+    }
+
+
+#: The data of the timeline and of the map, for their RDF alternates.
+TIMELINE_DATA = (
+    "CONSTRUCT { ?e a kg:CulturalEvent ; rdfs:label ?l ; kg:year ?y } "
+    "WHERE { ?e a kg:CulturalEvent ; rdfs:label ?l ; kg:year ?y }"
+)
+MAP_DATA = (
+    "CONSTRUCT { ?c a kg:City ; rdfs:label ?l ; geo:lat ?lat ; geo:long ?long . "
+    "?t a kg:CityTwinning ; rdfs:label ?tl ; kg:twinnedPlace ?p } "
+    "WHERE { { ?c a kg:City ; rdfs:label ?l ; geo:lat ?lat ; geo:long ?long } UNION "
+    "{ ?t a kg:CityTwinning ; rdfs:label ?tl ; kg:twinnedPlace ?p } }"
+)
+
+
+def timeline_jsonld(dots: list[Dot]) -> dict[str, Any]:
+    events = [
+        {"@type": "Event", "name": d.label, "url": d.href, "startDate": str(d.year)}
+        for d in {d.href or d.label: d for d in dots}.values()
+    ]
+    return item_list("Cultural events between Central Asia and Japan", events)
+
+
+def map_jsonld(cities: list[dict[str, str]]) -> dict[str, Any]:
+    places = [
+        {
+            "@type": "City",
+            "name": c["label"],
+            "url": c.get("href"),
+            "geo": {"@type": "GeoCoordinates", "latitude": c["lat"], "longitude": c["long"]},
+        }
+        for c in cities
+    ]
+    return item_list("Cities and their twinnings", places)
+
+
 # ----------------------------------------------------------------------------- landing page
 
 
@@ -136,7 +233,13 @@ def landing_data(language: str) -> dict[str, Any]:
 def landing() -> Response:
     language = page_language()
     data = cached(f"landing-{language}", lambda: landing_data(language))
-    return html("landing.html", language, **data)
+    return html(
+        "landing.html",
+        language,
+        jsonld=dataset_jsonld(data["triples"]),
+        rdf_alternates=void_alternates(),
+        **data,
+    )
 
 
 # ----------------------------------------------------------------------------- query page
@@ -294,7 +397,13 @@ def timeline_data(language: str) -> dict[str, Any]:
 def timeline() -> Response:
     language = page_language()
     data = cached(f"timeline-{language}", lambda: timeline_data(language))
-    return html("timeline.html", language, **data)
+    return html(
+        "timeline.html",
+        language,
+        jsonld=timeline_jsonld(data["dots"]),
+        rdf_alternates=query_alternates(TIMELINE_DATA),
+        **data,
+    )
 
 
 # ----------------------------------------------------------------------------- map
@@ -372,4 +481,10 @@ def map_data(language: str) -> dict[str, Any]:
 def map_page() -> Response:
     language = page_language()
     data = cached(f"map-{language}", lambda: map_data(language))
-    return html("map.html", language, **data)
+    return html(
+        "map.html",
+        language,
+        jsonld=map_jsonld(data["cities"]),
+        rdf_alternates=query_alternates(MAP_DATA),
+        **data,
+    )

@@ -1,9 +1,11 @@
-"""One shape for every error the service answers with, as JSON or plain text.
+"""One shape for every error the service answers with, as JSON, plain text or a page.
 
 ``{"status": 400, "error": "syntax_error", "message": "…", "line": 1, "column": 24}``; clients
 that prefer ``text/plain`` get the same as ``400 syntax_error: … (line 1, column 24)``.
-A browser (a client preferring ``text/html`` to JSON) that asks for a path the service has
-no page for gets an HTML 404 page instead. No error answer carries a traceback.
+A browser (a client preferring ``text/html`` to JSON) gets the same error as a page of the
+site's (templates/error.html): the status, what it means for a person, the service's message
+and a way back (issue 15). Every error is made here, whatever the route, with the same
+headers in every form. No error answer carries a traceback; a 500 page not even the message.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Any
 
 from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
+from werkzeug.http import HTTP_STATUS_CODES
 
 from ..errors import HttpError, InputError, KgError
 
@@ -25,13 +28,78 @@ def error_body(status: int, code: str, message: str, **extra: Any) -> dict[str, 
     return body
 
 
+#: What each status means for a person: a heading and a sentence that says what to do.
+HUMAN: dict[int, tuple[str, str]] = {
+    400: ("Bad request", "The request could not be read; the server's message says why."),
+    404: ("Not found", "There is no page at this address."),
+    405: ("Method not allowed", "This address cannot be used this way."),
+    406: ("Not acceptable", "This answer has no form your browser asked for."),
+    413: ("Too large", "What was sent is larger than this server takes."),
+    429: ("Too many requests", "Too many requests came from you in a short time. Wait a moment."),
+    500: ("Server error", "Something failed on our side. It was logged; try again later."),
+    503: ("Unavailable", "The server could not finish in time. Try again shortly, or ask less."),
+}
+#: The message of every unexpected failure: all a client, person or program, is told.
+SERVER_FAILED = "the server failed; the error was logged"
+#: Where to go back to from an error, by the first segment of the path that failed.
+WAYS_BACK: dict[str, tuple[str, str]] = {
+    "sparql": ("/query", "Back to the query page"),
+    "query": ("/query", "Back to the query page"),
+    "validate": ("/curate", "Back to the curation page"),
+    "submissions": ("/curate", "Back to the curation page"),
+    "curate": ("/curate", "Back to the curation page"),
+    "rdf-graphs": ("/curate", "Back to the curation page"),
+    "dumps": ("/dumps/", "Back to the dumps"),
+}
+
+
+def way_back(path: str) -> tuple[str, str] | None:
+    """The page a person most likely came from, for the path that failed (home is always
+    offered besides)."""
+    return WAYS_BACK.get(path.strip("/").split("/", 1)[0])
+
+
+def error_page(body: dict[str, Any], retry_after: str | None = None) -> Response | None:
+    """The error as a page for a browser (`retry_after`: the seconds the Retry-After header
+    names, said in words too); None if the page cannot be drawn (the caller then answers
+    JSON: an error page must never fail into another error)."""
+    status = int(body["status"])
+    title, human = HUMAN.get(status, (HTTP_STATUS_CODES.get(status, "Error"), ""))
+    message = body["message"] if status != 500 else ""  # a 500's message may name internals
+    if body.get("line") is not None:
+        message += f" (line {body['line']}, column {body.get('column')})"
+    template = "not_found.html" if status == 404 else "error.html"
+    try:
+        html = render_template(
+            template,
+            status=status,
+            title=title,
+            human=human,
+            message=message,
+            offered=body.get("offered") or (),
+            back=way_back(request.path),
+            retry_after=retry_after,
+            iri=None,
+            path=request.path,
+        )
+    except Exception:
+        log.exception("the error page failed")
+        return None
+    return Response(html, status, mimetype="text/html")
+
+
 def make_error(
     status: int, code: str, message: str, headers: dict[str, str] | None = None, **extra: Any
 ) -> Response:
-    """Answer an error as JSON, or as one line of text for clients that prefer text/plain."""
+    """Answer an error as JSON, as one line of text for clients that prefer text/plain, or as
+    a page for browsers."""
     body = error_body(status, code, message, **extra)
     best = request.accept_mimetypes.best_match(["application/json", "text/plain"])
-    if (
+    retry_after = (headers or {}).get("Retry-After")
+    page = error_page(body, retry_after) if prefers_html() else None
+    if page is not None:
+        response = page
+    elif (
         best == "text/plain"
         and request.accept_mimetypes["text/plain"] > request.accept_mimetypes["application/json"]
     ):
@@ -53,14 +121,6 @@ def prefers_html() -> bool:
     accept = request.accept_mimetypes
     best = accept.best_match(["application/json", "text/plain", "text/html"])
     return best == "text/html" and accept["text/html"] > accept["application/json"]
-
-
-def page_not_found() -> Response:
-    """The 404 page for a browser: what it asked for, and where to go instead."""
-    html = render_template("not_found.html", iri=None, path=request.path)
-    response = Response(html, 404, mimetype="text/html")
-    response.headers["Vary"] = "Accept"
-    return response
 
 
 def from_http_error(exc: HttpError) -> Response:
@@ -117,8 +177,6 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _werkzeug(exc: HTTPException) -> Response:
-        if exc.code == 404 and prefers_html():
-            return page_not_found()
         code = (exc.name or "error").lower().replace(" ", "_")
         headers = {}
         if exc.code == 405:
@@ -140,4 +198,4 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception) -> Response:
         log.exception("unexpected error")  # the traceback goes to the log, never to the client
-        return make_error(500, "server_error", "the server failed; the error was logged")
+        return make_error(500, "server_error", SERVER_FAILED)
