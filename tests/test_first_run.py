@@ -457,13 +457,23 @@ def test_unknown_entities_keep_negotiating(server: Any, accept: str | None, medi
         assert "https://w3id.org/cakg/city/no-such-city" in response.text
 
 
-def test_api_errors_keep_their_json_shape_for_browsers(server: Any) -> None:
-    """Only a page that does not exist becomes an HTML page: a bad query stays JSON."""
-    response = requests.get(
+def test_a_bad_query_is_a_page_for_a_browser_and_json_for_a_client(server: Any) -> None:
+    """Issue 15 turned this round: a browser following a shared link to a bad query gets a page
+    naming the line and column (it used to get JSON); a SPARQL client still gets JSON."""
+    page = requests.get(
         server.endpoint, params={"query": "SELECT"}, headers={"Accept": BROWSER}, timeout=30
     )
-    assert response.status_code == 400
-    assert json.loads(response.text)["error"] == "syntax_error"
+    assert page.status_code == 400
+    assert page.headers["Content-Type"].startswith("text/html")
+    assert "line 1" in page.text
+    client = requests.get(
+        server.endpoint,
+        params={"query": "SELECT"},
+        headers={"Accept": "application/sparql-results+json"},
+        timeout=30,
+    )
+    assert client.status_code == 400
+    assert json.loads(client.text)["error"] == "syntax_error"
 
 
 # ---------------------------------------------------------------- 9. tests that may skip, and CI
