@@ -477,3 +477,18 @@ def assert_error(response: Any, status: int, code: str | None = None) -> dict[st
         assert body["error"] == code
     assert "Traceback" not in response.text
     return body
+
+
+def draft_article(built: Path, text: str, **given: str) -> Any:
+    """What `kg extract` drafts from `text` (a kg.assist.extract.Draft), linked against the
+    built graph; `given` as its options (date, publisher…)."""
+    # imported here: the assistant loads spaCy, which most tests never need
+    from kg.assist.extract import extract
+    from kg.assist.text import read_source
+    from kg.graph.dataset import load_built, union
+
+    dataset = load_built(built)
+    assert dataset is not None
+    return extract(
+        read_source(text.encode(), "article.txt", max_bytes=100_000), union(dataset), **given
+    )

@@ -10,11 +10,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import draft_article
 from rdflib import RDFS, Literal, URIRef
 from rdflib.namespace import SKOS
 
-from kg.assist.extract import Draft, extract
-from kg.assist.text import read_source
+from kg.assist.extract import Draft
 from kg.graph.dataset import load_built, union
 from kg.graph.validate import load_shapes, validate
 
@@ -28,10 +28,8 @@ ARTICLE = (
 
 @pytest.fixture(scope="module")
 def drafted(built: Path) -> Draft:
-    dataset = load_built(built)
-    assert dataset is not None
-    source = read_source(ARTICLE.encode(), "article.txt", max_bytes=100_000)
-    return extract(source, union(dataset), date="2025-07-01")
+    made: Draft = draft_article(built, ARTICLE, date="2025-07-01")
+    return made
 
 
 def test_a_new_entity_named_three_ways_has_one_label(drafted: Draft) -> None:
@@ -67,12 +65,8 @@ def test_the_draft_conforms_to_the_shapes(
 def test_the_embassy_that_published_the_article_is_the_embassy_it_names(built: Path) -> None:
     """`kg extract --publisher org:…`: "the Embassy" that no earlier name explains is the
     publishing embassy."""
-    dataset = load_built(built)
-    assert dataset is not None
     text = "Tea in Tokyo\n\nThe Embassy held a tea ceremony in Tokyo on 3 March 2025.\n"
-    source = read_source(text.encode(), "tea.txt", max_bytes=10_000)
-    publisher = "org:embassy-of-uzbekistan-in-japan"
-    drafted = extract(source, union(dataset), publisher=publisher)
+    drafted = draft_article(built, text, publisher="org:embassy-of-uzbekistan-in-japan")
     iris = {m.iri for m in drafted.mentions if "embassy" in m.text.lower()}
     assert iris == {"https://w3id.org/cakg/org/embassy-of-uzbekistan-in-japan"}, [
         (m.text, m.iri) for m in drafted.mentions

@@ -57,6 +57,19 @@ def differences(served: bytes, rebuilt: Path) -> str:
     )
 
 
+def checkout(settings: dict[str, Any], tmp_path: Path, var: Path) -> tuple[Path, dict[str, str]]:
+    """A copy of the data folder, and the environment in which `kg` exports the submissions
+    under `var` into it and builds from it."""
+    data = tmp_path / "data"
+    shutil.copytree(settings["DATA_DIR"], data)
+    return data, {
+        "PATH": str(Path(sys.executable).parent),
+        "KG_VAR_DIR": str(var),
+        "KG_DATA_DIR": str(data),
+        "KG_BUILD_DIR": str(tmp_path / "build"),
+    }
+
+
 def test_export_then_rebuild_reproduces_the_served_graph(
     make_app: Callable[..., Flask], settings: dict[str, Any], tmp_path: Path
 ) -> None:
@@ -71,14 +84,7 @@ def test_export_then_rebuild_reproduces_the_served_graph(
         assert r.status_code == 201
     served = client.get("/dumps/cakg.nq", buffered=True).data
 
-    data = tmp_path / "data"
-    shutil.copytree(settings["DATA_DIR"], data)
-    env = {
-        "PATH": str(Path(sys.executable).parent),
-        "KG_VAR_DIR": str(var),
-        "KG_DATA_DIR": str(data),
-        "KG_BUILD_DIR": str(tmp_path / "build"),
-    }
+    data, env = checkout(settings, tmp_path, var)
     done = kg("export", env=env)
     assert done.returncode == 0, done.stderr
     assert "exported 2 submissions" in done.stdout
@@ -118,14 +124,7 @@ def test_a_reviewed_article_survives_export_and_rebuild(
     document = stored.json["document"]
     served = client.get("/dumps/cakg.nq", buffered=True).data
 
-    data = tmp_path / "data"
-    shutil.copytree(settings["DATA_DIR"], data)
-    env = {
-        "PATH": str(Path(sys.executable).parent),
-        "KG_VAR_DIR": str(var),
-        "KG_DATA_DIR": str(data),
-        "KG_BUILD_DIR": str(tmp_path / "build"),
-    }
+    data, env = checkout(settings, tmp_path, var)
     done = kg("export", env=env)
     assert done.returncode == 0, done.stderr
     text = data / "submissions" / (document.rsplit("/", 1)[1] + ".txt")

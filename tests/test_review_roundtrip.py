@@ -7,10 +7,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from helpers import draft_article
 
-from kg.assist.extract import Draft, extract
-from kg.assist.text import read_source
-from kg.graph.dataset import load_built, union
+from kg.assist.extract import Draft
 from kg.web.reviewing import candidate
 
 #: Written for this test, in general English (not from the five documents); a paragraph
@@ -26,10 +25,8 @@ ARTICLE = (
 
 @pytest.fixture(scope="module")
 def drafted(built: Path) -> Draft:
-    dataset = load_built(built)
-    assert dataset is not None
-    source = read_source(ARTICLE.encode(), "article.txt", max_bytes=100_000)
-    return extract(source, union(dataset), date="2023-01-10")
+    made: Draft = draft_article(built, ARTICLE, date="2023-01-10")
+    return made
 
 
 def test_every_fact_comes_back_with_its_quotes_and_dates(drafted: Draft) -> None:
