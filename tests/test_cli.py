@@ -283,3 +283,16 @@ def test_remote_settings_it_cannot_use_are_refused_before_start(
     assert result.exit_code == 2
     assert f"{name} must be" in result.output and repr(value) in result.output
     assert "Traceback" not in result.output
+
+
+def test_python_dash_m_runs_the_command() -> None:
+    """`python -m kg.launcher` is the command, as the `kg` script is (it once did nothing)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "kg.launcher", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "extract" in done.stdout and "serve" in done.stdout

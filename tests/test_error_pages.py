@@ -14,8 +14,13 @@ import pytest
 import requests
 from flask import Flask
 from helpers import LiveServer, assert_error, shot
+from rdflib import RDF, Graph, URIRef
+
+from kg.graph.parsing import quiet_rdflib_deprecations
 
 #: What Chromium sends when it navigates to a page.
+#: The embedded descriptions name their vocabulary inline: no remote context is named.
+SCHEMA_VOCAB = {"@vocab": "https://schema.org/"}
 BROWSER = {
     "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,"
     "image/webp,image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7"
@@ -45,7 +50,7 @@ def assert_error_page(r: requests.Response, status: int, back: str = "/") -> str
     assert 'href="/"' in text and f'href="{back}"' in text
     assert not any(leak in text for leak in LEAKS), text
     described = json.loads(jsonld_block(text))
-    assert described["@context"] == "https://schema.org"
+    assert described["@context"] == SCHEMA_VOCAB
     assert described["@type"] == "WebPage" and str(status) in described["name"]
     return text
 
@@ -204,7 +209,7 @@ def test_pages_describe_themselves_and_link_their_rdf(server: LiveServer, path: 
     r = requests.get(server.url + path, headers=BROWSER, timeout=30)
     assert r.status_code == 200
     described = json.loads(jsonld_block(r.text))
-    assert described["@context"] == "https://schema.org"
+    assert described["@context"] == SCHEMA_VOCAB
     links = re.findall(r'<link rel="alternate" type="([^"]+)" href="([^"]+)"', r.text)
     types = {t for t, _ in links}
     assert {"text/turtle", "application/ld+json"} <= types, links
@@ -257,3 +262,46 @@ def test_an_error_page_in_chromium(browser_page: Any, server: LiveServer) -> Non
     browser_page.wait_for_url(server.url + "/query")
     assert violations == []
     assert browser_page.requested_hosts == {"127.0.0.1"}
+
+
+@pytest.mark.parametrize(
+    ("path", "kind"),
+    [
+        ("/", "Dataset"),
+        ("/timeline", "ItemList"),
+        ("/map", "ItemList"),
+        ("/no/such/page", "WebPage"),
+        ("/event/lazgi-festival-2022", "Event"),
+        ("/city/khiva", "City"),
+    ],
+)
+def test_a_pages_description_is_read_offline(server: LiveServer, path: str, kind: str) -> None:
+    """The embedded JSON-LD names no remote context (the project is offline, and a reader
+    must not fetch schema.org's to understand it): rdflib reads it as it is, and finds
+    the page's schema.org type."""
+    r = requests.get(server.url + path, headers=BROWSER, timeout=30)
+    block = jsonld_block(r.text)
+    with quiet_rdflib_deprecations():
+        graph = Graph().parse(data=block, format="json-ld", base=server.url + path)
+    assert (None, RDF.type, URIRef("https://schema.org/" + kind)) in graph, block[:300]
+
+
+def test_an_entity_page_describes_its_entity_by_schema_org(server: LiveServer) -> None:
+    r = requests.get(server.url + "/event/lazgi-festival-2022", headers=BROWSER, timeout=30)
+    described = json.loads(jsonld_block(r.text))
+    assert described["@id"] == "https://w3id.org/cakg/event/lazgi-festival-2022"
+    assert described["startDate"] == "2022-04-25" and described["endDate"] == "2022-04-30"
+    assert {"@id": "https://w3id.org/cakg/city/khiva"} in described["location"]
+
+
+def test_a_post_only_route_read_with_get_is_405_not_404(server: LiveServer) -> None:
+    """The linked-data catch-all answers every GET: a route that takes only other methods
+    must still say which (405 with Allow), not that nothing is there."""
+    r = requests.get(server.url + "/validate", headers=BROWSER, timeout=30)
+    assert_error_page(r, 405, back="/curate")
+    assert "POST" in r.headers["Allow"] and "GET" not in r.headers["Allow"]
+    assert_program_answers(
+        lambda h: requests.get(server.url + "/validate", headers=h, timeout=30),
+        405,
+        "method_not_allowed",
+    )

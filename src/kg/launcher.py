@@ -15,3 +15,7 @@ def main() -> None:
     from kg.cli import main as command  # here, not above: see the module's docstring
 
     command()
+
+
+if __name__ == "__main__":  # python -m kg.launcher
+    main()

@@ -13,6 +13,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD
@@ -57,6 +58,8 @@ KNOWN_LABELS = {
 #: The schema.org terms the build derives from ours (graph:schema-org, for clients without a
 #: reasoner): pages show ours only, as the derived ones would repeat them.
 SCHEMA = "https://schema.org/"
+#: schema.org properties a page's description always gives as a list (a place may be several)
+LISTED = {"location", "containedInPlace"}
 #: The language of the names every resource has (rdfs:label, issue #13's fallback).
 FALLBACK_LANGUAGE = "en"
 MONTHS = (
@@ -279,6 +282,38 @@ def _by_name(value: Value) -> tuple[str, str]:
     """By name, then IRI: two things may share a name (two governors' roles), and every store,
     whatever order it answers in, must list them alike."""
     return value.text, value.href or ""
+
+
+def schema_description(graph: Graph, subject: URIRef) -> dict[str, Any] | None:
+    """The page's entity as schema.org JSON-LD for search engines, from the schema.org view
+    the build derives (graph:schema-org); none when the view says nothing of it."""
+    types: list[str] = []
+    properties: dict[str, list[Any]] = {}
+    for p, o in sorted(graph.predicate_objects(subject)):
+        if not str(p).startswith(SCHEMA) and p != RDF.type:
+            continue
+        if p == RDF.type:
+            if str(o).startswith(SCHEMA):
+                types.append(str(o)[len(SCHEMA) :])
+            continue
+        value = {"@id": str(o)} if isinstance(o, URIRef) else str(o)
+        properties.setdefault(str(p)[len(SCHEMA) :], []).append(value)
+    if not types:
+        return None
+    described: dict[str, Any] = {"@context": {"@vocab": SCHEMA}, "@id": str(subject)}
+    described["@type"] = types[0] if len(types) == 1 else types
+    labels = sorted(
+        graph.objects(subject, RDFS.label), key=lambda o: getattr(o, "language", "") != "en"
+    )
+    if labels:
+        described["name"] = str(labels[0])  # English first: the pages' own fallback
+    for name, values in properties.items():  # one value stays one value; several a list
+        described[name] = values[0] if len(values) == 1 and name not in LISTED else values
+    return described
+
+
+def _language(term: Node) -> str | None:
+    return term.language if isinstance(term, Literal) else None
 
 
 def format_links(alternates: list[tuple[str, str]]) -> list[tuple[str, str, str]]:

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from flask import Blueprint, Response, abort, current_app, render_template, request
 from rdflib import Graph, URIRef
+from werkzeug.exceptions import MethodNotAllowed
 
 from .. import formats
 from ..errors import NotFound
@@ -26,7 +27,7 @@ from ..graph.dataset import text_folders
 from ..namespaces import BASE, GRAPH, KG
 from ..store.checking import registered_documents
 from ..store.interface import Store
-from .describe import PageBuilder, citing, format_links, local_path
+from .describe import PageBuilder, citing, format_links, local_path, schema_description
 from .documents import JSONLD_CONTEXT, alternates, finish, negotiate, serialize
 from .pages import ontology_page
 from .state import get_state
@@ -89,6 +90,7 @@ def context() -> Response:
 def resource(path: str) -> Response:
     base, forced = split_extension(path)
     if base.split("/", 1)[0] not in MINTED:
+        _other_methods()
         abort(404)
     is_document = base.startswith("doc/")
     media = negotiate(base, forced, text_too=False)
@@ -124,10 +126,20 @@ def resource(path: str) -> Response:
             format_links=format_links(alternates(base)),
             is_document=is_document,
             path=base,
+            jsonld=schema_description(graph, URIRef(iri)),
         )
         return finish(Response(html, mimetype=formats.HTML), base, media)
     response = Response(serialize(graph, media), mimetype=media)
     return finish(response, base, media)
+
+
+def _other_methods() -> None:
+    """405 for a path another route serves with other methods (GET /validate): this
+    catch-all takes every GET, so werkzeug never gets to say so itself."""
+    adapter = current_app.url_map.bind_to_environ(request.environ)
+    allowed = set(adapter.allowed_methods()) - {"GET", "HEAD", "OPTIONS"}
+    if allowed:
+        raise MethodNotAllowed(valid_methods=sorted(allowed | {"OPTIONS"}))
 
 
 def list_scheme(store: Store, base: str) -> str | None:

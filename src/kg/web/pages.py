@@ -97,7 +97,9 @@ RDF_FORMATS = (
     ("nt", formats.NTRIPLES),
     ("rdfxml", formats.RDFXML),
 )
-SCHEMA = "https://schema.org"
+#: The pages' schema.org descriptions name their vocabulary inline: a remote context would make
+#: a reader fetch it (and the project names none).
+SCHEMA_CONTEXT = {"@vocab": "https://schema.org/"}
 #: Dumps the Dataset names, of void.DUMPS (void imports this module, so not from there; the
 #: tests fetch each).
 DUMPS = (("cakg.trig", formats.TRIG), ("cakg.nq", formats.NQUADS), ("cakg.ttl", formats.TURTLE))
@@ -118,7 +120,7 @@ def item_list(name: str, items: list[dict[str, Any]]) -> dict[str, Any]:
     """A schema.org ItemList of `items` (URLs are relative: JSON-LD in a page resolves them
     against the page's address, so the page is the same on every host)."""
     return {
-        "@context": SCHEMA,
+        "@context": SCHEMA_CONTEXT,
         "@type": "ItemList",
         "name": name,
         "numberOfItems": len(items),
@@ -132,7 +134,7 @@ def item_list(name: str, items: list[dict[str, Any]]) -> dict[str, Any]:
 def dataset_jsonld(triples: int) -> dict[str, Any]:
     """The landing page's schema.org Dataset: what the graph is and where to get it."""
     return {
-        "@context": SCHEMA,
+        "@context": SCHEMA_CONTEXT,
         "@type": "Dataset",
         "name": "Central Asia – Japan cultural cooperation knowledge graph",
         "description": (
