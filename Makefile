@@ -64,3 +64,11 @@ bench: install
 bench-extract: install
 	$(BIN)/kg build > /dev/null
 	$(BIN)/python bench/extract.py $(BENCH_ARGS)
+
+# `make bench-pages`: each page's weight (the page and its assets), requests, first paint and
+# load in Debian's Chromium over loopback (bench/README.md, "Pages")
+.PHONY: bench-pages
+bench-pages: install-test
+	$(BIN)/kg build > /dev/null
+	$(BIN)/python bench/pages.py $(BENCH_ARGS)
+
