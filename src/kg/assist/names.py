@@ -745,18 +745,24 @@ def _named_before(doc: Doc, comma: int, context: Context) -> Iterator[Shape]:
         yield Shape(start, comma, "person", {"title": title})
 
 
+def _name_before(doc: Doc, end: int, context: Context) -> tuple[int, bool]:
+    """Where a name of up to three words ending at `end` starts, and whether a capitalised
+    word before it joins it (then the name may be longer than what was found)."""
+    start = end
+    while start > 0 and end - start < 3 and is_name_word(doc[start - 1].text):
+        if doc[start - 1].lower_ in NOT_NAME_WORDS | STOP_WORDS or start - 1 in context.datelines:
+            break
+        start -= 1
+    return start, capitalised(doc, start - 1) and doc[start - 1].lower_ not in STOP_WORDS
+
+
 def _named_before_who(doc: Doc, comma: int, context: Context) -> Iterator[Shape]:
     """ "Name, who …", "Name, whose real name is …": "who" follows persons only, so a name
     the graph does not have before it is a person's, even of one word."""
     after = [t.lower_ for t in doc[comma + 1 : comma + 5]]
     if not after or not (after[0] == "who" or (after[0] == "whose" and "name" in after)):
         return
-    start = comma
-    while start > 0 and comma - start < 3 and is_name_word(doc[start - 1].text):
-        if doc[start - 1].lower_ in NOT_NAME_WORDS | STOP_WORDS or start - 1 in context.datelines:
-            break
-        start -= 1
-    joined = capitalised(doc, start - 1) and doc[start - 1].lower_ not in STOP_WORDS
+    start, joined = _name_before(doc, comma, context)
     if _plausible(doc, start, comma, 1, context.places) and not joined:
         yield Shape(start, comma, "person", {"shape": "who"})
 
@@ -778,12 +784,7 @@ def _speaker(doc: Doc, i: int, context: Context) -> Iterator[Shape]:
 
 
 def _named_before_speech(doc: Doc, verb: int, context: Context) -> Iterator[Shape]:
-    start = verb
-    while start > 0 and verb - start < 3 and is_name_word(doc[start - 1].text):
-        if doc[start - 1].lower_ in NOT_NAME_WORDS | STOP_WORDS or start - 1 in context.datelines:
-            break
-        start -= 1
-    joined = capitalised(doc, start - 1) and doc[start - 1].lower_ not in STOP_WORDS
+    start, joined = _name_before(doc, verb, context)
     known = context.covered.intersection(range(start, verb))  # "Later Name said": a known name
     places = context.places | context.towns  # "Town City spoke": the town's office
     if _plausible(doc, start, verb, 2, places) and not joined and not known:
