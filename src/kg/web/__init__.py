@@ -2,7 +2,8 @@
 
 Owns everything HTTP: the app factory (here), what the app holds (:mod:`.state`), the
 protocol endpoint (:mod:`.sparql`), dereferencing (:mod:`.linkeddata`, :mod:`.documents`),
-pages (:mod:`.pages`, :mod:`.describe`), VoID and dumps (:mod:`.void`), curation
+pages (:mod:`.pages`, :mod:`.querypage`, :mod:`.timeline`, :mod:`.maps`, :mod:`.describe`),
+VoID and dumps (:mod:`.void`), curation
 (:mod:`.curation`, :mod:`.auth`), operations (:mod:`.operations`), the error shape
 (:mod:`.responses`) and the HTTP server (:mod:`.server`). Reaches the data only through the
 :class:`~kg.store.interface.Store` interface. May import the foundations, :mod:`kg.graph`
@@ -23,7 +24,19 @@ from .. import config
 from ..graph.validate import load_shapes
 from ..store.checking import CheckPool
 from ..store.factory import open_store
-from . import assist, curation, linkeddata, operations, pages, responses, sparql, void
+from . import (
+    assist,
+    curation,
+    linkeddata,
+    maps,
+    operations,
+    pages,
+    querypage,
+    responses,
+    sparql,
+    timeline,
+    void,
+)
 from .auth import load_tokens
 from .describe import term_labels
 from .drafting import DraftPool
@@ -56,6 +69,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     operations.init_app(app)
     app.register_blueprint(sparql.bp)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(querypage.bp)
+    app.register_blueprint(timeline.bp)
+    app.register_blueprint(maps.bp)
     app.register_blueprint(void.bp)
     app.register_blueprint(curation.bp)
     assist.init_app(app)  # the review flow of the curator's assistant

@@ -24,7 +24,7 @@ from ..store import guard
 from ..store.engine import PLAIN, QueryJob, answer_kind
 from ..store.interface import valid_iri
 from .operations import observe_query
-from .pages import query_page
+from .querypage import query_page
 from .servicedescription import service_description
 from .state import get_state
 
