@@ -22,7 +22,7 @@ from rdflib.term import Node
 from .. import formats
 from ..formats import choose_language
 from ..graph.support import date_appears, derivations, name_variants, normalise, overlap
-from ..namespaces import BASE, KG, OA
+from ..namespaces import BASE, EVIDENCE, KG, OA
 from ..store.interface import Store, sparql_iri
 
 #: How long the app waits for what it reads once at start (the ontology's labels).
@@ -108,6 +108,16 @@ def link_for(iri: str) -> str:
     if local is not None:
         return local
     return iri if iri.lower().startswith(("http://", "https://")) else ""
+
+
+def in_text(evidence_href: str | None) -> str | None:
+    """A quote page's path (``/evidence/<doc>/<start>-<end>``) as its place in the document's
+    page (``/doc/<doc>#q-<start>-<end>``)."""
+    prefix = "/" + str(EVIDENCE)[len(BASE) :]
+    if not evidence_href or not evidence_href.startswith(prefix):
+        return None
+    document, _, span = evidence_href[len(prefix) :].rpartition("/")
+    return f"/doc/{document}#q-{span}" if document and span else None
 
 
 def local_path(iri: str) -> str | None:
@@ -366,6 +376,11 @@ class EvidenceView:
     before: str = ""  # on that page: the text around the quote, to show it in place
     after: str = ""
 
+    @property
+    def in_text(self) -> str | None:
+        """Its place in the document's text, highlighted on the document's page."""
+        return in_text(self.href)
+
 
 @dataclass
 class Statement:
@@ -585,6 +600,7 @@ class PageBuilder:
             str(self.graph.value(self.subject, KG.quote) or ""),
             self.label(source) if source is not None else "",
             local_path(str(source)) if source is not None else None,
+            local_path(str(self.subject)),
         )
         for selector in self.graph.objects(self.subject, OA.hasSelector):
             if (selector, OA.exact, None) in self.graph:

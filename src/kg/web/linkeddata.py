@@ -25,11 +25,11 @@ from .. import formats
 from ..errors import NotFound
 from ..graph.dataset import text_folders
 from ..namespaces import BASE, GRAPH, KG
-from ..store.checking import registered_documents
 from ..store.interface import Store
 from .describe import PageBuilder, citing, format_links, local_path, schema_description
 from .documents import JSONLD_CONTEXT, alternates, finish, negotiate, serialize
 from .pages import ontology_page
+from .provenance import provenance, text_file
 from .state import get_state
 
 bp = Blueprint("linkeddata", __name__)
@@ -118,6 +118,7 @@ def resource(path: str) -> Response:
         languages = formats.language_ranges(request.headers.get("Accept-Language"))
         # a document's page lists the facts that cite it: two steps away, past its quotes
         cited = citing(state.store, iri) if is_document else None
+        shown = provenance(state.store, iri, Path(base).name) if is_document else None
         page = PageBuilder(graph, URIRef(iri), state.term_labels, languages, cited).page()
         html = render_template(
             "resource.html",
@@ -125,6 +126,7 @@ def resource(path: str) -> Response:
             alternates=alternates(base),
             format_links=format_links(alternates(base)),
             is_document=is_document,
+            provenance=shown,
             path=base,
             jsonld=schema_description(graph, URIRef(iri)),
         )
@@ -159,25 +161,15 @@ def document_text(base: str) -> Response:
     submission is validated, and stays when that fails. Only files the folders hold are
     looked up by name, never a file name made from the request (a 4,000-byte name once
     raised a 500)."""
-    name = Path(base).name
-    sources, *registered = (
-        *text_folders(Path(current_app.config["DATA_DIR"])),
-        registered_documents(current_app.config),
-    )
-    path = _texts(sources).get(name)
-    if path is None:
-        found = (_texts(folder).get(name) for folder in registered)
-        path = next((p for p in found if p is not None), None)
-        path = path if path is not None and _registered(BASE + base) else None
+    path = text_file(Path(base).name)
+    sources = text_folders(Path(current_app.config["DATA_DIR"]))[0]
+    if path is not None and path.parent != sources and not _registered(BASE + base):
+        path = None
     if path is None:
         abort(404)
     return Response(
         path.read_bytes(), mimetype="text/plain", content_type="text/plain; charset=utf-8"
     )
-
-
-def _texts(folder: Path) -> dict[str, Path]:
-    return {p.stem: p for p in folder.glob("*.txt")}
 
 
 def _registered(iri: str) -> bool:
