@@ -203,18 +203,20 @@ def test_every_feature_works_on_the_remote_store(
 def test_a_document_page_lists_what_cites_it_as_on_the_embedded_store(
     pair: tuple[LiveServer, LiveServer], server: LiveServer
 ) -> None:
-    """The "Cited by" section of a document's page (issue 15) comes from a query of its own:
-    the remote store gives the same section as the embedded one."""
+    """The "Cited by" section of a document's page (issue 15) and its text with the quotes in
+    place come from queries of their own: the remote store gives the same sections as the
+    embedded one."""
     path, accept = "/doc/001_827a15a1c1169bd2", {"Accept": "text/html"}
 
-    def section(base: str) -> str:
+    def section(base: str, opening: str) -> str:
         html = requests.get(base + path, headers=accept, timeout=60).text
-        start = html.index('<section id="cited-by"')
+        start = html.index(opening)
         return html[start : html.index("</section>", start)]
 
-    embedded = section(server.url)
-    assert embedded.count("<li>") > 10
-    assert section(pair[1].url) == embedded
+    for opening in ('<section id="cited-by"', '<section id="text"'):  # and its quotes in place
+        embedded = section(server.url, opening)
+        assert embedded.count("<li") > 10
+        assert section(pair[1].url, opening) == embedded
 
 
 def test_limits_hold_on_the_remote_store(
