@@ -200,3 +200,13 @@ def test_entity_page_in_chromium(browser_page: Any, server: LiveServer) -> None:
     assert page_.goto(server.url + "/city/tashkent").status == 200
     shot(page_, "entity-city")
     axe_passes(page_)
+
+
+def test_roles_are_named_by_their_role_name_not_their_iri(server: LiveServer) -> None:
+    """A role has no rdfs:label: its kg:roleName names it where it is linked, never the slug
+    of its IRI ("deputy-minister-of-culture-and-sports-2023-06")."""
+    role = "/role/n-daueshov/deputy-minister-of-culture-and-sports-2023-06"
+    for path in ("/country/kz", "/doc/000_74681c818d2b02ab"):
+        links = [a for a in page(server, path).all("a") if a.attrs.get("href") == role]
+        assert links, path
+        assert {a.text() for a in links} == {"Deputy Minister of Culture and Sports"}, path

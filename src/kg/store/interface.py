@@ -37,7 +37,7 @@ CONSTRUCT {
   ?o ?olp ?ol . ?bo rdfs:label ?bol . ?bo2 rdfs:label ?bol2 .
   ?s ?ip ?x . ?s ?slp ?sl . ?s a ?st .
 } WHERE {
-  { ?x ?p ?o . OPTIONAL { VALUES ?olp { rdfs:label skos:prefLabel } ?o ?olp ?ol } }
+  { ?x ?p ?o . OPTIONAL { VALUES ?olp { rdfs:label skos:prefLabel kg:roleName } ?o ?olp ?ol } }
   UNION
   { ?x ?p ?o . FILTER(isBlank(?o) || ?p IN (kg:evidence, kg:role))
     ?o ?bp ?bo . OPTIONAL { ?bo rdfs:label ?bol }
@@ -45,7 +45,8 @@ CONSTRUCT {
       ?bo ?bp2 ?bo2 . OPTIONAL { ?bo2 rdfs:label ?bol2 } } }
   UNION
   { ?s ?ip ?x . FILTER isIRI(?s)
-    OPTIONAL { VALUES ?slp { rdfs:label skos:prefLabel } ?s ?slp ?sl } OPTIONAL { ?s a ?st } }
+    OPTIONAL { VALUES ?slp { rdfs:label skos:prefLabel kg:roleName } ?s ?slp ?sl }
+    OPTIONAL { ?s a ?st } }
 }
 """
 

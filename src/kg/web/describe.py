@@ -278,7 +278,7 @@ WHERE {
   ?ev kg:source DOC ; kg:quote ?quote .
   { ?fact kg:evidence ?ev } UNION { ?fact ?via ?node . ?node kg:evidence ?ev FILTER isBlank(?node) }
   FILTER isIRI(?fact)
-  OPTIONAL { VALUES ?lp { rdfs:label skos:prefLabel } ?fact ?lp ?label }
+  OPTIONAL { VALUES ?lp { rdfs:label skos:prefLabel kg:roleName } ?fact ?lp ?label }
   OPTIONAL { ?fact a ?type }
 }"""
 
@@ -435,7 +435,7 @@ class PageBuilder:
         graph = self.graph if graph is None else graph
         names = [
             o
-            for p in (RDFS.label, SKOS.prefLabel)
+            for p in (RDFS.label, SKOS.prefLabel, KG.roleName)  # a role is named by its name
             for o in graph.objects(node, p)
             if isinstance(o, Literal)
         ]

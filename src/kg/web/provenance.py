@@ -30,12 +30,13 @@ SELECT ?ev ?start ?end ?quote ?fact ?label WHERE {
     { ?fact kg:evidence ?ev }
     UNION { ?fact ?via ?node . ?node kg:evidence ?ev FILTER isBlank(?node) }
     FILTER isIRI(?fact)
-    OPTIONAL { ?fact rdfs:label ?label }
+    OPTIONAL { VALUES ?name { rdfs:label kg:roleName } ?fact ?name ?label
+      FILTER(LANG(?label) IN ("en", "")) }
   }
 }"""
 
 
-@dataclass
+@dataclass(eq=False)
 class Quote:
     start: int
     end: int
@@ -82,6 +83,7 @@ def text_file(name: str, settings: dict[str, object] | None = None) -> Path | No
 def quotes_of(store: Store, document: str, text: str) -> list[Quote]:
     """The document's quotes in text order, each with the facts it supports."""
     by_iri: dict[str, Quote] = {}
+    facts: dict[Quote, dict[str, set[str]]] = {}
     for row in store.select(QUOTES.replace("DOC", sparql_iri(document))):
         quote = by_iri.get(row["ev"])
         if quote is None:
@@ -90,9 +92,12 @@ def quotes_of(store: Store, document: str, text: str) -> list[Quote]:
             quote.placed = 0 <= start < end <= len(text) and text[start:end] == row["quote"]
             by_iri[row["ev"]] = quote
         if row.get("fact"):
-            fact = Value(row.get("label") or row["fact"], link_for(row["fact"]))
-            if fact not in quote.facts:
-                quote.facts.append(fact)
+            facts.setdefault(quote, {}).setdefault(row["fact"], set()).add(row.get("label", ""))
+    for quote, named in facts.items():
+        # one name a fact (the least, should it have two), whatever order the store answers in
+        quote.facts = [
+            Value(min((x for x in n if x), default=iri), link_for(iri)) for iri, n in named.items()
+        ]
     ordered = sorted(by_iri.values(), key=lambda q: (q.start, -q.end, q.href))
     for number, quote in enumerate(ordered, start=1):
         quote.facts.sort(key=lambda v: (v.text, v.href or ""))
