@@ -56,6 +56,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("QUEUE_TIMEOUT_S", 5.0, "Longest a query waits for a free query process (then 503)."),
     Setting("MAX_ROWS", 100000, "Most rows (or triples) a result may have (more: 422)."),
     Setting("MAX_RESULT_BYTES", 50000000, "Largest result body in bytes (larger: 422)."),
+    Setting(
+        "RESULT_CACHE_BYTES",
+        64000000,
+        "Memory the cache of answers to repeated queries may hold, in bytes; 0: no cache.",
+    ),
+    Setting("SPARQL_MAX_AGE_S", 0, "max-age of the Cache-Control a GET answer of /sparql carries."),
     Setting("MAX_QUERY_BYTES", 100000, "Largest query or request body in bytes (larger: 413)."),
     Setting("MAX_QUERY_DEPTH", 64, "Deepest nesting of brackets and braces in a query (400)."),
     Setting("MAX_CONCURRENT_PER_CLIENT", 4, "Queries one client address may run at once (429)."),

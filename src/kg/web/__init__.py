@@ -42,6 +42,7 @@ from .describe import term_labels
 from .drafting import DraftPool
 from .limits import ClientSlots, CrashLimit, QueryBudget, RateLimiter, queries_per_client
 from .metrics import Metrics, query_logger
+from .resultcache import ResultCache
 from .state import EXTENSION, AppState
 
 
@@ -91,10 +92,11 @@ def create_state(settings: Mapping[str, Any]) -> AppState:
     atexit.register(checker.close)
     drafter = DraftPool(settings)  # its process starts with the first article
     atexit.register(drafter.close)
+    result_cache = ResultCache(int(settings["RESULT_CACHE_BYTES"]))
     return AppState(
         store=store,
         checker=checker,
-        metrics=Metrics(),
+        metrics=Metrics(result_cache),
         query_log=query_logger(str(settings["QUERY_LOG"])),
         curators=load_tokens(settings),
         write_limit=RateLimiter(int(settings["WRITE_RATE_PER_MINUTE"])),
@@ -104,4 +106,5 @@ def create_state(settings: Mapping[str, Any]) -> AppState:
         shapes=shapes,
         term_labels=term_labels(store),
         drafter=drafter,
+        result_cache=result_cache,
     )

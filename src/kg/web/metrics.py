@@ -9,13 +9,15 @@ import logging
 import sys
 from pathlib import Path
 
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
+from .resultcache import ResultCache
 
 
 class Metrics:
     """The counters of one app, in a registry of its own (tests run several apps)."""
 
-    def __init__(self) -> None:
+    def __init__(self, cache: ResultCache | None = None) -> None:
         self.registry = CollectorRegistry()
         self.requests = Counter(
             "kg_http_requests",
@@ -38,6 +40,38 @@ class Metrics:
             ["reason"],
             registry=self.registry,
         )
+        self.runs = Counter(
+            "kg_query_runs",
+            "Queries the store evaluated (not answered from the cache, nor 304)",
+            registry=self.registry,
+        )
+        self.cache_hits = Counter(
+            "kg_result_cache_hits", "Answers given from the result cache", registry=self.registry
+        )
+        self.not_modified = Counter(
+            "kg_not_modified",
+            "Conditional GETs of the endpoint answered 304",
+            registry=self.registry,
+        )
+        if cache is not None:
+            self._watch(cache)
+
+    def _watch(self, cache: ResultCache) -> None:
+        """The cache's size, read when /metrics is asked."""
+        for name, text, read in (
+            (
+                "kg_result_cache_bytes",
+                "Bytes of answers the result cache holds",
+                lambda: cache.bytes,
+            ),
+            ("kg_result_cache_entries", "Answers the result cache holds", lambda: len(cache)),
+            (
+                "kg_result_cache_max_bytes",
+                "The result cache's cap (RESULT_CACHE_BYTES)",
+                lambda: cache.max_bytes,
+            ),
+        ):
+            Gauge(name, text, registry=self.registry).set_function(read)
 
 
 def query_logger(path: str) -> logging.Logger:

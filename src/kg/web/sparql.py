@@ -8,6 +8,8 @@ Without a query, GET answers a Service Description (RDF) or the query page (brow
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from flask import Blueprint, Response, current_app, request
@@ -21,10 +23,11 @@ from ..errors import (
     UnsupportedMediaType,
 )
 from ..store import guard
-from ..store.engine import PLAIN, QueryJob, answer_kind
+from ..store.engine import PLAIN, Answer, QueryJob, answer_kind
 from ..store.interface import valid_iri
 from .operations import observe_query
 from .querypage import query_page
+from .resultcache import Key
 from .servicedescription import service_description
 from .state import get_state
 
@@ -151,20 +154,64 @@ def endpoint() -> Response:
             states_dataset=shape.dataset,
             base_iri=valid_iri(request.base_url),
         )
+        key = Key(
+            state.store.version,
+            job.query,
+            job.default_graphs,
+            job.named_graphs,
+            media,
+            job.base_iri or "",
+        )
         started = time.monotonic()
-        client = request.remote_addr or "-"
-        with (
-            state.crash_limit.watch(client),
-            state.query_budget.spend(client, state.store.engine.work_seconds),
-            state.client_slots.hold(client),
-        ):
-            answer = state.store.engine.run(job, deadline)
+        with _within_limits():  # a client over its share is refused, even what is cached
+            if request.method in ("GET", "HEAD") and request.if_none_match.contains_weak(
+                key.etag()
+            ):
+                state.metrics.not_modified.inc()
+                return _validated(Response(status=304), key)
+            answer, hit = _answer(job, key, deadline)
         record.rows = answer.rows
     response = Response(answer.body, mimetype=answer.media_type)
     if answer.media_type.startswith("text/") or answer.media_type.endswith(("json", "xml")):
         response.mimetype_params["charset"] = "utf-8"
-    response.headers["Vary"] = "Accept"
     response.headers["X-Query-Time-Ms"] = f"{(time.monotonic() - started) * 1000:.1f}"
+    response.headers["X-Cache"] = "hit" if hit else "miss"
+    return _validated(response, key)
+
+
+@contextmanager
+def _within_limits() -> Iterator[None]:
+    """The client's share: no crash loop, query seconds left this minute, a free slot."""
+    state = get_state()
+    client = request.remote_addr or "-"
+    with (
+        state.crash_limit.watch(client),
+        state.query_budget.spend(client, state.store.engine.work_seconds),
+        state.client_slots.hold(client),
+    ):
+        yield
+
+
+def _answer(job: QueryJob, key: Key, deadline: float) -> tuple[Answer, bool]:
+    """The answer from the cache (True), or from the store."""
+    state = get_state()
+    answer = state.result_cache.get(key)
+    if answer is not None:
+        state.metrics.cache_hits.inc()
+        return answer, True
+    state.metrics.runs.inc()
+    answer = state.store.engine.run(job, deadline)
+    state.result_cache.put(key, answer)
+    return answer, False
+
+
+def _validated(response: Response, key: Key) -> Response:
+    """A GET answer's validators: its tag, and how long it may be kept (SPARQL_MAX_AGE_S)."""
+    response.headers["Vary"] = "Accept"
+    if request.method in ("GET", "HEAD"):
+        response.set_etag(key.etag(), weak=True)
+        max_age = int(current_app.config["SPARQL_MAX_AGE_S"])
+        response.headers["Cache-Control"] = f"public, max-age={max_age}"
     return response
 
 

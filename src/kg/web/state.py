@@ -16,6 +16,7 @@ from ..store.interface import Store
 from .drafting import DraftPool
 from .limits import ClientSlots, CrashLimit, QueryBudget, RateLimiter
 from .metrics import Metrics
+from .resultcache import ResultCache
 
 #: Most entries the page cache holds at once.
 MAX_CACHED = 64
@@ -40,6 +41,7 @@ class AppState:
     shapes: Graph
     term_labels: dict[URIRef, str]
     drafter: DraftPool  # the review page's drafting process, started by the first article
+    result_cache: ResultCache  # answers to repeated queries (RESULT_CACHE_BYTES)
     #: page data computed once per version of the data, keyed by (page, version); only the
     #: current version's entries are kept
     page_cache: dict[tuple[str, str], Any] = field(default_factory=dict)
