@@ -101,6 +101,7 @@ def test_filters_work_without_script(browser: Any, server: LiveServer) -> None:
     page.goto(server.url + "/timeline")
     page.locator("select[name=type]").select_option("festival")
     page.locator("select[name=country]").select_option("uz")
+    assert page.locator("#timeline-zoom").is_hidden()  # zoom needs script
     page.locator("form.filters button[type=submit]").click()
     page.wait_for_url("**/timeline?country=uz&type=festival")
     assert page.locator("select[name=type]").input_value() == "festival"
@@ -198,3 +199,21 @@ def test_each_filter_is_a_page_of_its_own(server: LiveServer) -> None:
     uz, jp = get("?country=uz"), get("?country=jp")
     assert uz != jp and get("?country=uz") == uz
     assert "Showing 58 of 58 events" in get("")
+
+
+def test_zoom_widens_the_drawing(page: Any, server: LiveServer) -> None:
+    """Zoom (script only: without it the buttons stay hidden) widens the drawing inside its
+    scrolling figure; a dot is still reached and opened from the keyboard."""
+    open_timeline(page, server)
+    figure = page.locator("#timeline-figure")
+    before = page.locator("svg.timeline").bounding_box()["width"]
+    zoom_in = page.get_by_role("button", name="Zoom in")
+    zoom_in.focus()
+    page.keyboard.press("Enter")
+    page.keyboard.press("Enter")
+    assert page.locator("#timeline-zoom-level").inner_text() == "200%"
+    assert page.locator("svg.timeline").bounding_box()["width"] > 1.9 * before
+    assert figure.evaluate("f => f.scrollWidth > f.clientWidth")
+    shot(page, "timeline-zoomed")
+    page.get_by_role("button", name="Zoom out").click()
+    assert page.locator("#timeline-zoom-level").inner_text() == "150%"

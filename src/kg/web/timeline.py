@@ -52,13 +52,15 @@ COUNTRY_ORDER = ("uz", "kz", "kg", "jp")
 NO_COUNTRY = ""
 
 # The drawing's measures, in SVG units.
-WIDTH, LEFT, TOP = 1200, 124, 44
+WIDTH, LEFT, TOP = 1200, 140, 44
 GAP = 24  # a collapsed stretch of empty years
 BAND_GAP = 40  # between what happened and the plans
 YEAR_MIN = 30  # a year's least width: room for its label
 STEP = 14  # between two dots' centres (radius 6)
 LEVELS = 4  # dots stacked at one date before they spread sideways
 UNDATED_GAP = 12
+QUARTER_WIDTH = 120  # a year this wide shows where its quarters begin
+QUARTERS = ((3, "Apr"), (6, "Jul"), (9, "Oct"))  # months before, and the name
 #: Columns of a fixed width: an empty stretch is a sliver, the undated three dots abreast
 #: (their dots stack higher: they are in no order of time to keep).
 FIXED = {"gap": GAP, "undated": YEAR_MIN + 2 * STEP}
@@ -106,6 +108,14 @@ class Column:
             years = str(self.first) if self.first == self.last else f"{self.first}–{self.last}"
             return f"⋯ {years} ⋯"
         return str(self.first)
+
+    @property
+    def quarters(self) -> list[tuple[float, str]]:
+        """Where April, July and October begin in a year wide enough to tell them apart."""
+        if self.kind != "year" or self.width < QUARTER_WIDTH:
+            return []
+        inner = self.width - STEP
+        return [(self.x + STEP / 2 + inner * m / 12, name) for m, name in QUARTERS]
 
 
 @dataclass
@@ -310,7 +320,7 @@ def timeline_data(language: str, country: str, kind: str) -> dict[str, Any]:
         "happened_span": span(cols, "happened"),
         "width": WIDTH,
         "axis_y": y,
-        "height": y + 60,
+        "height": y + 66,
         "items": shown,
         "counts": {
             "events": (len(happened), sum(1 for i in every if not i.plan)),
