@@ -117,6 +117,8 @@ def test_filters_work_without_script(browser: Any, server: LiveServer) -> None:
         pytest.param("?country=atlantis", id="unknown-country"),
         pytest.param("?type=%3Cscript%3E", id="unknown-type"),
         pytest.param("?country=uz&country=jp", id="two-countries"),
+        pytest.param("?country=%FF%FE&type=%00", id="not-utf8"),
+        pytest.param("?type=" + "x" * 5000, id="long"),
     ],
 )
 def test_a_bad_filter_is_a_400_page(page: Any, server: LiveServer, query: str) -> None:
@@ -125,6 +127,7 @@ def test_a_bad_filter_is_a_400_page(page: Any, server: LiveServer, query: str) -
     assert response.headers["content-type"].startswith("text/html")
     assert page.locator("h1").inner_text().startswith("400")
     assert "choose" in page.locator("main").inner_text()
+    shot(page, "timeline-400")
     as_json = requests.get(server.url + "/timeline" + query, timeout=30)
     assert as_json.status_code == 400 and as_json.json()["error"] == "bad_request"
 
@@ -173,7 +176,13 @@ def test_keyboard_reaches_every_dot(page: Any, server: LiveServer) -> None:
 
 
 @pytest.mark.parametrize(
-    "query", [pytest.param("", id="all"), pytest.param("?country=jp&type=visit", id="filtered")]
+    "query",
+    [
+        pytest.param("", id="all"),
+        pytest.param("?country=jp&type=visit", id="filtered"),
+        pytest.param("?type=lecture", id="one-of-each"),
+        pytest.param("?country=kg&type=festival", id="nothing"),
+    ],
 )
 def test_the_timeline_is_accessible_and_offline(page: Any, server: LiveServer, query: str) -> None:
     from axe_playwright_python.sync_playwright import Axe
@@ -183,6 +192,7 @@ def test_the_timeline_is_accessible_and_offline(page: Any, server: LiveServer, q
         "console", lambda m: violations.append(m.text) if "Content Security" in m.text else None
     )
     open_timeline(page, server, query)
+    shot(page, "timeline-" + (query.strip("?").replace("&", "-").replace("=", "-") or "page"))
     results = Axe().run(page)
     serious = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
     assert serious == [], results.generate_report()
@@ -198,6 +208,11 @@ def test_each_filter_is_a_page_of_its_own(server: LiveServer) -> None:
 
     uz, jp = get("?country=uz"), get("?country=jp")
     assert uz != jp and get("?country=uz") == uz
+    tags = {
+        requests.get(server.url + "/timeline" + q, headers=HTML, timeout=30).headers["ETag"]
+        for q in ("", "?country=uz", "?country=jp", "?type=visit")
+    }
+    assert len(tags) == 4
     assert "Showing 58 of 58 events" in get("")
 
 

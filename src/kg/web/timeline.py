@@ -22,7 +22,7 @@ from rdflib.namespace import XSD
 from ..errors import HttpError
 from .describe import link_for, show_date
 from .pages import COUNTRY_PATH, html, item_list, named, page_language, query_alternates, select
-from .state import cached
+from .state import cached, data_version
 
 bp = Blueprint("timeline", __name__)
 
@@ -53,9 +53,9 @@ NO_COUNTRY = ""
 
 # The drawing's measures, in SVG units.
 WIDTH, LEFT, TOP = 1200, 140, 44
-GAP = 24  # a collapsed stretch of empty years
+GAP = 20  # a collapsed stretch of empty years
 BAND_GAP = 40  # between what happened and the plans
-YEAR_MIN = 30  # a year's least width: room for its label
+YEAR_MIN = 28  # a year's least width: room for its label
 STEP = 14  # between two dots' centres (radius 6)
 LEVELS = 4  # dots stacked at one date before they spread sideways
 UNDATED_GAP = 12
@@ -220,13 +220,19 @@ def lay_out(cols: list[Column], x: float, width: float) -> None:
     width plus a share of the rest in proportion to their events beyond the first, so the
     years where most events are get most of the axis."""
     fixed = sum(FIXED.get(c.kind, YEAR_MIN) + space_before(cols, i) for i, c in enumerate(cols))
-    extra = sum(c.count - 1 for c in cols if c.kind == "year")
+    extra = sum(weight(c) for c in cols if c.kind == "year")
     share = max(0.0, width - fixed) / extra if extra else 0.0
     for i, c in enumerate(cols):
         x += space_before(cols, i)
         c.x = x
-        c.width = FIXED.get(c.kind, YEAR_MIN + share * (c.count - 1))
+        c.width = FIXED.get(c.kind, YEAR_MIN + share * weight(c))
         x += c.width
+
+
+def weight(col: Column) -> float:
+    """A year's claim on the width beyond its least: its events beyond the first, and a
+    little for every year so that years of one event each still fill the axis."""
+    return col.count - 1 + 0.25
 
 
 def space_before(cols: list[Column], i: int) -> float:
@@ -374,13 +380,17 @@ def timeline() -> Response:
     page = cached(
         f"timeline-{language}-{country}-{kind}", lambda: timeline_data(language, country, kind)
     )
-    return html(
+    response = html(
         "timeline.html",
         language,
         jsonld=timeline_jsonld(page["items"]),
         rdf_alternates=query_alternates(TIMELINE_DATA),
         **page,
     )
+    if country or kind:  # each filtered page is a page of its own, with its own tag
+        version, _ = data_version()
+        response.set_etag(f"timeline-{language}-{country}-{kind}-{version[:24]}")
+    return response
 
 
 def timeline_jsonld(items: list[Item]) -> dict[str, Any]:
