@@ -171,9 +171,12 @@ def catalogue(language: str) -> dict[str, Any]:
     )
     names = {local(r["c"]): (r["name"], r.get("name_lang", "")) for r in rows}
     order = [c for c in COUNTRY_ORDER if c in names] + sorted(set(names) - set(COUNTRY_ORDER))
+    rank = {c: k for k, c in enumerate([*order, NO_COUNTRY])}
+    for item in items.values():  # in the rows' order, whatever order the store answers in
+        item.countries.sort(key=lambda c: rank.get(c, len(rank)))
     types = {local(r["t"]): r["l"] for r in select(TYPES)}
     return {
-        "items": sorted(items.values(), key=lambda i: (i.when or "~", i.label)),
+        "items": sorted(items.values(), key=lambda i: (i.when or "~", i.label, i.iri)),
         "countries": {c: names[c] for c in order},
         "types": dict(sorted(types.items(), key=lambda kv: kv[1])),
     }
