@@ -116,6 +116,7 @@ def test_filters_work_without_script(browser: Any, server: LiveServer) -> None:
     [
         pytest.param("?country=atlantis", id="unknown-country"),
         pytest.param("?type=%3Cscript%3E", id="unknown-type"),
+        pytest.param("?type=disaster", id="a-type-of-history-not-of-cultural-events"),
         pytest.param("?country=uz&country=jp", id="two-countries"),
         pytest.param("?country=%FF%FE&type=%00", id="not-utf8"),
         pytest.param("?type=" + "x" * 5000, id="long"),
@@ -232,3 +233,16 @@ def test_zoom_widens_the_drawing(page: Any, server: LiveServer) -> None:
     shot(page, "timeline-zoomed")
     page.get_by_role("button", name="Zoom out").click()
     assert page.locator("#timeline-zoom-level").inner_text() == "150%"
+
+
+def test_made_up_filters_do_not_grow_the_cache(app: Any, client: Any) -> None:
+    """Only values the data has reach the page cache's key: a client making up countries
+    gets 400s and leaves the cache as it was."""
+    from kg.web.state import EXTENSION
+
+    assert client.get("/timeline?country=uz").status_code == 200
+    cache = app.extensions[EXTENSION].page_cache
+    before = set(cache)
+    statuses = {client.get(f"/timeline?country=x{n}&type=y{n}").status_code for n in range(50)}
+    assert statuses == {400}
+    assert set(cache) == before

@@ -143,9 +143,28 @@ def local(iri: str) -> str:
 def catalogue(language: str) -> dict[str, Any]:
     """Every event and plan of an event, the countries (ordered, named in `language`) and the
     event types: what the filters may choose from."""
+    rows = select(
+        f"SELECT ?c ?name ?name_lang WHERE {{ ?c a kg:Country . {named('?c', 'name', language)} }}"
+    )
+    names = {local(r["c"]): (r["name"], r.get("name_lang", "")) for r in rows}
+    order = [c for c in COUNTRY_ORDER if c in names] + sorted(set(names) - set(COUNTRY_ORDER))
+    items = read_items([*order, NO_COUNTRY])
+    used = {i.type for i in items}  # not the types of history (a disaster …)
+    types = {local(r["t"]): r["l"] for r in select(TYPES) if local(r["t"]) in used}
+    return {
+        "items": items,
+        "countries": {c: names[c] for c in order},
+        "types": dict(sorted(types.items(), key=lambda kv: kv[1])),
+    }
+
+
+def read_items(rows: list[str]) -> list[Item]:
+    """The events and plans, each once with its earliest date and its countries in the order
+    of the rows (`rows`: the countries named, then NO_COUNTRY), whatever order the store
+    answers in; in the order of time."""
     items: dict[str, Item] = {}
     for r in select(ITEMS):
-        when = min(v for v in (r.get("start"), r.get("date"), "~") if v)  # "~": none
+        when = min((v for v in (r.get("start"), r.get("date")) if v), default="")
         item = items.setdefault(
             r["e"],
             Item(
@@ -155,31 +174,17 @@ def catalogue(language: str) -> dict[str, Any]:
                 r["class"].endswith("Plan"),
                 local(r.get("status", "")),
                 local(r.get("type", "")),
-                "" if when == "~" else when,
+                when,
             ),
         )
-        if when != "~" and (not item.when or when < item.when):
+        if when and (not item.when or when < item.when):
             item.when = when
-        country = local(r["c"]) if "c" in r else NO_COUNTRY
-        if country not in item.countries:
-            item.countries.append(country)
-    for item in items.values():  # a country named beside none: the country stands
-        if len(item.countries) > 1 and NO_COUNTRY in item.countries:
-            item.countries.remove(NO_COUNTRY)
-    rows = select(
-        f"SELECT ?c ?name ?name_lang WHERE {{ ?c a kg:Country . {named('?c', 'name', language)} }}"
-    )
-    names = {local(r["c"]): (r["name"], r.get("name_lang", "")) for r in rows}
-    order = [c for c in COUNTRY_ORDER if c in names] + sorted(set(names) - set(COUNTRY_ORDER))
-    rank = {c: k for k, c in enumerate([*order, NO_COUNTRY])}
-    for item in items.values():  # in the rows' order, whatever order the store answers in
-        item.countries.sort(key=lambda c: rank.get(c, len(rank)))
-    types = {local(r["t"]): r["l"] for r in select(TYPES)}
-    return {
-        "items": sorted(items.values(), key=lambda i: (i.when or "~", i.label, i.iri)),
-        "countries": {c: names[c] for c in order},
-        "types": dict(sorted(types.items(), key=lambda kv: kv[1])),
-    }
+        item.countries.append(local(r["c"]) if "c" in r else NO_COUNTRY)
+    rank = {c: k for k, c in enumerate(rows)}
+    for item in items.values():
+        known = {c for c in item.countries if c in rank} - {NO_COUNTRY}
+        item.countries = sorted(known, key=lambda c: rank[c]) or [NO_COUNTRY]
+    return sorted(items.values(), key=lambda i: (i.when or "~", i.label, i.iri))
 
 
 def chosen(name: str, allowed: Iterable[str]) -> str:
