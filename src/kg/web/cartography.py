@@ -101,10 +101,7 @@ def path_data(rings: Sequence[Sequence[Sequence[float]]], frame: Frame, step: fl
         xs, ys = [p[0] for p in points], [p[1] for p in points]
         if max(xs) < 0 or min(xs) > frame.width or max(ys) < 0 or min(ys) > frame.height:
             continue
-        kept = [points[0]]
-        for p in points[1:]:
-            if math.dist(p, kept[-1]) >= step:
-                kept.append(p)
+        kept = coarse(points, step)
         if len(kept) < 3:
             continue
         parts.append("M" + "L".join(f"{x:.1f} {y:.1f}" for x, y in kept) + "Z")
@@ -127,11 +124,11 @@ def interior_point(
 ) -> Point:
     """A point well inside the projected rings and away from the dots in `avoid`: the grid point
     farthest from the outline and the dots (a region's twinning ends there, not on a city)."""
-    projected = [[frame(lon, lat) for lon, lat in ring] for ring in rings]
+    projected = [coarse([frame(lon, lat) for lon, lat in ring], 4.0) for ring in rings]
     xs = [p[0] for ring in projected for p in ring]
     ys = [p[1] for ring in projected for p in ring]
     best, best_score = (sum(xs) / len(xs), sum(ys) / len(ys)), -1.0
-    steps = 24
+    steps = 16
     for i in range(1, steps):
         for j in range(1, steps):
             p = (
@@ -147,6 +144,15 @@ def interior_point(
             if score > best_score:
                 best, best_score = p, score
     return best
+
+
+def coarse(points: list[Point], step: float) -> list[Point]:
+    """The points less those closer than `step` to the last one kept (fewer edges to measure)."""
+    kept = points[:1]
+    for p in points[1:]:
+        if math.dist(p, kept[-1]) >= step:
+            kept.append(p)
+    return kept
 
 
 def segment_distance(p: Point, a: Point, b: Point) -> float:
@@ -199,10 +205,12 @@ def place_label(
     taken: list[Box],
     bounds: Box,
     directions: Sequence[tuple[int, int]] = DIRECTIONS,
+    wide: float = 1.0,
 ) -> Label | None:
     """The first candidate position around (x, y) whose box is inside `bounds` and overlaps no
-    box in `taken` (labels, dots), or None; a placed label's box is added to `taken`."""
-    width, height, gap = text_width(text, size), size * 1.25, 2.0
+    box in `taken` (labels, dots), or None; a placed label's box is added to `taken`. `wide`
+    widens the estimate (bold, spaced letters)."""
+    width, height, gap = text_width(text, size) * wide, size * 1.25, 2.0
     for distance in DISTANCES:
         for dx, dy in directions:
             reach = (radius + gap + distance) if (dx or dy) else 0.0
@@ -267,8 +275,9 @@ def split(curve: Cubic, t: float) -> tuple[Cubic, Cubic]:
     return (p0, a, d, f), (f, e, c, p3)
 
 
-def clearance(curve: Sequence[Point], dots: Sequence[Point]) -> float:
-    """The least distance from the curve (a polyline of samples) to any of the dots."""
+def clearance(curve: Sequence[Point], dots: Sequence[Point], floor: float = -1.0) -> float:
+    """The least distance from the curve (a polyline of samples) to any of the dots; or, as
+    soon as one is found, any distance at or below `floor` (the curve is then rejected anyway)."""
     xs, ys = [p[0] for p in curve], [p[1] for p in curve]
     room = math.inf
     for dot in dots:
@@ -278,6 +287,8 @@ def clearance(curve: Sequence[Point], dots: Sequence[Point]) -> float:
             continue
         for a, b in pairwise(curve):
             room = min(room, segment_distance(dot, a, b))
+        if room <= floor:
+            break
     return room
 
 
@@ -317,7 +328,8 @@ def bend(
 ) -> tuple[Cubic, float]:
     """The least bent cubic arc from the dot at p1 to the dot at p2 that keeps `margin` away from
     every dot in `others` and stays inside `bounds`, bending northwards (or southwards, to keep
-    two arcs between the same places apart), trimmed to the dots' edges; with its clearance.
+    two arcs between the same places apart), measured from the dots' edges (the part under
+    its end dots is hidden by them); with its clearance.
     If none clears, the one that comes closest. Each end has its own handle, so an arc can leave
     a crowded dot on its free side."""
     length = math.dist(p1, p2)
@@ -337,14 +349,14 @@ def bend(
             sb, cb = math.sin(math.radians(b)), math.cos(math.radians(b))
             c1 = (p1[0] + reach * (ca * nx + sa * ux), p1[1] + reach * (ca * ny + sa * uy))
             c2 = (p2[0] + reach * (cb * nx - sb * ux), p2[1] + reach * (cb * ny - sb * uy))
-            arc = trim((p1, c1, c2, p2), radius)
-            curve = bezier(arc)
+            full: Cubic = (p1, c1, c2, p2)
+            curve = bezier(trim(full, radius))
             if not all(
                 bounds[0] <= x <= bounds[2] and bounds[1] <= y <= bounds[3] for x, y in curve
             ):
                 continue
-            room = clearance(curve, others)
+            room = clearance(curve, others, floor=margin)
             if room > margin:
-                return arc, room
-            best = max(best, (room, arc))
+                return full, room
+            best = max(best, (room, full))
     return best[1], best[0]

@@ -152,6 +152,9 @@ def place_labels(
     ]
     first = [c for c in cities if c["c"] in twinned]
     rest = [c for c in cities if c["c"] not in twinned]
+    order = [*first, *regions, *(c for c in countries if c["ours"]), *rest]
+    for rank, place in enumerate(order):
+        place["rank"] = rank  # map.js places labels again in this order when zoomed in
     for place in [*first, *regions]:
         place["tag"] = carto.place_label(
             float(place["x"]),
@@ -167,7 +170,7 @@ def place_labels(
             x, y = country["anchor"]
             directions = carto.CENTRED + carto.DIRECTIONS
             country["tag"] = carto.place_label(
-                x, y, country["name"], COUNTRY_SIZE, 0.0, taken, bounds, directions
+                x, y, country["name"], COUNTRY_SIZE, 0.0, taken, bounds, directions, wide=1.2
             )
     for city in rest:
         city["tag"] = carto.place_label(
