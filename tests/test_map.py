@@ -198,7 +198,8 @@ SHOWN_LABELS = """() => {
     .filter(t => t.getAttribute('visibility') !== 'hidden')
     .map(t => { const b = t.getBoundingClientRect();
                 return [t.textContent, b.left, b.top, b.right, b.bottom]; })
-    .filter(b => b[1] >= frame.left && b[3] <= frame.right && b[2] >= frame.top && b[4] <= frame.bottom);
+    .filter(b => b[1] >= frame.left && b[3] <= frame.right
+                 && b[2] >= frame.top && b[4] <= frame.bottom);
 }"""
 
 
