@@ -56,8 +56,13 @@ LABEL_BOXES = """() => [...document.querySelectorAll('svg.map text')].map(t => {
 
 
 def label_clashes(page: Any) -> list[tuple[str, str]]:
+    """Pairs of labels whose boxes overlap, and labels that stick out of the map."""
     boxes = page.evaluate(LABEL_BOXES)
-    return [
+    width, height = viewbox(page)[2:]
+    outside = [
+        (b[0], "outside") for b in boxes if b[1] < 0 or b[2] < 0 or b[3] > width or b[4] > height
+    ]
+    return outside + [
         (a[0], b[0])
         for i, a in enumerate(boxes)
         for b in boxes[i + 1 :]
