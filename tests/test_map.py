@@ -13,6 +13,7 @@ import pytest
 from flask import Flask, render_template_string
 from helpers import LiveServer, shot
 
+from kg.web import cartography as carto
 from kg.web import maps
 
 #: How far (SVG units) an arc must pass from the centre of a city it does not join: the dot's
@@ -312,3 +313,39 @@ def test_locator_macro_draws_the_point(app: Flask, browser_page: Any) -> None:
     assert browser_page.locator("svg.locator text").text_content() == "Nara"
     assert browser_page.locator("svg.locator").get_attribute("aria-label") == "Map: where Nara lies"
     shot(browser_page, "map-locator-nara")
+
+
+# ---------------------------------------------------------------- the geometry, without a browser
+
+
+def test_a_dot_on_the_straight_line_is_cleared() -> None:
+    """Between two dots with a third right on the chord (Almaty between Tashkent and Nagoya
+    on the old map), the arc bends around it by the margin, and stays in bounds."""
+    start, end, between = (100.0, 200.0), (900.0, 200.0), [(500.0, 200.0), (300.0, 190.0)]
+    arc, room = carto.bend(start, end, between, 6.0, (0, 0, 1000, 400), 3.5)
+    assert room > 6.0
+    curve = carto.bezier(arc)
+    assert min(math.dist(p, dot) for p in curve for dot in between) > 6.0
+    assert all(0 <= x <= 1000 and 0 <= y <= 400 for x, y in curve)
+    assert (arc[0], arc[3]) == (start, end)  # drawn centre to centre
+
+
+def test_labels_of_a_dense_cluster_do_not_overlap() -> None:
+    """Five dots within 4 units (Tokyo, Minato, Meguro, Kawasaki, Yokohama): five labels."""
+    dots = [(500.0, 200.0), (502.0, 201.0), (499.0, 202.0), (501.0, 204.0), (498.0, 205.0)]
+    taken = [carto.dot_box(x, y, 3.5) for x, y in dots]
+    labels = [
+        carto.place_label(x, y, f"City {i}", 12.0, 3.5, taken, (0, 0, 1000, 400))
+        for i, (x, y) in enumerate(dots)
+    ]
+    boxes = [label.box for label in labels if label is not None]
+    assert len(boxes) == 5
+    assert not any(carto.overlaps(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1 :])
+    assert any(label is not None and label.leader for label in labels)  # some need a leader
+
+
+def test_projection_keeps_east_and_north() -> None:
+    project = carto.conic()
+    tashkent, nagoya, astana = project(69.2, 41.3), project(136.9, 35.2), project(71.4, 51.2)
+    assert tashkent[0] < nagoya[0]  # east is right
+    assert astana[1] < tashkent[1]  # north is up (SVG y grows down)
