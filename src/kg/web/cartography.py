@@ -93,19 +93,49 @@ def fit(
 
 
 def path_data(rings: Sequence[Sequence[Sequence[float]]], frame: Frame, step: float = 0.6) -> str:
-    """SVG path data of the rings in the frame, leaving out points closer than `step` units to
-    the last one kept and rings wholly outside the frame (the page stays small)."""
+    """SVG path data of the rings in the frame, clipped to it (with a little room, so that no
+    edge shows) and leaving out points closer than `step` units to the last one kept: only what
+    can be seen goes into the page."""
+    room = 8.0
+    box = (-room, -room, frame.width + room, frame.height + room)
     parts = []
     for ring in rings:
-        points = [frame(lon, lat) for lon, lat in ring]
-        xs, ys = [p[0] for p in points], [p[1] for p in points]
-        if max(xs) < 0 or min(xs) > frame.width or max(ys) < 0 or min(ys) > frame.height:
-            continue
-        kept = coarse(points, step)
+        kept = coarse(clip([frame(lon, lat) for lon, lat in ring], box), step)
         if len(kept) < 3:
             continue
         parts.append("M" + "L".join(f"{x:.1f} {y:.1f}" for x, y in kept) + "Z")
     return "".join(parts)
+
+
+def clip(ring: list[Point], box: Box) -> list[Point]:
+    """Sutherland–Hodgman: the ring cut to the box, still a closed ring that fills right."""
+    left, top, right, bottom = box
+    edges: list[tuple[Callable[[Point], bool], int, float]] = [
+        (lambda p: p[0] >= left, 0, left),
+        (lambda p: p[0] <= right, 0, right),
+        (lambda p: p[1] >= top, 1, top),
+        (lambda p: p[1] <= bottom, 1, bottom),
+    ]
+    points = ring
+    for keep, axis, at in edges:
+        given, points = points, []
+        for previous, current in zip([*given[-1:], *given[:-1]], given, strict=True):
+            if keep(current):
+                if not keep(previous):
+                    points.append(cut(previous, current, axis, at))
+                points.append(current)
+            elif keep(previous):
+                points.append(cut(previous, current, axis, at))
+        if not points:
+            break
+    return points
+
+
+def cut(a: Point, b: Point, axis: int, at: float) -> Point:
+    """Where the segment a–b crosses the line x = at (axis 0) or y = at (axis 1)."""
+    k = (at - a[axis]) / (b[axis] - a[axis])
+    crossing = (a[0] + (b[0] - a[0]) * k, a[1] + (b[1] - a[1]) * k)
+    return (at, crossing[1]) if axis == 0 else (crossing[0], at)
 
 
 def inside(point: Point, rings: Sequence[Sequence[Sequence[float]]]) -> bool:

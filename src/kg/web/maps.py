@@ -265,7 +265,7 @@ def locator(lat: float, long: float, label: str) -> dict[str, Any]:
     x, y = frame(long, lat)
     countries = []
     for country in carto.outlines()["countries"]:
-        d = carto.path_data(country["rings"], frame, step=0.8)
+        d = carto.path_data(country["rings"], frame, step=1.2)
         if d:
             home = carto.inside((long, lat), country["rings"])
             countries.append({"d": d, "name": country["name"], "home": home})
