@@ -1,11 +1,16 @@
-"""The map page: cities placed by their coordinates, and the twinnings between them."""
+"""The map page: cities placed by their coordinates on one conic projection over Natural Earth
+outlines, the twinnings between them as arcs clear of other cities, twinned regions drawn with
+their outlines; and the small locator map of entity pages."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
+import pycountry
 from flask import Blueprint, Response
 
+from . import cartography as carto
 from .describe import link_for
 from .pages import html, item_list, named, page_language, query_alternates, select
 from .state import cached
@@ -20,9 +25,12 @@ MAP_DATA = (
     "{ ?t a kg:CityTwinning ; rdfs:label ?tl ; kg:twinnedPlace ?p } }"
 )
 
-
-#: Two panels, each with its own scale, so that neither region is a speck: (name, west, east).
-PANELS = (("Central Asia", 0.0, 100.0), ("Japan", 100.0, 180.0))
+WIDTH = 1100.0
+#: Room around the cities: (top, right, bottom, left), for labels and the sea around Japan.
+PAD = (110.0, 150.0, 60.0, 70.0)
+CITY_RADIUS, LABEL_SIZE, COUNTRY_SIZE = 3.5, 12.0, 14.0
+#: How far an arc keeps from the dot of a city it does not join.
+MARGIN = 6.0
 
 
 def map_data(language: str) -> dict[str, Any]:
@@ -36,57 +44,174 @@ def map_data(language: str) -> dict[str, Any]:
         "?label ; kg:twinnedPlace ?a, ?b . FILTER(STR(?a) < STR(?b)) "
         "OPTIONAL { ?t kg:year ?year } } ORDER BY ?year"
     )
-    width, height, gap = 1000, 420, 40
-    panel_width = (width - gap) / len(PANELS)
-    points: dict[str, tuple[float, float]] = {}
-    panels = []
-    for index, (name, lower, upper) in enumerate(PANELS):
-        members = [c for c in cities if lower <= float(c["long"]) < upper]
-        if not members:
-            continue
-        lats = [float(c["lat"]) for c in members]
-        longs = [float(c["long"]) for c in members]
-        west, east = min(longs) - 1.5, max(longs) + 1.5
-        south, north = min(lats) - 1.5, max(lats) + 1.5
-        scale = min(panel_width / (east - west), (height - 60) / (north - south))
-        left = index * (panel_width + gap)
-        panels.append({"name": name, "x": f"{left:.1f}", "width": f"{panel_width:.1f}"})
-        for c in members:
-            x = left + (float(c["long"]) - west) * scale
-            y = 40 + (north - float(c["lat"])) * scale
-            c.update(x=f"{x:.1f}", y=f"{y:.1f}", href=link_for(c["c"]))
-            points[c["c"]] = (x, y)
-    placed: list[tuple[float, float]] = []
+    places = [(float(c["long"]), float(c["lat"])) for c in cities]
+    frame = carto.fit(carto.conic(), places, WIDTH, PAD)
+    bounds: carto.Box = (0.0, 0.0, frame.width, frame.height)
+    points: dict[str, carto.Point] = {}
+    for c in cities:
+        x, y = frame(float(c["long"]), float(c["lat"]))
+        c.update(x=f"{x:.1f}", y=f"{y:.1f}", href=link_for(c["c"]))
+        points[c["c"]] = (x, y)
+    countries = country_shapes(frame, language, list(points.values()))
+    regions = region_shapes(frame, language, list(points.values()))
+    anchors = {r["r"]: r["anchor"] for r in regions}
     twinned = {t[end] for t in twinnings for end in ("a", "b")}
-    for c in sorted(cities, key=lambda c: (c["c"] not in twinned, c["label"])):
-        if "x" not in c:
+    place_labels(cities, regions, countries, twinned, bounds)
+    lines, unmapped = arcs(twinnings, points, anchors, bounds)
+    return {
+        "cities": cities,
+        "lines": lines,
+        "unmapped": unmapped,
+        "width": f"{frame.width:.0f}",
+        "height": f"{frame.height:.0f}",
+        "twinnings": twinnings,
+        "countries": countries,
+        "regions": regions,
+        "radius": CITY_RADIUS,
+    }
+
+
+def country_shapes(
+    frame: carto.Frame, language: str, dots: list[carto.Point]
+) -> list[dict[str, Any]]:
+    """Every country in view as a path; the graph's countries (matched by ISO 3166-1 numeric
+    code, Natural Earth's id) are named, in the reader's language where the graph has it."""
+    graph = select(
+        "SELECT DISTINCT ?k ?code ?country ?country_lang WHERE { ?k a kg:Country ; "
+        f"kg:iso3166Code ?code . {named('?k', 'country', language)} }}"
+    )
+    ours = {}
+    for row in graph:
+        found = pycountry.countries.get(alpha_2=row["code"])
+        if found is not None:
+            ours[found.numeric] = row
+    shapes = []
+    for country in carto.outlines()["countries"]:
+        d = carto.path_data(country["rings"], frame)
+        if not d:
             continue
-        x, y = float(c["x"]), float(c["y"])
-        # Label only where it does not cover another label; every city keeps its tooltip.
-        free = all(abs(x - px) > 70 or abs(y - py) > 14 for px, py in placed)
-        c["show_label"] = "yes" if free else ""
-        c["anchor"] = "end" if (x % (panel_width + gap)) > panel_width - 90 else "start"
-        if free:
-            placed.append((x, y))
+        found_row = ours.get(country.get("id", ""))
+        shape = {"d": d, "name": country["name"], "ours": found_row is not None}
+        if found_row is not None:
+            largest = max(country["rings"], key=len)
+            shape.update(
+                name=found_row["country"],
+                lang=found_row.get("country_lang", ""),
+                href=link_for(found_row["k"]),
+                anchor=carto.interior_point([largest], frame, dots),
+            )
+        shapes.append(shape)
+    return shapes
+
+
+def region_shapes(
+    frame: carto.Frame, language: str, dots: list[carto.Point]
+) -> list[dict[str, Any]]:
+    """The twinned regions, each drawn with the Natural Earth first-level region (of its
+    country) that contains a city the graph says lies in it (kg:inRegion): the graph gives
+    regions no coordinates of their own, and their ISO 3166-2 codes are not in the vendored
+    data, so the city tells which outline is the region's."""
+    rows = select(
+        "SELECT DISTINCT ?r ?label ?label_lang ?code ?lat ?long WHERE { ?t a kg:CityTwinning ; "
+        "kg:twinnedPlace ?r . ?r a kg:Region ; kg:country/kg:iso3166Code ?code . "
+        f"{named('?r', 'label', language)} ?city kg:inRegion ?r ; geo:lat ?lat ; geo:long ?long }}"
+    )
+    shapes: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        if row["r"] in shapes:
+            continue
+        city = (float(row["long"]), float(row["lat"]))
+        for region in carto.outlines()["regions"]:
+            if region["country"] == row["code"] and carto.inside(city, region["rings"]):
+                anchor = carto.interior_point(region["rings"], frame, dots)
+                shapes[row["r"]] = {
+                    **row,
+                    "d": carto.path_data(region["rings"], frame, step=0.4),
+                    "anchor": anchor,
+                    "x": f"{anchor[0]:.1f}",
+                    "y": f"{anchor[1]:.1f}",
+                    "href": link_for(row["r"]),
+                    "source": region["name"],
+                }
+                break
+    return list(shapes.values())
+
+
+def place_labels(
+    cities: list[dict[str, Any]],
+    regions: list[dict[str, Any]],
+    countries: list[dict[str, Any]],
+    twinned: set[str],
+    bounds: carto.Box,
+) -> None:
+    """Labels in order of importance, each where it covers no dot and no label placed before:
+    twinned cities, twinned regions, the graph's countries, then the other cities (whose label
+    is left out only where none fits; each keeps its tooltip and its line in the list)."""
+    taken = [carto.dot_box(float(c["x"]), float(c["y"]), CITY_RADIUS) for c in cities] + [
+        carto.dot_box(r["anchor"][0], r["anchor"][1], CITY_RADIUS) for r in regions
+    ]
+    first = [c for c in cities if c["c"] in twinned]
+    rest = [c for c in cities if c["c"] not in twinned]
+    order = [*first, *regions, *(c for c in countries if c["ours"]), *rest]
+    for rank, place in enumerate(order):
+        place["rank"] = rank  # map.js places labels again in this order when zoomed in
+    for place in [*first, *regions]:
+        place["tag"] = carto.place_label(
+            float(place["x"]),
+            float(place["y"]),
+            place["label"],
+            LABEL_SIZE,
+            CITY_RADIUS,
+            taken,
+            bounds,
+        )
+    for country in countries:
+        if country["ours"]:
+            x, y = country["anchor"]
+            directions = carto.CENTRED + carto.DIRECTIONS
+            country["tag"] = carto.place_label(
+                x, y, country["name"], COUNTRY_SIZE, 0.0, taken, bounds, directions, wide=1.2
+            )
+    for city in rest:
+        city["tag"] = carto.place_label(
+            float(city["x"]),
+            float(city["y"]),
+            city["label"],
+            LABEL_SIZE,
+            CITY_RADIUS,
+            taken,
+            bounds,
+        )
+
+
+def arcs(
+    twinnings: list[dict[str, str]],
+    points: dict[str, carto.Point],
+    anchors: dict[str, carto.Point],
+    bounds: carto.Box,
+) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
+    """Each twinning as a quadratic arc between its places, bent until it clears every other
+    city by MARGIN; a twinning of regions bends the other way, so that it is not confused with
+    the twinning of the cities in them."""
     lines, unmapped = [], []
     for t in twinnings:
         t["href"] = link_for(t["t"])
-        if t["a"] in points and t["b"] in points:
-            (x1, y1), (x2, y2) = points[t["a"]], points[t["b"]]
-            lines.append(
-                {**t, "x1": f"{x1:.1f}", "y1": f"{y1:.1f}", "x2": f"{x2:.1f}", "y2": f"{y2:.1f}"}
-            )
-        else:
+        ends = [
+            points.get(t["a"]) or anchors.get(t["a"]),
+            points.get(t["b"]) or anchors.get(t["b"]),
+        ]
+        if ends[0] is None or ends[1] is None:
             unmapped.append(t)
-    return {
-        "cities": [c for c in cities if "x" in c],
-        "lines": lines,
-        "unmapped": unmapped,
-        "width": width,
-        "height": height,
-        "twinnings": twinnings,
-        "panels": panels,
-    }
+            continue
+        p1, p2 = sorted((ends[0], ends[1]))  # west to east
+        region = t["a"] in anchors
+        others = [p for key, p in points.items() if key not in (t["a"], t["b"])]
+        arc, room = carto.bend(p1, p2, others, MARGIN, bounds, CITY_RADIUS, north=not region)
+        d = "M{:.1f} {:.1f}C{:.1f} {:.1f} {:.1f} {:.1f} {:.1f} {:.1f}".format(
+            *(v for p in arc for v in p)
+        )
+        lines.append({**t, "d": d, "region": region, "clearance": room})
+    return lines, unmapped
 
 
 @bp.route("/map")
@@ -113,3 +238,43 @@ def map_jsonld(cities: list[dict[str, str]]) -> dict[str, Any]:
         for c in cities
     ]
     return item_list("Cities and their twinnings", places)
+
+
+# --- the locator map of entity pages ---------------------------------------------------------
+
+LOCATOR_WIDTH, LOCATOR_HEIGHT = 300.0, 200.0
+#: How much land around the point the locator shows, in degrees of longitude either side.
+LOCATOR_SPAN = 9.0
+
+
+def locator(lat: float, long: float, label: str) -> dict[str, Any]:
+    """What the `locator` macro of _locator.html needs to draw a 300 × 200 map of the country
+    outlines around a point, the point marked: the point is centred, the country that contains
+    it shaded. Raises ValueError for coordinates off the globe."""
+    if not (-90.0 <= lat <= 90.0 and -180.0 <= long <= 180.0) or math.isnan(lat + long):
+        raise ValueError(f"not a coordinate: {lat}, {long}")
+    # a cone touching the globe at the point's parallel (kept off the equator, where a cone
+    # flattens into a cylinder and the formula divides by zero)
+    parallel = math.copysign(max(abs(lat), 5.0), lat)
+    project = carto.conic(lon0=long, lat0=lat, lat1=parallel, lat2=parallel)
+    (west, _), (east, _) = project(long - LOCATOR_SPAN, lat), project(long + LOCATOR_SPAN, lat)
+    scale = LOCATOR_WIDTH / (east - west)
+    px, py = project(long, lat)  # the point in the middle
+    left, top = px - LOCATOR_WIDTH / 2 / scale, py - LOCATOR_HEIGHT / 2 / scale
+    frame = carto.Frame(project, scale, left, top, LOCATOR_WIDTH, LOCATOR_HEIGHT)
+    x, y = frame(long, lat)
+    countries = []
+    for country in carto.outlines()["countries"]:
+        d = carto.path_data(country["rings"], frame, step=1.2)
+        if d:
+            home = carto.inside((long, lat), country["rings"])
+            countries.append({"d": d, "name": country["name"], "home": home})
+    return {
+        "width": f"{LOCATOR_WIDTH:.0f}",
+        "height": f"{LOCATOR_HEIGHT:.0f}",
+        "x": f"{x:.1f}",
+        "y": f"{y:.1f}",
+        "label": label,
+        "countries": countries,
+        "label_anchor": "end" if x > LOCATOR_WIDTH * 0.6 else "start",
+    }
