@@ -210,3 +210,15 @@ def test_roles_are_named_by_their_role_name_not_their_iri(server: LiveServer) ->
         links = [a for a in page(server, path).all("a") if a.attrs.get("href") == role]
         assert links, path
         assert {a.text() for a in links} == {"Deputy Minister of Culture and Sports"}, path
+
+
+def test_a_place_with_coordinates_has_a_small_map(server: LiveServer) -> None:
+    """Wherever coordinates exist, a locator map: outlines around the point, its country
+    shaded, the point marked and named; no map where there are none."""
+    root = page(server, "/city/tashkent")
+    maps = root.all("svg", cls="locator")
+    assert len(maps) == 1
+    assert maps[0].attrs["aria-label"] == "Map: where Tashkent lies"
+    assert len(maps[0].all("path")) >= 3 and len(maps[0].all("path", cls="home")) == 1
+    assert maps[0].all("circle", cls="spot")
+    assert not page(server, "/event/lazgi-festival-2022").all("svg", cls="locator")

@@ -131,7 +131,7 @@ def test_timeline_dots_open_events(page: Any, server: LiveServer) -> None:
 def test_map_draws_cities_and_twinnings(page: Any, server: LiveServer) -> None:
     open_page(page, server, "/map")
     assert page.locator("svg.map circle.city").count() >= 20
-    assert page.locator("svg.map line.twinning").count() == 3
+    assert page.locator("svg.map path.twinning:not(.region-twinning)").count() == 3
     assert "Samarkand region – Nara prefecture" in page.locator("main").inner_text()
 
 

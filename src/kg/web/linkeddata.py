@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, render_template, request
 from rdflib import Graph, URIRef
@@ -26,8 +27,17 @@ from ..errors import NotFound
 from ..graph.dataset import text_folders
 from ..namespaces import BASE, GRAPH, KG
 from ..store.interface import Store
-from .describe import PageBuilder, citing, format_links, local_path, schema_description
+from .describe import (
+    GEO_LAT,
+    GEO_LONG,
+    PageBuilder,
+    citing,
+    format_links,
+    local_path,
+    schema_description,
+)
 from .documents import JSONLD_CONTEXT, alternates, finish, negotiate, serialize
+from .maps import locator
 from .pages import ontology_page
 from .provenance import provenance, text_file
 from .state import get_state
@@ -127,12 +137,25 @@ def resource(path: str) -> Response:
             format_links=format_links(alternates(base)),
             is_document=is_document,
             provenance=shown,
+            locator=_locator(graph, URIRef(iri), page.label),
             path=base,
             jsonld=schema_description(graph, URIRef(iri)),
         )
         return finish(Response(html, mimetype=formats.HTML), base, media)
     response = Response(serialize(graph, media), mimetype=media)
     return finish(response, base, media)
+
+
+def _locator(graph: Graph, subject: URIRef, label: str) -> dict[str, Any] | None:
+    """A small map wherever the resource has coordinates (none for coordinates off the
+    globe: a curator's typo draws no map, and no error)."""
+    lat, long = graph.value(subject, GEO_LAT), graph.value(subject, GEO_LONG)
+    if lat is None or long is None:
+        return None
+    try:
+        return locator(float(str(lat)), float(str(long)), label)
+    except ValueError:
+        return None
 
 
 def _other_methods() -> None:

@@ -50,6 +50,7 @@ WAYS_BACK: dict[str, tuple[str, str]] = {
     "curate": ("/curate", "Back to the curation page"),
     "rdf-graphs": ("/curate", "Back to the curation page"),
     "dumps": ("/dumps/", "Back to the dumps"),
+    "timeline": ("/timeline", "Back to the timeline"),
 }
 
 
