@@ -15,6 +15,7 @@ from urllib.parse import quote, urlsplit
 import pytest
 import requests
 from helpers import LiveServer, shot
+from playwright.sync_api import expect
 
 STATIC = Path(__file__).parents[1] / "src" / "kg" / "web" / "static"
 CITIES = "SELECT ?city WHERE { ?city a kg:City } ORDER BY ?city LIMIT 5"
@@ -161,7 +162,7 @@ def test_copy_link_puts_the_permalink_in_the_clipboard_and_address_bar(
     page.context.grant_permissions(["clipboard-read", "clipboard-write"])
     set_query(page, CITIES)
     page.click("#copy-link")
-    page.wait_for_function("document.getElementById('status').textContent.includes('copied')")
+    expect(page.locator("#status")).to_contain_text("copied")
     copied = page.evaluate("navigator.clipboard.readText()")
     assert copied == page.url
     assert urlsplit(copied).path == "/query" and copied.startswith(server.url)
@@ -185,9 +186,7 @@ def test_an_example_can_be_opened_by_its_id(server: LiveServer) -> None:
 
 def test_iris_show_labels_and_link_to_local_pages(page: Any) -> None:
     run(page, CITIES)
-    page.wait_for_function(
-        "!document.querySelector('#results td a').textContent.startsWith('city:')"
-    )
+    expect(page.locator("#results td a").first).not_to_contain_text("city:")  # labelled
     links = page.locator("#results td a")
     assert links.count() == 5
     first = links.first
@@ -250,7 +249,7 @@ def test_counts_per_country_are_drawn_as_bars(page: Any) -> None:
     bars = page.locator("#results svg.bar-chart rect.bar")
     bars.first.wait_for()
     assert bars.count() >= 3  # a bar per country
-    page.wait_for_function("document.querySelector('#results svg').textContent.includes('Japan')")
+    expect(page.locator("#results svg")).to_contain_text("Japan")  # labels, not IRIs
     shot(page, "query-chart-bars")
 
 
