@@ -91,6 +91,7 @@ def test_typing_a_prefixed_name_offers_the_ontology_terms(page: Any) -> None:
     hints.wait_for()
     assert "kg:City — City (class)" in hints.inner_text()
     shot(page, "query-editor-completion")
+    assert axe_serious(page) == []  # the open list too
     page.keyboard.press("Enter")
     assert "?x a kg:City" in editor_text(page)
 

@@ -162,7 +162,13 @@
       }
     }
     if (!list.length) return null;
-    return { list: list.slice(0, 60), from: window.CodeMirror.Pos(word.cursor.line, word.start), to: word.cursor };
+    const result = { list: list.slice(0, 60), from: window.CodeMirror.Pos(word.cursor.line, word.start), to: word.cursor };
+    window.CodeMirror.on(result, "shown", function () { // the list box needs a name
+      document.querySelectorAll(".CodeMirror-hints").forEach(function (box) {
+        box.setAttribute("aria-label", "Completions");
+      });
+    });
+    return result;
   }
 
   function termItem(term) {
