@@ -106,7 +106,7 @@ def query_page() -> Response:
         chosen=example["id"] if example else None,
         downloads=DOWNLOADS,
         query_text=text,
-        shared=shared is not None,
+        shared=bool(shared and shared.strip()),  # an empty link opens, runs nothing
         editor=editor_data(),
     )
     response = Response(html, mimetype=formats.HTML)

@@ -146,8 +146,8 @@
     } else if (typed.includes(":")) {
       const local = typed.slice(typed.indexOf(":") + 1);
       const named = data.terms.filter(function (t) { return t[0].toLowerCase().startsWith(typed); });
-      const labelled = data.terms.filter(function (t) { // by label too: "twin" finds "City twinning"
-        return typed.startsWith("kg:") && local && !named.includes(t) && t[1].toLowerCase().includes(local);
+      const labelled = data.terms.filter(function (t) { // by a word of the label too: "twin" finds "City twinning"
+        return typed.startsWith("kg:") && local && !named.includes(t) && (" " + t[1].toLowerCase()).includes(" " + local);
       });
       list = named.concat(labelled).map(termItem);
     } else {
@@ -444,7 +444,7 @@
 
   function text(term) {
     if (term.type === "uri") return (shown && shown.labels.get(term.value)) || compact(term.value);
-    return term.value;
+    return term.type === "bnode" ? "_:" + term.value : term.value;
   }
 
   function cell(td, term) {
