@@ -212,12 +212,56 @@ def graph_from_ntriples(sink: BoundedWriter, job: QueryJob) -> Answer:
     media = job.accept["graph"]
     body = sink.getvalue()
     if media != formats.NTRIPLES:
-        triples = ox.parse(body, format=ox.RdfFormat.N_TRIPLES)
-        prefixes = PREFIXES if media in (formats.TURTLE, formats.TRIG) else None
+        triples = list(ox.parse(body, format=ox.RdfFormat.N_TRIPLES))
+        prefixes = used_prefixes(triples) if media in (formats.TURTLE, formats.TRIG) else None
         body = ox.serialize(triples, format=GRAPH_FORMATS[media], prefixes=prefixes) or b""
     if len(body) > job.max_bytes:
         raise too_large(sink, job)
     return Answer(media, body, "graph", sink.lines)
+
+
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+#: Literals Turtle writes bare (``1``, ``1.5``, ``1e0``, ``true``), by their lexical form in
+#: Turtle's grammar: these need no ``xsd:``. https://www.w3.org/TR/turtle/#abbrev
+_NATIVE = {
+    _XSD + "integer": re.compile(r"[+-]?[0-9]+"),
+    _XSD + "decimal": re.compile(r"[+-]?[0-9]*\.[0-9]+"),
+    _XSD + "double": re.compile(r"[+-]?(?:[0-9]+\.[0-9]*|\.?[0-9]+)[eE][+-]?[0-9]+"),
+    _XSD + "boolean": re.compile(r"true|false"),
+}
+#: Datatypes Turtle never writes: plain and language-tagged strings.
+_IMPLICIT = (_XSD + "string", "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString")
+
+
+def used_prefixes(triples: list[ox.Triple]) -> dict[str, str]:
+    """The predeclared prefixes the triples' Turtle will use: declaring all of them put 33
+    unused ``@prefix`` lines before a 5-triple answer (issue 15)."""
+    iris: set[str] = set()
+    for triple in triples:
+        _collect(triple, iris)
+    return {
+        name: namespace
+        for name, namespace in PREFIXES.items()
+        if any(iri.startswith(namespace) for iri in iris)
+    }
+
+
+def _collect(triple: ox.Triple, iris: set[str]) -> None:
+    """Add the IRIs Turtle writes as names: rdf:type as a predicate is written ``a``, and a
+    literal's datatype only where the literal is not written bare."""
+    if triple.predicate.value != _RDF_TYPE:
+        iris.add(triple.predicate.value)
+    for term in (triple.subject, triple.object):
+        if isinstance(term, ox.NamedNode):
+            iris.add(term.value)
+        elif isinstance(term, ox.Literal):
+            datatype = term.datatype.value
+            native = _NATIVE.get(datatype)
+            if datatype not in _IMPLICIT and not (native and native.fullmatch(term.value)):
+                iris.add(datatype)
+        elif isinstance(term, ox.Triple):  # RDF-star: a quoted triple
+            _collect(term, iris)
 
 
 def too_large(sink: BoundedWriter, job: QueryJob) -> ResultTooLarge:
