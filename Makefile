@@ -56,6 +56,14 @@ bench: install
 	bench/.venv-peers/bin/pip install --quiet -r bench/requirements-peers.txt
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
+# `make bench-repeat`: a notebook re-running its cells, our endpoint (result cache on) against
+# oxigraph serve in memory (bench/README.md, "Repeated work"); BENCH_ARGS e.g. "--size 1m"
+.PHONY: bench-repeat
+bench-repeat: install
+	test -x bench/.venv-peers/bin/pip || $(PYTHON) -m venv bench/.venv-peers
+	bench/.venv-peers/bin/pip install --quiet -r bench/requirements-peers.txt
+	$(BIN)/python bench/repeat.py $(BENCH_ARGS)
+
 # `make bench-extract`: the curator's assistant, each of the five curated documents left out in
 # turn and drafted by `kg extract`'s pipeline (bench/README.md, "The curator's assistant"):
 # one table of linking, facts, status, dates, curator effort and time; BENCH_ARGS="--verbose"
