@@ -262,6 +262,22 @@ def test_unacceptable_is_406_listing_offers(client: FlaskClient) -> None:
     assert "Accept" in r.headers["Vary"]
 
 
+@pytest.mark.parametrize(
+    ("query", "name", "kind"),
+    [(COUNTRIES, "turtle", "SELECT"), ("CONSTRUCT WHERE { ?s a kg:City }", "csv", "CONSTRUCT")],
+)
+def test_a_format_of_the_other_kind_is_406_not_another_format(
+    client: FlaskClient, query: str, name: str, kind: str
+) -> None:
+    """A "Turtle" download of a SELECT once came back as XML (the browser's Accept decided):
+    a format named for the other kind of answer is refused, naming what this kind offers."""
+    r = client.get("/sparql", query_string={"query": query, "format": name})
+    body = assert_error(r, 406, "not_acceptable")
+    assert f"format={name}" in body["message"] and kind in body["message"]
+    # a name both kinds know (json, xml) still serves each kind its own
+    assert client.get("/sparql", query_string={"query": query, "format": "json"}).status_code == 200
+
+
 # ------------------------------------------------------------------ service description
 
 

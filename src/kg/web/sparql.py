@@ -97,11 +97,14 @@ def read_request() -> ProtocolRequest:
     )
 
 
-def negotiate(kind: str, names: tuple[str, ...]) -> str:
-    """The media type for this kind of answer, from the format parameters or Accept."""
-    chosen = formats.from_parameters(names, kind) or formats.choose(
-        request.headers.get("Accept"), kind
-    )
+def negotiate(kind: str, names: tuple[str, ...], form: str) -> str:
+    """The media type for this kind of answer, from the format parameters or Accept. A format
+    named for the other kind of answer (Turtle for a SELECT) is refused: falling back to
+    Accept would give a file in a format nobody asked for."""
+    chosen = formats.from_parameters(names, kind)
+    if chosen is None:
+        _refuse_other_kind(kind, names, form)
+    chosen = chosen or formats.choose(request.headers.get("Accept"), kind)
     if chosen is None:
         offered = formats.offered(kind)
         raise NotAcceptable(
@@ -109,6 +112,17 @@ def negotiate(kind: str, names: tuple[str, ...]) -> str:
             allowed=offered,
         )
     return chosen
+
+
+def _refuse_other_kind(kind: str, names: tuple[str, ...], form: str) -> None:
+    others = [k for k in ("solutions", "graph") if k != kind]
+    for name in names:
+        if any(formats.from_parameters((name,), other) for other in others):
+            offered = sorted(formats.SHORT_NAMES[kind])
+            raise NotAcceptable(
+                f"format={name} is not a format of a {form} answer; offered: {', '.join(offered)}",
+                allowed=formats.offered(kind),
+            )
 
 
 def _check_graphs(protocol: ProtocolRequest, known: frozenset[str]) -> None:
@@ -139,7 +153,7 @@ def endpoint() -> Response:
         )
         _check_graphs(protocol, known)
         kind = answer_kind(shape.form)
-        media = negotiate(kind, protocol.format_names)
+        media = negotiate(kind, protocol.format_names, shape.form or "")
         deadline = float(config["QUERY_TIMEOUT_S"])
         if protocol.timeout is not None:
             deadline = min(deadline, protocol.timeout)  # a client may only lower the limit
