@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (each test takes the `page` fixture imported from test_query_editor)
 """The query page in headless Chromium (Debian's, driven by Playwright): run, read, download, err.
 
 Screenshots go to test-artifacts/ for people to look at.
@@ -8,21 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import pytest
 from helpers import LiveServer, shot
 from playwright.sync_api import expect
-
-
-@pytest.fixture()
-def page(browser_page: Any, server: LiveServer) -> Any:
-    browser_page.goto(server.url + "/query")
-    browser_page.wait_for_selector(".CodeMirror")
-    return browser_page
-
-
-def set_query(page: Any, text: str) -> None:
-    """Put a query in the editor (CodeMirror keeps its instance on its wrapper element)."""
-    page.evaluate("t => document.querySelector('.CodeMirror').CodeMirror.setValue(t)", text)
+from test_query_editor import page, set_query  # noqa: F401  (the editor's page fixture)
 
 
 def test_runs_the_first_example_and_shows_a_table(page: Any) -> None:

@@ -155,16 +155,13 @@ def place_labels(
     order = [*first, *regions, *(c for c in countries if c["ours"]), *rest]
     for rank, place in enumerate(order):
         place["rank"] = rank  # map.js places labels again in this order when zoomed in
+
+    def dot_label(place: dict[str, Any]) -> Any:
+        x, y = float(place["x"]), float(place["y"])
+        return carto.place_label(x, y, place["label"], LABEL_SIZE, CITY_RADIUS, taken, bounds)
+
     for place in [*first, *regions]:
-        place["tag"] = carto.place_label(
-            float(place["x"]),
-            float(place["y"]),
-            place["label"],
-            LABEL_SIZE,
-            CITY_RADIUS,
-            taken,
-            bounds,
-        )
+        place["tag"] = dot_label(place)
     for country in countries:
         if country["ours"]:
             x, y = country["anchor"]
@@ -173,15 +170,7 @@ def place_labels(
                 x, y, country["name"], COUNTRY_SIZE, 0.0, taken, bounds, directions, wide=1.2
             )
     for city in rest:
-        city["tag"] = carto.place_label(
-            float(city["x"]),
-            float(city["y"]),
-            city["label"],
-            LABEL_SIZE,
-            CITY_RADIUS,
-            taken,
-            bounds,
-        )
+        city["tag"] = dot_label(city)
 
 
 def arcs(
