@@ -41,6 +41,7 @@ PREFIXES: dict[str, str] = {
     "city": BASE + "city/",
     "venue": BASE + "venue/",
     "person": BASE + "person/",
+    "group": BASE + "group/",
     "org": BASE + "org/",
     "event": BASE + "event/",
     "series": BASE + "series/",

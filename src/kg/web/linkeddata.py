@@ -25,7 +25,7 @@ from werkzeug.exceptions import MethodNotAllowed
 from .. import formats
 from ..errors import NotFound
 from ..graph.dataset import text_folders
-from ..namespaces import BASE, GRAPH, KG
+from ..namespaces import BASE, GRAPH, KG, PREFIXES
 from ..store.interface import Store
 from .describe import (
     GEO_LAT,
@@ -44,31 +44,14 @@ from .state import get_state
 
 bp = Blueprint("linkeddata", __name__)
 
-#: The first path segment of every IRI we mint; other paths are not ours to answer.
+#: The first path segment of every IRI we mint, from the namespaces the data is written in
+#: (a list kept by hand once missed `group/`), and of the documents this module serves
+#: itself; other paths are not ours to answer.
 MINTED = {
-    "country",
-    "region",
-    "city",
-    "venue",
-    "person",
-    "org",
-    "event",
-    "series",
-    "plan",
-    "agreement",
-    "twinning",
-    "award",
-    "stat",
-    "work",
-    "doc",
-    "evidence",
-    "role",
-    "vocab",
-    "graph",
-    "ontology",
-    "shapes",
-    "curator",
-}
+    iri[len(BASE) :].split("/", 1)[0]
+    for iri in PREFIXES.values()
+    if iri.startswith(BASE) and iri[len(BASE) :].endswith("/")
+} | {"ontology", "shapes", "curator"}
 CORS_PATHS = r"/(" + "|".join(sorted(MINTED)) + r")(/.*)?"
 WHOLE_GRAPHS = {"ontology": GRAPH.ontology, "shapes": GRAPH.shapes}
 #: The path of a controlled list: its concepts' namespace, with or without the final slash.
