@@ -81,8 +81,9 @@ def test_filter_by_country_shows_only_its_row_and_the_count(page: Any, server: L
     page.context.set_extra_http_headers({})
     open_timeline(page, server)
     total = page.locator("svg.timeline circle.dot").count()
-    page.locator("select[name=country]").select_option("kz")  # script submits on change
-    page.wait_for_url("**/timeline?country=kz")
+    page.locator("select[name=country]").select_option("kz")
+    page.locator("form.filters button[type=submit]").click()
+    page.wait_for_url("**/timeline?country=kz")  # the filters left at "all" left out
     shot(page, "timeline-kazakhstan")
     rows = page.locator("svg.timeline text.country").all_text_contents()
     assert rows == ["Kazakhstan"]
@@ -247,3 +248,30 @@ def test_made_up_filters_do_not_grow_the_cache(app: Any, client: Any) -> None:
     statuses = {client.get(f"/timeline?country=x{n}&type=y{n}").status_code for n in range(50)}
     assert statuses == {400}
     assert set(cache) == before
+
+
+def test_the_keyboard_moves_through_a_filter_without_loading_pages(
+    page: Any, server: LiveServer
+) -> None:
+    """Arrow keys in a filter once loaded a page per step and dropped the focus (WCAG 3.2.2):
+    a filter applies when Show is pressed."""
+    open_timeline(page, server)
+    page.locator("select[name=country]").focus()
+    for _ in range(3):
+        page.keyboard.press("ArrowDown")
+    page.wait_for_timeout(300)
+    assert page.url == server.url + "/timeline"
+    assert page.evaluate("document.activeElement.name") == "country"
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")  # past the type filter, to Show
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/timeline?country=*")
+
+
+def test_zooming_to_the_end_by_keyboard_keeps_the_focus(page: Any, server: LiveServer) -> None:
+    open_timeline(page, server)
+    page.locator("#timeline-zoom button").first.focus()
+    for _ in range(4):
+        page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.tagName") == "BUTTON"
+    assert page.evaluate("document.activeElement.closest('#timeline-zoom') !== null")

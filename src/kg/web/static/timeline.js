@@ -1,20 +1,21 @@
-// The timeline page (issue #15): filters that apply as soon as one changes, and zoom.
+// The timeline page (issue #15): filters applied by the Show button, and zoom.
 "use strict";
 (function () {
-  // The form stays a plain GET form, so without script the Show button does the same and the
-  // address is a permalink; here the filters left at "all" are left out of the address.
+  // The form stays a plain GET form (without script the Show button does the same and the
+  // address is a permalink); here the filters left at "all" are left out of the address.
+  // Not on each change: a keyboard user moving through a select with the arrow keys would
+  // load a page per step (WCAG 3.2.2).
   const form = document.getElementById("timeline-filters");
   if (form) {
-    for (const select of form.querySelectorAll("select")) {
-      select.addEventListener("change", () => {
-        const params = new URLSearchParams();
-        for (const [name, value] of new FormData(form)) {
-          if (value) params.append(name, String(value));
-        }
-        const query = params.toString();
-        window.location.assign(form.action + (query ? "?" + query : ""));
-      });
-    }
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const params = new URLSearchParams();
+      for (const [name, value] of new FormData(form)) {
+        if (value) params.append(name, String(value));
+      }
+      const query = params.toString();
+      window.location.assign(form.action + (query ? "?" + query : ""));
+    });
   }
   // Zoom widens the drawing inside its scrolling figure, keeping the middle of what is in
   // view in view (dots, labels and all: the axis is already folded, this is for the eyes).
@@ -33,8 +34,12 @@
     if (level) svg.classList.add("zoom-" + level);
     figure.scrollLeft = middle * figure.scrollWidth - figure.clientWidth / 2;
     said.textContent = widths[level] + "%";
+    // a button disabled under the keyboard's focus would drop it to the page: hand it over
+    const focused = document.activeElement;
     zoomIn.disabled = level === widths.length - 1;
     zoomOut.disabled = level === 0;
+    if (focused === zoomIn && zoomIn.disabled) zoomOut.focus();
+    if (focused === zoomOut && zoomOut.disabled) zoomIn.focus();
   }
   zoomIn.addEventListener("click", () => show(level + 1));
   zoomOut.addEventListener("click", () => show(level - 1));
