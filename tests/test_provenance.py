@@ -171,6 +171,18 @@ def test_provenance_in_chromium(browser_page: Any, server: LiveServer) -> None:
             && getComputedStyle(m).outlineStyle === 'solid'; }})()"""
     )
     shot(page, "provenance-document")
+    # a quote sharing its start with another, and overlapping others, is outlined whole:
+    # once only the first run of it was, or none (the reviewer's #q-879-1171, #q-879-1022)
+    for target in ("q-879-1171", "q-879-1022"):
+        page.goto(f"{server.url}/doc/000_74681c818d2b02ab#{target}")
+        outlined = page.evaluate(
+            """() => Array.from(document.querySelectorAll('.document-text mark'))
+                 .filter(m => getComputedStyle(m).outlineStyle === 'solid')
+                 .map(m => m.textContent).join('')"""
+        )
+        start, end = (int(n) for n in target[2:].split("-"))
+        text = (ROOT / "data" / "000_74681c818d2b02ab.txt").read_text("utf-8")
+        assert outlined == text[start:end], target
     axe_passes(page)
     # from the number after a quote to the facts it supports, by keyboard
     number = page.locator("a.qref").first
