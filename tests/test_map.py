@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from flask import Flask, render_template_string
-from helpers import LiveServer, shot
+from helpers import LiveServer, shot, wait_until
 
 from kg.web import cartography as carto
 from kg.web import maps
@@ -257,6 +257,44 @@ def test_zoom_by_wheel_and_pan_by_drag(page: Any) -> None:
     dragged = viewbox(page)
     assert dragged[0] > zoomed[0] and dragged[1] > zoomed[1]
     assert page.url.endswith("/map")  # a drag is not a click on what lies under it
+
+
+def test_the_wheel_scrolls_the_page_at_the_end_of_the_zoom(page: Any) -> None:
+    """Zoomed all the way out, the wheel over the map scrolls the page, as elsewhere: the map
+    once swallowed it."""
+    page.set_viewport_size({"width": 1280, "height": 720})
+    whole = viewbox(page)
+    box = page.locator("svg#map").bounding_box()
+    page.mouse.move(box["x"] + box["width"] * 0.55, box["y"] + box["height"] * 0.5)
+    page.mouse.wheel(0, 300)
+    # polled here: wait_for_function evaluates a string, which the page's CSP forbids
+    wait_until(lambda: page.evaluate("window.scrollY") > 0, seconds=5)
+    assert viewbox(page) == whole
+
+
+def test_a_place_reached_by_tab_is_brought_into_view(page: Any) -> None:
+    """Zoomed in on one corner, Tab to a place elsewhere: the view moves to it, so the focus
+    ring is on the map, not off it."""
+    page.locator("svg#map").focus()
+    for _ in range(4):
+        page.keyboard.press("+")
+    page.keyboard.press("0")  # back to the whole map, then into the far west only
+    for _ in range(4):
+        page.keyboard.press("+")
+    for _ in range(6):
+        page.keyboard.press("ArrowLeft")
+    for _ in range(12):
+        page.keyboard.press("Tab")
+        inside = page.evaluate(
+            """() => { const a = document.activeElement; const svg = document.getElementById('map');
+              if (!svg.contains(a)) return null;
+              const b = a.getBBox(), v = svg.viewBox.baseVal;
+              const cx = b.x + b.width / 2, cy = b.y + b.height / 2;
+              return cx >= v.x && cx <= v.x + v.width && cy >= v.y && cy <= v.y + v.height; }"""
+        )
+        if inside is None:
+            continue
+        assert inside, page.evaluate("document.activeElement.getAttribute('href')")
 
 
 def test_map_page_is_accessible_and_small(page: Any, server: LiveServer) -> None:

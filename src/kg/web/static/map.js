@@ -131,11 +131,26 @@
   });
 
   svg.addEventListener("wheel", (event) => {
+    const inward = event.deltaY < 0;
+    // at the end of the zoom the wheel scrolls the page, as it would without the map
+    if (inward ? view.w <= full.w / MAX_ZOOM + 0.01 : view.w >= full.w - 0.01) return;
     event.preventDefault();
     const box = svg.getBoundingClientRect();
     const fx = (event.clientX - box.left) / box.width, fy = (event.clientY - box.top) / box.height;
-    zoom(event.deltaY < 0 ? 1.25 : 1 / 1.25, fx, fy);
+    zoom(inward ? 1.25 : 1 / 1.25, fx, fy);
   }, { passive: false });
+
+  // A place reached with Tab while zoomed in elsewhere is brought into view, so the focus
+  // ring is never off the map.
+  svg.addEventListener("focusin", (event) => {
+    const link = event.target.closest("a");
+    if (!link || !svg.contains(link)) return;
+    const b = link.getBBox();
+    const cx = b.x + b.width / 2, cy = b.y + b.height / 2;
+    if (cx < view.x || cx > view.x + view.w || cy < view.y || cy > view.y + view.h) {
+      show({ ...view, x: cx - view.w / 2, y: cy - view.h / 2 });
+    }
+  });
 
   svg.addEventListener("keydown", (event) => {
     if (event.target !== svg) return; // keys on a focused city link keep their meaning
