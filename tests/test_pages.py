@@ -27,6 +27,15 @@ PAGES = [
 
 @pytest.fixture()
 def page(browser_page: Any) -> Any:
+    """The browser's page, with every console error and failed request it meets recorded."""
+    browser_page.errors = []
+    browser_page.on(
+        "console", lambda m: browser_page.errors.append(m.text) if m.type == "error" else None
+    )
+    browser_page.on(
+        "response",
+        lambda r: browser_page.errors.append(f"{r.status} {r.url}") if r.status >= 400 else None,
+    )
     return browser_page
 
 
@@ -49,6 +58,8 @@ def test_page_is_accessible_and_offline(
     assert serious == [], results.generate_report()
     assert page.locator("h1").count() == 1
     assert page.requested_hosts == {"127.0.0.1"}
+    # nothing the page asks for fails (the browser's own /favicon.ico once got a 404)
+    assert page.errors == []
 
 
 def test_entity_page_uses_labels_and_shows_evidence(page: Any, server: LiveServer) -> None:
