@@ -123,3 +123,17 @@ def test_the_cache_can_be_switched_off(make_server: Callable[..., LiveServer]) -
         assert answer.headers["X-Cache"] == "miss"
         assert answer.headers["Cache-Control"] == "public, max-age=0"  # the default
     assert metric(server, "kg_result_cache_hits_total") == 0
+
+
+def test_a_cached_answer_costs_the_client_nothing(make_server: Callable[..., LiveServer]) -> None:
+    """A cache hit (or a 304) charges no query seconds: it once charged the thread's previous
+    query again, so a reader repeating a cheap query got 429 once the cache answered it."""
+    server = make_server(HTTP_THREADS=1, QUERY_SECONDS_PER_MINUTE=2)
+    heavy = "SELECT (COUNT(*) AS ?n) WHERE { ?a a ?c . ?d a ?f }"
+    first = get(server, heavy, JSON)
+    assert first.status_code == 200 and first.headers["X-Cache"] == "miss"
+    statuses = [get(server, heavy, JSON).status_code for _ in range(20)]
+    assert statuses == [200] * 20
+    tag = first.headers["ETag"]
+    conditional = [get(server, heavy, {**JSON, "If-None-Match": tag}).status_code for _ in range(5)]
+    assert conditional == [304] * 5

@@ -8,7 +8,7 @@ Without a query, GET answers a Service Description (RDF) or the query page (brow
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -177,13 +177,24 @@ def endpoint() -> Response:
             job.base_iri or "",
         )
         started = time.monotonic()
-        with _within_limits():  # a client over its share is refused, even what is cached
+        ran = False  # a cached answer or a 304 costs the client no query seconds
+
+        def charge() -> float:
+            return state.store.engine.work_seconds() if ran else 0.0
+
+        with _within_limits(charge):  # a client over its share is refused, even what is cached
             if request.method in ("GET", "HEAD") and request.if_none_match.contains_weak(
                 key.etag()
             ):
                 state.metrics.not_modified.inc()
                 return _validated(Response(status=304), key)
-            answer, hit = _answer(job, key, deadline)
+            answer = state.result_cache.get(key)
+            hit = answer is not None
+            if answer is None:
+                ran = True
+                answer = _run(job, key, deadline)
+            else:
+                state.metrics.cache_hits.inc()
         record.rows = answer.rows
     response = Response(answer.body, mimetype=answer.media_type)
     if answer.media_type.startswith("text/") or answer.media_type.endswith(("json", "xml")):
@@ -194,29 +205,26 @@ def endpoint() -> Response:
 
 
 @contextmanager
-def _within_limits() -> Iterator[None]:
-    """The client's share: no crash loop, query seconds left this minute, a free slot."""
+def _within_limits(charge: Callable[[], float]) -> Iterator[None]:
+    """The client's share: no crash loop, query seconds left this minute (charged what
+    `charge` says once done), a free slot."""
     state = get_state()
     client = request.remote_addr or "-"
     with (
         state.crash_limit.watch(client),
-        state.query_budget.spend(client, state.store.engine.work_seconds),
+        state.query_budget.spend(client, charge),
         state.client_slots.hold(client),
     ):
         yield
 
 
-def _answer(job: QueryJob, key: Key, deadline: float) -> tuple[Answer, bool]:
-    """The answer from the cache (True), or from the store."""
+def _run(job: QueryJob, key: Key, deadline: float) -> Answer:
+    """The answer from the store, kept for the next asker."""
     state = get_state()
-    answer = state.result_cache.get(key)
-    if answer is not None:
-        state.metrics.cache_hits.inc()
-        return answer, True
     state.metrics.runs.inc()
     answer = state.store.engine.run(job, deadline)
     state.result_cache.put(key, answer)
-    return answer, False
+    return answer
 
 
 def _validated(response: Response, key: Key) -> Response:
