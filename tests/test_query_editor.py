@@ -349,3 +349,36 @@ def test_the_editor_bundle_is_vendored_with_its_licence() -> None:
     assert {"package.json", "package-lock.json", "build.sh", "entry.js"} <= {
         p.name for p in build.iterdir()
     }
+
+
+# ---------------------------------------------------------------- review findings (issue 15)
+
+SLOW = "SELECT (COUNT(*) AS ?slow) WHERE { ?a a ?c . ?d a ?f }"  # about a second
+
+
+def test_a_later_run_is_not_replaced_by_an_earlier_slow_answer(
+    page: Any, server: LiveServer
+) -> None:
+    ended: list[str] = []
+
+    def note(request: Any) -> None:
+        if request.method == "POST" and "slow" in (request.post_data or ""):
+            ended.append(request.url)
+
+    page.on("requestfinished", note)
+    page.on("requestfailed", note)
+    set_query(page, SLOW)
+    page.click("#run")
+    run(page, "ASK { ?s ?p ?o }", wait="#results p.boolean, #error:not([hidden])")
+    for _ in range(100):  # until the slow query's request has ended, answered or aborted
+        if ended:
+            break
+        page.wait_for_timeout(100)
+    page.wait_for_timeout(300)  # time for a late answer to be (wrongly) drawn
+    assert ended
+    assert "slow" not in page.locator("#results").inner_text()
+    assert "ASK" in editor_text(page)
+    if page.locator("#results p.boolean").count():  # the answer shown is the ASK's
+        assert "row" not in page.locator("#status").inner_text()
+        href = download_href(page, server, "json")
+        assert "ASK" in requests.utils.unquote(href) and "slow" not in href

@@ -248,37 +248,48 @@
     errorBox.hidden = false;
   }
 
+  // Each run has a number; an answer that comes for an earlier run than the latest is dropped
+  // (its fetch is aborted too), so the results, downloads and status are the shown query's.
+  let runs = 0;
+  let running = null;
+
   async function run() {
     const query = editor.get();
+    const ticket = ++runs;
+    if (running) running.abort();
+    running = new AbortController();
     clearResults();
     status.textContent = "Running…";
     const graph = isGraphQuery(query);
     const started = performance.now();
-    let response;
+    let response, body;
     try {
-      response = await post(query, graph ? "text/turtle" : "application/sparql-results+json");
+      response = await post(query, graph ? "text/turtle" : "application/sparql-results+json", running.signal);
+      body = await response.text();
     } catch (err) {
+      if (ticket !== runs) return;
       status.textContent = "";
       showError({ message: "The server could not be reached: " + err });
       return;
     }
+    if (ticket !== runs) return;
+    running = null;
     const seconds = ((performance.now() - started) / 1000).toFixed(2);
     if (!response.ok) {
       status.textContent = "Failed (" + response.status + ")";
-      const text = await response.text();
-      try { showError(JSON.parse(text)); } catch (e) { showError({ message: text }); }
+      try { showError(JSON.parse(body)); } catch (e) { showError({ message: body }); }
       return;
     }
     setDownloads(graph ? "graph" : "solutions", query);
     section.hidden = false;
     if (graph) {
       const pre = document.createElement("pre");
-      pre.textContent = await response.text();
+      pre.textContent = body;
       results.replaceChildren(pre);
       status.textContent = "Done in " + seconds + " s";
       return;
     }
-    const answer = await response.json();
+    const answer = JSON.parse(body);
     if ("boolean" in answer) {
       const p = document.createElement("p");
       p.className = "boolean";
@@ -292,9 +303,10 @@
     status.textContent = n + " row" + (n === 1 ? "" : "s") + " in " + seconds + " s";
   }
 
-  function post(query, accept) {
+  function post(query, accept, signal) {
     return fetch(endpoint, {
       method: "POST",
+      signal: signal,
       headers: { "Content-Type": "application/x-www-form-urlencoded", "Accept": accept },
       body: new URLSearchParams({ query: query }),
     });
