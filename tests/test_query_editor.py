@@ -382,3 +382,21 @@ def test_a_later_run_is_not_replaced_by_an_earlier_slow_answer(
         assert "row" not in page.locator("#status").inner_text()
         href = download_href(page, server, "json")
         assert "ASK" in requests.utils.unquote(href) and "slow" not in href
+
+
+def test_the_server_chooses_the_kind_of_answer(page: Any, server: LiveServer) -> None:
+    construct = (
+        "PREFIX ex: <http://example.org/ns#> CONSTRUCT { ?s ex:p ?o } WHERE { ?s kg:year ?o }"
+        " LIMIT 2"
+    )  # one line: a '#' in an IRI is no comment
+    run(page, construct, wait="#results pre, #error:not([hidden])")
+    assert page.locator("#error").is_hidden()
+    assert "http://example.org/ns#p" in page.locator("#results pre").inner_text()
+    offered = page.locator("p.downloads:not([hidden]) a.download").all_inner_texts()
+    assert offered == ["Turtle", "N-Triples", "JSON-LD", "RDF/XML"]
+    r = requests.get(download_href(page, server, "nt"), timeout=30)
+    assert r.status_code == 200 and "<http://example.org/ns#p>" in r.text
+    run(page, 'SELECT ?x WHERE { BIND("CONSTRUCT" AS ?x) }')
+    offered = page.locator("p.downloads:not([hidden]) a.download").all_inner_texts()
+    assert offered == ["JSON", "XML", "CSV", "TSV"]
+    assert "isGraphQuery" not in (STATIC / "query.js").read_text("utf-8")

@@ -21,6 +21,9 @@
     "unsignedInt", "unsignedLong", "unsignedShort", "unsignedByte"].map(function (t) { return XSD + t; }));
   const DATES = new Set(["gYear", "date", "dateTime", "gYearMonth"].map(function (t) { return XSD + t; }));
   const PAGE_SIZE = 50;
+  // The page does not guess the query's form: it takes either kind of answer and the server,
+  // which parses the query, picks the one that fits (a graph as Turtle, shown as text).
+  const ANSWERS = "application/sparql-results+json, text/turtle;q=0.9";
   const KEYWORDS = ("SELECT DISTINCT WHERE FILTER OPTIONAL UNION MINUS BIND VALUES GRAPH ORDER BY " +
     "GROUP HAVING LIMIT OFFSET ASK CONSTRUCT DESCRIBE PREFIX COUNT SUM AVG MIN MAX SAMPLE " +
     "GROUP_CONCAT LANG LANGMATCHES STR REGEX CONTAINS STRSTARTS YEAR EXISTS NOT IN AS DESC ASC").split(" ");
@@ -219,12 +222,6 @@
     render();
   });
 
-  function isGraphQuery(text) {
-    const body = text.replace(/#[^\n]*/g, " ").replace(/<[^>\s]*>/g, " ");
-    const match = body.match(/\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b/i);
-    return match !== null && /CONSTRUCT|DESCRIBE/i.test(match[1]);
-  }
-
   // ------------------------------------------------------------ running
 
   function clearResults() {
@@ -260,11 +257,10 @@
     running = new AbortController();
     clearResults();
     status.textContent = "Running…";
-    const graph = isGraphQuery(query);
     const started = performance.now();
     let response, body;
     try {
-      response = await post(query, graph ? "text/turtle" : "application/sparql-results+json", running.signal);
+      response = await post(query, ANSWERS, running.signal);
       body = await response.text();
     } catch (err) {
       if (ticket !== runs) return;
@@ -280,6 +276,7 @@
       try { showError(JSON.parse(body)); } catch (e) { showError({ message: body }); }
       return;
     }
+    const graph = !/^application\/sparql-results\+json\b/.test(response.headers.get("Content-Type") || "");
     setDownloads(graph ? "graph" : "solutions", query);
     section.hidden = false;
     if (graph) {
@@ -290,7 +287,7 @@
       return;
     }
     const answer = JSON.parse(body);
-    if ("boolean" in answer) {
+    if (Object.hasOwn(answer, "boolean")) {
       const p = document.createElement("p");
       p.className = "boolean";
       p.textContent = "Answer: " + (answer.boolean ? "yes (true)" : "no (false)");
