@@ -400,3 +400,38 @@ def test_the_server_chooses_the_kind_of_answer(page: Any, server: LiveServer) ->
     offered = page.locator("p.downloads:not([hidden]) a.download").all_inner_texts()
     assert offered == ["JSON", "XML", "CSV", "TSV"]
     assert "isGraphQuery" not in (STATIC / "query.js").read_text("utf-8")
+
+
+def x_labels_overlap(page: Any) -> bool:
+    boxes = page.evaluate(
+        """() => Array.from(document.querySelectorAll('svg.line-chart text.x-label'))
+        .map(t => { const b = t.getBBox(); return [b.x, b.x + b.width]; })"""
+    )
+    boxes.sort()
+    return any(a[1] > b[0] for a, b in zip(boxes, boxes[1:], strict=False))
+
+
+def test_dates_of_mixed_precision_are_bars_and_full_dates_a_line_in_time(page: Any) -> None:
+    run(page, "SELECT ?d (COUNT(*) AS ?n) WHERE { ?e kg:date ?d } GROUP BY ?d ORDER BY ?d")
+    rows = page.locator("#results tbody tr").count()
+    page.click("#views button[data-view=chart]")
+    page.wait_for_selector("#results figure.chart")
+    assert page.locator("svg.line-chart").count() == 0  # 2023, 2023-03: not one time axis
+    assert page.locator("svg.bar-chart rect.bar").count() == rows
+    shot(page, "query-chart-mixed-dates")
+    days = " ".join(f'"2024-{m:02}-{d:02}"^^xsd:date' for m in range(1, 13) for d in (1, 2, 20))
+    run(page, f"SELECT ?d ?n WHERE {{ VALUES ?d {{ {days} }} BIND(MONTH(?d) AS ?n) }} ORDER BY ?d")
+    page.click("#views button[data-view=chart]")
+    chart = page.locator("#results svg.line-chart")
+    chart.wait_for()
+    xs = [
+        float(x)
+        for x in chart.locator("circle.point").evaluate_all(
+            "cs => cs.map(c => c.getAttribute('cx'))"
+        )
+    ]
+    assert len(xs) == 36 and xs == sorted(xs)
+    assert xs[1] - xs[0] < (xs[2] - xs[1]) / 10  # a day apart, then 18 days: real time
+    assert chart.locator("text.x-label").count() >= 3
+    assert not x_labels_overlap(page)
+    shot(page, "query-chart-dates-line")

@@ -347,6 +347,11 @@
     return /year|date/i.test(name) && NUMERIC.has(term.datatype) && Number.isInteger(n) && n > 999 && n < 3000;
   }
 
+  // A row's binding of a variable: its own key only (a variable may be named "constructor").
+  function binding(row, name) {
+    return Object.hasOwn(row, name) ? row[name] : undefined;
+  }
+
   function columnIs(rows, name, test) {
     let bound = 0;
     for (const row of rows) {
@@ -510,16 +515,32 @@
   // ------------------------------------------------------------ the chart
 
   // A chart is offered when a column is numeric: its values against a label column, drawn as a
-  // line when the labels are years or dates (each once), else as bars.
+  // line when the labels are points on one time axis, each once: all plain years, or all full
+  // dates (placed at their real time). Mixed precision (2023, 2023-03, 2024-04-30) has no one
+  // axis, so it is drawn as bars in the answer's order.
   function chartSpec(vars, rows, numeric) {
     if (rows.length < 2) return null;
     const dated = vars.find(function (v) { return columnIs(rows, v, isDate); });
     const label = dated || vars.find(function (v) { return !numeric.has(v); });
     const value = vars.find(function (v) { return numeric.has(v) && v !== label; });
     if (!label || !value) return null;
-    const keys = rows.map(function (r) { return r[label] ? r[label].value : ""; });
-    const line = Boolean(dated) && new Set(keys).size === keys.length;
+    const keys = rows.map(function (r) { return timeOf(binding(r, label), label); });
+    const line = Boolean(dated) && keys.every(function (k) { return k !== null && k.kind === keys[0].kind; }) &&
+      new Set(keys.map(function (k) { return k.at; })).size === keys.length;
     return { label: label, value: value, line: line };
+  }
+
+  // A term's place in time: {kind: "year" | "day", at: a number}, or null when it is neither a
+  // plain year nor a full date (a gYearMonth, a year with a time zone, a word…).
+  function timeOf(term, name) {
+    if (!term || !isDate(term, name)) return null;
+    const v = term.value;
+    if (/^\d{4}$/.test(v)) return { kind: "year", at: Number(v) };
+    if ((term.datatype === XSD + "date" || term.datatype === XSD + "dateTime") && /^\d{4}-\d{2}-\d{2}/.test(v)) {
+      const at = Date.parse(term.datatype === XSD + "date" ? v.slice(0, 10) : v);
+      return isNaN(at) ? null : { kind: "day", at: at };
+    }
+    return null;
   }
 
   function svg(name, attrs, content) {
@@ -571,8 +592,7 @@
 
   function lineChart(rows, values, min, max, spec) {
     const width = 760, height = 320, left = 70, right = 20, top = 20, bottom = 40;
-    const keys = rows.map(function (r) { return parseFloat(r[spec.label].value); });
-    const points = keys.map(function (k, i) { return [isNaN(k) ? i : k, values[i], rows[i]]; })
+    const points = rows.map(function (r, i) { return [timeOf(binding(r, spec.label), spec.label).at, values[i], r]; })
       .sort(function (a, b) { return a[0] - b[0]; });
     const x0 = points[0][0], x1 = points[points.length - 1][0];
     const sx = function (x) { return left + (x - x0) / ((x1 - x0) || 1) * (width - left - right); };
@@ -586,15 +606,19 @@
     });
     root.appendChild(svg("polyline", { class: "series", fill: "none",
       points: points.map(function (p) { return sx(p[0]) + "," + sy(p[1]); }).join(" ") }));
-    const every = Math.ceil(points.length / 12);
-    points.forEach(function (p, i) {
+    let free = 0; // x labels are thinned out: one is drawn only where it does not touch the last
+    points.forEach(function (p) {
       const g = svg("g", {});
-      g.appendChild(svg("title", {}, text(p[2][spec.label]) + ": " + p[1]));
+      const name = text(binding(p[2], spec.label));
+      g.appendChild(svg("title", {}, name + ": " + p[1]));
       g.appendChild(svg("circle", { cx: sx(p[0]), cy: sy(p[1]), r: 4, class: "point" }));
       root.appendChild(g);
-      if (i % every === 0) {
-        root.appendChild(svg("text", { x: sx(p[0]), y: height - bottom + 18, "text-anchor": "middle",
-          class: "axis-label" }, text(p[2][spec.label])));
+      const half = name.length * 4.5 + 4; // 13px digits are about 7.5px wide, with a margin
+      const x = Math.min(Math.max(sx(p[0]), half), width - half);
+      if (x - half >= free) {
+        root.appendChild(svg("text", { x: x, y: height - bottom + 18, "text-anchor": "middle",
+          class: "axis-label x-label" }, name));
+        free = x + half;
       }
     });
     return root;
