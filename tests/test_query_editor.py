@@ -435,3 +435,22 @@ def test_dates_of_mixed_precision_are_bars_and_full_dates_a_line_in_time(page: A
     assert chart.locator("text.x-label").count() >= 3
     assert not x_labels_overlap(page)
     shot(page, "query-chart-dates-line")
+
+
+def test_back_after_a_run_shows_that_query(page: Any) -> None:
+    page.select_option("#examples", "12-twinnings-2019")
+    expect(page.locator(".CodeMirror")).to_contain_text("2019")
+    query = editor_text(page)
+    page.click("#run")
+    page.wait_for_selector("#results table a")
+    assert "query=" in page.url
+    page.locator("#results a").first.click()
+    page.wait_for_load_state()
+    page.go_back()
+    page.wait_for_selector(".CodeMirror")
+    expect(page.locator("#results table")).to_be_visible()
+    assert editor_text(page) == query
+    assert page.input_value("#examples") in ("", "12-twinnings-2019")
+    assert page.get_attribute("#examples", "autocomplete") == "off"
+    set_query(page, CITIES)  # the picker does not claim another query is example 12
+    assert page.input_value("#examples") == ""

@@ -30,6 +30,9 @@
   const EXTENSIONS = { json: "json", xml: "xml", csv: "csv", tsv: "tsv", turtle: "ttl",
     nt: "nt", "json-ld": "jsonld", rdfxml: "rdf" };
 
+  // The text of the example the picker names, while the editor holds it unchanged: once the
+  // editor holds anything else, the picker goes back to "Pick an example…".
+  let picked = picker.value ? textarea.value : null;
   const editor = window.CodeMirror ? codeEditor() : plainEditor();
   let shown = null; // the table on screen: {vars, rows, sort, dir, page, labels, numeric, chart}
 
@@ -57,7 +60,7 @@
       if (event.key !== "Escape" && event.key !== "Tab" && event.key !== "Shift") cm.removeKeyMap(leave);
     });
     cm.on("blur", function () { cm.removeKeyMap(leave); });
-    cm.on("change", function () { cm.save(); clear(); }); // the textarea stays the form's field
+    cm.on("change", function () { cm.save(); clear(); edited(); }); // the textarea stays the form's field
     cm.on("inputRead", function (cm) {
       const word = wordBefore(cm);
       if (/^[A-Za-z][\w-]*:[\w-]*$/.test(word.text) && !cm.state.completionActive) {
@@ -104,6 +107,7 @@
   }
 
   function plainEditor() { // the script ran but the editor did not load: the textarea as it is
+    textarea.addEventListener("input", function () { edited(); });
     textarea.addEventListener("keydown", function (event) {
       if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
         event.preventDefault();
@@ -191,8 +195,21 @@
       return;
     }
     const found = examples.find(function (ex) { return ex.id === picker.value; });
-    if (found) editor.set(found.query);
+    if (!found) return;
+    picked = found.query;
+    editor.set(found.query);
   });
+
+  function edited() {
+    if (picked !== null && editor.get() !== picked) {
+      picked = null;
+      picker.value = "";
+    }
+  }
+
+  function permalink(query) {
+    return new URL(form.dataset.page + "?" + new URLSearchParams({ query: query }), window.location.href).href;
+  }
 
   form.addEventListener("submit", function (event) {
     event.preventDefault();
@@ -201,8 +218,7 @@
 
   copyButton.hidden = false;
   copyButton.addEventListener("click", async function () {
-    const url = new URL(form.dataset.page + "?" + new URLSearchParams({ query: editor.get() }),
-      window.location.href).href;
+    const url = permalink(editor.get());
     window.history.replaceState(null, "", url);
     try {
       await navigator.clipboard.writeText(url);
@@ -256,6 +272,9 @@
     if (running) running.abort();
     running = new AbortController();
     clearResults();
+    // The address becomes the query's permalink: Back from a result's link reloads this query
+    // (the server puts it in the editor), not the page's first example.
+    window.history.replaceState(null, "", permalink(query));
     status.textContent = "Running…";
     const started = performance.now();
     let response, body;
