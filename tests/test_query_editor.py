@@ -325,6 +325,7 @@ def test_an_error_replaces_the_results_and_is_marked_in_the_editor(page: Any) ->
     assert line.locator(".query-error-marker").inner_text() == "!"
     assert page.locator(".query-error-line").count() == 1
     shot(page, "query-error-marked")
+    page.click(".CodeMirror-code")  # (a space on the focused Run button would run it again)
     page.keyboard.type(" ")  # editing clears the mark
     assert page.locator(".query-error-line").count() == 0
 
@@ -454,3 +455,19 @@ def test_back_after_a_run_shows_that_query(page: Any) -> None:
     assert page.get_attribute("#examples", "autocomplete") == "off"
     set_query(page, CITIES)  # the picker does not claim another query is example 12
     assert page.input_value("#examples") == ""
+
+
+def test_an_error_after_astral_characters_is_marked_where_it_is(page: Any) -> None:
+    marked = []
+    for text in ("aaaa", "😀😀😀😀"):
+        set_query(page, f'SELECT * WHERE {{ ?s ?p "{text}" . ?s ?p ?o ) }}')
+        page.click("#run")
+        page.locator(".query-error-at").wait_for()
+        marked.append(
+            page.evaluate(
+                """() => { const cm = document.querySelector('.CodeMirror').CodeMirror;
+                const m = cm.getAllMarks()[0].find();
+                return [cm.getRange(m.from, m.to), [...cm.getLine(0).slice(m.from.ch)].length]; }"""
+            )
+        )
+    assert marked[0] == marked[1]  # the same character, counted from the line's end

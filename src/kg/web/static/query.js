@@ -91,9 +91,12 @@
           cm.setGutterMarker(handle, "query-error-gutter", null);
         });
         if (column) {
-          const length = cm.getLine(at).length; // past the end: the line's last character
-          const ch = Math.max(0, Math.min(column - 1, length - 1));
-          const end = Math.min(ch + 1, length);
+          // The server counts code points, CodeMirror UTF-16 units: an emoji is one, or two.
+          // Past the end: the line's last character.
+          const points = Array.from(cm.getLine(at));
+          const index = Math.max(0, Math.min(column - 1, points.length - 1));
+          const ch = points.slice(0, index).join("").length;
+          const end = ch + (points[index] || "").length;
           if (end > ch) {
             const mark = cm.markText({ line: at, ch: ch }, { line: at, ch: end },
               { className: "query-error-at", attributes: { title: message } });
