@@ -471,3 +471,17 @@ def test_an_error_after_astral_characters_is_marked_where_it_is(page: Any) -> No
             )
         )
     assert marked[0] == marked[1]  # the same character, counted from the line's end
+
+
+def test_variables_named_like_object_members_sort(page: Any) -> None:
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    run(
+        page,
+        "SELECT ?x ?constructor WHERE { VALUES ?x {1 2} "
+        "OPTIONAL { ?x <http://nothing/> ?constructor } }",
+    )
+    page.locator("#results th").nth(1).locator("button").click()
+    assert page.locator("#results th").nth(1).get_attribute("aria-sort") == "ascending"
+    assert page.locator("#results tbody tr").count() == 2
+    assert errors == []

@@ -370,15 +370,16 @@
   }
 
   // A row's binding of a variable: its own key only (a variable may be named "constructor").
-  function binding(row, name) {
+  function termOf(row, name) {
     return Object.hasOwn(row, name) ? row[name] : undefined;
   }
 
   function columnIs(rows, name, test) {
     let bound = 0;
     for (const row of rows) {
-      if (!row[name]) continue;
-      if (!test(row[name], name)) return false;
+      const term = termOf(row, name);
+      if (!term) continue;
+      if (!test(term, name)) return false;
       bound++;
     }
     return bound > 0;
@@ -419,7 +420,7 @@
     const body = table.createTBody();
     ordered.slice(first, first + PAGE_SIZE).forEach(function (binding) {
       const row = body.insertRow();
-      shown.vars.forEach(function (v) { cell(row.insertCell(), binding[v]); });
+      shown.vars.forEach(function (v) { cell(row.insertCell(), termOf(binding, v)); });
     });
     const parts = [table];
     if (ordered.length > PAGE_SIZE) parts.push(pager(ordered.length));
@@ -430,10 +431,11 @@
     if (!shown.sort) return shown.rows;
     const v = shown.sort;
     const numeric = shown.numeric.has(v);
-    return shown.rows.slice().sort(function (a, b) {
-      if (!a[v] || !b[v]) return (a[v] ? 0 : 1) - (b[v] ? 0 : 1); // unbound last, either way
-      const order = numeric ? Number(a[v].value) - Number(b[v].value)
-        : text(a[v]).localeCompare(text(b[v]), undefined, { numeric: true });
+    return shown.rows.slice().sort(function (rowA, rowB) {
+      const a = termOf(rowA, v), b = termOf(rowB, v);
+      if (!a || !b) return (a ? 0 : 1) - (b ? 0 : 1); // unbound last, either way
+      const order = numeric ? Number(a.value) - Number(b.value)
+        : text(a).localeCompare(text(b), undefined, { numeric: true });
       return order * shown.dir;
     });
   }
@@ -509,7 +511,7 @@
     const iris = new Set();
     table.rows.forEach(function (row) {
       table.vars.forEach(function (v) {
-        const t = row[v];
+        const t = termOf(row, v);
         if (t && t.type === "uri" && /^[^\s<>"{}|\\^`]+$/.test(t.value)) iris.add(t.value);
       });
     });
@@ -546,7 +548,7 @@
     const label = dated || vars.find(function (v) { return !numeric.has(v); });
     const value = vars.find(function (v) { return numeric.has(v) && v !== label; });
     if (!label || !value) return null;
-    const keys = rows.map(function (r) { return timeOf(binding(r, label), label); });
+    const keys = rows.map(function (r) { return timeOf(termOf(r, label), label); });
     const line = Boolean(dated) && keys.every(function (k) { return k !== null && k.kind === keys[0].kind; }) &&
       new Set(keys.map(function (k) { return k.at; })).size === keys.length;
     return { label: label, value: value, line: line };
@@ -574,8 +576,8 @@
 
   function chart(table) {
     const spec = table.chart;
-    const rows = table.rows.filter(function (r) { return r[spec.label] && r[spec.value]; }).slice(0, 200);
-    const values = rows.map(function (r) { return Number(r[spec.value].value); });
+    const rows = table.rows.filter(function (r) { return termOf(r, spec.label) && termOf(r, spec.value); }).slice(0, 200);
+    const values = rows.map(function (r) { return Number(termOf(r, spec.value).value); });
     const max = Math.max.apply(null, values.concat([0]));
     const min = Math.min.apply(null, values.concat([0]));
     const figure = document.createElement("figure");
@@ -598,7 +600,7 @@
     const root = svg("svg", { viewBox: "0 0 " + width + " " + height, class: "bar-chart" });
     rows.forEach(function (r, i) {
       const y = top + i * bar;
-      const name = text(r[spec.label]);
+      const name = text(termOf(r, spec.label));
       const g = svg("g", {});
       g.appendChild(svg("title", {}, name + ": " + values[i]));
       g.appendChild(svg("text", { x: left - 8, y: y + 15, "text-anchor": "end", class: "axis-label" },
@@ -614,7 +616,7 @@
 
   function lineChart(rows, values, min, max, spec) {
     const width = 760, height = 320, left = 70, right = 20, top = 20, bottom = 40;
-    const points = rows.map(function (r, i) { return [timeOf(binding(r, spec.label), spec.label).at, values[i], r]; })
+    const points = rows.map(function (r, i) { return [timeOf(termOf(r, spec.label), spec.label).at, values[i], r]; })
       .sort(function (a, b) { return a[0] - b[0]; });
     const x0 = points[0][0], x1 = points[points.length - 1][0];
     const sx = function (x) { return left + (x - x0) / ((x1 - x0) || 1) * (width - left - right); };
@@ -631,7 +633,7 @@
     let free = 0; // x labels are thinned out: one is drawn only where it does not touch the last
     points.forEach(function (p) {
       const g = svg("g", {});
-      const name = text(binding(p[2], spec.label));
+      const name = text(termOf(p[2], spec.label));
       g.appendChild(svg("title", {}, name + ": " + p[1]));
       g.appendChild(svg("circle", { cx: sx(p[0]), cy: sy(p[1]), r: 4, class: "point" }));
       root.appendChild(g);
