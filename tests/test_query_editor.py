@@ -485,3 +485,8 @@ def test_variables_named_like_object_members_sort(page: Any) -> None:
     assert page.locator("#results th").nth(1).get_attribute("aria-sort") == "ascending"
     assert page.locator("#results tbody tr").count() == 2
     assert errors == []
+
+
+def test_an_empty_example_choice_shows_the_page(server: LiveServer) -> None:
+    r = requests.get(server.url + "/query?example=", timeout=30)
+    assert r.status_code == 200 and 'id="query-form"' in r.text
