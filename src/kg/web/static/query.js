@@ -33,7 +33,16 @@
   // The text of the example the picker names, while the editor holds it unchanged: once the
   // editor holds anything else, the picker goes back to "Pick an example…".
   let picked = picker.value ? textarea.value : null;
-  const editor = window.CodeMirror ? codeEditor() : plainEditor();
+  // CodeMirror 5 lays out a very long unbroken line in time that grows with its square (a
+  // 30,000-character comment froze the tab for 10 s): such a text stays in the plain textarea.
+  const LONGEST_LINE = 5000;
+  const tooLong = textarea.value.split("\n").some(function (l) { return l.length > LONGEST_LINE; });
+  const editor = window.CodeMirror && !tooLong ? codeEditor() : plainEditor();
+  if (tooLong) {
+    document.getElementById("query-help").textContent = "A line is longer than " + LONGEST_LINE +
+      " characters, so the query is shown as plain text, without highlighting or completion. " +
+      "Ctrl+Enter runs it.";
+  }
   let shown = null; // the table on screen: {vars, rows, sort, dir, page, labels, numeric, chart}
 
   // ------------------------------------------------------------ the editor
