@@ -503,3 +503,15 @@ def test_a_link_with_a_very_long_line_opens_as_plain_text(
     assert browser_page.locator(".CodeMirror").count() == 0
     assert browser_page.input_value("#query") == text
     assert "plain text" in browser_page.locator("#query-help").inner_text()
+
+
+def test_a_run_waits_for_the_slot_of_the_query_it_replaced(page: Any) -> None:
+    """The server still runs an aborted query: a client with all its places taken gets 429
+    (Retry-After: 1). The page waits and asks again, rather than show the refusal."""
+    set_query(page, SLOW)
+    page.click("#run")
+    set_query(page, SLOW + " LIMIT 1")  # the test server allows two queries per client
+    page.click("#run")
+    run(page, "ASK { ?s ?p ?o }", wait="#results p.boolean, #error:not([hidden])")
+    assert page.locator("#error").is_hidden(), page.locator("#error").inner_text()
+    assert "yes" in page.locator("#results p.boolean").inner_text()

@@ -281,8 +281,10 @@
   async function run() {
     const query = editor.get();
     const ticket = ++runs;
+    const replaced = running !== null; // an earlier run was still waiting for its answer
     if (running) running.abort();
-    running = new AbortController();
+    const controller = new AbortController();
+    running = controller;
     clearResults();
     // The address becomes the query's permalink: Back from a result's link reloads this query
     // (the server puts it in the editor), not the page's first example.
@@ -291,7 +293,18 @@
     const started = performance.now();
     let response, body;
     try {
-      response = await post(query, ANSWERS, running.signal);
+      response = await post(query, ANSWERS, controller.signal);
+      // The aborted query may still hold this client's place on the server until it ends (429):
+      // wait as the server says, a few times, rather than show that refusal.
+      for (let tries = 0; replaced && response.status === 429 && tries < 5; tries++) {
+        const wait = Number(response.headers.get("Retry-After")) || 1;
+        if (wait > 5) break;
+        status.textContent = "Waiting for the previous query to stop…";
+        await new Promise(function (done) { setTimeout(done, wait * 1000); });
+        if (ticket !== runs) return;
+        status.textContent = "Running…";
+        response = await post(query, ANSWERS, controller.signal);
+      }
       body = await response.text();
     } catch (err) {
       if (ticket !== runs) return;
