@@ -81,7 +81,7 @@ def editor_data() -> dict[str, Any]:
 
 def _chosen_example(examples: list[dict[str, str]]) -> dict[str, str] | None:
     wanted = request.args.get("example")
-    if wanted is None:
+    if not wanted:  # the form's "Pick an example…" (no script) sends example=: just the page
         return None
     for example in examples:
         if example["id"] == wanted:

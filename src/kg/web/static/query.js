@@ -21,13 +21,28 @@
     "unsignedInt", "unsignedLong", "unsignedShort", "unsignedByte"].map(function (t) { return XSD + t; }));
   const DATES = new Set(["gYear", "date", "dateTime", "gYearMonth"].map(function (t) { return XSD + t; }));
   const PAGE_SIZE = 50;
+  // The page does not guess the query's form: it takes either kind of answer and the server,
+  // which parses the query, picks the one that fits (a graph as Turtle, shown as text).
+  const ANSWERS = "application/sparql-results+json, text/turtle;q=0.9";
   const KEYWORDS = ("SELECT DISTINCT WHERE FILTER OPTIONAL UNION MINUS BIND VALUES GRAPH ORDER BY " +
     "GROUP HAVING LIMIT OFFSET ASK CONSTRUCT DESCRIBE PREFIX COUNT SUM AVG MIN MAX SAMPLE " +
     "GROUP_CONCAT LANG LANGMATCHES STR REGEX CONTAINS STRSTARTS YEAR EXISTS NOT IN AS DESC ASC").split(" ");
   const EXTENSIONS = { json: "json", xml: "xml", csv: "csv", tsv: "tsv", turtle: "ttl",
     nt: "nt", "json-ld": "jsonld", rdfxml: "rdf" };
 
-  const editor = window.CodeMirror ? codeEditor() : plainEditor();
+  // The text of the example the picker names, while the editor holds it unchanged: once the
+  // editor holds anything else, the picker goes back to "Pick an example…".
+  let picked = picker.value ? textarea.value : null;
+  // CodeMirror 5 lays out a very long unbroken line in time that grows with its square (a
+  // 30,000-character comment froze the tab for 10 s): such a text stays in the plain textarea.
+  const LONGEST_LINE = 5000;
+  const tooLong = textarea.value.split("\n").some(function (l) { return l.length > LONGEST_LINE; });
+  const editor = window.CodeMirror && !tooLong ? codeEditor() : plainEditor();
+  if (tooLong) {
+    document.getElementById("query-help").textContent = "A line is longer than " + LONGEST_LINE +
+      " characters, so the query is shown as plain text, without highlighting or completion. " +
+      "Ctrl+Enter runs it.";
+  }
   let shown = null; // the table on screen: {vars, rows, sort, dir, page, labels, numeric, chart}
 
   // ------------------------------------------------------------ the editor
@@ -54,7 +69,7 @@
       if (event.key !== "Escape" && event.key !== "Tab" && event.key !== "Shift") cm.removeKeyMap(leave);
     });
     cm.on("blur", function () { cm.removeKeyMap(leave); });
-    cm.on("change", function () { cm.save(); clear(); }); // the textarea stays the form's field
+    cm.on("change", function () { cm.save(); clear(); edited(); }); // the textarea stays the form's field
     cm.on("inputRead", function (cm) {
       const word = wordBefore(cm);
       if (/^[A-Za-z][\w-]*:[\w-]*$/.test(word.text) && !cm.state.completionActive) {
@@ -85,9 +100,12 @@
           cm.setGutterMarker(handle, "query-error-gutter", null);
         });
         if (column) {
-          const length = cm.getLine(at).length; // past the end: the line's last character
-          const ch = Math.max(0, Math.min(column - 1, length - 1));
-          const end = Math.min(ch + 1, length);
+          // The server counts code points, CodeMirror UTF-16 units: an emoji is one, or two.
+          // Past the end: the line's last character.
+          const points = Array.from(cm.getLine(at));
+          const index = Math.max(0, Math.min(column - 1, points.length - 1));
+          const ch = points.slice(0, index).join("").length;
+          const end = ch + (points[index] || "").length;
           if (end > ch) {
             const mark = cm.markText({ line: at, ch: ch }, { line: at, ch: end },
               { className: "query-error-at", attributes: { title: message } });
@@ -101,6 +119,7 @@
   }
 
   function plainEditor() { // the script ran but the editor did not load: the textarea as it is
+    textarea.addEventListener("input", function () { edited(); });
     textarea.addEventListener("keydown", function (event) {
       if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
         event.preventDefault();
@@ -188,8 +207,21 @@
       return;
     }
     const found = examples.find(function (ex) { return ex.id === picker.value; });
-    if (found) editor.set(found.query);
+    if (!found) return;
+    picked = found.query;
+    editor.set(found.query);
   });
+
+  function edited() {
+    if (picked !== null && editor.get() !== picked) {
+      picked = null;
+      picker.value = "";
+    }
+  }
+
+  function permalink(query) {
+    return new URL(form.dataset.page + "?" + new URLSearchParams({ query: query }), window.location.href).href;
+  }
 
   form.addEventListener("submit", function (event) {
     event.preventDefault();
@@ -198,8 +230,7 @@
 
   copyButton.hidden = false;
   copyButton.addEventListener("click", async function () {
-    const url = new URL(form.dataset.page + "?" + new URLSearchParams({ query: editor.get() }),
-      window.location.href).href;
+    const url = permalink(editor.get());
     window.history.replaceState(null, "", url);
     try {
       await navigator.clipboard.writeText(url);
@@ -218,12 +249,6 @@
     shown.view = button.dataset.view;
     render();
   });
-
-  function isGraphQuery(text) {
-    const body = text.replace(/#[^\n]*/g, " ").replace(/<[^>\s]*>/g, " ");
-    const match = body.match(/\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b/i);
-    return match !== null && /CONSTRUCT|DESCRIBE/i.test(match[1]);
-  }
 
   // ------------------------------------------------------------ running
 
@@ -248,38 +273,65 @@
     errorBox.hidden = false;
   }
 
+  // Each run has a number; an answer that comes for an earlier run than the latest is dropped
+  // (its fetch is aborted too), so the results, downloads and status are the shown query's.
+  let runs = 0;
+  let running = null;
+
   async function run() {
     const query = editor.get();
+    const ticket = ++runs;
+    const replaced = running !== null; // an earlier run was still waiting for its answer
+    if (running) running.abort();
+    const controller = new AbortController();
+    running = controller;
     clearResults();
+    // The address becomes the query's permalink: Back from a result's link reloads this query
+    // (the server puts it in the editor), not the page's first example.
+    window.history.replaceState(null, "", permalink(query));
     status.textContent = "Running…";
-    const graph = isGraphQuery(query);
     const started = performance.now();
-    let response;
+    let response, body;
     try {
-      response = await post(query, graph ? "text/turtle" : "application/sparql-results+json");
+      response = await post(query, ANSWERS, controller.signal);
+      // The aborted query may still hold this client's place on the server until it ends (429):
+      // wait as the server says, a few times, rather than show that refusal.
+      for (let tries = 0; replaced && response.status === 429 && tries < 5; tries++) {
+        const wait = Number(response.headers.get("Retry-After")) || 1;
+        if (wait > 5) break;
+        status.textContent = "Waiting for the previous query to stop…";
+        await new Promise(function (done) { setTimeout(done, wait * 1000); });
+        if (ticket !== runs) return;
+        status.textContent = "Running…";
+        response = await post(query, ANSWERS, controller.signal);
+      }
+      body = await response.text();
     } catch (err) {
+      if (ticket !== runs) return;
       status.textContent = "";
       showError({ message: "The server could not be reached: " + err });
       return;
     }
+    if (ticket !== runs) return;
+    running = null;
     const seconds = ((performance.now() - started) / 1000).toFixed(2);
     if (!response.ok) {
       status.textContent = "Failed (" + response.status + ")";
-      const text = await response.text();
-      try { showError(JSON.parse(text)); } catch (e) { showError({ message: text }); }
+      try { showError(JSON.parse(body)); } catch (e) { showError({ message: body }); }
       return;
     }
+    const graph = !/^application\/sparql-results\+json\b/.test(response.headers.get("Content-Type") || "");
     setDownloads(graph ? "graph" : "solutions", query);
     section.hidden = false;
     if (graph) {
       const pre = document.createElement("pre");
-      pre.textContent = await response.text();
+      pre.textContent = body;
       results.replaceChildren(pre);
       status.textContent = "Done in " + seconds + " s";
       return;
     }
-    const answer = await response.json();
-    if ("boolean" in answer) {
+    const answer = JSON.parse(body);
+    if (Object.hasOwn(answer, "boolean")) {
       const p = document.createElement("p");
       p.className = "boolean";
       p.textContent = "Answer: " + (answer.boolean ? "yes (true)" : "no (false)");
@@ -292,9 +344,10 @@
     status.textContent = n + " row" + (n === 1 ? "" : "s") + " in " + seconds + " s";
   }
 
-  function post(query, accept) {
+  function post(query, accept, signal) {
     return fetch(endpoint, {
       method: "POST",
+      signal: signal,
       headers: { "Content-Type": "application/x-www-form-urlencoded", "Accept": accept },
       body: new URLSearchParams({ query: query }),
     });
@@ -338,11 +391,17 @@
     return /year|date/i.test(name) && NUMERIC.has(term.datatype) && Number.isInteger(n) && n > 999 && n < 3000;
   }
 
+  // A row's binding of a variable: its own key only (a variable may be named "constructor").
+  function termOf(row, name) {
+    return Object.hasOwn(row, name) ? row[name] : undefined;
+  }
+
   function columnIs(rows, name, test) {
     let bound = 0;
     for (const row of rows) {
-      if (!row[name]) continue;
-      if (!test(row[name], name)) return false;
+      const term = termOf(row, name);
+      if (!term) continue;
+      if (!test(term, name)) return false;
       bound++;
     }
     return bound > 0;
@@ -383,7 +442,7 @@
     const body = table.createTBody();
     ordered.slice(first, first + PAGE_SIZE).forEach(function (binding) {
       const row = body.insertRow();
-      shown.vars.forEach(function (v) { cell(row.insertCell(), binding[v]); });
+      shown.vars.forEach(function (v) { cell(row.insertCell(), termOf(binding, v)); });
     });
     const parts = [table];
     if (ordered.length > PAGE_SIZE) parts.push(pager(ordered.length));
@@ -394,10 +453,11 @@
     if (!shown.sort) return shown.rows;
     const v = shown.sort;
     const numeric = shown.numeric.has(v);
-    return shown.rows.slice().sort(function (a, b) {
-      if (!a[v] || !b[v]) return (a[v] ? 0 : 1) - (b[v] ? 0 : 1); // unbound last, either way
-      const order = numeric ? Number(a[v].value) - Number(b[v].value)
-        : text(a[v]).localeCompare(text(b[v]), undefined, { numeric: true });
+    return shown.rows.slice().sort(function (rowA, rowB) {
+      const a = termOf(rowA, v), b = termOf(rowB, v);
+      if (!a || !b) return (a ? 0 : 1) - (b ? 0 : 1); // unbound last, either way
+      const order = numeric ? Number(a.value) - Number(b.value)
+        : text(a).localeCompare(text(b), undefined, { numeric: true });
       return order * shown.dir;
     });
   }
@@ -473,7 +533,7 @@
     const iris = new Set();
     table.rows.forEach(function (row) {
       table.vars.forEach(function (v) {
-        const t = row[v];
+        const t = termOf(row, v);
         if (t && t.type === "uri" && /^[^\s<>"{}|\\^`]+$/.test(t.value)) iris.add(t.value);
       });
     });
@@ -501,16 +561,32 @@
   // ------------------------------------------------------------ the chart
 
   // A chart is offered when a column is numeric: its values against a label column, drawn as a
-  // line when the labels are years or dates (each once), else as bars.
+  // line when the labels are points on one time axis, each once: all plain years, or all full
+  // dates (placed at their real time). Mixed precision (2023, 2023-03, 2024-04-30) has no one
+  // axis, so it is drawn as bars in the answer's order.
   function chartSpec(vars, rows, numeric) {
     if (rows.length < 2) return null;
     const dated = vars.find(function (v) { return columnIs(rows, v, isDate); });
     const label = dated || vars.find(function (v) { return !numeric.has(v); });
     const value = vars.find(function (v) { return numeric.has(v) && v !== label; });
     if (!label || !value) return null;
-    const keys = rows.map(function (r) { return r[label] ? r[label].value : ""; });
-    const line = Boolean(dated) && new Set(keys).size === keys.length;
+    const keys = rows.map(function (r) { return timeOf(termOf(r, label), label); });
+    const line = Boolean(dated) && keys.every(function (k) { return k !== null && k.kind === keys[0].kind; }) &&
+      new Set(keys.map(function (k) { return k.at; })).size === keys.length;
     return { label: label, value: value, line: line };
+  }
+
+  // A term's place in time: {kind: "year" | "day", at: a number}, or null when it is neither a
+  // plain year nor a full date (a gYearMonth, a year with a time zone, a word…).
+  function timeOf(term, name) {
+    if (!term || !isDate(term, name)) return null;
+    const v = term.value;
+    if (/^\d{4}$/.test(v)) return { kind: "year", at: Number(v) };
+    if ((term.datatype === XSD + "date" || term.datatype === XSD + "dateTime") && /^\d{4}-\d{2}-\d{2}/.test(v)) {
+      const at = Date.parse(term.datatype === XSD + "date" ? v.slice(0, 10) : v);
+      return isNaN(at) ? null : { kind: "day", at: at };
+    }
+    return null;
   }
 
   function svg(name, attrs, content) {
@@ -522,8 +598,8 @@
 
   function chart(table) {
     const spec = table.chart;
-    const rows = table.rows.filter(function (r) { return r[spec.label] && r[spec.value]; }).slice(0, 200);
-    const values = rows.map(function (r) { return Number(r[spec.value].value); });
+    const rows = table.rows.filter(function (r) { return termOf(r, spec.label) && termOf(r, spec.value); }).slice(0, 200);
+    const values = rows.map(function (r) { return Number(termOf(r, spec.value).value); });
     const max = Math.max.apply(null, values.concat([0]));
     const min = Math.min.apply(null, values.concat([0]));
     const figure = document.createElement("figure");
@@ -546,7 +622,7 @@
     const root = svg("svg", { viewBox: "0 0 " + width + " " + height, class: "bar-chart" });
     rows.forEach(function (r, i) {
       const y = top + i * bar;
-      const name = text(r[spec.label]);
+      const name = text(termOf(r, spec.label));
       const g = svg("g", {});
       g.appendChild(svg("title", {}, name + ": " + values[i]));
       g.appendChild(svg("text", { x: left - 8, y: y + 15, "text-anchor": "end", class: "axis-label" },
@@ -562,8 +638,7 @@
 
   function lineChart(rows, values, min, max, spec) {
     const width = 760, height = 320, left = 70, right = 20, top = 20, bottom = 40;
-    const keys = rows.map(function (r) { return parseFloat(r[spec.label].value); });
-    const points = keys.map(function (k, i) { return [isNaN(k) ? i : k, values[i], rows[i]]; })
+    const points = rows.map(function (r, i) { return [timeOf(termOf(r, spec.label), spec.label).at, values[i], r]; })
       .sort(function (a, b) { return a[0] - b[0]; });
     const x0 = points[0][0], x1 = points[points.length - 1][0];
     const sx = function (x) { return left + (x - x0) / ((x1 - x0) || 1) * (width - left - right); };
@@ -577,15 +652,19 @@
     });
     root.appendChild(svg("polyline", { class: "series", fill: "none",
       points: points.map(function (p) { return sx(p[0]) + "," + sy(p[1]); }).join(" ") }));
-    const every = Math.ceil(points.length / 12);
-    points.forEach(function (p, i) {
+    let free = 0; // x labels are thinned out: one is drawn only where it does not touch the last
+    points.forEach(function (p) {
       const g = svg("g", {});
-      g.appendChild(svg("title", {}, text(p[2][spec.label]) + ": " + p[1]));
+      const name = text(termOf(p[2], spec.label));
+      g.appendChild(svg("title", {}, name + ": " + p[1]));
       g.appendChild(svg("circle", { cx: sx(p[0]), cy: sy(p[1]), r: 4, class: "point" }));
       root.appendChild(g);
-      if (i % every === 0) {
-        root.appendChild(svg("text", { x: sx(p[0]), y: height - bottom + 18, "text-anchor": "middle",
-          class: "axis-label" }, text(p[2][spec.label])));
+      const half = name.length * 4.5 + 4; // 13px digits are about 7.5px wide, with a margin
+      const x = Math.min(Math.max(sx(p[0]), half), width - half);
+      if (x - half >= free) {
+        root.appendChild(svg("text", { x: x, y: height - bottom + 18, "text-anchor": "middle",
+          class: "axis-label x-label" }, name));
+        free = x + half;
       }
     });
     return root;
