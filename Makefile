@@ -38,10 +38,11 @@ lint: install-test
 	$(BIN)/ruff format --check src tests
 	$(BIN)/mypy
 
-# the suite runs on both cores, a test file per process (its servers stay its own)
-TEST_PROCESSES ?= 2
+# the suite runs a test file per process (its servers stay its own), three processes on two
+# cores: much of the suite waits (servers, browsers, deadlines); the slowest tests are listed
+TEST_PROCESSES ?= 3
 test: install-test lint
-	$(BIN)/pytest -n $(TEST_PROCESSES) --dist loadfile
+	$(BIN)/pytest -n $(TEST_PROCESSES) --dist loadfile --durations=20
 
 # `make bench`: our endpoint side by side with oxigraph and rdflib-endpoint (bench/README.md).
 # The peers go into their own venv; options for bench/run.py in BENCH_ARGS, e.g.
