@@ -39,6 +39,7 @@ class ResultCache:
     def __init__(self, max_bytes: int) -> None:
         self.max_bytes = max_bytes
         self.bytes = 0
+        self._version = ""  # the data version of every answer held
         self._answers: OrderedDict[Key, Answer] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -57,8 +58,10 @@ class ResultCache:
         if size > self.max_bytes:
             return
         with self._lock:
-            for old in [k for k in self._answers if k.version != key.version]:
-                self._drop(old)  # another version's: never asked for again
+            if key.version != self._version:  # older answers are never asked for again
+                self._answers.clear()
+                self.bytes = 0
+                self._version = key.version
             if key in self._answers:
                 self._drop(key)
             while self._answers and self.bytes + size > self.max_bytes:
