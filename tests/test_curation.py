@@ -360,13 +360,13 @@ def test_xxe_is_refused(curation: FlaskClient, listener: Any, tmp_path: Path, ta
 
 
 def submit(
-    server: LiveServer, body: str, headers: dict[str, str] | None = None
+    server: LiveServer, body: str, headers: dict[str, str] | None = None, timeout: float = 60
 ) -> requests.Response:
     return requests.post(
         server.url + "/submissions",
         data=body.encode(),
         headers={**TTL, **ALICE, **(headers or {})},
-        timeout=60,
+        timeout=timeout,
     )
 
 
@@ -389,7 +389,9 @@ def test_write_rate_limit(make_server: Callable[..., LiveServer], tmp_path: Path
 
 def test_concurrent_submissions_are_all_kept(curated: LiveServer) -> None:
     def one(i: int) -> requests.Response:
-        return submit(curated, event(f"concurrent-{i}"), ALICE if i % 2 else BOB)
+        # writes are validated one after another: the last of 16 waits for the 15 before it,
+        # which on a busy CI machine (three test processes, two cores) took over a minute
+        return submit(curated, event(f"concurrent-{i}"), ALICE if i % 2 else BOB, timeout=240)
 
     with ThreadPoolExecutor(max_workers=8) as pool:
         responses = list(pool.map(one, range(16)))
