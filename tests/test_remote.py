@@ -5,6 +5,8 @@ only through the W3C protocols.
 
 from __future__ import annotations
 
+import re
+import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -351,3 +353,35 @@ def test_relative_iris_resolve_against_our_endpoint(pair: tuple[LiveServer, Live
     assert r.status_code == 200, r.text
     (s, p, _), *_ = Graph().parse(data=r.text, format="nt")
     assert (str(s), str(p)) == (f"{server.url}/s", f"{server.url}/p")
+
+
+def _store_requests(server: LiveServer) -> int:
+    text = requests.get(server.url + "/metrics", timeout=30).text
+    found = re.search(r"^kg_store_requests_total (\S+)$", text, re.M)
+    assert found, "no kg_store_requests_total in /metrics"
+    return int(float(found[1]))
+
+
+@pytest.mark.parametrize(
+    ("path", "params", "most"),
+    [
+        # the version (for the answer's tag, and the graphs a query may name), then the query
+        (
+            "/sparql",
+            {"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o . FILTER(?s != <urn:x:{}>) }"},
+            2,
+        ),
+        ("/health", {}, 2),  # the version (counts come with it), and the submissions
+    ],
+)
+def test_the_store_is_asked_its_version_once_per_request(
+    pair: tuple[LiveServer, LiveServer], path: str, params: dict[str, str], most: int
+) -> None:
+    """Issue 16: a /sparql request read the store's version twice (the graphs, then the tag),
+    each read a round trip. The store is read once per request, whatever asks."""
+    first = pair[0]
+    unique = {k: v.replace("{}", uuid.uuid4().hex) for k, v in params.items()}  # never cached
+    before = _store_requests(first)
+    r = requests.get(first.url + path, params=unique, timeout=60)
+    assert r.status_code == 200, r.text[:300]
+    assert _store_requests(first) - before == most

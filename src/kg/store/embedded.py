@@ -19,7 +19,7 @@ from rdflib import Graph
 
 from ..errors import BuildError
 from ..graph.build import dump_file
-from .interface import StoreQueries, rdflib_merge
+from .interface import Inventory, StoreQueries, rdflib_merge
 from .pool import QueryPool
 from .submissions import SubmissionStore
 
@@ -74,6 +74,9 @@ class EmbeddedStore(StoreQueries):
         rows = self.select(INVENTORY, timeout=INVENTORY_TIMEOUT_S)
         self.graphs = frozenset(row["g"] for row in rows)
         self.triples = sum(int(row["n"]) for row in rows)
+
+    def inventory(self) -> Inventory:
+        return Inventory(self.version, self.modified, self.graphs, self.triples)
 
     def graph(self) -> Graph:
         """The whole dataset as one rdflib graph (the RDF merge), for validating additions in

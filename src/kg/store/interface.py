@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -26,6 +27,18 @@ from .engine import Answer, QueryJob
 from .submissions import Submission
 
 Row = dict[str, str]
+
+
+@dataclass(frozen=True)
+class Inventory:
+    """What the served dataset is at one moment, read at once: on a remote store each look at
+    the version is a round trip, so a request that needs two of these reads them together."""
+
+    version: str  # a hash that changes with the data (build and submissions)
+    modified: datetime
+    graphs: frozenset[str]  # the named graphs of the served dataset
+    triples: int
+
 
 #: A resource, its blank nodes two levels down, the labels of what it points to (with the names
 #: in other languages that pages choose from), and what points to it: what a linked-data page
@@ -141,6 +154,10 @@ class Store(Protocol):
 
     @property
     def triples(self) -> int: ...
+
+    def inventory(self) -> Inventory:
+        """Version, modification time, graphs and size, read together."""
+        ...
 
     def start(self) -> None: ...
 

@@ -45,7 +45,7 @@ from .engine import (
     write_result,
 )
 from .guard import query_form
-from .interface import StoreQueries, rdflib_merge
+from .interface import Inventory, StoreQueries, rdflib_merge
 from .submissions import (
     Submission,
     check_loadable,
@@ -333,6 +333,10 @@ class RemoteStore(StoreQueries):
         self.config = config
         self.session = requests.Session()
         self.session.auth = _auth(config)
+        #: requests sent to the store (kg_store_requests_total): what each of ours costs it
+        self.round_trips = 0
+        self._round_trips_lock = threading.Lock()
+        self.session.hooks["response"].append(self._count)
         self.query_url = str(config["STORE_URL"])
         self.update_url = str(config["STORE_UPDATE_URL"]) or self.query_url
         self.gsp_url = str(config["STORE_GSP_URL"])
@@ -350,6 +354,14 @@ class RemoteStore(StoreQueries):
         self._cache_lock = threading.Lock()
 
     # -- plumbing
+
+    def _count(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
+        with self._round_trips_lock:
+            self.round_trips += 1
+
+    def requests_sent(self) -> int:
+        """Requests sent to the store so far (kg_store_requests_total)."""
+        return self.round_trips
 
     def update(self, text: str, load: bool = False) -> None:
         timeout = float(self.config["STORE_LOAD_TIMEOUT_S"]) if load else self.timeout
@@ -440,6 +452,14 @@ class RemoteStore(StoreQueries):
                 "modified": datetime.now(UTC).replace(microsecond=0),
                 "graph": None,
             }
+
+    def inventory(self) -> Inventory:
+        self.refresh()
+        with self._cache_lock:
+            cache = self._cache
+        return Inventory(
+            str(cache["version"]), cache["modified"], cache["graphs"], int(cache["triples"])
+        )
 
     @property
     def version(self) -> str:

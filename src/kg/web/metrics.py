@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
@@ -17,7 +18,9 @@ from .resultcache import ResultCache
 class Metrics:
     """The counters of one app, in a registry of its own (tests run several apps)."""
 
-    def __init__(self, cache: ResultCache | None = None) -> None:
+    def __init__(
+        self, cache: ResultCache | None = None, store_requests: Callable[[], int] | None = None
+    ) -> None:
         self.registry = CollectorRegistry()
         self.requests = Counter(
             "kg_http_requests",
@@ -55,6 +58,12 @@ class Metrics:
         )
         if cache is not None:
             self._watch(cache)
+        if store_requests is not None:  # a remote store: what our requests cost it
+            Gauge(
+                "kg_store_requests_total",
+                "Requests sent to the remote store (queries, version reads, writes)",
+                registry=self.registry,
+            ).set_function(store_requests)
 
     def _watch(self, cache: ResultCache) -> None:
         """The cache's size, read when /metrics is asked."""

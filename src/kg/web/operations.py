@@ -71,13 +71,14 @@ def observe_query(query: str) -> Iterator[QueryRecord]:
 def health() -> Response:
     store = get_state().store
     crashes = store.engine.recent_crashes
+    inventory = store.inventory()  # one look: on a remote store, a round trip
     return jsonify(
         # degraded: serving, but stored data was set aside, or query processes keep dying
         status="degraded" if store.quarantined or crashes >= CRASH_LOOP else "ok",
         quarantined=store.quarantined,
         query_crashes_last_minute=crashes,
-        triples=store.triples,
-        graphs=len(store.graphs),
+        triples=inventory.triples,
+        graphs=len(inventory.graphs),
         submissions=len(store.submissions.ids()),
         query_workers=store.engine.size,
         query_workers_ready=store.engine.ready,

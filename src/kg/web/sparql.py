@@ -143,7 +143,9 @@ def endpoint() -> Response:
         return _describe()
     config = current_app.config
     state = get_state()
-    known = state.store.graphs  # once: on a remote store each look is a round trip
+    # once: on a remote store each look is a round trip (the graphs and the answer's tag)
+    inventory = state.store.inventory()
+    known = inventory.graphs
     with observe_query(protocol.query) as record:
         shape = guard.check(
             protocol.query,
@@ -169,7 +171,7 @@ def endpoint() -> Response:
             base_iri=valid_iri(request.base_url),
         )
         key = Key(
-            state.store.version,
+            inventory.version,
             job.query,
             job.default_graphs,
             job.named_graphs,

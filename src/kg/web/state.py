@@ -60,8 +60,8 @@ def get_store() -> Store:
 
 def data_version() -> tuple[str, datetime]:
     """A hash that changes with the data (build and submissions), and when it last changed."""
-    store = get_store()
-    return store.version, store.modified
+    inventory = get_store().inventory()  # one look: on a remote store, a round trip
+    return inventory.version, inventory.modified
 
 
 def cached(name: str, build: Callable[[], Any]) -> Any:
