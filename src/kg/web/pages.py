@@ -97,8 +97,7 @@ RDF_FORMATS = (
 #: The pages' schema.org descriptions name their vocabulary inline: a remote context would make
 #: a reader fetch it (and the project names none).
 SCHEMA_CONTEXT = {"@vocab": "https://schema.org/"}
-#: Dumps the Dataset names, of void.DUMPS (void imports this module, so not from there; the
-#: tests fetch each).
+#: Dumps the Dataset names, of kg.store.dumps.DUMP_FORMATS (the tests fetch each).
 DUMPS = (("cakg.trig", formats.TRIG), ("cakg.nq", formats.NQUADS), ("cakg.ttl", formats.TURTLE))
 
 

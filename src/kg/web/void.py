@@ -7,18 +7,15 @@ for, per version of the data, with their size and SHA-256.
 
 from __future__ import annotations
 
-import hashlib
-import shutil
-import threading
 from pathlib import Path
 
-import pyoxigraph as ox
 from flask import Blueprint, Response, abort, current_app, request, send_file
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, XSD
 
 from .. import formats
-from ..namespaces import BASE, DATASET, KG, ONTOLOGY, PREFIXES, VOID
+from ..namespaces import BASE, DATASET, KG, ONTOLOGY, VOID
+from ..store.dumps import DUMP_FORMATS, SUMS, Dump, write_dumps
 from .documents import finish, negotiate, serialize
 from .pages import html, select
 from .state import cached, data_version, get_store
@@ -27,13 +24,7 @@ bp = Blueprint("void", __name__)
 
 SPDX = Namespace("http://spdx.org/rdf/terms#")
 LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")
-DUMPS = {
-    "cakg.ttl": (ox.RdfFormat.TURTLE, formats.TURTLE),
-    "cakg.nt": (ox.RdfFormat.N_TRIPLES, formats.NTRIPLES),
-    "cakg.nq": (ox.RdfFormat.N_QUADS, formats.NQUADS),
-    "cakg.trig": (ox.RdfFormat.TRIG, formats.TRIG),
-    "cakg.jsonld": (ox.RdfFormat.JSON_LD, formats.JSONLD),
-}
+DUMPS = {name: media for name, (_, media) in DUMP_FORMATS.items()}
 VOCABULARIES = (
     str(KG),
     "https://schema.org/",
@@ -44,58 +35,13 @@ VOCABULARIES = (
     "http://www.w3.org/2003/01/geo/wgs84_pos#",
     "http://www.w3.org/ns/shacl#",
 )
-_lock = threading.Lock()
 
 
-def dump_dir() -> Path:
-    """This version's dumps: beside what the server keeps, one folder per version of the data."""
-    version, _ = data_version()
-    return Path(current_app.config["VAR_DIR"]) / "dumps" / version[:16]
-
-
-def _prune(current: Path) -> None:
-    """Remove the dumps of every other version: they are never served again (issue 12,
-    finding 7: a folder per version was kept forever)."""
-    for folder in current.parent.iterdir():
-        if folder != current:
-            shutil.rmtree(folder, ignore_errors=True)
-
-
-def dumps() -> list[dict[str, object]]:
-    """Write the dumps of this version if needed; return name, type, size, SHA-256 of each."""
-    folder = dump_dir()
+def dumps() -> list[Dump]:
+    """This version's dumps (name, type, size, SHA-256), written if no server has yet."""
     store = get_store()
-    with _lock:
-        if not (folder / "SHA256SUMS").exists():
-            folder.mkdir(parents=True, exist_ok=True)
-            quads = store.quads()
-            sums = []
-            for name, (fmt, _) in DUMPS.items():
-                if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.N_TRIPLES):
-                    data = ox.serialize(
-                        {q.triple for q in quads}, format=fmt, prefixes=_prefixes(fmt)
-                    )
-                else:
-                    data = ox.serialize(quads, format=fmt, prefixes=_prefixes(fmt))
-                (folder / name).write_bytes(data or b"")
-                sums.append(f"{hashlib.sha256(data or b'').hexdigest()}  {name}")
-            (folder / "SHA256SUMS").write_text("\n".join(sums) + "\n")
-            _prune(folder)
-    lines = (folder / "SHA256SUMS").read_text().splitlines()
-    digests = {name: digest for digest, name in (line.split("  ", 1) for line in lines)}
-    return [
-        {
-            "name": name,
-            "media": media,
-            "size": (folder / name).stat().st_size,
-            "sha256": digests[name],
-        }
-        for name, (_, media) in DUMPS.items()
-    ]
-
-
-def _prefixes(fmt: ox.RdfFormat) -> dict[str, str] | None:
-    return PREFIXES if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else None
+    version, _ = data_version()
+    return write_dumps(Path(current_app.config["VAR_DIR"]), version, store.quads)
 
 
 @bp.route("/dumps/")
@@ -105,15 +51,15 @@ def dump_index() -> Response:
 
 @bp.route("/dumps/<name>")
 def dump(name: str) -> Response:
-    if name not in DUMPS and name != "SHA256SUMS":
+    if name not in DUMPS and name != SUMS:
         abort(404)
-    dumps()
-    media = DUMPS[name][1] if name in DUMPS else "text/plain"
+    media = DUMPS.get(name, "text/plain")
+    folder = dumps()[0].folder
     try:
-        response = send_file(dump_dir() / name, mimetype=media, conditional=True, etag=True)
-    except FileNotFoundError:  # the data changed meanwhile, and its old dumps went: the new ones
-        dumps()
-        response = send_file(dump_dir() / name, mimetype=media, conditional=True, etag=True)
+        response = send_file(folder / name, mimetype=media, conditional=True, etag=True)
+    except FileNotFoundError:  # pruned between the listing and the opening: written afresh
+        folder = dumps()[0].folder
+        response = send_file(folder / name, mimetype=media, conditional=True, etag=True)
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response
 
@@ -175,18 +121,18 @@ def description(root: str) -> Graph:
     for name in sorted(get_store().graphs):
         g.add((DATASET, VOID.subset, URIRef(name)))
     for item in dumps():
-        url = URIRef(root + "dumps/" + str(item["name"]))
+        url = URIRef(root + "dumps/" + item.name)
         g.add((DATASET, VOID.dataDump, url))
         dist = BNode()
         g.add((DATASET, DCAT.distribution, dist))
         g.add((dist, RDF.type, DCAT.Distribution))
         g.add((dist, DCAT.downloadURL, url))
-        g.add((dist, DCAT.mediaType, Literal(item["media"])))
-        g.add((dist, DCAT.byteSize, Literal(item["size"], datatype=XSD.nonNegativeInteger)))
+        g.add((dist, DCAT.mediaType, Literal(item.media)))
+        g.add((dist, DCAT.byteSize, Literal(item.size, datatype=XSD.nonNegativeInteger)))
         checksum = BNode()
         g.add((dist, SPDX.checksum, checksum))
         g.add((checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256))
-        g.add((checksum, SPDX.checksumValue, Literal(item["sha256"], datatype=XSD.hexBinary)))
+        g.add((checksum, SPDX.checksumValue, Literal(item.sha256, datatype=XSD.hexBinary)))
     service = URIRef(root + "sparql")
     g.add((service, RDF.type, DCAT.DataService))
     g.add((service, DCAT.endpointURL, service))
