@@ -8,19 +8,26 @@ submissions in step with the submission folder before it answers.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import gc
 import importlib
 import importlib.util
 import logging
 import multiprocessing
+import os
 import queue
 import re
+import select
+import signal
+import socket
 import threading
 import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
+from multiprocessing.reduction import recv_handle, send_handle
 from pathlib import Path
 from typing import Any
 
@@ -168,6 +175,25 @@ def _worker_main(
     confinement = isolate_network() if isolate else NONE  # first: before any job is read
     limit_memory(memory_mb)
     handle = resolve(make_handler)(*args)  # imported after the limits: they count it too
+    _serve(conn, handle, memory_mb, confinement, 0)
+
+
+def private_mb() -> float:
+    """This process's own memory in MB: the pages no other process shares with it (after a
+    fork, the pages of the dataset it wrote to: Oxigraph's in-memory store writes reference
+    counts and locks on the quads it reads, so reading copies them)."""
+    with open("/proc/self/smaps_rollup", "rb") as handle:
+        for line in handle:
+            if line.startswith(b"Private_Dirty:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def _serve(
+    conn: Connection, handle: Handler, memory_mb: int, confinement: str, budget_mb: int
+) -> None:
+    """Say ready, then answer jobs until the pipe closes. With a budget (a forked process),
+    a reply says to retire this process once its own memory has passed the budget."""
     conn.send(("ready", confinement))
     while True:
         try:
@@ -175,15 +201,116 @@ def _worker_main(
         except EOFError:
             return
         try:
-            conn.send(("ok", handle(job)))
+            reply: tuple[Any, ...] = ("ok", handle(job))
         except KgError as exc:  # the user's error (HttpError, InputError): theirs to read
-            conn.send(("error", exc))
+            reply = ("error", exc)
         except MemoryError:
-            conn.send(("error", OverMemory(f"the work needed more than {memory_mb} MB")))
+            reply = ("error", OverMemory(f"the work needed more than {memory_mb} MB"))
         except Exception:  # a failure of the work must not take the worker down
             # ours, not the client's: the details (paths among them) go to the log only
             log.exception("a %s job failed", type(job).__name__)
-            conn.send(("error", WorkFailed("the work failed on the server; the error was logged")))
+            reply = ("error", WorkFailed("the work failed on the server; the error was logged"))
+        if budget_mb and private_mb() > budget_mb:
+            reply = (*reply, "retire")
+        conn.send(reply)
+
+
+def _reap(_signum: int, _frame: Any) -> None:
+    """The fork server's SIGCHLD handler: collect the query processes that ended."""
+    with contextlib.suppress(ChildProcessError):
+        while os.waitpid(-1, os.WNOHANG)[0]:
+            pass
+
+
+def _fork_server_main(
+    control: Connection,
+    isolate: bool,
+    memory_mb: int,
+    make_handler: MakeHandler,
+    args: tuple[Any, ...],
+    budget_mb: int,
+) -> None:
+    """Confine this process and set up the handler (load the dataset) once, then fork a
+    worker process per request: each inherits the confinement and the dataset, whose pages
+    it shares with this process and its siblings until it writes to them (copy-on-write).
+
+    This process is single-threaded when it forks (nothing here starts a thread, and
+    Oxigraph's bulk load joins its threads before returning), so the child's locks and
+    allocator are in a consistent state. Each fork is answered with the child's id and two
+    descriptors passed over the control pipe: the child's end of a new pipe, and a pidfd
+    (so that the web process can wait for and kill a process that is not its child without
+    the risk of a recycled id)."""
+    confinement = isolate_network() if isolate else NONE  # children inherit the namespace
+    limit_memory(memory_mb)
+    handle = resolve(make_handler)(*args)
+    before_fork = getattr(handle, "before_fork", None)
+    gc.collect()
+    gc.freeze()  # what was built so far is never traversed again: its pages stay shared
+    signal.signal(signal.SIGCHLD, _reap)
+    control.send(("ready", confinement))
+    while True:
+        try:
+            control.recv()
+        except EOFError:
+            return
+        if before_fork is not None:
+            before_fork()
+        ours, theirs = socket.socketpair()
+        # not reaped before its pidfd is open: the id cannot be another process's yet
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGCHLD})
+        pid = os.fork()
+        if pid == 0:  # the worker
+            code = 0
+            try:
+                signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+                signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGCHLD})
+                control.close()
+                ours.close()
+                limit_memory(memory_mb)
+                _serve(Connection(theirs.detach()), handle, memory_mb, confinement, budget_mb)
+            except BaseException:  # noqa: BLE001 — never return into the server's loop
+                code = 1
+            finally:
+                os._exit(code)
+        theirs.close()
+        pidfd = os.pidfd_open(pid)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGCHLD})
+        try:
+            control.send(("forked", pid))
+            send_handle(control, ours.fileno(), 0)
+            send_handle(control, pidfd, 0)
+        finally:
+            ours.close()
+            os.close(pidfd)
+
+
+class ForkedProcess:
+    """A worker forked by the fork server, as the pool uses a process: alive, kill, join."""
+
+    def __init__(self, pid: int, pidfd: int) -> None:
+        self.pid = pid
+        self.pidfd = pidfd
+
+    def _ended(self, timeout: float) -> bool:
+        if self.pidfd < 0:
+            return True
+        return bool(select.select([self.pidfd], [], [], timeout)[0])
+
+    def is_alive(self) -> bool:
+        return not self._ended(0)
+
+    def kill(self) -> None:
+        if self.pidfd >= 0:
+            with contextlib.suppress(ProcessLookupError):
+                signal.pidfd_send_signal(self.pidfd, signal.SIGKILL)
+
+    def join(self, timeout: float | None = None) -> None:
+        self._ended(timeout if timeout is not None else 3600)
+
+    def close(self) -> None:
+        if self.pidfd >= 0:
+            os.close(self.pidfd)
+            self.pidfd = -1
 
 
 def query_handler(source: str, submissions: str | None) -> Handler:
@@ -201,6 +328,10 @@ def query_handler(source: str, submissions: str | None) -> Handler:
             generation = job.generation
         return evaluate(stores.for_job(job), job)
 
+    def before_fork() -> None:  # in the fork server: children start with the submissions
+        sync_submissions(stores, folder, loaded)
+
+    handle.before_fork = before_fork  # type: ignore[attr-defined]
     return handle
 
 
@@ -244,8 +375,13 @@ class WorkerPool:
         isolate: bool = True,
         memory_mb: int = 0,
         max_waiting: int = 0,
+        fork: bool = False,
+        private_mb: int = 0,
     ) -> None:
         self.size = size
+        #: fork the workers from a fork server that set up the handler once (copy-on-write)
+        self.fork = fork
+        self.private_mb = private_mb  # a forked worker past it is replaced; 0: never
         self.queue_timeout = queue_timeout
         self.isolate = isolate  # no network in the worker processes (sandbox.py)
         self.memory_mb = memory_mb  # address space of each worker; 0: unlimited
@@ -263,6 +399,8 @@ class WorkerPool:
         self._all: list[_Worker] = []
         self._ready: set[int] = set()  # ids of the workers that finished starting
         self._work = threading.local()
+        self._server: tuple[Any, Connection] | None = None  # the fork server: process, pipe
+        self._server_lock = threading.Lock()
 
     def work_seconds(self) -> float:
         """How long this thread's last job was worked on, not counting the wait for a worker."""
@@ -287,6 +425,8 @@ class WorkerPool:
                 threading.Thread(target=self._ready_then_idle, args=(worker,), daemon=True).start()
 
     def _spawn(self) -> _Worker:
+        if self.fork:
+            return self._fork()
         make_handler, args = self.handler()
         check_name(make_handler)
         parent, child = self._context.Pipe()
@@ -302,6 +442,58 @@ class WorkerPool:
         with self._lock:
             self._all.append(worker)
         return worker
+
+    def _start_server(self) -> tuple[Any, Connection]:
+        """Start the fork server (it sets up the handler: loads the dataset) and wait for it."""
+        make_handler, args = self.handler()
+        check_name(make_handler)
+        parent, child = self._context.Pipe()
+        process = self._context.Process(
+            target=_fork_server_main,
+            args=(child, self.isolate, self.memory_mb, make_handler, args, self.private_mb),
+            daemon=True,
+            name=f"kg-{self.work}-fork-server",
+        )
+        process.start()
+        child.close()
+        status, confinement = parent.recv()
+        if status != "ready":
+            raise RuntimeError(f"the {self.work} fork server failed to start")
+        self.confinement = confinement
+        return process, parent
+
+    def _fork(self) -> _Worker:
+        """A worker forked by the fork server (started first if need be, or again if it died)."""
+        with self._server_lock:
+            for attempt in (1, 2):
+                if self._server is None or not self._server[0].is_alive():
+                    self._stop_server()
+                    self._server = self._start_server()
+                control = self._server[1]
+                try:
+                    control.send("fork")
+                    _, pid = control.recv()
+                    conn = Connection(recv_handle(control))
+                    pidfd = recv_handle(control)
+                    break
+                except (EOFError, OSError):
+                    if attempt == 2:
+                        raise
+                    self._stop_server()
+        worker = _Worker(ForkedProcess(pid, pidfd), conn, self._generation)
+        with self._lock:
+            self._all.append(worker)
+        return worker
+
+    def _stop_server(self) -> None:
+        if self._server is not None:
+            process, control = self._server
+            self._server = None
+            control.close()  # the server ends at EOF; its workers live on
+            process.join(timeout=2)
+            if process.is_alive():
+                process.kill()
+                process.join(timeout=5)
 
     def _await_ready(self, worker: _Worker) -> None:
         status, confinement = worker.conn.recv()
@@ -375,8 +567,11 @@ class WorkerPool:
                 "complex, or need more memory than a process may have); it has been replaced",
                 retry_after=5,
             )
-        status, payload = reply
-        self._idle.put(worker)
+        status, payload, *retire = reply
+        if retire:  # a forked worker that no longer shares enough of the data: a fresh one
+            self._replace(worker)
+        else:
+            self._idle.put(worker)
         if status == "error":
             raise payload
         return payload
@@ -393,6 +588,8 @@ class WorkerPool:
             worker.process.kill()
         worker.process.join(timeout=5)
         worker.conn.close()
+        if isinstance(worker.process, ForkedProcess):
+            worker.process.close()
         with self._lock:
             self._ready.discard(id(worker))
             if worker in self._all:
@@ -416,6 +613,8 @@ class WorkerPool:
             workers = list(self._all)
         for worker in workers:
             self._discard(worker)
+        with self._server_lock:
+            self._stop_server()
 
 
 class QueryPool(WorkerPool):
@@ -431,8 +630,17 @@ class QueryPool(WorkerPool):
         submissions: Path | None = None,
         isolate: bool = True,
         memory_mb: int = 0,
+        fork: bool = False,
+        private_mb: int = 0,
     ) -> None:
-        super().__init__(size, queue_timeout, isolate=isolate, memory_mb=memory_mb)
+        super().__init__(
+            size,
+            queue_timeout,
+            isolate=isolate,
+            memory_mb=memory_mb,
+            fork=fork,
+            private_mb=private_mb,
+        )
         self.source = source
         self.submissions = submissions
         self.data_generation = 0
@@ -458,4 +666,7 @@ class QueryPool(WorkerPool):
         """Serve a new dump: new workers load it, old ones are retired as they come back."""
         self.source = source
         self._generation += 1
+        if self.fork:  # the next fork server loads the new dump; the old one's workers retire
+            with self._server_lock:
+                self._stop_server()
         self.start(wait=False)
