@@ -346,6 +346,7 @@ class _Worker:
 class PoolStats:
     timeouts: int = 0
     restarts: int = 0
+    retired: int = 0  # forked workers replaced for the memory they no longer share
     busy: int = 0
     crashes: deque[float] = field(default_factory=lambda: deque(maxlen=1000))  # when, monotonic
 
@@ -569,15 +570,17 @@ class WorkerPool:
             )
         status, payload, *retire = reply
         if retire:  # a forked worker that no longer shares enough of the data: a fresh one
-            self._replace(worker)
+            self.stats.retired += 1
+            self._replace(worker, counted=False)
         else:
             self._idle.put(worker)
         if status == "error":
             raise payload
         return payload
 
-    def _replace(self, worker: _Worker) -> None:
-        self.stats.restarts += 1
+    def _replace(self, worker: _Worker, counted: bool = True) -> None:
+        if counted:
+            self.stats.restarts += 1
         self._discard(worker)
         if not self._closed:
             fresh = self._spawn()
