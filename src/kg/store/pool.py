@@ -9,6 +9,7 @@ submissions in step with the submission folder before it answers.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import dataclasses
 import gc
 import importlib
@@ -246,6 +247,7 @@ def _fork_server_main(
     before_fork = getattr(handle, "before_fork", None)
     gc.collect()
     gc.freeze()  # what was built so far is never traversed again: its pages stay shared
+    plug_heap()
     signal.signal(signal.SIGCHLD, _reap)
     control.send(("ready", confinement))
     while True:
@@ -282,6 +284,47 @@ def _fork_server_main(
         finally:
             ours.close()
             os.close(pidfd)
+
+
+class _MallInfo2(ctypes.Structure):
+    _fields_ = [
+        (name, ctypes.c_size_t)
+        for name in (
+            "arena", "ordblks", "smblks", "hblks", "hblkhd",
+            "usmblks", "fsmblks", "uordblks", "fordblks", "keepcost",
+        )
+    ]  # fmt: skip
+
+
+def plug_heap() -> int:
+    """Take every free chunk of the C heap (glibc's main arena) that lies among the dataset's
+    pages, and keep them: a forked child then allocates above the dataset, instead of writing
+    into holes that share pages with it (which copies those pages into the child). Loading
+    and the merge leave about 10% of the heap free in tens of thousands of such holes. Returns
+    the bytes taken; 0 where the C library is not glibc. Only in a single-threaded process."""
+    try:
+        libc = ctypes.CDLL(None)
+        mallinfo2, malloc, free, sbrk = libc.mallinfo2, libc.malloc, libc.free, libc.sbrk
+    except (OSError, AttributeError):
+        return 0
+    mallinfo2.restype = _MallInfo2
+    malloc.restype, malloc.argtypes = ctypes.c_void_p, [ctypes.c_size_t]
+    free.argtypes = [ctypes.c_void_p]
+    sbrk.restype, sbrk.argtypes = ctypes.c_void_p, [ctypes.c_long]
+    top = (sbrk(0) or 0) - mallinfo2().keepcost  # where the top chunk (free, unused) starts
+    taken = 0
+    size = 1 << 17
+    while size >= 32:
+        while True:
+            chunk = malloc(size - 8)
+            if chunk is None:
+                break
+            if chunk >= top:  # from the top chunk, not a hole: every hole of this size is taken
+                free(chunk)
+                break
+            taken += size
+        size = size // 2 if size > 4096 else size - 16
+    return taken
 
 
 class ForkedProcess:
