@@ -31,10 +31,11 @@ def bypasses(target: str) -> list[Any]:
     ]
 
 
-@pytest.fixture(scope="module")
-def pool(built: Path) -> Iterator[QueryPool]:
-    """A query pool as `kg serve` starts it, with nothing in front of it: no guard at all."""
-    started = QueryPool(built / "cakg.nq", size=1, queue_timeout=5)
+@pytest.fixture(scope="module", params=[False, True], ids=["spawned", "forked"])
+def pool(built: Path, request: pytest.FixtureRequest) -> Iterator[QueryPool]:
+    """A query pool as `kg serve` starts it, with nothing in front of it: no guard at all;
+    its processes spawned, or forked from a fork server (QUERY_FORK, issue 16)."""
+    started = QueryPool(built / "cakg.nq", size=1, queue_timeout=5, fork=request.param)
     started.start()
     yield started
     started.close()
