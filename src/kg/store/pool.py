@@ -385,6 +385,7 @@ class _Worker:
     process: Any
     conn: Connection
     generation: int = 0
+    discarded: bool = False
 
 
 @dataclass
@@ -632,6 +633,13 @@ class WorkerPool:
             threading.Thread(target=self._ready_then_idle, args=(fresh,), daemon=True).start()
 
     def _discard(self, worker: _Worker) -> None:
+        """Kill a worker and close its pipe, once: two threads may discard the same worker
+        (close() and the thread awaiting its start), and a descriptor closed twice may by then
+        be another file's."""
+        with self._lock:
+            if worker.discarded:
+                return
+            worker.discarded = True
         if worker.process.is_alive():
             worker.process.kill()
         worker.process.join(timeout=5)
