@@ -61,8 +61,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "QUERY_PRIVATE_MB",
         0,
-        "With QUERY_FORK: a query process whose own memory (pages it no longer shares) "
-        "passes this many MB is replaced after its answer; 0: never.",
+        "With QUERY_FORK: a query process that has faulted in more than this many MB (pages "
+        "of the data it copied by reading them, and its own) is replaced after its answer; "
+        "0: never.",
     ),
     Setting("QUERY_TIMEOUT_S", 10.0, "Longest a query may run before it is stopped (503)."),
     Setting("QUEUE_TIMEOUT_S", 5.0, "Longest a query waits for a free query process (then 503)."),
