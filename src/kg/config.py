@@ -52,6 +52,19 @@ SETTINGS: tuple[Setting, ...] = (
         4096,
         "Address space of each query process in MB (past it, the query gets 503); 0: no cap.",
     ),
+    Setting(
+        "QUERY_FORK",
+        False,
+        "Load the dataset once in a fork server and fork the query processes from it "
+        "(copy-on-write: one copy per machine; a killed process is replaced in milliseconds).",
+    ),
+    Setting(
+        "QUERY_PRIVATE_MB",
+        0,
+        "With QUERY_FORK: a query process that has faulted in more than this many MB (pages "
+        "of the data it copied by reading them, and its own) is replaced after its answer; "
+        "0: never.",
+    ),
     Setting("QUERY_TIMEOUT_S", 10.0, "Longest a query may run before it is stopped (503)."),
     Setting("QUEUE_TIMEOUT_S", 5.0, "Longest a query waits for a free query process (then 503)."),
     Setting("MAX_ROWS", 100000, "Most rows (or triples) a result may have (more: 422)."),

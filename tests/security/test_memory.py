@@ -18,9 +18,11 @@ HOG = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?a ?d ?c ?f"
 LIMIT_MB = 400
 
 
-@pytest.fixture(scope="module")
-def capped(built: Path) -> Iterator[QueryPool]:
-    pool = QueryPool(built / "cakg.nq", size=1, queue_timeout=5, memory_mb=LIMIT_MB)
+@pytest.fixture(scope="module", params=[False, True], ids=["spawned", "forked"])
+def capped(built: Path, request: pytest.FixtureRequest) -> Iterator[QueryPool]:
+    pool = QueryPool(
+        built / "cakg.nq", size=1, queue_timeout=5, memory_mb=LIMIT_MB, fork=request.param
+    )
     pool.start()
     yield pool
     pool.close()

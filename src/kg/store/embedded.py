@@ -48,6 +48,8 @@ class EmbeddedStore(StoreQueries):
             # federation allowed by the operator needs the network; otherwise none at all
             isolate=not str(config["ALLOWED_SERVICE_PREFIXES"]).strip(),
             memory_mb=int(config["QUERY_MEMORY_MB"]),
+            fork=bool(config["QUERY_FORK"]),
+            private_mb=int(config["QUERY_PRIVATE_MB"]),
         )
         self.write_lock = threading.Lock()  # one writer at a time: validate, then commit
         self._base_digest = _digest(self.dump)

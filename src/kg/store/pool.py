@@ -8,19 +8,28 @@ submissions in step with the submission folder before it answers.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import dataclasses
+import gc
 import importlib
 import importlib.util
 import logging
 import multiprocessing
+import os
 import queue
 import re
+import resource
+import select
+import signal
+import socket
 import threading
 import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
+from multiprocessing.reduction import recv_handle, send_handle
 from pathlib import Path
 from typing import Any
 
@@ -168,22 +177,185 @@ def _worker_main(
     confinement = isolate_network() if isolate else NONE  # first: before any job is read
     limit_memory(memory_mb)
     handle = resolve(make_handler)(*args)  # imported after the limits: they count it too
+    _serve(conn, handle, memory_mb, confinement, 0)
+
+
+_PAGE_MB = os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def faulted_mb() -> float:
+    """MB of pages this process has faulted in so far: after a fork, about the pages of the
+    dataset it copied by writing to them (Oxigraph's in-memory store writes reference counts
+    and locks on the quads it reads), and those it allocated. Counting faults costs a system
+    call; reading smaps_rollup for the exact figure took milliseconds at 1M quads."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt * _PAGE_MB
+
+
+def _serve(
+    conn: Connection, handle: Handler, memory_mb: int, confinement: str, budget_mb: int
+) -> None:
+    """Say ready, then answer jobs until the pipe closes. With a budget (a forked process),
+    a reply says to retire this process once its own memory has passed the budget."""
     conn.send(("ready", confinement))
+    faulted = faulted_mb()  # what setting up took (nothing after a fork, but the pipe)
     while True:
         try:
             job = conn.recv()
         except EOFError:
             return
         try:
-            conn.send(("ok", handle(job)))
+            reply: tuple[Any, ...] = ("ok", handle(job))
         except KgError as exc:  # the user's error (HttpError, InputError): theirs to read
-            conn.send(("error", exc))
+            reply = ("error", exc)
         except MemoryError:
-            conn.send(("error", OverMemory(f"the work needed more than {memory_mb} MB")))
+            reply = ("error", OverMemory(f"the work needed more than {memory_mb} MB"))
         except Exception:  # a failure of the work must not take the worker down
             # ours, not the client's: the details (paths among them) go to the log only
             log.exception("a %s job failed", type(job).__name__)
-            conn.send(("error", WorkFailed("the work failed on the server; the error was logged")))
+            reply = ("error", WorkFailed("the work failed on the server; the error was logged"))
+        if budget_mb and faulted_mb() - faulted > budget_mb:
+            reply = (*reply, "retire")
+        conn.send(reply)
+
+
+def _reap(_signum: int, _frame: Any) -> None:
+    """The fork server's SIGCHLD handler: collect the query processes that ended."""
+    with contextlib.suppress(ChildProcessError):
+        while os.waitpid(-1, os.WNOHANG)[0]:
+            pass
+
+
+def _fork_server_main(
+    control: Connection,
+    isolate: bool,
+    memory_mb: int,
+    make_handler: MakeHandler,
+    args: tuple[Any, ...],
+    budget_mb: int,
+) -> None:
+    """Confine this process and set up the handler (load the dataset) once, then fork a
+    worker process per request: each inherits the confinement and the dataset, whose pages
+    it shares with this process and its siblings until it writes to them (copy-on-write).
+
+    This process is single-threaded when it forks (nothing here starts a thread, and
+    Oxigraph's bulk load joins its threads before returning), so the child's locks and
+    allocator are in a consistent state. Each fork is answered with the child's id and two
+    descriptors passed over the control pipe: the child's end of a new pipe, and a pidfd
+    (so that the web process can wait for and kill a process that is not its child without
+    the risk of a recycled id)."""
+    confinement = isolate_network() if isolate else NONE  # children inherit the namespace
+    limit_memory(memory_mb)
+    handle = resolve(make_handler)(*args)
+    before_fork = getattr(handle, "before_fork", None)
+    gc.collect()
+    gc.freeze()  # what was built so far is never traversed again: its pages stay shared
+    plug_heap()
+    signal.signal(signal.SIGCHLD, _reap)
+    control.send(("ready", confinement))
+    while True:
+        try:
+            control.recv()
+        except EOFError:
+            return
+        if before_fork is not None:
+            before_fork()
+        ours, theirs = socket.socketpair()
+        # not reaped before its pidfd is open: the id cannot be another process's yet
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGCHLD})
+        pid = os.fork()
+        if pid == 0:  # the worker
+            code = 0
+            try:
+                signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+                signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGCHLD})
+                control.close()
+                ours.close()
+                limit_memory(memory_mb)
+                _serve(Connection(theirs.detach()), handle, memory_mb, confinement, budget_mb)
+            except BaseException:  # noqa: BLE001 — never return into the server's loop
+                code = 1
+            finally:
+                os._exit(code)
+        theirs.close()
+        pidfd = os.pidfd_open(pid)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGCHLD})
+        try:
+            control.send(("forked", pid))
+            send_handle(control, ours.fileno(), 0)
+            send_handle(control, pidfd, 0)
+        finally:
+            ours.close()
+            os.close(pidfd)
+
+
+class _MallInfo2(ctypes.Structure):
+    _fields_ = [
+        (name, ctypes.c_size_t)
+        for name in (
+            "arena", "ordblks", "smblks", "hblks", "hblkhd",
+            "usmblks", "fsmblks", "uordblks", "fordblks", "keepcost",
+        )
+    ]  # fmt: skip
+
+
+def plug_heap() -> int:
+    """Take every free chunk of the C heap (glibc's main arena) that lies among the dataset's
+    pages, and keep them: a forked child then allocates above the dataset, instead of writing
+    into holes that share pages with it (which copies those pages into the child). Loading
+    and the merge leave about 10% of the heap free in tens of thousands of such holes. Returns
+    the bytes taken; 0 where the C library is not glibc. Only in a single-threaded process."""
+    try:
+        libc = ctypes.CDLL(None)
+        mallinfo2, malloc, free, sbrk = libc.mallinfo2, libc.malloc, libc.free, libc.sbrk
+    except (OSError, AttributeError):
+        return 0
+    mallinfo2.restype = _MallInfo2
+    malloc.restype, malloc.argtypes = ctypes.c_void_p, [ctypes.c_size_t]
+    free.argtypes = [ctypes.c_void_p]
+    sbrk.restype, sbrk.argtypes = ctypes.c_void_p, [ctypes.c_long]
+    top = (sbrk(0) or 0) - mallinfo2().keepcost  # where the top chunk (free, unused) starts
+    taken = 0
+    size = 1 << 17
+    while size >= 32:
+        while True:
+            chunk = malloc(size - 8)
+            if chunk is None:
+                break
+            if chunk >= top:  # from the top chunk, not a hole: every hole of this size is taken
+                free(chunk)
+                break
+            taken += size
+        size = size // 2 if size > 4096 else size - 16
+    return taken
+
+
+class ForkedProcess:
+    """A worker forked by the fork server, as the pool uses a process: alive, kill, join."""
+
+    def __init__(self, pid: int, pidfd: int) -> None:
+        self.pid = pid
+        self.pidfd = pidfd
+
+    def _ended(self, timeout: float) -> bool:
+        if self.pidfd < 0:
+            return True
+        return bool(select.select([self.pidfd], [], [], timeout)[0])
+
+    def is_alive(self) -> bool:
+        return not self._ended(0)
+
+    def kill(self) -> None:
+        if self.pidfd >= 0:
+            with contextlib.suppress(ProcessLookupError):
+                signal.pidfd_send_signal(self.pidfd, signal.SIGKILL)
+
+    def join(self, timeout: float | None = None) -> None:
+        self._ended(timeout if timeout is not None else 3600)
+
+    def close(self) -> None:
+        if self.pidfd >= 0:
+            os.close(self.pidfd)
+            self.pidfd = -1
 
 
 def query_handler(source: str, submissions: str | None) -> Handler:
@@ -201,6 +373,10 @@ def query_handler(source: str, submissions: str | None) -> Handler:
             generation = job.generation
         return evaluate(stores.for_job(job), job)
 
+    def before_fork() -> None:  # in the fork server: children start with the submissions
+        sync_submissions(stores, folder, loaded)
+
+    handle.before_fork = before_fork  # type: ignore[attr-defined]
     return handle
 
 
@@ -209,12 +385,14 @@ class _Worker:
     process: Any
     conn: Connection
     generation: int = 0
+    discarded: bool = False
 
 
 @dataclass
 class PoolStats:
     timeouts: int = 0
     restarts: int = 0
+    retired: int = 0  # forked workers replaced for the memory they no longer share
     busy: int = 0
     crashes: deque[float] = field(default_factory=lambda: deque(maxlen=1000))  # when, monotonic
 
@@ -244,8 +422,13 @@ class WorkerPool:
         isolate: bool = True,
         memory_mb: int = 0,
         max_waiting: int = 0,
+        fork: bool = False,
+        private_mb: int = 0,
     ) -> None:
         self.size = size
+        #: fork the workers from a fork server that set up the handler once (copy-on-write)
+        self.fork = fork
+        self.private_mb = private_mb  # a forked worker past it is replaced; 0: never
         self.queue_timeout = queue_timeout
         self.isolate = isolate  # no network in the worker processes (sandbox.py)
         self.memory_mb = memory_mb  # address space of each worker; 0: unlimited
@@ -263,6 +446,8 @@ class WorkerPool:
         self._all: list[_Worker] = []
         self._ready: set[int] = set()  # ids of the workers that finished starting
         self._work = threading.local()
+        self._server: tuple[Any, Connection] | None = None  # the fork server: process, pipe
+        self._server_lock = threading.Lock()
 
     def work_seconds(self) -> float:
         """How long this thread's last job was worked on, not counting the wait for a worker."""
@@ -287,6 +472,8 @@ class WorkerPool:
                 threading.Thread(target=self._ready_then_idle, args=(worker,), daemon=True).start()
 
     def _spawn(self) -> _Worker:
+        if self.fork:
+            return self._fork()
         make_handler, args = self.handler()
         check_name(make_handler)
         parent, child = self._context.Pipe()
@@ -302,6 +489,58 @@ class WorkerPool:
         with self._lock:
             self._all.append(worker)
         return worker
+
+    def _start_server(self) -> tuple[Any, Connection]:
+        """Start the fork server (it sets up the handler: loads the dataset) and wait for it."""
+        make_handler, args = self.handler()
+        check_name(make_handler)
+        parent, child = self._context.Pipe()
+        process = self._context.Process(
+            target=_fork_server_main,
+            args=(child, self.isolate, self.memory_mb, make_handler, args, self.private_mb),
+            daemon=True,
+            name=f"kg-{self.work}-fork-server",
+        )
+        process.start()
+        child.close()
+        status, confinement = parent.recv()
+        if status != "ready":
+            raise RuntimeError(f"the {self.work} fork server failed to start")
+        self.confinement = confinement
+        return process, parent
+
+    def _fork(self) -> _Worker:
+        """A worker forked by the fork server (started first if need be, or again if it died)."""
+        with self._server_lock:
+            for attempt in (1, 2):
+                if self._server is None or not self._server[0].is_alive():
+                    self._stop_server()
+                    self._server = self._start_server()
+                control = self._server[1]
+                try:
+                    control.send("fork")
+                    _, pid = control.recv()
+                    conn = Connection(recv_handle(control))
+                    pidfd = recv_handle(control)
+                    break
+                except (EOFError, OSError):
+                    if attempt == 2:
+                        raise
+                    self._stop_server()
+        worker = _Worker(ForkedProcess(pid, pidfd), conn, self._generation)
+        with self._lock:
+            self._all.append(worker)
+        return worker
+
+    def _stop_server(self) -> None:
+        if self._server is not None:
+            process, control = self._server
+            self._server = None
+            control.close()  # the server ends at EOF; its workers live on
+            process.join(timeout=2)
+            if process.is_alive():
+                process.kill()
+                process.join(timeout=5)
 
     def _await_ready(self, worker: _Worker) -> None:
         status, confinement = worker.conn.recv()
@@ -375,24 +614,38 @@ class WorkerPool:
                 "complex, or need more memory than a process may have); it has been replaced",
                 retry_after=5,
             )
-        status, payload = reply
-        self._idle.put(worker)
+        status, payload, *retire = reply
+        if retire:  # a forked worker that no longer shares enough of the data: a fresh one
+            self.stats.retired += 1
+            self._replace(worker, counted=False)
+        else:
+            self._idle.put(worker)
         if status == "error":
             raise payload
         return payload
 
-    def _replace(self, worker: _Worker) -> None:
-        self.stats.restarts += 1
+    def _replace(self, worker: _Worker, counted: bool = True) -> None:
+        if counted:
+            self.stats.restarts += 1
         self._discard(worker)
         if not self._closed:
             fresh = self._spawn()
             threading.Thread(target=self._ready_then_idle, args=(fresh,), daemon=True).start()
 
     def _discard(self, worker: _Worker) -> None:
+        """Kill a worker and close its pipe, once: two threads may discard the same worker
+        (close() and the thread awaiting its start), and a descriptor closed twice may by then
+        be another file's."""
+        with self._lock:
+            if worker.discarded:
+                return
+            worker.discarded = True
         if worker.process.is_alive():
             worker.process.kill()
         worker.process.join(timeout=5)
         worker.conn.close()
+        if isinstance(worker.process, ForkedProcess):
+            worker.process.close()
         with self._lock:
             self._ready.discard(id(worker))
             if worker in self._all:
@@ -416,6 +669,8 @@ class WorkerPool:
             workers = list(self._all)
         for worker in workers:
             self._discard(worker)
+        with self._server_lock:
+            self._stop_server()
 
 
 class QueryPool(WorkerPool):
@@ -431,8 +686,17 @@ class QueryPool(WorkerPool):
         submissions: Path | None = None,
         isolate: bool = True,
         memory_mb: int = 0,
+        fork: bool = False,
+        private_mb: int = 0,
     ) -> None:
-        super().__init__(size, queue_timeout, isolate=isolate, memory_mb=memory_mb)
+        super().__init__(
+            size,
+            queue_timeout,
+            isolate=isolate,
+            memory_mb=memory_mb,
+            fork=fork,
+            private_mb=private_mb,
+        )
         self.source = source
         self.submissions = submissions
         self.data_generation = 0
@@ -458,4 +722,7 @@ class QueryPool(WorkerPool):
         """Serve a new dump: new workers load it, old ones are retired as they come back."""
         self.source = source
         self._generation += 1
+        if self.fork:  # the next fork server loads the new dump; the old one's workers retire
+            with self._server_lock:
+                self._stop_server()
         self.start(wait=False)

@@ -1,0 +1,109 @@
+"""Issue 16: query processes forked from a fork server that loaded the dataset once keep every
+safety property of the spawned ones: the deadline kills them, they have no network, the memory
+cap holds, a killed one is replaced (in milliseconds, not a reload), and they follow the
+submissions."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from helpers import contacts
+
+from kg.errors import KgError, OverMemory, QueryCrashed, QueryTimeout
+from kg.store.engine import QueryJob
+from kg.store.pool import ForkedProcess, QueryPool
+from kg.store.sandbox import NETWORK_NAMESPACE
+
+#: Runs far past any deadline here (a cartesian product, sorted).
+SLOW = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?a ?d ?g"
+COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+
+
+@pytest.fixture(scope="module")
+def pool(built: Path) -> Iterator[QueryPool]:
+    started = QueryPool(built / "cakg.nq", size=2, queue_timeout=5, fork=True, memory_mb=4096)
+    started.start()
+    yield started
+    started.close()
+
+
+def _ready(pool: QueryPool, seconds: float = 10) -> float:
+    """Seconds until every worker is ready again."""
+    begun = time.monotonic()
+    while pool.ready < pool.size and time.monotonic() - begun < seconds:
+        time.sleep(0.001)
+    return time.monotonic() - begun
+
+
+def test_forked_workers_answer_like_spawned_ones(built: Path, pool: QueryPool) -> None:
+    spawned = QueryPool(built / "cakg.nq", size=1, queue_timeout=5)
+    spawned.start()
+    try:
+        for query in (COUNT, "SELECT ?g WHERE { GRAPH ?g {} } ORDER BY ?g", "ASK { ?s ?p ?o }"):
+            assert pool.run(QueryJob(query), 30).body == spawned.run(QueryJob(query), 30).body
+    finally:
+        spawned.close()
+    assert all(isinstance(w.process, ForkedProcess) for w in pool._all)
+
+
+def test_forked_workers_have_no_network(pool: QueryPool, listener: Any) -> None:
+    assert pool.confinement == NETWORK_NAMESPACE
+    query = f"SELECT * WHERE {{ SERVICE <{listener[0]}/x> {{ ?s ?p ?o }} }}"
+    with pytest.raises(KgError):  # the engine cannot reach it: an error, no contact
+        pool.run(QueryJob(query), timeout=10)
+    assert contacts(listener) == []
+
+
+def test_the_deadline_kills_a_forked_worker_and_a_new_one_is_ready_in_milliseconds(
+    pool: QueryPool,
+) -> None:
+    assert _ready(pool) < 10
+    with pytest.raises(QueryTimeout):
+        pool.run(QueryJob(SLOW, max_rows=10**9, max_bytes=10**12), timeout=0.5)
+    assert _ready(pool) < 1.0  # a fork, not a reload of the dataset
+    assert pool.run(QueryJob("ASK {}"), timeout=10).body
+
+
+def test_the_memory_cap_holds_in_a_forked_worker(built: Path) -> None:
+    capped = QueryPool(built / "cakg.nq", size=1, queue_timeout=5, fork=True, memory_mb=400)
+    capped.start()
+    try:
+        hog = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?a ?d ?c ?f"
+        with pytest.raises((QueryCrashed, OverMemory)):
+            capped.run(QueryJob(hog, max_rows=10**9, max_bytes=10**12), timeout=60)
+        assert capped.run(QueryJob("ASK {}"), timeout=30).body
+    finally:
+        capped.close()
+
+
+def test_a_dead_fork_server_is_started_again(pool: QueryPool) -> None:
+    assert pool._server is not None
+    os.kill(pool._server[0].pid, signal.SIGKILL)
+    pool._server[0].join(5)
+    worker = pool._all[0]
+    worker.process.kill()  # the next job finds it dead and asks for a new one
+    _ready(pool, 1)
+    for _ in range(3):
+        assert pool.run(QueryJob(COUNT), timeout=30).body
+    assert _ready(pool, 30) < 30
+    assert pool._server is not None and pool._server[0].is_alive()
+
+
+def test_a_worker_past_its_private_memory_is_replaced_after_its_answer(built: Path) -> None:
+    tight = QueryPool(built / "cakg.nq", size=1, queue_timeout=5, fork=True, private_mb=1)
+    tight.start()
+    try:
+        first = tight._all[0]
+        assert tight.run(QueryJob(COUNT), timeout=30).body  # answered, then retired
+        assert _ready(tight) < 5
+        assert tight._all[0] is not first
+        assert tight.stats.retired >= 1 and tight.stats.restarts == 0
+        assert tight.run(QueryJob(COUNT), timeout=30).body
+    finally:
+        tight.close()
