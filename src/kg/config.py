@@ -55,8 +55,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "QUERY_FORK",
         False,
-        "Load the dataset once in a fork server and fork the query processes from it "
-        "(copy-on-write: one copy per machine; a killed process is replaced in milliseconds).",
+        "Load the dataset once in a fork server and fork the query processes from it (a "
+        "killed process is replaced in milliseconds; Linux only; experimental: docs/memory.md).",
     ),
     Setting(
         "QUERY_PRIVATE_MB",
