@@ -505,6 +505,7 @@ def test_health(client: FlaskClient) -> None:
 
 
 def test_metrics_count_requests_timeouts_and_refusals(server: LiveServer) -> None:
+    assert requests.get(server.endpoint, params={"query": "ASK {}"}, timeout=10).ok  # its own
     requests.get(server.endpoint, params={"query": RUNAWAY, "timeout": "0.5"}, timeout=30)
     requests.get(
         server.endpoint, params={"query": "SELECT * { SERVICE <http://x/> {} }"}, timeout=10

@@ -51,9 +51,12 @@ class ProtocolRequest:
 
 
 def _values(name: str) -> list[str]:
-    # URL and form parameters together (Werkzeug parses each once per request); only called
-    # once the content type is known to be a form or a query, so no multipart is parsed
-    return request.values.getlist(name)
+    # URL and form parameters together (Werkzeug parses each once per request); the form only
+    # when the body is one, so no multipart is ever parsed, and a query body costs nothing
+    found = request.args.getlist(name)
+    if request.method == "POST" and request.mimetype == FORM:
+        found += request.form.getlist(name)
+    return found
 
 
 def read_request() -> ProtocolRequest:
