@@ -420,21 +420,21 @@ def test_submissions_survive_a_restart(
 
 def test_readers_are_served_during_writes(curated: LiveServer) -> None:
     stop = threading.Event()
-    failures: list[int] = []
+    statuses: list[int] = []
 
     def read() -> None:
-        while not stop.is_set():
+        # a reader, not a load: reading flat out took the CPU the writes' validation needed
+        while not stop.wait(0.05):
             r = requests.get(curated.endpoint, params={"query": "ASK { ?s ?p ?o }"}, timeout=30)
-            if r.status_code != 200:
-                failures.append(r.status_code)
+            statuses.append(r.status_code)
 
     thread = threading.Thread(target=read)
     thread.start()
-    for i in range(5):
+    for i in range(3):
         assert submit(curated, event(f"while-reading-{i}")).status_code == 201
     stop.set()
     thread.join()
-    assert failures == []
+    assert len(statuses) >= 3 and set(statuses) == {200}
 
 
 def test_a_multipart_graph_store_post_stores_what_it_sends(curation: FlaskClient) -> None:

@@ -348,7 +348,9 @@ def test_the_void_description_is_built_once_and_the_cache_stays_bounded(
     first = client.get("/.well-known/void", headers={"Accept": "text/turtle"})
     again = client.get("/.well-known/void", headers={"Accept": "text/turtle"})
     assert first.data == again.data and len(Graph().parse(data=first.data, format="turtle"))
-    for i in range(300):  # a description per Host header: the cache must not grow with them
+    # a description per Host header: the cache must not grow with them (past its bound, not
+    # 300 times: each description counts every graph, 47 s of CI)
+    for i in range(MAX_CACHED + 16):
         client.get("/.well-known/void", headers={"Accept": "text/turtle", "Host": f"h{i}.example"})
     assert len(app.extensions["kg"].page_cache) <= MAX_CACHED
 
@@ -357,8 +359,8 @@ def test_only_the_current_versions_dumps_are_kept(
     make_app: Callable[..., Flask], tmp_path: Path
 ) -> None:
     """Issue 12, finding 7: a folder of dumps was written per data version and never removed.
-    Another version's folder goes once it is a minute old (PRUNE_AFTER_S), not at once: a
-    server sharing the folder may still be sending it (tests/test_dumps.py)."""
+    Another version's folder goes once it is a minute old (PRUNE_AFTER_S), not at once, since a
+    server sharing the folder may still be sending it: tests/test_dumps.py shows that grace."""
     app = make_app(VAR_DIR=tmp_path, CURATOR_TOKENS="alice=tok-alice")
     client = app.test_client()
     turtle = {"Content-Type": "text/turtle", "Authorization": "Bearer tok-alice"}
@@ -374,13 +376,6 @@ def test_only_the_current_versions_dumps_are_kept(
     assert b"event/dumped" in client.get("/dumps/cakg.nq", buffered=True).data
     second = sorted((tmp_path / "dumps").iterdir())
     assert len(second) == 1 and first != second
-    assert (
-        client.post("/submissions", data=event("dumped-2").encode(), headers=turtle).status_code
-        == 201
-    )
-    assert b"event/dumped-2" in client.get("/dumps/cakg.nq", buffered=True).data
-    third = sorted((tmp_path / "dumps").iterdir())
-    assert len(third) == 2 and second[0] in third  # the previous one, for a minute
 
 
 def test_every_kind_of_iri_the_graph_mints_dereferences(graph: Graph, client: FlaskClient) -> None:
