@@ -51,10 +51,6 @@ class Dump:
     sha256: str
     folder: Path
 
-    @property
-    def path(self) -> Path:
-        return self.folder / self.name
-
 
 def dump_folder(var_dir: Path, version: str) -> Path:
     """The folder of one version's dumps: named by a hash of the whole version (a remote

@@ -334,8 +334,8 @@ class RemoteStore(StoreQueries):
         self.session = requests.Session()
         self.session.auth = _auth(config)
         #: requests sent to the store (kg_store_requests_total): what each of ours costs it
-        self.round_trips = 0
-        self._round_trips_lock = threading.Lock()
+        self._sent = 0
+        self._sent_lock = threading.Lock()
         self.session.hooks["response"].append(self._count)
         self.query_url = str(config["STORE_URL"])
         self.update_url = str(config["STORE_UPDATE_URL"]) or self.query_url
@@ -356,12 +356,12 @@ class RemoteStore(StoreQueries):
     # -- plumbing
 
     def _count(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
-        with self._round_trips_lock:
-            self.round_trips += 1
+        with self._sent_lock:
+            self._sent += 1
 
     def requests_sent(self) -> int:
         """Requests sent to the store so far (kg_store_requests_total)."""
-        return self.round_trips
+        return self._sent
 
     def update(self, text: str, load: bool = False) -> None:
         timeout = float(self.config["STORE_LOAD_TIMEOUT_S"]) if load else self.timeout

@@ -91,9 +91,9 @@ class SlidingWindow:
     def _wait(self, key: str, limit: float, now: float) -> int | None:
         """Seconds until `key` is under `limit` again, or None (call under the lock)."""
         events = self._current(key, now)
-        total = events.total if events else 0.0
-        if events is None or total < limit:
+        if events is None or events.total < limit:
             return None
+        total = events.total
         for when, weight in events.queue:  # the oldest leave the window first
             total -= weight
             if total < limit:

@@ -17,6 +17,7 @@ from flask import Blueprint, Response, render_template, request
 from .. import formats
 from ..graph.labels import LANGUAGES
 from ..namespaces import ONTOLOGY
+from ..store.dumps import DUMP_FORMATS
 from .describe import link_for
 from .state import cached, data_version, get_store
 
@@ -97,8 +98,8 @@ RDF_FORMATS = (
 #: The pages' schema.org descriptions name their vocabulary inline: a remote context would make
 #: a reader fetch it (and the project names none).
 SCHEMA_CONTEXT = {"@vocab": "https://schema.org/"}
-#: Dumps the Dataset names, of kg.store.dumps.DUMP_FORMATS (the tests fetch each).
-DUMPS = (("cakg.trig", formats.TRIG), ("cakg.nq", formats.NQUADS), ("cakg.ttl", formats.TURTLE))
+#: Dumps the Dataset names (the tests fetch each).
+DUMPS = tuple((name, DUMP_FORMATS[name][1]) for name in ("cakg.trig", "cakg.nq", "cakg.ttl"))
 
 
 def void_alternates() -> list[tuple[str, str]]:

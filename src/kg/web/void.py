@@ -37,11 +37,11 @@ VOCABULARIES = (
 )
 
 
-def dumps() -> list[Dump]:
-    """This version's dumps (name, type, size, SHA-256), written if no server has yet."""
-    store = get_store()
-    version, _ = data_version()
-    return write_dumps(Path(current_app.config["VAR_DIR"]), version, store.quads)
+def dumps(version: str | None = None) -> list[Dump]:
+    """The dumps (name, type, size, SHA-256) of `version`, or of the data's version now,
+    written if no server has yet."""
+    version = version if version is not None else data_version()[0]
+    return write_dumps(Path(current_app.config["VAR_DIR"]), version, get_store().quads)
 
 
 @bp.route("/dumps/")
@@ -91,9 +91,10 @@ def description(root: str) -> Graph:
         )
     )
     g.add((DATASET, DCTERMS.license, LICENSE))
-    version, modified = data_version()
-    g.add((DATASET, OWL.versionInfo, Literal(version[:16])))
-    g.add((DATASET, DCTERMS.modified, Literal(modified.isoformat(), datatype=XSD.dateTime)))
+    inventory = get_store().inventory()  # one look: on a remote store, a round trip
+    g.add((DATASET, OWL.versionInfo, Literal(inventory.version[:16])))
+    modified = inventory.modified.isoformat()
+    g.add((DATASET, DCTERMS.modified, Literal(modified, datatype=XSD.dateTime)))
     g.add((DATASET, VOID.sparqlEndpoint, URIRef(root + "sparql")))
     g.add((DATASET, VOID.uriSpace, Literal(BASE)))
     g.add((DATASET, VOID.rootResource, ONTOLOGY))
@@ -118,9 +119,9 @@ def description(root: str) -> Graph:
         g.add((DATASET, VOID.propertyPartition, part))
         g.add((part, VOID.property, URIRef(row["p"])))
         g.add((part, VOID.triples, Literal(int(row["n"]))))
-    for name in sorted(get_store().graphs):
+    for name in sorted(inventory.graphs):
         g.add((DATASET, VOID.subset, URIRef(name)))
-    for item in dumps():
+    for item in dumps(inventory.version):
         url = URIRef(root + "dumps/" + item.name)
         g.add((DATASET, VOID.dataDump, url))
         dist = BNode()
