@@ -75,3 +75,17 @@ PARAM_CASES = [
 @pytest.mark.parametrize(("values", "kind", "expected"), PARAM_CASES)
 def test_from_parameters(values: list[str], kind: str, expected: str | None) -> None:
     assert f.from_parameters(values, kind) == expected
+
+
+def test_long_accept_headers_are_matched_but_not_kept() -> None:
+    """Accept headers are matched once per header text (issue 16), but a header may be some
+    300 KB: a client sending a thousand different ones must not make the web process keep them."""
+    before = f._choose.cache_info().currsize
+    padding = ", ".join(f"application/x-{i}" for i in range(2000))  # about 40 KB
+    for i in range(50):
+        accept = f"text/x-{i}, {padding}, application/sparql-results+json"
+        assert f.choose(accept, "solutions") == "application/sparql-results+json"
+    assert f._choose.cache_info().currsize - before == 0
+    short = "application/sparql-results+xml;q=0.913"  # asked by no other test
+    assert f.choose(short, "solutions") == "application/sparql-results+xml"
+    assert f._choose.cache_info().currsize - before == 1

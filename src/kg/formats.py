@@ -155,13 +155,18 @@ def choose(accept: str | None, kind: str, extra: Iterable[str] = ()) -> str | No
     No header, or ``*/*``, gives the default (first offer). ``extra`` adds types such as
     text/html that the caller serves itself. Aliases count as their canonical type.
     """
+    if accept is not None and len(accept) > CACHED_ACCEPT_CHARS:
+        return _match(accept, kind, tuple(extra))
     return _choose(accept, kind, tuple(extra))
 
 
-@lru_cache(maxsize=1024)
-def _choose(accept: str | None, kind: str, extra: tuple[str, ...]) -> str | None:
-    # clients send the same few Accept headers again and again: parsing and matching one was
-    # 4 % of a one-row lookup's time (docs/performance.md)
+#: Accept headers up to this long are matched once per text: clients send the same few again
+#: and again (matching was 4 % of a one-row lookup's time, docs/performance.md); a longer one,
+#: which may be hundreds of KB, is matched each time rather than kept.
+CACHED_ACCEPT_CHARS = 1024
+
+
+def _match(accept: str | None, kind: str, extra: tuple[str, ...]) -> str | None:
     offers = list(OFFERS[kind]) + list(extra)
     if not accept or not accept.strip():
         return offers[0]
@@ -172,6 +177,9 @@ def _choose(accept: str | None, kind: str, extra: tuple[str, ...]) -> str | None
         return None
     # best_match keeps server order on ties, so an alias never beats an exact offer.
     return ALIASES[kind].get(best, best)
+
+
+_choose = lru_cache(maxsize=1024)(_match)
 
 
 def language_ranges(accept_language: str | None) -> list[str]:
