@@ -47,6 +47,15 @@ def wait_until(condition: Callable[[], T], seconds: float = 30, every: float = 0
         time.sleep(every)
 
 
+def slow_query_handler(source: str, submissions: str | None, seconds: float) -> Any:
+    """A query process's handler that takes `seconds` longer to set up (as a large dataset's
+    load does), for the tests of who waits for a process to start."""
+    from kg.store.pool import query_handler
+
+    time.sleep(seconds)
+    return query_handler(source, submissions)
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -13,11 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import contacts
+from helpers import contacts, wait_until
 
-from kg.errors import KgError, OverMemory, QueryCrashed, QueryTimeout
+from kg.errors import Busy, KgError, OverMemory, QueryCrashed, QueryTimeout
 from kg.store.engine import QueryJob
-from kg.store.pool import ForkedProcess, QueryPool
+from kg.store.pool import ForkedProcess, MakeHandler, QueryPool
 from kg.store.sandbox import NETWORK_NAMESPACE
 
 #: Runs far past any deadline here (a cartesian product, sorted).
@@ -85,7 +85,7 @@ def test_the_memory_cap_holds_in_a_forked_worker(built: Path) -> None:
 def test_a_dead_fork_server_is_started_again(pool: QueryPool) -> None:
     assert pool._server is not None
     os.kill(pool._server[0].pid, signal.SIGKILL)
-    pool._server[0].join(5)
+    wait_until(lambda: not pool._server[0].is_alive(), 5)  # type: ignore[index]
     worker = pool._all[0]
     worker.process.kill()  # the next job finds it dead and asks for a new one
     _ready(pool, 1)
@@ -107,3 +107,45 @@ def test_a_worker_past_its_private_memory_is_replaced_after_its_answer(built: Pa
         assert tight.run(QueryJob(COUNT), timeout=30).body
     finally:
         tight.close()
+
+
+#: How long the slow pool's processes take to set up: far longer than the waits below.
+SLOW_START_S = 3.0
+
+
+class SlowStartPool(QueryPool):
+    def handler(self) -> tuple[MakeHandler, tuple[Any, ...]]:
+        return "helpers:slow_query_handler", (str(self.source), None, SLOW_START_S)
+
+
+def test_no_request_waits_for_a_process_to_be_set_up(built: Path) -> None:
+    """A dead fork server loads the dataset again (seconds at 1M quads) on a thread of its own:
+    the request that found its query process dead is answered at the queue's limit, not after
+    the load; and reload() returns at once while the new dump loads."""
+    pool = SlowStartPool(built / "cakg.nq", size=1, queue_timeout=0.5, fork=True)
+    pool.start()
+    try:
+        assert pool._server is not None
+        os.kill(pool._server[0].pid, signal.SIGKILL)
+        wait_until(lambda: not pool._server[0].is_alive(), 5)  # type: ignore[index]
+        pool._all[0].process.kill()
+        pool._all[0].process.join(5)  # dead: the next job asks for a new one
+        begun = time.monotonic()
+        with pytest.raises(Busy):
+            pool.run(QueryJob(COUNT), timeout=30)
+        assert time.monotonic() - begun < SLOW_START_S / 2
+        assert _ready(pool, 30) < 30
+        assert pool.run(QueryJob(COUNT), timeout=30).body
+        begun = time.monotonic()
+        pool.reload(built / "cakg.nq")
+        assert time.monotonic() - begun < SLOW_START_S / 2
+        assert wait_until(lambda: _answered(pool), 30)  # by a process of the new dump
+    finally:
+        pool.close()
+
+
+def _answered(pool: QueryPool) -> bool:
+    try:
+        return bool(pool.run(QueryJob(COUNT), timeout=30).body)
+    except Busy:  # still loading
+        return False

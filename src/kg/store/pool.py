@@ -402,6 +402,8 @@ _DIED = ("died", None)
 
 #: How far back /health looks for query processes that died.
 CRASH_WINDOW_S = 60.0
+#: How long to wait before trying again to start a worker whose start failed.
+RESTART_PAUSE_S = 1.0
 
 
 class WorkerPool:
@@ -463,13 +465,31 @@ class WorkerPool:
         return job
 
     def start(self, wait: bool = True) -> None:
+        """Start the workers; without `wait`, on threads of their own (a fork server may load
+        a dataset for seconds first, and no caller should wait for that)."""
+        if not wait:
+            for _ in range(self.size):
+                self._start_in_background()
+            return
         workers = [self._spawn() for _ in range(self.size)]
         for worker in workers:
-            if wait:
-                self._await_ready(worker)
-                self._idle.put(worker)
-            else:
-                threading.Thread(target=self._ready_then_idle, args=(worker,), daemon=True).start()
+            self._await_ready(worker)
+            self._idle.put(worker)
+
+    def _start_in_background(self) -> None:
+        threading.Thread(target=self._spawn_then_idle, daemon=True).start()
+
+    def _spawn_then_idle(self) -> None:
+        """Start a worker and make it idle once ready; a start that fails is tried again."""
+        while not self._closed:
+            try:
+                worker = self._spawn()
+            except (OSError, EOFError, RuntimeError):
+                log.exception("a %s worker could not be started; trying again", self.work)
+                time.sleep(RESTART_PAUSE_S)
+                continue
+            self._ready_then_idle(worker)
+            return
 
     def _spawn(self) -> _Worker:
         if self.fork:
@@ -537,7 +557,10 @@ class WorkerPool:
             process, control = self._server
             self._server = None
             control.close()  # the server ends at EOF; its workers live on
-            process.join(timeout=2)
+            # not join(): its sentinel stays open while a worker it forked holds a copy
+            ended = time.monotonic() + 2
+            while process.is_alive() and time.monotonic() < ended:
+                time.sleep(0.005)
             if process.is_alive():
                 process.kill()
                 process.join(timeout=5)
@@ -556,7 +579,7 @@ class WorkerPool:
         except (EOFError, OSError, RuntimeError):
             self._discard(worker)
             if not self._closed:
-                self._ready_then_idle(self._spawn())
+                self._spawn_then_idle()
             return
         if self._closed or worker.generation != self._generation:
             self._discard(worker)
@@ -629,8 +652,7 @@ class WorkerPool:
             self.stats.restarts += 1
         self._discard(worker)
         if not self._closed:
-            fresh = self._spawn()
-            threading.Thread(target=self._ready_then_idle, args=(fresh,), daemon=True).start()
+            self._start_in_background()
 
     def _discard(self, worker: _Worker) -> None:
         """Kill a worker and close its pipe, once: two threads may discard the same worker
