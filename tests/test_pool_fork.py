@@ -8,21 +8,23 @@ from __future__ import annotations
 import os
 import signal
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from flask import Flask
 from helpers import contacts, wait_until
 
 from kg.errors import Busy, KgError, OverMemory, QueryCrashed, QueryTimeout
 from kg.store.engine import QueryJob
-from kg.store.pool import ForkedProcess, MakeHandler, QueryPool
+from kg.store.pool import Budget, ForkedProcess, MakeHandler, QueryPool
 from kg.store.sandbox import NETWORK_NAMESPACE
 
 #: Runs far past any deadline here (a cartesian product, sorted).
 SLOW = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?a ?d ?g"
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+QUERY_TYPE = "application/sparql-query"
 
 
 @pytest.fixture(scope="module")
@@ -96,7 +98,7 @@ def test_a_dead_fork_server_is_started_again(pool: QueryPool) -> None:
 
 
 def test_a_worker_past_its_private_memory_is_replaced_after_its_answer(built: Path) -> None:
-    tight = QueryPool(built / "cakg.nq", size=1, queue_timeout=5, fork=True, private_mb=1)
+    tight = QueryPool(built / "cakg.nq", size=1, queue_timeout=5, fork=True, budget=Budget(mb=1))
     tight.start()
     try:
         first = tight._all[0]
@@ -107,6 +109,21 @@ def test_a_worker_past_its_private_memory_is_replaced_after_its_answer(built: Pa
         assert tight.run(QueryJob(COUNT), timeout=30).body
     finally:
         tight.close()
+
+
+def test_the_budget_is_a_share_of_the_fork_servers_memory(built: Path, pool: QueryPool) -> None:
+    """By default the budget follows the data: a share of what the fork server holds."""
+    assert Budget(share=0.5).of(300) == 150 and Budget(mb=7, share=0.5).of(300) == 7
+    assert Budget().of(300) == 0  # never replaced
+    halves = QueryPool(built / "cakg.nq", 1, queue_timeout=5, fork=True, budget=Budget(share=0.5))
+    halves.start()
+    try:
+        assert halves.server_mb > 20  # Python, Oxigraph and the data
+        assert abs(halves.budget_mb - halves.server_mb * 0.5) <= 1  # MB, rounded
+        assert halves.stats.server_starts == 1
+    finally:
+        halves.close()
+    assert pool.budget_mb == 0 and pool.server_mb > 20  # no budget given: none
 
 
 #: How long the slow pool's processes take to set up: far longer than the waits below.
@@ -149,3 +166,26 @@ def _answered(pool: QueryPool) -> bool:
         return bool(pool.run(QueryJob(COUNT), timeout=30).body)
     except Busy:  # still loading
         return False
+
+
+def _gauge(text: str, name: str) -> float:
+    return float(next(line for line in text.splitlines() if line.startswith(name + " ")).split()[1])
+
+
+def test_health_and_metrics_say_how_the_query_processes_are_made(
+    make_app: Callable[..., Flask],
+) -> None:
+    forked = make_app(QUERY_FORK=True, QUERY_WORKERS=1, MAX_QUERY_DEPTH=100_000).test_client()
+    health = forked.get("/health").json
+    assert health["query_processes"] == "forked"
+    server_mb = health["query_fork_server_mb"]
+    assert server_mb > 20 and abs(health["query_private_budget_mb"] - 0.33 * server_mb) <= 1
+    crash = "SELECT * WHERE { FILTER(" + "(" * 6000 + "1" + ")" * 6000 + ") }"
+    assert forked.post("/sparql", data=crash, content_type=QUERY_TYPE).status_code == 503
+    metrics = forked.get("/metrics").get_data(as_text=True)
+    assert _gauge(metrics, "kg_query_fork_server_mb") == server_mb
+    assert _gauge(metrics, "kg_query_fork_server_starts") == 1  # a fork, not a second load
+    assert _gauge(metrics, "kg_query_process_restarts") == 1
+    spawned = make_app(QUERY_FORK=False, QUERY_WORKERS=1).test_client()
+    health = spawned.get("/health").json
+    assert health["query_processes"] == "spawned" and health["query_fork_server_mb"] == 0

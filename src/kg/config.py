@@ -59,11 +59,16 @@ SETTINGS: tuple[Setting, ...] = (
         "killed process is replaced in milliseconds; Linux only; experimental: docs/memory.md).",
     ),
     Setting(
+        "QUERY_PRIVATE_SHARE",
+        0.33,
+        "With QUERY_FORK: a query process whose own memory (pages of the data it copied by "
+        "reading them, and what it allocated) passes this share of the fork server's is "
+        "replaced after its answer; 0: never (docs/memory.md).",
+    ),
+    Setting(
         "QUERY_PRIVATE_MB",
         0,
-        "With QUERY_FORK: a query process that has faulted in more than this many MB (pages "
-        "of the data it copied by reading them, and its own) is replaced after its answer; "
-        "0: never.",
+        "With QUERY_FORK: the same limit in MB, over QUERY_PRIVATE_SHARE; 0: use the share.",
     ),
     Setting("QUERY_TIMEOUT_S", 10.0, "Longest a query may run before it is stopped (503)."),
     Setting("QUEUE_TIMEOUT_S", 5.0, "Longest a query waits for a free query process (then 503)."),

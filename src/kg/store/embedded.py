@@ -20,7 +20,7 @@ from rdflib import Graph
 from ..errors import BuildError
 from ..graph.build import dump_file
 from .interface import Inventory, StoreQueries, rdflib_merge
-from .pool import QueryPool
+from .pool import Budget, QueryPool
 from .submissions import SubmissionStore
 
 #: How long the store waits for its own bookkeeping queries (counts, graph names).
@@ -49,7 +49,7 @@ class EmbeddedStore(StoreQueries):
             isolate=not str(config["ALLOWED_SERVICE_PREFIXES"]).strip(),
             memory_mb=int(config["QUERY_MEMORY_MB"]),
             fork=bool(config["QUERY_FORK"]),
-            private_mb=int(config["QUERY_PRIVATE_MB"]),
+            budget=Budget(int(config["QUERY_PRIVATE_MB"]), float(config["QUERY_PRIVATE_SHARE"])),
         )
         self.write_lock = threading.Lock()  # one writer at a time: validate, then commit
         self._base_digest = _digest(self.dump)

@@ -64,6 +64,18 @@ CONSTRUCT {
 """
 
 
+@dataclass(frozen=True)
+class Processes:
+    """How the local query processes are made and how they fared, for /health and /metrics."""
+
+    kind: str  # "forked" from a fork server, "spawned" each with its load, "none" (remote)
+    restarts: int = 0  # replaced after dying or overrunning the deadline
+    retired: int = 0  # forked ones replaced for the memory they no longer share
+    server_starts: int = 0  # fork servers started, each loading the dataset
+    server_mb: int = 0  # the running fork server's size
+    budget_mb: int = 0  # the private memory it lets each process gather; 0: no limit
+
+
 class QueryEngine(Protocol):
     """What evaluates a job: the local query pool, or the remote store's endpoint."""
 
@@ -85,6 +97,11 @@ class QueryEngine(Protocol):
     @property
     def ready(self) -> int:
         """Local query processes ready for a job; a replaced one is not until it has loaded."""
+        ...
+
+    @property
+    def processes(self) -> Processes:
+        """How the local query processes are made and how they fared."""
         ...
 
     def run(self, job: QueryJob, timeout: float) -> Answer: ...

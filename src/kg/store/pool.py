@@ -44,6 +44,7 @@ from ..errors import (
     WorkFailed,
 )
 from .engine import Answer, QueryJob, evaluate
+from .interface import Processes
 from .sandbox import NONE, isolate_network, limit_memory
 from .submissions import SUFFIX, graph_iri
 
@@ -225,13 +226,19 @@ def _reap(_signum: int, _frame: Any) -> None:
             pass
 
 
+def resident_mb() -> float:
+    """MB of this process's pages in memory now (Linux: /proc/self/statm)."""
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * _PAGE_MB
+
+
 def _fork_server_main(
     control: Connection,
     isolate: bool,
     memory_mb: int,
     make_handler: MakeHandler,
     args: tuple[Any, ...],
-    budget_mb: int,
+    budget: Budget,
 ) -> None:
     """Confine this process and set up the handler (load the dataset) once, then fork a
     worker process per request: each inherits the confinement and the dataset, whose pages
@@ -242,7 +249,8 @@ def _fork_server_main(
     allocator are in a consistent state. Each fork is answered with the child's id and two
     descriptors passed over the control pipe: the child's end of a new pipe, and a pidfd
     (so that the web process can wait for and kill a process that is not its child without
-    the risk of a recycled id)."""
+    the risk of a recycled id). Its ready message says its size, and the budget of private
+    memory it gives each worker (see Budget)."""
     confinement = isolate_network() if isolate else NONE  # children inherit the namespace
     limit_memory(memory_mb)
     handle = resolve(make_handler)(*args)
@@ -250,8 +258,10 @@ def _fork_server_main(
     gc.collect()
     gc.freeze()  # what was built so far is never traversed again: its pages stay shared
     plug_heap()
+    server_mb = resident_mb()
+    budget_mb = budget.of(server_mb)
     signal.signal(signal.SIGCHLD, _reap)
-    control.send(("ready", confinement))
+    control.send(("ready", confinement, round(server_mb), budget_mb))
     while True:
         try:
             control.recv()
@@ -286,6 +296,23 @@ def _fork_server_main(
         finally:
             ours.close()
             os.close(pidfd)
+
+
+@dataclass(frozen=True)
+class Budget:
+    """How much memory of its own a forked worker may gather before it is replaced (after
+    its answer): pages of the data it copied by reading them (Oxigraph's in-memory store
+    writes to what it reads), and what it allocated. Given in MB, or else as a share of the
+    fork server's size, so that it follows the data; 0 and 0: never replaced."""
+
+    mb: int = 0
+    share: float = 0.0
+
+    def of(self, server_mb: float) -> int:
+        """The budget in MB for a fork server of this size; 0: none."""
+        if self.mb:
+            return self.mb
+        return max(1, round(self.share * server_mb)) if self.share > 0 else 0
 
 
 class _MallInfo2(ctypes.Structure):
@@ -393,6 +420,7 @@ class PoolStats:
     timeouts: int = 0
     restarts: int = 0
     retired: int = 0  # forked workers replaced for the memory they no longer share
+    server_starts: int = 0  # fork servers started (each loads the dataset)
     busy: int = 0
     crashes: deque[float] = field(default_factory=lambda: deque(maxlen=1000))  # when, monotonic
 
@@ -425,12 +453,15 @@ class WorkerPool:
         memory_mb: int = 0,
         max_waiting: int = 0,
         fork: bool = False,
-        private_mb: int = 0,
+        budget: Budget = Budget(),
     ) -> None:
         self.size = size
         #: fork the workers from a fork server that set up the handler once (copy-on-write)
         self.fork = fork
-        self.private_mb = private_mb  # a forked worker past it is replaced; 0: never
+        self.budget = budget  # a forked worker past it is replaced after its answer
+        #: what the running fork server reported: its size, and the budget it gives, in MB
+        self.server_mb = 0
+        self.budget_mb = 0
         self.queue_timeout = queue_timeout
         self.isolate = isolate  # no network in the worker processes (sandbox.py)
         self.memory_mb = memory_mb  # address space of each worker; 0: unlimited
@@ -517,16 +548,20 @@ class WorkerPool:
         parent, child = self._context.Pipe()
         process = self._context.Process(
             target=_fork_server_main,
-            args=(child, self.isolate, self.memory_mb, make_handler, args, self.private_mb),
+            args=(child, self.isolate, self.memory_mb, make_handler, args, self.budget),
             daemon=True,
             name=f"kg-{self.work}-fork-server",
         )
         process.start()
         child.close()
-        status, confinement = parent.recv()
+        try:
+            status, confinement, self.server_mb, self.budget_mb = parent.recv()
+        except EOFError:
+            status = "died"
         if status != "ready":
             raise RuntimeError(f"the {self.work} fork server failed to start")
         self.confinement = confinement
+        self.stats.server_starts += 1
         return process, parent
 
     def _fork(self) -> _Worker:
@@ -680,6 +715,18 @@ class WorkerPool:
             return len(self._ready)
 
     @property
+    def processes(self) -> Processes:
+        stats = self.stats
+        return Processes(
+            "forked" if self.fork else "spawned",
+            stats.restarts,
+            stats.retired,
+            stats.server_starts,
+            self.server_mb if self.fork else 0,
+            self.budget_mb if self.fork else 0,
+        )
+
+    @property
     def recent_crashes(self) -> int:
         """Worker processes that died while working in the last minute."""
         since = time.monotonic() - CRASH_WINDOW_S
@@ -709,7 +756,7 @@ class QueryPool(WorkerPool):
         isolate: bool = True,
         memory_mb: int = 0,
         fork: bool = False,
-        private_mb: int = 0,
+        budget: Budget = Budget(),
     ) -> None:
         super().__init__(
             size,
@@ -717,7 +764,7 @@ class QueryPool(WorkerPool):
             isolate=isolate,
             memory_mb=memory_mb,
             fork=fork,
-            private_mb=private_mb,
+            budget=budget,
         )
         self.source = source
         self.submissions = submissions

@@ -45,7 +45,7 @@ from .engine import (
     write_result,
 )
 from .guard import query_form
-from .interface import Inventory, StoreQueries, rdflib_merge
+from .interface import Inventory, Processes, StoreQueries, rdflib_merge
 from .submissions import (
     Submission,
     check_loadable,
@@ -109,6 +109,7 @@ class RemoteEngine:
     confinement = "the remote store's own"  # no local evaluation to confine
     recent_crashes = 0  # no local query processes to die
     ready = 0
+    processes = Processes("none")
 
     def __init__(
         self,

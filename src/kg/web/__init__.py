@@ -97,7 +97,9 @@ def create_state(settings: Mapping[str, Any]) -> AppState:
         store=store,
         checker=checker,
         # a remote store counts the requests it is sent; the embedded one has none to count
-        metrics=Metrics(result_cache, getattr(store, "requests_sent", None)),
+        metrics=Metrics(
+            result_cache, getattr(store, "requests_sent", None), lambda: store.engine.processes
+        ),
         query_log=query_logger(str(settings["QUERY_LOG"])),
         curators=load_tokens(settings),
         write_limit=RateLimiter(int(settings["WRITE_RATE_PER_MINUTE"])),

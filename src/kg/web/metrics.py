@@ -12,6 +12,7 @@ from pathlib import Path
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
+from ..store.interface import Processes
 from .resultcache import ResultCache
 
 
@@ -19,7 +20,10 @@ class Metrics:
     """The counters of one app, in a registry of its own (tests run several apps)."""
 
     def __init__(
-        self, cache: ResultCache | None = None, store_requests: Callable[[], int] | None = None
+        self,
+        cache: ResultCache | None = None,
+        store_requests: Callable[[], int] | None = None,
+        processes: Callable[[], Processes] | None = None,
     ) -> None:
         self.registry = CollectorRegistry()
         self.requests = Counter(
@@ -58,6 +62,8 @@ class Metrics:
         )
         if cache is not None:
             self._watch(cache)
+        if processes is not None:
+            self._watch_processes(processes)
         if store_requests is not None:  # a remote store: what our requests cost it
             Gauge(
                 "kg_store_requests_total",
@@ -81,6 +87,26 @@ class Metrics:
             ),
         ):
             Gauge(name, text, registry=self.registry).set_function(read)
+
+    def _watch_processes(self, processes: Callable[[], Processes]) -> None:
+        """How the query processes fared, read when /metrics is asked."""
+        for field, name, text in (
+            ("restarts", "kg_query_process_restarts",
+             "Query processes replaced after dying or overrunning the deadline"),
+            ("retired", "kg_query_processes_retired",
+             "Forked query processes replaced for the memory they gathered"),
+            ("server_starts", "kg_query_fork_server_starts",
+             "Fork servers started, each loading the dataset (QUERY_FORK)"),
+            ("server_mb", "kg_query_fork_server_mb",
+             "Resident memory of the running fork server after its load, MB"),
+            ("budget_mb", "kg_query_private_budget_mb",
+             "Memory of its own a forked query process may gather before it is replaced, MB"),
+        ):  # fmt: skip
+            Gauge(name, text, registry=self.registry).set_function(_reader(processes, field))
+
+
+def _reader(processes: Callable[[], Processes], field: str) -> Callable[[], float]:
+    return lambda: float(getattr(processes(), field))
 
 
 def query_logger(path: str) -> logging.Logger:

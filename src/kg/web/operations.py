@@ -72,6 +72,7 @@ def health() -> Response:
     store = get_state().store
     crashes = store.engine.recent_crashes
     inventory = store.inventory()  # one look: on a remote store, a round trip
+    processes = store.engine.processes
     return jsonify(
         # degraded: serving, but stored data was set aside, or query processes keep dying
         status="degraded" if store.quarantined or crashes >= CRASH_LOOP else "ok",
@@ -83,6 +84,10 @@ def health() -> Response:
         query_workers=store.engine.size,
         query_workers_ready=store.engine.ready,
         query_network=store.engine.confinement,
+        # forked from a fork server (replaced in milliseconds), or spawned (each loads the data)
+        query_processes=processes.kind,
+        query_fork_server_mb=processes.server_mb,
+        query_private_budget_mb=processes.budget_mb,
     )
 
 
