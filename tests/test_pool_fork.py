@@ -16,9 +16,11 @@ import pytest
 from flask import Flask
 from helpers import contacts, wait_until
 
+from kg import config
 from kg.errors import Busy, KgError, OverMemory, QueryCrashed, QueryTimeout
+from kg.store import pool as pool_module
 from kg.store.engine import QueryJob
-from kg.store.pool import Budget, ForkedProcess, MakeHandler, QueryPool
+from kg.store.pool import Budget, ForkedProcess, MakeHandler, QueryPool, can_fork
 from kg.store.sandbox import NETWORK_NAMESPACE
 
 #: Runs far past any deadline here (a cartesian product, sorted).
@@ -189,3 +191,18 @@ def test_health_and_metrics_say_how_the_query_processes_are_made(
     spawned = make_app(QUERY_FORK=False, QUERY_WORKERS=1).test_client()
     health = spawned.get("/health").json
     assert health["query_processes"] == "spawned" and health["query_fork_server_mb"] == 0
+
+
+def test_where_forking_is_not_possible_the_processes_are_spawned(
+    built: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """QUERY_FORK is the default; a platform without Linux's pidfd falls back to spawning."""
+    assert config.load({})["QUERY_FORK"] is True and can_fork()  # this machine: Linux 5.3+
+    monkeypatch.setattr(pool_module, "can_fork", lambda: False)  # another platform
+    spawned = QueryPool(built / "cakg.nq", size=1, queue_timeout=5, fork=True)
+    spawned.start()
+    try:
+        assert spawned.processes.kind == "spawned" and spawned._server is None
+        assert spawned.run(QueryJob("ASK {}"), timeout=30).body
+    finally:
+        spawned.close()

@@ -54,9 +54,10 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "QUERY_FORK",
-        False,
-        "Load the dataset once in a fork server and fork the query processes from it (a "
-        "killed process is replaced in milliseconds; Linux only; experimental: docs/memory.md).",
+        True,
+        "Load the dataset once in a fork server and fork the query processes from it: a "
+        "killed process is replaced in milliseconds, not by a load (Linux with pidfd; "
+        "elsewhere, and when false, each query process loads the dataset: docs/memory.md).",
     ),
     Setting(
         "QUERY_PRIVATE_SHARE",

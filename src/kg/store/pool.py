@@ -23,6 +23,7 @@ import resource
 import select
 import signal
 import socket
+import sys
 import threading
 import time
 from collections import deque
@@ -356,6 +357,19 @@ def plug_heap() -> int:
     return taken
 
 
+def can_fork() -> bool:
+    """Whether workers can be forked from a fork server here: Linux, with process file
+    descriptors (5.3 and later), through which the web process waits for and kills a process
+    that is not its child."""
+    if not sys.platform.startswith("linux") or not hasattr(signal, "pidfd_send_signal"):
+        return False
+    try:
+        os.close(os.pidfd_open(os.getpid()))
+    except (AttributeError, OSError):
+        return False
+    return True
+
+
 class ForkedProcess:
     """A worker forked by the fork server, as the pool uses a process: alive, kill, join."""
 
@@ -456,8 +470,11 @@ class WorkerPool:
         budget: Budget = Budget(),
     ) -> None:
         self.size = size
-        #: fork the workers from a fork server that set up the handler once (copy-on-write)
-        self.fork = fork
+        #: fork the workers from a fork server that set up the handler once (copy-on-write),
+        #: where the platform can; elsewhere each worker is spawned and sets it up itself
+        self.fork = fork and can_fork()
+        if fork and not self.fork:
+            log.warning("%s workers are spawned: forking needs Linux with pidfd", self.work)
         self.budget = budget  # a forked worker past it is replaced after its answer
         #: what the running fork server reported: its size, and the budget it gives, in MB
         self.server_mb = 0
