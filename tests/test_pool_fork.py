@@ -181,7 +181,7 @@ def test_health_and_metrics_say_how_the_query_processes_are_made(
     health = forked.get("/health").json
     assert health["query_processes"] == "forked"
     server_mb = health["query_fork_server_mb"]
-    assert server_mb > 20 and abs(health["query_private_budget_mb"] - 0.33 * server_mb) <= 1
+    assert server_mb > 20 and abs(health["query_private_budget_mb"] - 0.5 * server_mb) <= 1
     crash = "SELECT * WHERE { FILTER(" + "(" * 6000 + "1" + ")" * 6000 + ") }"
     assert forked.post("/sparql", data=crash, content_type=QUERY_TYPE).status_code == 503
     metrics = forked.get("/metrics").get_data(as_text=True)

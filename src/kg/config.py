@@ -61,7 +61,7 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "QUERY_PRIVATE_SHARE",
-        0.33,
+        0.5,
         "With QUERY_FORK: a query process whose own memory (pages of the data it copied by "
         "reading them, and what it allocated) passes this share of the fork server's is "
         "replaced after its answer; 0: never (docs/memory.md).",
