@@ -9,7 +9,7 @@ killed query process (the time until /health counts it ready again).
 
     PYTHONPATH=src .venv/bin/python bench/memory.py --size 100k --runs 5
     PYTHONPATH=src .venv/bin/python bench/memory.py --size 100k \
-        --engines oxigraph-mem ours fork:QUERY_FORK=true fork30:QUERY_FORK=true,QUERY_PRIVATE_MB=30
+        --engines oxigraph-mem spawn:QUERY_FORK=false ours fork30:QUERY_PRIVATE_MB=30
 
 Our server is started as `python -m kg.launcher serve` with this interpreter, so the code on
 PYTHONPATH is what is measured (bench/run.py starts the installed `kg`).
