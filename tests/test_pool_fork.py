@@ -5,6 +5,7 @@ submissions."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import time
@@ -14,7 +15,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from helpers import contacts, wait_until
+from helpers import KG, contacts, wait_until
 
 from kg import config
 from kg.errors import Busy, KgError, OverMemory, QueryCrashed, QueryTimeout
@@ -22,6 +23,7 @@ from kg.store import pool as pool_module
 from kg.store.engine import QueryJob
 from kg.store.pool import Budget, ForkedProcess, MakeHandler, QueryPool, can_fork
 from kg.store.sandbox import NETWORK_NAMESPACE
+from kg.store.submissions import SUFFIX, graph_iri
 
 #: Runs far past any deadline here (a cartesian product, sorted).
 SLOW = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?a ?d ?g"
@@ -206,3 +208,30 @@ def test_where_forking_is_not_possible_the_processes_are_spawned(
         assert spawned.run(QueryJob("ASK {}"), timeout=30).body
     finally:
         spawned.close()
+
+
+def _count(answer: Any) -> int:
+    return int(json.loads(answer.body)["results"]["bindings"][0]["n"]["value"])
+
+
+def test_a_remembered_answer_is_given_without_reading_the_data(built: Path, tmp_path: Path) -> None:
+    """The inventory reads every quad: worked out once as the fork server loads, its answer is
+    given again without a query process reading (so copying) the data, until the data changes."""
+    folder = tmp_path / "submissions"
+    folder.mkdir()
+    pool = QueryPool(
+        built / "cakg.nq", 1, 5, folder, fork=True, budget=Budget(mb=1), remember=(COUNT,)
+    )
+    pool.start()
+    try:
+        first = pool.run(QueryJob(COUNT), timeout=30)
+        assert pool.stats.retired == 0  # it read nothing: its memory stayed the fork server's
+        again = pool.run(QueryJob(COUNT + " "), timeout=30)  # not remembered: read, so copied
+        assert _count(again) == _count(first) and pool.stats.retired == 1
+        graph = graph_iri("remembered")
+        quad = f'<https://w3id.org/cakg/event/x> <{KG}note> "new" <{graph}> .\n'
+        (folder / f"remembered{SUFFIX}").write_text(quad, "utf-8")
+        pool.changed()
+        assert _count(pool.run(QueryJob(COUNT), timeout=30)) == _count(first) + 1
+    finally:
+        pool.close()

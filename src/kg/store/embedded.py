@@ -50,6 +50,7 @@ class EmbeddedStore(StoreQueries):
             memory_mb=int(config["QUERY_MEMORY_MB"]),
             fork=bool(config["QUERY_FORK"]),
             budget=Budget(int(config["QUERY_PRIVATE_MB"]), float(config["QUERY_PRIVATE_SHARE"])),
+            remember=(INVENTORY,),  # it reads every quad: once, as the data loads
         )
         self.write_lock = threading.Lock()  # one writer at a time: validate, then commit
         self._base_digest = _digest(self.dump)
