@@ -16,10 +16,12 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 import requests
+from flask import Flask
 from helpers import PREFIXES, LiveServer, ask_from, event
 
 from kg import config
 from kg.store.checking import CheckPool
+from kg.web.state import EXTENSION
 
 TTL = {"Content-Type": "text/turtle"}
 
@@ -99,3 +101,17 @@ def test_each_version_has_a_snapshot_of_its_own(built: Path, tmp_path: Path) -> 
         assert not Path(first).exists()
     finally:
         pool.close()
+
+
+def test_the_validation_process_starts_with_the_first_validation(
+    make_app: Callable[..., Flask],
+) -> None:
+    """Issue 16: most servers never validate, so the validation process (37 MB of pyshacl and
+    rdflib) starts with the first validation, which waits for it rather than getting a 503."""
+    app = make_app(QUEUE_TIMEOUT_S=0.1)  # far shorter than the process takes to start
+    checker = app.extensions[EXTENSION].checker
+    assert checker.ready == 0 and not checker._all  # no process yet
+    client = app.test_client()
+    answer = client.post("/validate", data=event("lazy").encode(), headers=TTL)
+    assert answer.status_code == 200, answer.get_data(as_text=True)
+    assert answer.json["conforms"] is True and checker.ready == 1

@@ -260,6 +260,7 @@ class CheckPool(WorkerPool):
             isolate=True,  # validation never needs the network
             memory_mb=int(settings["VALIDATION_MEMORY_MB"]),
             max_waiting=4 * size,
+            lazy=True,  # its process (pyshacl, rdflib) starts with the first validation
         )
         self.shapes_dir = str(settings["SHAPES_DIR"])
         #: the data's texts, then those of documents registered through the review page

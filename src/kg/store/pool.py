@@ -484,8 +484,14 @@ class WorkerPool:
         max_waiting: int = 0,
         fork: bool = False,
         budget: Budget = Budget(),
+        lazy: bool = False,
     ) -> None:
         self.size = size
+        #: start the workers with the first job, not before (most servers never validate)
+        self.lazy = lazy
+        self._started = False
+        self._ever_ready = False  # until then a job may wait for a worker's start
+        self._start_lock = threading.Lock()
         #: fork the workers from a fork server that set up the handler once (copy-on-write),
         #: where the platform can; elsewhere each worker is spawned and sets it up itself
         self.fork = fork and can_fork()
@@ -531,6 +537,7 @@ class WorkerPool:
     def start(self, wait: bool = True) -> None:
         """Start the workers; without `wait`, on threads of their own (a fork server may load
         a dataset for seconds first, and no caller should wait for that)."""
+        self._started = True
         if not wait:
             for _ in range(self.size):
                 self._start_in_background()
@@ -539,6 +546,13 @@ class WorkerPool:
         for worker in workers:
             self._await_ready(worker)
             self._idle.put(worker)
+
+    def _start_once(self) -> None:
+        with self._start_lock:
+            if self._started:
+                return
+            self._started = True
+        self.start(wait=False)
 
     def _start_in_background(self) -> None:
         threading.Thread(target=self._spawn_then_idle, daemon=True).start()
@@ -640,6 +654,7 @@ class WorkerPool:
         self.confinement = confinement
         with self._lock:
             self._ready.add(id(worker))
+            self._ever_ready = True
 
     def _ready_then_idle(self, worker: _Worker) -> None:
         try:
@@ -657,6 +672,8 @@ class WorkerPool:
     def run(self, job: Any, timeout: float) -> Any:
         """Do a job within `timeout` seconds; raise QueryTimeout, Busy or QueryCrashed."""
         self._work.seconds = 0.0  # a job refused or left waiting costs its client nothing
+        if self.lazy:
+            self._start_once()
         if self._waiting is not None and not self._waiting.acquire(blocking=False):
             self.stats.busy += 1
             raise Busy(
@@ -669,8 +686,10 @@ class WorkerPool:
                 self._waiting.release()
 
     def _run(self, job: Any, timeout: float) -> Any:
+        # the first jobs wait for the workers to start, within their deadline
+        wait = min(self.queue_timeout, timeout) if self._ever_ready else timeout
         try:
-            worker = self._idle.get(timeout=min(self.queue_timeout, timeout))
+            worker = self._idle.get(timeout=wait)
         except queue.Empty:
             self.stats.busy += 1
             raise Busy(

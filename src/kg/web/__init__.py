@@ -87,8 +87,7 @@ def create_state(settings: Mapping[str, Any]) -> AppState:
     atexit.register(store.close)  # stop the query processes when the web process exits
     # the shapes first: if they cannot load, this says so, not a validation process dying
     shapes = load_shapes(Path(settings["SHAPES_DIR"]))
-    checker = CheckPool(settings)
-    checker.start()
+    checker = CheckPool(settings)  # its process starts with the first validation
     atexit.register(checker.close)
     drafter = DraftPool(settings)  # its process starts with the first article
     atexit.register(drafter.close)

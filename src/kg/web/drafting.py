@@ -22,7 +22,6 @@ import os
 import re
 import secrets
 import shutil
-import threading
 import time
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields
@@ -122,18 +121,13 @@ class DraftPool(WorkerPool):
             isolate=True,  # drafting never needs the network
             memory_mb=int(settings["VALIDATION_MEMORY_MB"]),
             max_waiting=4,
+            lazy=True,
         )
-        self._started = False
-        self._start_lock = threading.Lock()
 
     def handler(self) -> tuple[MakeHandler, tuple[Any, ...]]:
         return HANDLER, ()
 
     def draft(self, job: DraftJob) -> Drafted:
-        with self._start_lock:
-            if not self._started:
-                self.start(wait=False)
-                self._started = True
         return Drafted.of(self.run(asdict(job), self.timeout))
 
 
