@@ -235,3 +235,20 @@ def test_a_remembered_answer_is_given_without_reading_the_data(built: Path, tmp_
         assert _count(pool.run(QueryJob(COUNT), timeout=30)) == _count(first) + 1
     finally:
         pool.close()
+
+
+@pytest.mark.parametrize("fork", [False, True], ids=["spawned", "forked"])
+def test_the_memory_cap_is_the_querys_beyond_the_data(built: Path, fork: bool) -> None:
+    """QUERY_MEMORY_MB is what a query may take beyond the dataset its process holds: the cap
+    is set once the data is loaded, so data of any size loads (a 10M-quad dataset took 9 GB,
+    over the 4 GB default), and a query past its share is still stopped."""
+    pool = QueryPool(built / "cakg.nq", size=1, queue_timeout=5, fork=fork, memory_mb=48)
+    pool.start()  # the loaded process alone is past 48 MB of address space
+    try:
+        assert pool.run(QueryJob(COUNT), timeout=30).body
+        hog = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?a ?d ?c ?f"
+        with pytest.raises((QueryCrashed, OverMemory)):
+            pool.run(QueryJob(hog, max_rows=10**9, max_bytes=10**12), timeout=60)
+        assert pool.run(QueryJob("ASK {}"), timeout=30).body
+    finally:
+        pool.close()

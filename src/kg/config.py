@@ -50,7 +50,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "QUERY_MEMORY_MB",
         4096,
-        "Address space of each query process in MB (past it, the query gets 503); 0: no cap.",
+        "Address space a query may take in MB, beyond the dataset its process holds (past it, "
+        "the query gets 503); 0: no cap.",
     ),
     Setting(
         "QUERY_FORK",
@@ -131,7 +132,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "VALIDATION_MEMORY_MB",
         2048,
-        "Address space of each validation process in MB (past it: 503); 0: no cap.",
+        "Address space a validation may take in MB, beyond what its process holds when it "
+        "has started (past it: 503); 0: no cap.",
     ),
     Setting("WRITE_RATE_PER_MINUTE", 30, "Writes one curator may make per minute (429)."),
     Setting("STORE_URL", "", "SPARQL query endpoint of a remote store; empty: the embedded store."),

@@ -177,8 +177,8 @@ def _worker_main(
 ) -> None:
     """Confine this process, set up its handler, then serve jobs until the pipe closes."""
     confinement = isolate_network() if isolate else NONE  # first: before any job is read
-    limit_memory(memory_mb)
-    handle = resolve(make_handler)(*args)  # imported after the limits: they count it too
+    handle = resolve(make_handler)(*args)
+    limit_memory(memory_mb)  # beyond the data just loaded: the cap is the jobs', not the data's
     _serve(conn, handle, memory_mb, confinement, 0)
 
 
@@ -253,12 +253,12 @@ def _fork_server_main(
     the risk of a recycled id). Its ready message says its size, and the budget of private
     memory it gives each worker (see Budget)."""
     confinement = isolate_network() if isolate else NONE  # children inherit the namespace
-    limit_memory(memory_mb)
     handle = resolve(make_handler)(*args)
     before_fork = getattr(handle, "before_fork", None)
     gc.collect()
     gc.freeze()  # what was built so far is never traversed again: its pages stay shared
     plug_heap()
+    limit_memory(memory_mb)  # beyond the data just loaded; the children inherit it
     server_mb = resident_mb()
     budget_mb = budget.of(server_mb)
     signal.signal(signal.SIGCHLD, _reap)
@@ -281,7 +281,6 @@ def _fork_server_main(
                 signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGCHLD})
                 control.close()
                 ours.close()
-                limit_memory(memory_mb)
                 _serve(Connection(theirs.detach()), handle, memory_mb, confinement, budget_mb)
             except BaseException:  # noqa: BLE001 — never return into the server's loop
                 code = 1
@@ -503,7 +502,7 @@ class WorkerPool:
         self.budget_mb = 0
         self.queue_timeout = queue_timeout
         self.isolate = isolate  # no network in the worker processes (sandbox.py)
-        self.memory_mb = memory_mb  # address space of each worker; 0: unlimited
+        self.memory_mb = memory_mb  # address space a job may take beyond the set-up; 0: no cap
         #: what the workers are confined to, as the first one to start reported it
         self.confinement = NONE
         self.stats = PoolStats()

@@ -63,9 +63,20 @@ def isolate_network() -> str:
 
 
 def limit_memory(megabytes: int) -> None:
-    """Cap this process's address space, so that one query or validation cannot take the
-    machine's memory (issue 11, finding 7): past it, allocation fails and the process dies or
-    raises MemoryError, and the pool answers its client 503 and replaces it. 0: no cap."""
+    """Cap this process's address space at `megabytes` beyond what it has now (the dataset it
+    loaded, its imports), so that one query or validation cannot take the machine's memory
+    (issue 11, finding 7), whatever the data's size: past it, allocation fails and the process
+    dies or raises MemoryError, and the pool answers its client 503 and replaces it. 0: no cap.
+    The hard limit is set too: the work cannot raise it again."""
     if megabytes > 0:
-        limit = megabytes * 1024 * 1024
+        limit = (megabytes << 20) + address_space()
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+def address_space() -> int:
+    """Bytes of this process's address space now (Linux: /proc/self/statm; elsewhere 0)."""
+    try:
+        with open("/proc/self/statm") as statm:
+            return int(statm.read().split()[0]) * resource.getpagesize()
+    except OSError:
+        return 0
