@@ -76,18 +76,6 @@ def test_the_deadline_kills_a_forked_worker_and_a_new_one_is_ready_in_millisecon
     assert pool.run(QueryJob("ASK {}"), timeout=10).body
 
 
-def test_the_memory_cap_holds_in_a_forked_worker(built: Path) -> None:
-    capped = QueryPool(built / "cakg.nq", size=1, queue_timeout=5, fork=True, memory_mb=400)
-    capped.start()
-    try:
-        hog = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?a ?d ?c ?f"
-        with pytest.raises((QueryCrashed, OverMemory)):
-            capped.run(QueryJob(hog, max_rows=10**9, max_bytes=10**12), timeout=60)
-        assert capped.run(QueryJob("ASK {}"), timeout=30).body
-    finally:
-        capped.close()
-
-
 def test_a_dead_fork_server_is_started_again(pool: QueryPool) -> None:
     assert pool._server is not None
     os.kill(pool._server[0].pid, signal.SIGKILL)
