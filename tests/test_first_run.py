@@ -507,3 +507,26 @@ def test_readme_serve_row_mentions_build() -> None:
     row = next(line for line in README.splitlines() if line.startswith("| `kg serve"))
     assert "--build" in row
     assert "only when there is no build yet" in row and "one line" in row
+
+
+@pytest.mark.parametrize("fork", ["true", "false"], ids=["forked", "spawned"])
+def test_serve_on_a_build_that_cannot_be_loaded_says_so_in_one_line(
+    tmp_path: Path, fork: str
+) -> None:
+    """A damaged build (a file cut short, edited by hand) stops `kg serve` at start: exit 2 and
+    one line naming the file, where the parser stopped, and what to do, not the tracebacks of
+    query processes that die and are started again."""
+    build = tmp_path / "build"
+    build.mkdir()
+    (build / "cakg.nq").write_text('<https://w3id.org/cakg/x> <https://w3id.org/cakg/p> "cut\n')
+    env = {**os.environ, "KG_BUILD_DIR": str(build), "KG_VAR_DIR": str(tmp_path / "var")}
+    env.update(KG_PORT=str(free_port()), KG_QUERY_FORK=fork)
+    done = subprocess.run(
+        [str(KG), "serve"], env=env, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr, done.stderr
+    assert len(done.stderr.splitlines()) == 1, done.stderr
+    assert str(build / "cakg.nq") in done.stderr and "line 1" in done.stderr
+    assert "kg build" in done.stderr
+    assert "serving" not in done.stdout

@@ -41,6 +41,10 @@ class BuildError(KgError):
     """The sources do not assemble into a dataset (missing document, unreadable file)."""
 
 
+class StartFailed(KgError):
+    """A worker process could not set itself up (a damaged build it cannot load)."""
+
+
 class HttpError(KgError):
     """An error the web service answers with: a status, a short code and a message."""
 

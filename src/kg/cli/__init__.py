@@ -290,11 +290,16 @@ def serve(
             _build(settings)
     except KgError as exc:
         _fail(exc)
+    server = Server(settings)
+    try:
+        server.start()
+    except KgError as exc:  # a build that cannot be loaded: one line, before "serving"
+        _fail(exc)
     url = f"http://{settings['HOST']}:{settings['PORT']}"
     click.echo(f"serving {url}/ (SPARQL endpoint: {url}/sparql)")
     click.echo(f"the kg command is {_kg_command()}; stop the server with Ctrl-C")
     sys.stdout.flush()
-    Server(settings).run()
+    server.run()
 
 
 def _check_port(host: str, port: int) -> None:

@@ -17,7 +17,7 @@ from typing import Any
 import pyoxigraph as ox
 from rdflib import Graph
 
-from ..errors import BuildError
+from ..errors import BuildError, StartFailed
 from ..graph.build import dump_file
 from .interface import Inventory, StoreQueries, rdflib_merge
 from .pool import Budget, QueryPool
@@ -61,7 +61,11 @@ class EmbeddedStore(StoreQueries):
         self.modified = datetime.now(UTC)
 
     def start(self) -> None:
-        self.engine.start(wait=True)  # warm: the first query finds the data loaded
+        try:
+            self.engine.start(wait=True)  # warm: the first query finds the data loaded
+        except StartFailed as exc:
+            self.engine.close()
+            raise BuildError(f"{exc}; run `kg build` again to rebuild {self.dump}") from None
         self.refresh()
 
     def close(self) -> None:

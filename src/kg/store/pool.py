@@ -42,6 +42,7 @@ from ..errors import (
     OverMemory,
     QueryCrashed,
     QueryTimeout,
+    StartFailed,
     WorkFailed,
 )
 from .engine import Answer, QueryJob, evaluate
@@ -177,9 +178,31 @@ def _worker_main(
 ) -> None:
     """Confine this process, set up its handler, then serve jobs until the pipe closes."""
     confinement = isolate_network() if isolate else NONE  # first: before any job is read
-    handle = resolve(make_handler)(*args)
+    handle = _set_up(conn, make_handler, args)
+    if handle is None:
+        return
     limit_memory(memory_mb)  # beyond the data just loaded: the cap is the jobs', not the data's
     _serve(conn, handle, memory_mb, confinement, 0)
+
+
+def _set_up(
+    conn: Connection, make_handler: MakeHandler, args: tuple[Any, ...]
+) -> Handler | None:
+    """The worker's handler; or None, once the reason it could not be set up (a build that
+    does not parse) is sent to the pool, which says it in one line, not as a traceback."""
+    try:
+        return resolve(make_handler)(*args)
+    except (KgError, SyntaxError, OSError, ValueError) as exc:
+        conn.send(("failed", describe(exc)))
+        return None
+
+
+def describe(exc: BaseException) -> str:
+    """An exception as one line: a parser's own message, with the file it read."""
+    if isinstance(exc, SyntaxError) and exc.msg:  # str() would add "(file, line n)" again
+        text = " ".join(exc.msg.split())
+        return f"{exc.filename}: {text}" if exc.filename else text
+    return " ".join(str(exc).split())
 
 
 _PAGE_MB = os.sysconf("SC_PAGE_SIZE") / 2**20
@@ -253,7 +276,9 @@ def _fork_server_main(
     the risk of a recycled id). Its ready message says its size, and the budget of private
     memory it gives each worker (see Budget)."""
     confinement = isolate_network() if isolate else NONE  # children inherit the namespace
-    handle = resolve(make_handler)(*args)
+    handle = _set_up(control, make_handler, args)
+    if handle is None:
+        return
     before_fork = getattr(handle, "before_fork", None)
     gc.collect()
     gc.freeze()  # what was built so far is never traversed again: its pages stay shared
@@ -561,8 +586,8 @@ class WorkerPool:
         while not self._closed:
             try:
                 worker = self._spawn()
-            except (OSError, EOFError, RuntimeError):
-                log.exception("a %s worker could not be started; trying again", self.work)
+            except (OSError, EOFError, RuntimeError, StartFailed) as exc:
+                log.error("%s; trying again", describe(exc))
                 time.sleep(RESTART_PAUSE_S)
                 continue
             self._ready_then_idle(worker)
@@ -601,11 +626,13 @@ class WorkerPool:
         process.start()
         child.close()
         try:
-            status, confinement, self.server_mb, self.budget_mb = parent.recv()
+            status, *said = parent.recv()
         except EOFError:
-            status = "died"
+            status, said = "died", ["it stopped before it was ready"]
         if status != "ready":
-            raise RuntimeError(f"the {self.work} fork server failed to start")
+            process.join(timeout=5)
+            raise StartFailed(f"the {self.work} processes could not start: {said[0]}")
+        confinement, self.server_mb, self.budget_mb = said
         self.confinement = confinement
         self.stats.server_starts += 1
         return process, parent
@@ -647,9 +674,12 @@ class WorkerPool:
                 process.join(timeout=5)
 
     def _await_ready(self, worker: _Worker) -> None:
-        status, confinement = worker.conn.recv()
+        try:
+            status, confinement = worker.conn.recv()
+        except EOFError:
+            status, confinement = "died", "it stopped before it was ready"
         if status != "ready":
-            raise RuntimeError(f"{self.work} worker failed to start")
+            raise StartFailed(f"the {self.work} processes could not start: {confinement}")
         self.confinement = confinement
         with self._lock:
             self._ready.add(id(worker))
@@ -658,9 +688,11 @@ class WorkerPool:
     def _ready_then_idle(self, worker: _Worker) -> None:
         try:
             self._await_ready(worker)
-        except (EOFError, OSError, RuntimeError):
+        except (EOFError, OSError, RuntimeError, StartFailed) as exc:
+            log.error("%s", describe(exc))
             self._discard(worker)
             if not self._closed:
+                time.sleep(RESTART_PAUSE_S)  # a start that fails would fail as fast again
                 self._spawn_then_idle()
             return
         if self._closed or worker.generation != self._generation:

@@ -59,10 +59,18 @@ class Server:
 
     def __init__(self, settings: Mapping[str, Any]) -> None:
         self.settings = settings
+        self._server: Any = None
+
+    def start(self) -> None:
+        """Make the app (its store loads the data) and bind the port; raise KgError if the
+        data cannot be served, before anything is said to be serving."""
+        app = create_app(self.settings)
+        self._server = create_server(app, **server_options(self.settings))
 
     def run(self) -> None:
-        app = create_app(self.settings)
-        server = create_server(app, **server_options(self.settings))
+        if self._server is None:
+            self.start()
+        server = self._server
         signal.signal(signal.SIGTERM, _exit)
         signal.signal(signal.SIGINT, _exit)
         try:
