@@ -185,9 +185,7 @@ def _worker_main(
     _serve(conn, handle, memory_mb, confinement, 0)
 
 
-def _set_up(
-    conn: Connection, make_handler: MakeHandler, args: tuple[Any, ...]
-) -> Handler | None:
+def _set_up(conn: Connection, make_handler: MakeHandler, args: tuple[Any, ...]) -> Handler | None:
     """The worker's handler; or None, once the reason it could not be set up (a build that
     does not parse) is sent to the pool, which says it in one line, not as a traceback."""
     try:
