@@ -191,7 +191,13 @@ def replacement_times(engine: Engine, tries: int) -> list[float]:
 
 
 def measure(
-    engines: dict[str, Engine], data: Path, work: Path, queries, runs: int, replace: int
+    engines: dict[str, Engine],
+    data: Path,
+    work: Path,
+    queries,
+    runs: int,
+    replace: int,
+    settle: float = 0.0,
 ) -> dict[str, dict]:
     """Start every engine, then measure them side by side: PSS idle, after the mix once,
     single runs of each query interleaved engine by engine (noise hits all alike), PSS
@@ -229,6 +235,11 @@ def measure(
                 q: round(statistics.median(ts) * 1000, 2) for q, ts in times[name].items()
             }
             out[name]["after_runs"] = summary(tree_memory(engine.proc.pid))  # type: ignore[union-attr]
+        if settle:  # time for Linux KSM, where it runs, to merge identical pages
+            time.sleep(settle)
+            for name, engine in engines.items():
+                out[name]["settled"] = summary(tree_memory(engine.proc.pid))  # type: ignore[union-attr]
+        for name, engine in engines.items():
             if replace and isinstance(engine, OursHere):
                 out[name]["replace_s"] = [round(t, 3) for t in replacement_times(engine, replace)]
                 out[name]["after_replace"] = summary(tree_memory(engine.proc.pid))  # type: ignore[union-attr]
@@ -249,6 +260,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--runs", type=int, default=5, help="single runs per query (latency)")
     parser.add_argument("--replace", type=int, default=3, help="kills to time (ours)")
+    parser.add_argument(
+        "--settle", type=float, default=0.0, help="seconds to wait after the runs, then measure"
+    )
     parser.add_argument("--workdir", type=Path, default=None)
     parser.add_argument("--out", type=Path, default=None, help="write the JSON here too")
     args = parser.parse_args(argv)
@@ -270,12 +284,13 @@ def main(argv: list[str] | None = None) -> int:
         engines[name] = OursHere(settings[name])
         engines[name].name = name
     report: dict[str, object] = {"size": args.size, "settings": settings}
-    report.update(measure(engines, data, work, queries, args.runs, args.replace))
+    report.update(measure(engines, data, work, queries, args.runs, args.replace, args.settle))
     for name in engines:
         brief = report[name]
         print(
             f"{name}: PSS idle {brief['idle']['pss_mb']} MB, after mix "  # type: ignore[index]
-            f"{brief['after_mix']['pss_mb']} MB, after runs {brief['after_runs']['pss_mb']} MB",
+            f"{brief['after_mix']['pss_mb']} MB, after runs {brief['after_runs']['pss_mb']} MB"
+            + (f", settled {brief['settled']['pss_mb']} MB" if "settled" in brief else ""),  # type: ignore[index]
             file=sys.stderr,
         )
     text = json.dumps(report, indent=1)

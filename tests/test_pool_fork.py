@@ -21,7 +21,14 @@ from kg import config
 from kg.errors import Busy, KgError, OverMemory, QueryCrashed, QueryTimeout
 from kg.store import pool as pool_module
 from kg.store.engine import QueryJob
-from kg.store.pool import Budget, ForkedProcess, MakeHandler, QueryPool, can_fork
+from kg.store.pool import (
+    Budget,
+    ForkedProcess,
+    MakeHandler,
+    QueryPool,
+    can_fork,
+    ksm_running,
+)
 from kg.store.sandbox import NETWORK_NAMESPACE
 from kg.store.submissions import SUFFIX, graph_iri
 
@@ -172,6 +179,7 @@ def test_health_and_metrics_say_how_the_query_processes_are_made(
     assert health["query_processes"] == "forked"
     server_mb = health["query_fork_server_mb"]
     assert server_mb > 20 and abs(health["query_private_budget_mb"] - 0.5 * server_mb) <= 1
+    assert health["query_memory_merge"] is ksm_running()  # asked for; on if the machine runs KSM
     crash = "SELECT * WHERE { FILTER(" + "(" * 6000 + "1" + ")" * 6000 + ") }"
     assert forked.post("/sparql", data=crash, content_type=QUERY_TYPE).status_code == 503
     metrics = forked.get("/metrics").get_data(as_text=True)
@@ -238,5 +246,26 @@ def test_the_memory_cap_is_the_querys_beyond_the_data(built: Path, fork: bool) -
         with pytest.raises((QueryCrashed, OverMemory)):
             pool.run(QueryJob(hog, max_rows=10**9, max_bytes=10**12), timeout=60)
         assert pool.run(QueryJob("ASK {}"), timeout=30).body
+    finally:
+        pool.close()
+
+
+def _merge_any(pid: int) -> bool:
+    return "ksm_merge_any: yes" in Path(f"/proc/{pid}/ksm_stat").read_text()
+
+
+@pytest.mark.skipif(not Path("/proc/self/ksm_stat").exists(), reason="no KSM in this kernel")
+@pytest.mark.parametrize("merge", [True, False])
+def test_the_fork_server_and_its_workers_let_ksm_merge_their_pages(
+    built: Path, merge: bool
+) -> None:
+    """QUERY_MEMORY_MERGE: the pages a forked worker copied by reading them are mostly
+    identical to the fork server's; where the operator runs KSM they are merged back."""
+    pool = QueryPool(built / "cakg.nq", 1, queue_timeout=5, fork=True, merge=merge)
+    pool.start()
+    try:
+        assert pool._server is not None and pool.merging is merge
+        assert _merge_any(pool._server[0].pid) is merge
+        assert _merge_any(pool._all[0].process.pid) is merge  # inherited by the fork
     finally:
         pool.close()

@@ -68,6 +68,13 @@ SETTINGS: tuple[Setting, ...] = (
         "replaced after its answer; 0: never (docs/memory.md).",
     ),
     Setting(
+        "QUERY_MEMORY_MERGE",
+        True,
+        "With QUERY_FORK: let Linux KSM merge the pages a query process copied by reading them "
+        "back with the fork server's; only where the operator runs KSM "
+        "(/sys/kernel/mm/ksm/run is 1; docs/memory.md).",
+    ),
+    Setting(
         "QUERY_PRIVATE_MB",
         0,
         "With QUERY_FORK: the same limit in MB, over QUERY_PRIVATE_SHARE; 0: use the share.",

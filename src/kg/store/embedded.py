@@ -51,6 +51,7 @@ class EmbeddedStore(StoreQueries):
             fork=bool(config["QUERY_FORK"]),
             budget=Budget(int(config["QUERY_PRIVATE_MB"]), float(config["QUERY_PRIVATE_SHARE"])),
             remember=(INVENTORY,),  # it reads every quad: once, as the data loads
+            merge=bool(config["QUERY_MEMORY_MERGE"]),
         )
         self.write_lock = threading.Lock()  # one writer at a time: validate, then commit
         self._base_digest = _digest(self.dump)

@@ -74,6 +74,7 @@ class Processes:
     server_starts: int = 0  # fork servers started, each loading the dataset
     server_mb: int = 0  # the running fork server's size
     budget_mb: int = 0  # the private memory it lets each process gather; 0: no limit
+    merging: bool = False  # KSM merges the pages they copied back with the fork server's
 
 
 class QueryEngine(Protocol):

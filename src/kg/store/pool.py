@@ -261,6 +261,7 @@ def _fork_server_main(
     make_handler: MakeHandler,
     args: tuple[Any, ...],
     budget: Budget,
+    merge: bool = False,
 ) -> None:
     """Confine this process and set up the handler (load the dataset) once, then fork a
     worker process per request: each inherits the confinement and the dataset, whose pages
@@ -282,10 +283,11 @@ def _fork_server_main(
     gc.freeze()  # what was built so far is never traversed again: its pages stay shared
     plug_heap()
     limit_memory(memory_mb)  # beyond the data just loaded; the children inherit it
+    merging = allow_page_merging() if merge else False
     server_mb = resident_mb()
     budget_mb = budget.of(server_mb)
     signal.signal(signal.SIGCHLD, _reap)
-    control.send(("ready", confinement, round(server_mb), budget_mb))
+    control.send(("ready", confinement, round(server_mb), budget_mb, merging))
     while True:
         try:
             control.recv()
@@ -377,6 +379,32 @@ def plug_heap() -> int:
             taken += size
         size = size // 2 if size > 4096 else size - 16
     return taken
+
+
+#: prctl's PR_SET_MEMORY_MERGE (Linux 6.4): KSM may merge every anonymous page of the process
+#: and of the processes it forks afterwards.
+_PR_SET_MEMORY_MERGE = 67
+KSM_RUN = Path("/sys/kernel/mm/ksm/run")
+
+
+def allow_page_merging() -> bool:
+    """Let Linux KSM merge this process's pages, and its children's, with identical ones: the
+    pages a forked query process copied by reading them are mostly identical to the fork
+    server's (docs/memory.md), and KSM gives them back. It takes effect only where the operator
+    runs KSM (``/sys/kernel/mm/ksm/run``); returns whether the kernel took the request."""
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return False
+    return bool(prctl(_PR_SET_MEMORY_MERGE, 1, 0, 0, 0) == 0)
+
+
+def ksm_running() -> bool:
+    """Whether the kernel's same-page merging runs on this machine (the operator's choice)."""
+    try:
+        return KSM_RUN.read_text().strip() == "1"
+    except OSError:
+        return False
 
 
 def can_fork() -> bool:
@@ -507,8 +535,11 @@ class WorkerPool:
         fork: bool = False,
         budget: Budget = Budget(),
         lazy: bool = False,
+        merge: bool = False,
     ) -> None:
         self.size = size
+        self.merge = merge  # forked workers' pages may be merged by KSM (allow_page_merging)
+        self.merging = False  # whether the running fork server's request was taken
         #: start the workers with the first job, not before (most servers never validate)
         self.lazy = lazy
         self._started = False
@@ -617,7 +648,7 @@ class WorkerPool:
         parent, child = self._context.Pipe()
         process = self._context.Process(
             target=_fork_server_main,
-            args=(child, self.isolate, self.memory_mb, make_handler, args, self.budget),
+            args=(child, self.isolate, self.memory_mb, make_handler, args, self.budget, self.merge),
             daemon=True,
             name=f"kg-{self.work}-fork-server",
         )
@@ -630,7 +661,7 @@ class WorkerPool:
         if status != "ready":
             process.join(timeout=5)
             raise StartFailed(f"the {self.work} processes could not start: {said[0]}")
-        confinement, self.server_mb, self.budget_mb = said
+        confinement, self.server_mb, self.budget_mb, self.merging = said
         self.confinement = confinement
         self.stats.server_starts += 1
         return process, parent
@@ -805,6 +836,7 @@ class WorkerPool:
             stats.server_starts,
             self.server_mb if self.fork else 0,
             self.budget_mb if self.fork else 0,
+            self.fork and self.merging and ksm_running(),
         )
 
     @property
@@ -839,6 +871,7 @@ class QueryPool(WorkerPool):
         fork: bool = False,
         budget: Budget = Budget(),
         remember: tuple[str, ...] = (),
+        merge: bool = False,
     ) -> None:
         super().__init__(
             size,
@@ -847,6 +880,7 @@ class QueryPool(WorkerPool):
             memory_mb=memory_mb,
             fork=fork,
             budget=budget,
+            merge=merge,
         )
         self.source = source
         self.submissions = submissions

@@ -88,6 +88,7 @@ def health() -> Response:
         query_processes=processes.kind,
         query_fork_server_mb=processes.server_mb,
         query_private_budget_mb=processes.budget_mb,
+        query_memory_merge=processes.merging,  # KSM gives copied pages back
     )
 
 
