@@ -611,16 +611,15 @@ class WorkerPool:
         threading.Thread(target=self._spawn_then_idle, daemon=True).start()
 
     def _spawn_then_idle(self) -> None:
-        """Start a worker and make it idle once ready; a start that fails is tried again."""
+        """Start a worker and make it idle once ready; a start that fails is tried again, in
+        this loop (a start that fails would fail as fast again: hence the pause)."""
         while not self._closed:
             try:
-                worker = self._spawn()
+                if self._ready_then_idle(self._spawn()):
+                    return
             except (OSError, EOFError, RuntimeError, StartFailed) as exc:
                 log.error("%s; trying again", describe(exc))
-                time.sleep(RESTART_PAUSE_S)
-                continue
-            self._ready_then_idle(worker)
-            return
+            time.sleep(RESTART_PAUSE_S)
 
     def _spawn(self) -> _Worker:
         if self.fork:
@@ -714,20 +713,20 @@ class WorkerPool:
             self._ready.add(id(worker))
             self._ever_ready = True
 
-    def _ready_then_idle(self, worker: _Worker) -> None:
+    def _ready_then_idle(self, worker: _Worker) -> bool:
+        """Wait for a worker's start and make it idle; False if it failed to start (the
+        reason is logged, the worker discarded)."""
         try:
             self._await_ready(worker)
         except (EOFError, OSError, RuntimeError, StartFailed) as exc:
-            log.error("%s", describe(exc))
+            log.error("%s; trying again", describe(exc))
             self._discard(worker)
-            if not self._closed:
-                time.sleep(RESTART_PAUSE_S)  # a start that fails would fail as fast again
-                self._spawn_then_idle()
-            return
+            return False
         if self._closed or worker.generation != self._generation:
             self._discard(worker)
         else:
             self._idle.put(worker)
+        return True
 
     def run(self, job: Any, timeout: float) -> Any:
         """Do a job within `timeout` seconds; raise QueryTimeout, Busy or QueryCrashed."""
