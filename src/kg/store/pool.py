@@ -47,7 +47,7 @@ from ..errors import (
 )
 from .engine import Answer, QueryJob, evaluate
 from .interface import Processes
-from .sandbox import NONE, isolate_network, limit_memory
+from .sandbox import NONE, isolate_network, limit_memory, memory_now
 from .submissions import SUFFIX, graph_iri
 
 log = logging.getLogger(__name__)
@@ -248,12 +248,6 @@ def _reap(_signum: int, _frame: Any) -> None:
             pass
 
 
-def resident_mb() -> float:
-    """MB of this process's pages in memory now (Linux: /proc/self/statm)."""
-    with open("/proc/self/statm") as statm:
-        return int(statm.read().split()[1]) * _PAGE_MB
-
-
 def _fork_server_main(
     control: Connection,
     isolate: bool,
@@ -284,7 +278,7 @@ def _fork_server_main(
     plug_heap()
     limit_memory(memory_mb)  # beyond the data just loaded; the children inherit it
     merging = allow_page_merging() if merge else False
-    server_mb = resident_mb()
+    server_mb = memory_now()[1] / 2**20  # resident
     budget_mb = budget.of(server_mb)
     signal.signal(signal.SIGCHLD, _reap)
     control.send(("ready", confinement, round(server_mb), budget_mb, merging))

@@ -69,14 +69,16 @@ def limit_memory(megabytes: int) -> None:
     dies or raises MemoryError, and the pool answers its client 503 and replaces it. 0: no cap.
     The hard limit is set too: the work cannot raise it again."""
     if megabytes > 0:
-        limit = (megabytes << 20) + address_space()
+        limit = (megabytes << 20) + memory_now()[0]
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
-def address_space() -> int:
-    """Bytes of this process's address space now (Linux: /proc/self/statm; elsewhere 0)."""
+def memory_now() -> tuple[int, int]:
+    """Bytes of this process's (address space, resident pages) now (Linux: /proc/self/statm;
+    elsewhere 0, 0)."""
     try:
         with open("/proc/self/statm") as statm:
-            return int(statm.read().split()[0]) * resource.getpagesize()
+            size, resident = statm.read().split()[:2]
     except OSError:
-        return 0
+        return 0, 0
+    return int(size) * resource.getpagesize(), int(resident) * resource.getpagesize()

@@ -116,7 +116,7 @@ class DraftPool(WorkerPool):
         self.timeout = float(settings["EXTRACT_TIMEOUT_S"])
         super().__init__(
             1,
-            # the first job waits for the process to start (spaCy loads in seconds)
+            # one process, whose drafts take seconds: a second article waits for the first
             queue_timeout=self.timeout,
             isolate=True,  # drafting never needs the network
             memory_mb=int(settings["VALIDATION_MEMORY_MB"]),
