@@ -89,7 +89,7 @@ def test_a_dead_fork_server_is_started_again(pool: QueryPool) -> None:
     wait_until(lambda: not pool._server[0].is_alive(), 5)  # type: ignore[index]
     worker = pool._all[0]
     worker.process.kill()  # the next job finds it dead and asks for a new one
-    _ready(pool, 1)
+    worker.process.join(5)  # the signal is sent, not yet taken: a job sent now would die with it
     for _ in range(3):
         assert pool.run(QueryJob(COUNT), timeout=30).body
     assert _ready(pool, 30) < 30
