@@ -112,7 +112,9 @@ DATASETS = {
         {},
     ),
     "default-merge": ("SELECT (COUNT(*) AS ?n) { ?s ?p ?o }", {}),
-    "default-distinct": ("SELECT (COUNT(DISTINCT *) AS ?n) { ?s ?p ?o }", {}),
+    # DISTINCT rows counted, not COUNT(DISTINCT *): Virtuoso 7's aggregate was one short on
+    # about one load in eight while its SELECT DISTINCT gave every row (docs/remote-stores.md)
+    "default-distinct": ("SELECT (COUNT(*) AS ?n) { SELECT DISTINCT * { ?s ?p ?o } }", {}),
     "named-graphs": ("SELECT DISTINCT ?g { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g", {}),
     "no-bookkeeping": (
         "SELECT ?v { { ?s kg:version ?v } UNION { GRAPH ?g { ?s kg:version ?v } } }",
