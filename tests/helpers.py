@@ -501,3 +501,40 @@ def draft_article(built: Path, text: str, **given: str) -> Any:
     return extract(
         read_source(text.encode(), "article.txt", max_bytes=100_000), union(dataset), **given
     )
+
+
+class Unreadable:
+    """An answer its reader cannot unpickle (as a reply too large to rebuild would fail)."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (int, ("not a number",))
+
+
+def unreadable_handler(source: str, submissions: str | None) -> Any:
+    """A query process's handler whose answer to `ASK {}` cannot be read by the web process."""
+    from kg.store.pool import query_handler
+
+    handle = query_handler(source, submissions)
+
+    def answer(job: Any) -> Any:
+        return Unreadable() if job.query == "ASK {}" else handle(job)
+
+    return answer
+
+
+def failing_sync_handler(source: str, submissions: str | None) -> Any:
+    """A query process's handler whose catch-up with the submissions fails in the fork
+    server, once (as an unreadable submission folder would)."""
+    from kg.store.pool import query_handler
+
+    handle = query_handler(source, submissions)
+    failed = []
+
+    def before_fork() -> None:
+        if not failed:
+            failed.append(True)
+            raise OSError("the submission folder could not be read")
+        handle.before_fork()
+
+    handle.before_fork = before_fork
+    return handle

@@ -15,6 +15,7 @@ import gc
 import importlib
 import importlib.util
 import logging
+import math
 import multiprocessing
 import os
 import queue
@@ -288,7 +289,10 @@ def _fork_server_main(
         except EOFError:
             return
         if before_fork is not None:
-            before_fork()
+            try:
+                before_fork()
+            except Exception:  # noqa: BLE001 — the fork catches up itself before its first job
+                log.exception("the fork server could not catch up with the submissions")
         ours, theirs = socket.socketpair()
         # not reaped before its pidfd is open: the id cannot be another process's yet
         signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGCHLD})
@@ -424,7 +428,10 @@ class ForkedProcess:
     def _ended(self, timeout: float) -> bool:
         if self.pidfd < 0:
             return True
-        return bool(select.select([self.pidfd], [], [], timeout)[0])
+        # poll(), not select(): select() cannot wait on a descriptor numbered 1024 or more
+        waiting = select.poll()
+        waiting.register(self.pidfd, select.POLLIN)
+        return bool(waiting.poll(math.ceil(timeout * 1000)))
 
     def is_alive(self) -> bool:
         return not self._ended(0)
@@ -661,11 +668,18 @@ class WorkerPool:
 
     def _fork(self) -> _Worker:
         """A worker forked by the fork server (started first if need be, or again if it died)."""
+        restarted = False
         with self._server_lock:
             for attempt in (1, 2):
+                if self._closed:  # a replacement on its way when the pool closed
+                    raise StartFailed(f"the {self.work} processes are stopped")
                 if self._server is None or not self._server[0].is_alive():
                     self._stop_server()
                     self._server = self._start_server()
+                    # each worker holds the pages of the server that forked it: those of an
+                    # earlier one are replaced, or the machine holds two copies of the data
+                    self._generation += 1
+                    restarted = self.stats.server_starts > 1
                 control = self._server[1]
                 try:
                     control.send("fork")
@@ -677,10 +691,29 @@ class WorkerPool:
                     if attempt == 2:
                         raise
                     self._stop_server()
-        worker = _Worker(ForkedProcess(pid, pidfd), conn, self._generation)
+            worker = _Worker(ForkedProcess(pid, pidfd), conn, self._generation)
         with self._lock:
             self._all.append(worker)
+        if restarted:
+            self._replace_idle_of_earlier_servers()
         return worker
+
+    def _replace_idle_of_earlier_servers(self) -> None:
+        """Replace the idle workers an earlier fork server forked; busy ones are replaced
+        when they come back (see _run)."""
+        current: list[_Worker] = []
+        while True:
+            try:
+                worker = self._idle.get_nowait()
+            except queue.Empty:
+                break
+            if worker.generation == self._generation:
+                current.append(worker)
+            else:
+                self.stats.retired += 1
+                self._replace(worker, counted=False)
+        for worker in current:
+            self._idle.put(worker)
 
     def _stop_server(self) -> None:
         if self._server is not None:
@@ -716,8 +749,10 @@ class WorkerPool:
             log.error("%s; trying again", describe(exc))
             self._discard(worker)
             return False
-        if self._closed or worker.generation != self._generation:
+        if self._closed:
             self._discard(worker)
+        elif worker.generation != self._generation:  # forked by a server since replaced
+            self._replace(worker, counted=False)
         else:
             self._idle.put(worker)
         return True
@@ -748,8 +783,9 @@ class WorkerPool:
             raise Busy(
                 f"every {self.work} worker is busy; try again shortly", retry_after=1
             ) from None
-        if worker.generation != self._generation:  # retired by reload(): its data is old
-            self._discard(worker)
+        if worker.generation != self._generation:  # forked by a server since replaced
+            self.stats.retired += 1
+            self._replace(worker, counted=False)
             return self._run(job, timeout)
         if not worker.process.is_alive():
             self._replace(worker)
@@ -761,6 +797,12 @@ class WorkerPool:
             reply = worker.conn.recv() if worker.conn.poll(timeout) else None
         except (EOFError, OSError):  # the process died: BrokenPipeError is an OSError
             reply = _DIED
+        except Exception:  # an answer that cannot be read: the pipe's state is unknown
+            log.exception("the answer of a %s process could not be read", self.work)
+            self._replace(worker)
+            raise WorkFailed(
+                f"the {self.work}'s answer could not be read; the error was logged"
+            ) from None
         finally:
             self._work.seconds = time.monotonic() - handed
         if reply is None:
@@ -778,7 +820,9 @@ class WorkerPool:
                 retry_after=5,
             )
         status, payload, *retire = reply
-        if retire:  # a forked worker that no longer shares enough of the data: a fresh one
+        # a forked worker that no longer shares enough of the data, or whose server has been
+        # replaced: a fresh one
+        if retire or worker.generation != self._generation:
             self.stats.retired += 1
             self._replace(worker, counted=False)
         else:
@@ -788,30 +832,45 @@ class WorkerPool:
         return payload
 
     def _replace(self, worker: _Worker, counted: bool = True) -> None:
+        """Kill a worker and start another; its exit (a process that maps gigabytes takes a
+        while to end) is waited for on the new worker's thread, not the caller's."""
         if counted:
             self.stats.restarts += 1
-        self._discard(worker)
-        if not self._closed:
-            self._start_in_background()
+        if not self._forget(worker):
+            return  # another thread discards it, and replaces it if need be
+        worker.process.kill()
+        threading.Thread(target=self._end_then_spawn, args=(worker,), daemon=True).start()
+
+    def _end_then_spawn(self, worker: _Worker) -> None:
+        self._end(worker)
+        self._spawn_then_idle()
 
     def _discard(self, worker: _Worker) -> None:
-        """Kill a worker and close its pipe, once: two threads may discard the same worker
-        (close() and the thread awaiting its start), and a descriptor closed twice may by then
-        be another file's."""
+        """Kill a worker and close its pipe, once (see _forget)."""
+        if self._forget(worker):
+            self._end(worker)
+
+    def _forget(self, worker: _Worker) -> bool:
+        """Take a worker out of the pool; False if it was already: two threads may discard
+        the same worker (close() and the thread awaiting its start), and a descriptor closed
+        twice may by then be another file's."""
         with self._lock:
             if worker.discarded:
-                return
+                return False
             worker.discarded = True
+            self._ready.discard(id(worker))
+            if worker in self._all:
+                self._all.remove(worker)
+        return True
+
+    @staticmethod
+    def _end(worker: _Worker) -> None:
         if worker.process.is_alive():
             worker.process.kill()
         worker.process.join(timeout=5)
         worker.conn.close()
         if isinstance(worker.process, ForkedProcess):
             worker.process.close()
-        with self._lock:
-            self._ready.discard(id(worker))
-            if worker in self._all:
-                self._all.remove(worker)
 
     @property
     def ready(self) -> int:
@@ -897,12 +956,3 @@ class QueryPool(WorkerPool):
     def changed(self) -> None:
         """The submissions changed: every later job makes its worker catch up first."""
         self.data_generation += 1
-
-    def reload(self, source: Path) -> None:
-        """Serve a new dump: new workers load it, old ones are retired as they come back."""
-        self.source = source
-        self._generation += 1
-        if self.fork:  # the next fork server loads the new dump; the old one's workers retire
-            with self._server_lock:
-                self._stop_server()
-        self.start(wait=False)
