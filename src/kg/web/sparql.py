@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from flask import Blueprint, Response, current_app, request
+from werkzeug.datastructures import CombinedMultiDict, MultiDict
 
 from .. import formats
 from ..errors import (
@@ -50,13 +51,12 @@ class ProtocolRequest:
     timeout: float | None
 
 
-def _values(name: str) -> list[str]:
-    # URL and form parameters together (Werkzeug parses each once per request); the form only
-    # when the body is one, so no multipart is ever parsed, and a query body costs nothing
-    found = request.args.getlist(name)
+def _parameters() -> MultiDict[str, str]:
+    """URL and form parameters together (Werkzeug parses each once per request); the form only
+    when the body is one, so no multipart is ever parsed, and a query body costs nothing."""
     if request.method == "POST" and request.mimetype == FORM:
-        found += request.form.getlist(name)
-    return found
+        return CombinedMultiDict([request.args, request.form])
+    return request.args
 
 
 def read_request() -> ProtocolRequest:
@@ -70,9 +70,10 @@ def read_request() -> ProtocolRequest:
         raise UnsupportedMediaType(
             f"POST a query as {FORM} or {QUERY}, not {request.mimetype or 'no content type'}"
         )
-    if _values("update"):
+    parameters = _parameters()
+    if "update" in parameters:
         raise ReadOnly("this endpoint is read-only: SPARQL Update is not accepted")
-    queries = _values("query")
+    queries = parameters.getlist("query")
     if request.method == "POST" and request.mimetype == QUERY:
         try:
             queries.append(request.get_data().decode("utf-8"))
@@ -80,7 +81,7 @@ def read_request() -> ProtocolRequest:
             raise ProtocolError("the query is not UTF-8 text") from None
     if len(queries) > 1:
         raise ProtocolError("the query is given more than once; send exactly one query")
-    timeouts = _values("timeout")
+    timeouts = parameters.getlist("timeout")
     timeout = None
     if timeouts:
         try:
@@ -93,9 +94,9 @@ def read_request() -> ProtocolRequest:
             raise ProtocolError("timeout must be a positive number of seconds")
     return ProtocolRequest(
         query=queries[0] if queries else None,
-        default_graphs=tuple(_values("default-graph-uri")),
-        named_graphs=tuple(_values("named-graph-uri")),
-        format_names=tuple(v for name in FORMAT_PARAMETERS for v in _values(name)),
+        default_graphs=tuple(parameters.getlist("default-graph-uri")),
+        named_graphs=tuple(parameters.getlist("named-graph-uri")),
+        format_names=tuple(v for name in FORMAT_PARAMETERS for v in parameters.getlist(name)),
         timeout=timeout,
     )
 
