@@ -16,6 +16,7 @@ the one-row lookup runs, and writes flame graphs (SVG) and the top functions bes
 from __future__ import annotations
 
 import argparse
+import http.client
 import shutil
 import statistics
 import subprocess
@@ -23,6 +24,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.parse
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -32,7 +34,17 @@ sys.path.insert(0, str(HERE))
 
 import generate  # noqa: E402
 from load import Client, Query, load_queries  # noqa: E402
-from run import Engine, Ours, OxigraphMemory, descendants, say  # noqa: E402
+from run import (  # noqa: E402
+    ROOT,
+    Engine,
+    Ours,
+    OxigraphMemory,
+    descendants,
+    free_port,
+    http_get,
+    say,
+    wait_until,
+)
 
 LOOKUP = Query(
     "00-one-row-lookup",
@@ -82,6 +94,34 @@ def measure(
     return {name: statistics.median(found) for name, found in times.items()}
 
 
+class Floor(Engine):
+    """bench/floor.py: Flask on waitress with our settings, answering the lookup's bytes."""
+
+    body = b""
+
+    def start(self, data: Path, work: Path, startup_limit: float) -> None:
+        answer = work / "floor-answer.json"
+        answer.write_bytes(self.body)
+        self.port = free_port()
+        python = ROOT / ".venv" / "bin" / "python"
+        self._spawn([str(python), str(HERE / "floor.py"), str(self.port), str(answer)], work)
+        self.url = f"http://127.0.0.1:{self.port}/sparql"
+        if not wait_until(lambda: http_get(self.port, "/sparql") == 200, startup_limit, self.proc):
+            raise RuntimeError(f"{self.name} did not start; see {self.log}")
+
+
+def answer_of(engine: Engine, query: Query) -> bytes:
+    """The bytes an engine answers a query with (SPARQL JSON)."""
+    conn = http.client.HTTPConnection("127.0.0.1", engine.port, timeout=60)
+    try:
+        body = urllib.parse.urlencode({"query": query.text})
+        headers = {"Accept": "application/sparql-results+json"}
+        conn.request("GET", f"/sparql?{body}", headers=headers)
+        return conn.getresponse().read()
+    finally:
+        conn.close()
+
+
 def profile(engine: Engine, query: Query, seconds: float, out: Path) -> None:
     """py-spy on our web process while one client sends `query` for `seconds`."""
     spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
@@ -126,7 +166,17 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=400)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--profile", type=float, default=0.0, metavar="SECONDS")
+    parser.add_argument(
+        "--profile-query", default=LOOKUP.name, help="the query to profile (a mix query's name)"
+    )
     parser.add_argument("--out", type=Path, default=HERE / "results")
+    parser.add_argument(
+        "--variant",
+        action="append",
+        default=[],
+        metavar="K=V[,K=V]",
+        help="also run ours with these settings (without KG_), side by side; repeatable",
+    )
     args = parser.parse_args()
     mix = {q.name: q for q in load_queries(sorted((HERE / "queries").glob("*.rq")))}
     queries = [LOOKUP, mix["01-lookup-event-by-iri"], *(mix[name] for name in HEAVY)]
@@ -141,30 +191,51 @@ def main() -> None:
         engines: list[Engine] = [
             Ours("ours", 60.0, 0, 0),
             OxigraphMemory("oxigraph-mem", 60.0, 0, 0),
+            *(Ours(variant, 60.0, 0, 0, settings=_settings(variant)) for variant in args.variant),
         ]
+        floor = Floor("flask-floor", 60.0, 0, 0)
         medians: dict[str, dict[str, float]] = {}
         try:
             for engine in engines:
                 engine.start(data, work, 600.0)
+            floor.body = answer_of(engines[0], LOOKUP)
+            floor.start(data, work, 60.0)
             for query in queries:
-                medians[query.name] = measure(engines, store, query, args.requests)
+                measured = [*engines, floor] if query is LOOKUP else engines
+                medians[query.name] = measure(measured, store, query, args.requests)
             if args.profile:
                 args.out.mkdir(exist_ok=True)
-                profile(engines[0], LOOKUP, args.profile, args.out)
+                profiled = {q.name: q for q in queries}.get(args.profile_query)
+                profile(engines[0], profiled or mix[args.profile_query], args.profile, args.out)
         finally:
-            for engine in engines:
+            for engine in [*engines, floor]:
                 engine.stop()
+    if "flask-floor" in medians[LOOKUP.name]:
+        found = medians[LOOKUP.name]
+        ours, floor_s, own = found["ours"], found["flask-floor"], found["pyoxigraph"]
+        print(
+            f"\nthe floor (Flask on waitress, a fixed answer): {floor_s * 1e3:.2f} ms; "
+            f"ours − floor: {(ours - floor_s) * 1e3:.2f} ms, of which the engine's own "
+            f"{own * 1e3:.2f} ms"
+        )
     print(
         "\n| query | ours (ms) | oxigraph serve (ms) | pyoxigraph in-process (ms) "
         "| ours − pyoxigraph (ms) | ours ÷ oxigraph |"
+        + "".join(f" {variant} (ms) | ÷ oxigraph |" for variant in args.variant)
     )
-    print("|---|---:|---:|---:|---:|---:|")
+    print("|---|---:|---:|---:|---:|---:|" + "---:|---:|" * len(args.variant))
     for name, found in medians.items():
         ours, oxi, own = found["ours"], found["oxigraph-mem"], found["pyoxigraph"]
         print(
             f"| {name} | {ours * 1e3:.2f} | {oxi * 1e3:.2f} | {own * 1e3:.2f} "
             f"| {(ours - own) * 1e3:.2f} | {ours / oxi:.2f} |"
+            + "".join(f" {found[v] * 1e3:.2f} | {found[v] / oxi:.2f} |" for v in args.variant)
         )
+
+
+def _settings(variant: str) -> dict[str, str]:
+    """`QUERY_FORK=false,QUERY_WORKERS=1` as settings."""
+    return dict(pair.split("=", 1) for pair in variant.split(","))
 
 
 if __name__ == "__main__":
