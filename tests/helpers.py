@@ -538,3 +538,19 @@ def failing_sync_handler(source: str, submissions: str | None) -> Any:
 
     handle.before_fork = before_fork
     return handle
+
+
+def churning_handler(source: str, submissions: str | None) -> Any:
+    """A query process's handler that, for `ASK {}`, fills 48 MB and frees it again (as
+    writing a large answer does): memory faulted in and given back, none of it kept."""
+    from kg.store.pool import query_handler
+
+    handle = query_handler(source, submissions)
+
+    def answer(job: Any) -> Any:
+        if job.query == "ASK {}":
+            block = bytearray(48 * 2**20)  # past 32 MB malloc maps it anew: every page faulted in
+            del block
+        return handle(job)
+
+    return answer

@@ -146,3 +146,26 @@ def test_a_failed_catch_up_before_a_fork_leaves_the_fork_server_serving(built: P
         assert pool.stats.server_starts == 1
     finally:
         pool.close()
+
+
+class ChurningPool(QueryPool):
+    def handler(self) -> tuple[MakeHandler, tuple[Any, ...]]:
+        return "helpers:churning_handler", (str(self.source), None)
+
+
+def test_memory_given_back_does_not_count_against_the_budget(built: Path) -> None:
+    """The budget bounds the memory a forked worker keeps of its own; a worker that fills and
+    frees 48 MB per job keeps none of it, and is not retired after 10 jobs on 100 MB."""
+    from kg.store.pool import Budget
+
+    pool = ChurningPool(
+        built / "cakg.nq", size=1, queue_timeout=5, fork=True, budget=Budget(mb=100)
+    )
+    pool.start()
+    try:
+        first = pool._all[0]
+        for _ in range(10):
+            assert pool.run(QueryJob("ASK {}"), timeout=30).body
+        assert pool.stats.retired == 0 and pool._all[0] is first
+    finally:
+        pool.close()

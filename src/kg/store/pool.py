@@ -208,11 +208,46 @@ _PAGE_MB = os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
 def faulted_mb() -> float:
-    """MB of pages this process has faulted in so far: after a fork, about the pages of the
-    dataset it copied by writing to them (Oxigraph's in-memory store writes reference counts
-    and locks on the quads it reads), and those it allocated. Counting faults costs a system
-    call; reading smaps_rollup for the exact figure took milliseconds at 1M quads."""
+    """MB of pages this process has faulted in so far: after a fork, the pages of the dataset
+    it copied by writing to them (Oxigraph's in-memory store writes reference counts and locks
+    on the quads it reads), and those it allocated, each time it allocated them."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_minflt * _PAGE_MB
+
+
+def private_mb() -> float:
+    """MB of pages only this process maps (Linux: /proc/self/smaps_rollup; elsewhere 0)."""
+    total = 0
+    try:
+        with open("/proc/self/smaps_rollup") as rollup:
+            for line in rollup:
+                if line.startswith(("Private_Clean:", "Private_Dirty:")):
+                    total += int(line.split()[1])
+    except OSError:
+        return 0.0
+    return total / 1024
+
+
+class OwnMemory:
+    """Whether a forked worker keeps more memory of its own than its budget. Page faults
+    bound it from above for the cost of a system call (each page it copied or allocated was
+    faulted in at least once); only when that bound passes the budget is the exact figure read
+    (smaps_rollup: milliseconds at 1M quads), since a page freed and allocated again is
+    faulted in again: a worker writing large answers would be retired for memory it gave back."""
+
+    def __init__(self, budget_mb: int) -> None:
+        self.budget_mb = budget_mb
+        # just forked, nearly every page is shared: the few of its own (its stack, the pipe)
+        # are left in, rather than paying for an exact reading before the first job
+        self.known = 0.0  # MB of its own at the last exact reading
+        self.faulted = faulted_mb()  # and the faults then
+
+    def over(self) -> bool:
+        if not self.budget_mb:
+            return False
+        if self.known + faulted_mb() - self.faulted <= self.budget_mb:
+            return False
+        self.faulted, self.known = faulted_mb(), private_mb()
+        return self.known > self.budget_mb
 
 
 def _serve(
@@ -221,7 +256,7 @@ def _serve(
     """Say ready, then answer jobs until the pipe closes. With a budget (a forked process),
     a reply says to retire this process once its own memory has passed the budget."""
     conn.send(("ready", confinement))
-    faulted = faulted_mb()  # what setting up took (nothing after a fork, but the pipe)
+    own = OwnMemory(budget_mb)
     while True:
         try:
             job = conn.recv()
@@ -237,7 +272,7 @@ def _serve(
             # ours, not the client's: the details (paths among them) go to the log only
             log.exception("a %s job failed", type(job).__name__)
             reply = ("error", WorkFailed("the work failed on the server; the error was logged"))
-        if budget_mb and faulted_mb() - faulted > budget_mb:
+        if own.over():
             reply = (*reply, "retire")
         conn.send(reply)
 
