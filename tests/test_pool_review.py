@@ -169,3 +169,18 @@ def test_memory_given_back_does_not_count_against_the_budget(built: Path) -> Non
         assert pool.stats.retired == 0 and pool._all[0] is first
     finally:
         pool.close()
+
+
+@pytest.mark.parametrize("fork", [True, False], ids=["forked", "spawned"])
+def test_a_start_that_keeps_failing_is_tried_less_and_less_often(
+    tmp_path: Path, fork: bool
+) -> None:
+    """Data that cannot be loaded is tried again after 1 s, then 2 s, 4 s…: not every second
+    for as long as the server runs (a reload of gigabytes, and a log line, each time)."""
+    missing = QueryPool(tmp_path / "no-such-dump.nq", size=1, queue_timeout=1, fork=fork)
+    missing.start(wait=False)
+    try:
+        time.sleep(4.5)  # tries at 0, 1 and 3 s; every second would make 5
+        assert 1 <= missing.stats.failed_starts <= 3
+    finally:
+        missing.close()

@@ -537,6 +537,7 @@ class PoolStats:
     restarts: int = 0
     retired: int = 0  # forked workers replaced for the memory they no longer share
     server_starts: int = 0  # fork servers started (each loads the dataset)
+    failed_starts: int = 0  # starts of a worker or a fork server that failed
     busy: int = 0
     crashes: deque[float] = field(default_factory=lambda: deque(maxlen=1000))  # when, monotonic
 
@@ -546,8 +547,11 @@ _DIED = ("died", None)
 
 #: How far back /health looks for query processes that died.
 CRASH_WINDOW_S = 60.0
-#: How long to wait before trying again to start a worker whose start failed.
+#: How long to wait before trying again to start a worker whose start failed; the pause
+#: doubles with each failure in a row, up to the second figure (a start that fails, such as
+#: a fork server that cannot load the data, would fail as fast again).
 RESTART_PAUSE_S = 1.0
+RESTART_PAUSE_MAX_S = 60.0
 
 
 class WorkerPool:
@@ -648,14 +652,19 @@ class WorkerPool:
 
     def _spawn_then_idle(self) -> None:
         """Start a worker and make it idle once ready; a start that fails is tried again, in
-        this loop (a start that fails would fail as fast again: hence the pause)."""
+        this loop, after a pause that grows (RESTART_PAUSE_S)."""
+        pause = RESTART_PAUSE_S
         while not self._closed:
             try:
                 if self._ready_then_idle(self._spawn()):
                     return
             except (OSError, EOFError, RuntimeError, StartFailed) as exc:
-                log.error("%s; trying again", describe(exc))
-            time.sleep(RESTART_PAUSE_S)
+                if self._closed:
+                    return
+                self.stats.failed_starts += 1
+                log.error("%s; trying again in %g s", describe(exc), pause)
+            time.sleep(pause)
+            pause = min(2 * pause, RESTART_PAUSE_MAX_S)
 
     def _spawn(self) -> _Worker:
         if self.fork:
@@ -781,6 +790,7 @@ class WorkerPool:
         try:
             self._await_ready(worker)
         except (EOFError, OSError, RuntimeError, StartFailed) as exc:
+            self.stats.failed_starts += 1
             log.error("%s; trying again", describe(exc))
             self._discard(worker)
             return False
