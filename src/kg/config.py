@@ -80,6 +80,11 @@ SETTINGS: tuple[Setting, ...] = (
         "With QUERY_FORK: the same limit in MB, over QUERY_PRIVATE_SHARE; 0: use the share.",
     ),
     Setting("QUERY_TIMEOUT_S", 10.0, "Longest a query may run before it is stopped (503)."),
+    Setting(
+        "MIN_CLIENT_TIMEOUT_S",
+        1.0,
+        "Shortest deadline a client's timeout parameter sets (a shorter one is raised to it).",
+    ),
     Setting("QUEUE_TIMEOUT_S", 5.0, "Longest a query waits for a free query process (then 503)."),
     Setting("MAX_ROWS", 100000, "Most rows (or triples) a result may have (more: 422)."),
     Setting("MAX_RESULT_BYTES", 50000000, "Largest result body in bytes (larger: 422)."),

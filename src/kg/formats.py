@@ -170,7 +170,14 @@ def _match(accept: str | None, kind: str, extra: tuple[str, ...]) -> str | None:
     offers = list(OFFERS[kind]) + list(extra)
     if not accept or not accept.strip():
         return offers[0]
-    parsed = parse_accept_header(accept, MIMEAccept)
+    # a type's parameters (charset, a JSON-LD profile) say nothing we choose by: matched as
+    # written, "text/csv; charset=utf-8" would fit no offer (406)
+    parsed = MIMEAccept(
+        [
+            (value.split(";", 1)[0].strip(), quality)
+            for value, quality in parse_accept_header(accept, MIMEAccept)
+        ]
+    )
     candidates = offers + list(ALIASES[kind])
     best = parsed.best_match(candidates)
     if best is None:

@@ -16,7 +16,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from .. import formats
-from ..errors import QuerySyntaxError, ResultTooLarge
+from ..errors import NotAcceptable, QuerySyntaxError, ResultTooLarge
 from ..namespaces import PREFIXES
 from .guard import unbound_prefix
 
@@ -214,7 +214,13 @@ def graph_from_ntriples(sink: BoundedWriter, job: QueryJob) -> Answer:
     if media != formats.NTRIPLES:
         triples = list(ox.parse(body, format=ox.RdfFormat.N_TRIPLES))
         prefixes = used_prefixes(triples) if media in (formats.TURTLE, formats.TRIG) else None
-        body = ox.serialize(triples, format=GRAPH_FORMATS[media], prefixes=prefixes) or b""
+        try:
+            body = ox.serialize(triples, format=GRAPH_FORMATS[media], prefixes=prefixes) or b""
+        except (OSError, ValueError) as exc:  # JSON-LD has no RDF 1.2 triple terms, say
+            raise NotAcceptable(
+                f"the answer cannot be written as {media}: {exc}; ask for N-Triples or Turtle",
+                allowed=(formats.NTRIPLES, formats.TURTLE),
+            ) from None
     if len(body) > job.max_bytes:
         raise too_large(sink, job)
     return Answer(media, body, "graph", sink.lines)

@@ -27,6 +27,11 @@ class Key:
     media_type: str
     base_iri: str
 
+    def size(self) -> int:
+        """Roughly what keeping this key costs: a query can be far larger than its answer."""
+        texts = (self.query, self.base_iri, *self.default_graphs, *self.named_graphs)
+        return sum(len(text) for text in texts)
+
     def etag(self) -> str:
         """The answer's validator, unquoted (sent weak: the same answer, not necessarily the
         same bytes from another server)."""
@@ -34,7 +39,8 @@ class Key:
 
 
 class ResultCache:
-    """A thread-safe LRU of answers, at most ``max_bytes`` of bodies."""
+    """A thread-safe LRU of answers, at most ``max_bytes`` of bodies and the keys they are
+    kept under."""
 
     def __init__(self, max_bytes: int) -> None:
         self.max_bytes = max_bytes
@@ -54,7 +60,7 @@ class ResultCache:
             return answer
 
     def put(self, key: Key, answer: Answer) -> None:
-        size = len(answer.body)
+        size = _size(key, answer)
         if size > self.max_bytes:
             return
         with self._lock:
@@ -70,4 +76,8 @@ class ResultCache:
             self.bytes += size
 
     def _drop(self, key: Key) -> None:
-        self.bytes -= len(self._answers.pop(key).body)
+        self.bytes -= _size(key, self._answers.pop(key))
+
+
+def _size(key: Key, answer: Answer) -> int:
+    return key.size() + len(answer.body)

@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from urllib.parse import unquote_to_bytes
 
 from flask import Blueprint, Response, current_app, request
 from werkzeug.datastructures import CombinedMultiDict, MultiDict
@@ -59,6 +60,15 @@ def _parameters() -> MultiDict[str, str]:
     return request.args
 
 
+def _check_utf8(encoded: bytes) -> None:
+    """Refuse percent-encoded text that is not UTF-8: Werkzeug would read the bytes it cannot
+    decode as U+FFFD, and the query would run on text the client never sent."""
+    try:
+        unquote_to_bytes(encoded).decode("utf-8")
+    except UnicodeDecodeError:
+        raise ProtocolError("the parameters are not UTF-8 text (percent-encode UTF-8)") from None
+
+
 def read_request() -> ProtocolRequest:
     """Read a protocol request; raise for updates, repeated queries and other content types."""
     limit = int(current_app.config["MAX_QUERY_BYTES"])
@@ -70,6 +80,9 @@ def read_request() -> ProtocolRequest:
         raise UnsupportedMediaType(
             f"POST a query as {FORM} or {QUERY}, not {request.mimetype or 'no content type'}"
         )
+    _check_utf8(request.query_string)
+    if request.method == "POST" and request.mimetype == FORM:
+        _check_utf8(request.get_data(cache=True))
     parameters = _parameters()
     if "update" in parameters:
         raise ReadOnly("this endpoint is read-only: SPARQL Update is not accepted")
@@ -81,6 +94,8 @@ def read_request() -> ProtocolRequest:
             raise ProtocolError("the query is not UTF-8 text") from None
     if len(queries) > 1:
         raise ProtocolError("the query is given more than once; send exactly one query")
+    if queries and len(queries[0].encode("utf-8")) > limit:  # in the URL as in the body
+        raise PayloadTooLarge(f"the query is larger than {limit} bytes (MAX_QUERY_BYTES)")
     timeouts = parameters.getlist("timeout")
     timeout = None
     if timeouts:
@@ -161,8 +176,10 @@ def endpoint() -> Response:
         kind = answer_kind(shape.form)
         media = negotiate(kind, protocol.format_names, shape.form or "")
         deadline = float(config["QUERY_TIMEOUT_S"])
-        if protocol.timeout is not None:
-            deadline = min(deadline, protocol.timeout)  # a client may only lower the limit
+        if protocol.timeout is not None:  # a client may only lower the limit, to the floor:
+            # each query stopped at its deadline costs a process, and the client that much
+            floor = float(config["MIN_CLIENT_TIMEOUT_S"])
+            deadline = min(deadline, max(protocol.timeout, floor))
         job = QueryJob(
             query=protocol.query,
             accept={**PLAIN, kind: media},
