@@ -884,11 +884,8 @@ class WorkerPool:
         if not self._forget(worker):
             return  # another thread discards it, and replaces it if need be
         worker.process.kill()
-        threading.Thread(target=self._end_then_spawn, args=(worker,), daemon=True).start()
-
-    def _end_then_spawn(self, worker: _Worker) -> None:
-        self._end(worker)
-        self._spawn_then_idle()
+        self._start_in_background()  # the successor need not wait for the exit either
+        threading.Thread(target=self._end, args=(worker,), daemon=True).start()
 
     def _discard(self, worker: _Worker) -> None:
         """Kill a worker and close its pipe, once (see _forget)."""
