@@ -3,7 +3,9 @@ could do that nobody had tried. Each test failed before its fix."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -108,3 +110,24 @@ def test_text_that_is_not_utf8_is_refused_not_altered(client: FlaskClient, where
         )
     body = assert_error(response, 400, "protocol_error")
     assert "UTF-8" in body["message"]
+
+
+def test_a_304_is_logged_as_304(make_app: Callable[..., Flask], tmp_path: Path) -> None:
+    log = tmp_path / "queries.jsonl"
+    client = make_app(QUERY_LOG=str(log)).test_client()
+    first = client.get("/sparql", query_string={"query": COUNT})
+    again = client.get(
+        "/sparql", query_string={"query": COUNT}, headers={"If-None-Match": first.headers["ETag"]}
+    )
+    assert again.status_code == 304
+    entries = {e["id"]: e for e in map(json.loads, log.read_text("utf-8").splitlines())}
+    assert entries[first.headers["X-Query-Id"]]["status"] == 200
+    assert entries[again.headers["X-Query-Id"]]["status"] == 304
+
+
+def test_a_query_body_that_starts_with_a_byte_order_mark_is_read(client: FlaskClient) -> None:
+    """Editors on Windows save UTF-8 with a BOM; the query began with an invisible character
+    and got a syntax error at line 1, column 10."""
+    body = "\ufeffASK { ?s ?p ?o }".encode()
+    response = client.post("/sparql", data=body, headers=SPARQL_QUERY)
+    assert response.status_code == 200, response.text

@@ -32,6 +32,7 @@ CRASH_LOOP = 3
 class QueryRecord:
     id: str
     rows: int | None = None
+    status: int = 200  # as answered, when not an error (a 304)
 
 
 @contextmanager
@@ -39,7 +40,7 @@ def observe_query(query: str) -> Iterator[QueryRecord]:
     """Time a query, count its outcome and write its log line."""
     record = QueryRecord(id=uuid.uuid4().hex[:16])
     started = time.monotonic()
-    status = 200
+    status = None
     error = None
     try:
         yield record
@@ -59,7 +60,7 @@ def observe_query(query: str) -> Iterator[QueryRecord]:
             "client": request.remote_addr,
             "query_sha256": hashlib.sha256(query.encode("utf-8")).hexdigest(),
             "duration_ms": round(duration * 1000, 2),
-            "status": status,
+            "status": status or record.status,
             "rows": record.rows,
             "error": error,
         }

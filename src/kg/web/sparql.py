@@ -108,7 +108,8 @@ def read_request() -> ProtocolRequest:
         if timeout <= 0:
             raise ProtocolError("timeout must be a positive number of seconds")
     return ProtocolRequest(
-        query=queries[0] if queries else None,
+        # an editor's byte order mark is no part of the query
+        query=queries[0].removeprefix("\ufeff") if queries else None,
         default_graphs=tuple(parameters.getlist("default-graph-uri")),
         named_graphs=tuple(parameters.getlist("named-graph-uri")),
         format_names=tuple(v for name in FORMAT_PARAMETERS for v in parameters.getlist(name)),
@@ -210,6 +211,7 @@ def endpoint() -> Response:
                 key.etag()
             ):
                 state.metrics.not_modified.inc()
+                record.status = 304
                 return _validated(Response(status=304), key)
             answer = state.result_cache.get(key)
             hit = answer is not None
