@@ -131,3 +131,22 @@ def test_a_query_body_that_starts_with_a_byte_order_mark_is_read(client: FlaskCl
     body = "\ufeffASK { ?s ?p ?o }".encode()
     response = client.post("/sparql", data=body, headers=SPARQL_QUERY)
     assert response.status_code == 200, response.text
+
+
+def test_an_ipv6_client_cannot_rotate_its_address_around_its_limits(
+    make_app: Callable[..., Flask],
+) -> None:
+    """A subscriber's IPv6 network is a /64 of addresses it may use as it likes: the limits
+    are kept per /64, or a client would get a fresh share with each address."""
+    client = make_app(QUERY_SECONDS_PER_MINUTE=0.000001).test_client()
+
+    def status(address: str) -> int:
+        environ = {"REMOTE_ADDR": address}
+        return client.get(
+            "/sparql", query_string={"query": COUNT}, environ_base=environ
+        ).status_code
+
+    assert status("2001:db8:1:2::1") == 200  # spends the share of its network
+    assert status("2001:db8:1:2:ffff::9") == 429  # the same /64
+    assert status("2001:db8:1:3::1") == 200  # another network
+    assert status("192.0.2.1") == 200 and status("192.0.2.2") == 200  # IPv4: per address

@@ -35,6 +35,7 @@ from ..store.interface import Store
 from ..store.submissions import Submission, is_submission_graph
 from . import auth
 from .documents import serialize
+from .limits import client_of
 from .state import get_state, get_store
 
 bp = Blueprint("curation", __name__)
@@ -149,7 +150,7 @@ def check(
     """Parse and validate an addition in the context of the stored graph, in a validation
     process (one code path with the CLI's validation)."""
     state = get_state()
-    with state.crash_limit.watch(request.remote_addr or "-"):
+    with state.crash_limit.watch(client_of(request.remote_addr)):
         return state.checker.check(state.store, addition, old=old, merge=merge, keep=keep)
 
 

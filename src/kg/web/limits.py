@@ -3,6 +3,7 @@ processes killed."""
 
 from __future__ import annotations
 
+import ipaddress
 import threading
 import time
 from collections import deque
@@ -11,6 +12,21 @@ from contextlib import contextmanager
 from typing import Any
 
 from ..errors import OverMemory, QueryCrashed, TooManyRequests
+
+
+def client_of(address: str | None) -> str:
+    """Whom a request's share is kept for: its address, or for IPv6 its /64, the network a
+    subscriber is given and may take any address of (RFC 6177), so that a client cannot get a
+    fresh share with each address it takes."""
+    if not address:
+        return "-"
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:  # a name a proxy passed on, say: as given
+        return address
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is None:
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(getattr(ip, "ipv4_mapped", None) or ip)
 
 
 def queries_per_client(settings: Mapping[str, Any], processes: int) -> int:

@@ -27,6 +27,7 @@ from ..errors import (
 from ..store import guard
 from ..store.engine import PLAIN, Answer, QueryJob, answer_kind
 from ..store.interface import valid_iri
+from .limits import client_of
 from .operations import observe_query
 from .querypage import query_page
 from .resultcache import Key
@@ -234,7 +235,7 @@ def _within_limits(charge: Callable[[], float]) -> Iterator[None]:
     """The client's share: no crash loop, query seconds left this minute (charged what
     `charge` says once done), a free slot."""
     state = get_state()
-    client = request.remote_addr or "-"
+    client = client_of(request.remote_addr)
     with (
         state.crash_limit.watch(client),
         state.query_budget.spend(client, charge),
