@@ -64,6 +64,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         allow_headers=["Content-Type", "Accept"],
         expose_headers=["X-Query-Id", "X-Query-Time-Ms", "Retry-After"],
         max_age=600,
+        # the data is public and no credentials are used: `*`, not the Origin echoed, which
+        # would need `Vary: Origin` for a shared cache not to give one site's copy to another
+        send_wildcard=True,
     )
     app.extensions[EXTENSION] = create_state(app.config)
     responses.init_app(app)

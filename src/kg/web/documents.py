@@ -37,10 +37,16 @@ def negotiate(path: str, forced: str | None, text_too: bool) -> str:
 
 
 def serialize(graph: Graph, media: str) -> bytes:
-    if media == formats.JSONLD:
-        data = graph.serialize(format="json-ld", context=JSONLD_CONTEXT, auto_compact=True)
-    else:
-        data = graph.serialize(format=formats.RDFLIB_FORMAT[media])
+    try:
+        if media == formats.JSONLD:
+            data = graph.serialize(format="json-ld", context=JSONLD_CONTEXT, auto_compact=True)
+        else:
+            data = graph.serialize(format=formats.RDFLIB_FORMAT[media])
+    except Exception as exc:  # noqa: BLE001 — RDF/XML cannot split some predicates, say
+        raise NotAcceptable(
+            f"this document cannot be written as {media} ({exc}); ask for Turtle or N-Triples",
+            allowed=(formats.TURTLE, formats.NTRIPLES),
+        ) from None
     return data.encode("utf-8") if isinstance(data, str) else data
 
 
@@ -54,14 +60,28 @@ def header_path(path: str) -> str:
     return quote(path, safe="/:@!$&'()*+,;=-._~%")
 
 
-def finish(response: Response, path: str, media: str) -> Response:
-    """Add negotiation headers, validators, and answer 304 when the client is up to date."""
+def finish(response: Response, path: str, media: str, linked: bool = True) -> Response:
+    """Add negotiation headers, validators, and answer 304 when the client is up to date.
+    Only a document has alternates and validators: a 404 names no other format and never
+    becomes a 304 (RFC 9110, 13.2.1). `linked`: the path has one address per format."""
     version, modified = data_version()
     response.headers["Vary"] = "Accept"
     language = ""
     if media == formats.HTML:  # pages name things in the reader's language (issue #13)
         response.headers["Vary"] = "Accept, Accept-Language"
         language = ",".join(formats.language_ranges(request.headers.get("Accept-Language")))
+    if response.status_code != 200:
+        return response
+    if linked:
+        _link_alternates(response, path, media)
+    tag = hashlib.sha256(f"{version}|{path}|{media}|{language}".encode()).hexdigest()[:32]
+    response.set_etag(tag)
+    response.last_modified = modified
+    response.make_conditional(request)
+    return response
+
+
+def _link_alternates(response: Response, path: str, media: str) -> None:
     links = [
         f'<{href}>; rel="alternate"; type="{media_type}"' for href, media_type in alternates(path)
     ]
@@ -69,8 +89,3 @@ def finish(response: Response, path: str, media: str) -> Response:
     ext = next((e for e, m in formats.EXTENSIONS.items() if m == media), None)
     if ext:
         response.headers["Content-Location"] = f"/{header_path(path)}{ext}"
-    tag = hashlib.sha256(f"{version}|{path}|{media}|{language}".encode()).hexdigest()[:32]
-    response.set_etag(tag)
-    response.last_modified = modified
-    response.make_conditional(request)
-    return response

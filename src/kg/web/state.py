@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -64,17 +65,24 @@ def data_version() -> tuple[str, datetime]:
     return inventory.version, inventory.modified
 
 
+_CACHE_LOCK = threading.Lock()
+
+
 def cached(name: str, build: Callable[[], Any]) -> Any:
     """Compute something shown (a page's data, a description) once per version of the data;
-    what older versions computed is dropped, so the cache holds one version's worth."""
+    what older versions computed is dropped, so the cache holds one version's worth. Built
+    outside the lock (two threads may build the same thing once each), kept under it."""
     version, _ = data_version()
     cache = get_state().page_cache
     key = (name, version)
-    if key not in cache:
-        value = build()
+    with _CACHE_LOCK:
+        if key in cache:
+            return cache[key]
+    value = build()
+    with _CACHE_LOCK:
         if len(cache) >= MAX_CACHED:  # e.g. a description per Host header a client makes up
             cache.clear()
         for old in [k for k in cache if k[1] != version]:
-            cache.pop(old, None)
+            del cache[old]
         cache[key] = value
-    return cache[key]
+    return value

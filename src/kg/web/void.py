@@ -151,4 +151,5 @@ def void() -> Response:
     body = cached(f"void {root} {media}", lambda: serialize(description(root), media))
     response = Response(body, mimetype=media)
     response.headers["Access-Control-Allow-Origin"] = "*"
-    return finish(response, ".well-known/void", media)
+    # one address, negotiated: there is no /.well-known/void.ttl to name
+    return finish(response, ".well-known/void", media, linked=False)

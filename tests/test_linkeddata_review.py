@@ -1,0 +1,90 @@
+"""Issue 16, a review of the linked-data layer: what a consumer or an attacker could meet that
+nobody had tried. Each test failed before its fix."""
+
+from __future__ import annotations
+
+import re
+import sys
+import threading
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from rdflib import Graph, Literal, URIRef
+
+from kg import formats
+from kg.errors import NotAcceptable
+from kg.web.documents import serialize
+from kg.web.state import cached
+
+
+@pytest.mark.parametrize("accept", ["text/turtle", "application/ld+json", "application/n-triples"])
+def test_every_address_the_dataset_description_names_answers(
+    client: FlaskClient, accept: str
+) -> None:
+    """It named /.well-known/void.jsonld and the like, which were 404: rdflib's JSON-LD
+    parser follows that Link and failed."""
+    response = client.get("/.well-known/void", headers={"Accept": accept})
+    assert response.status_code == 200
+    named = re.findall(r"<([^>]+)>", response.headers.get("Link", ""))
+    named += (
+        [response.headers["Content-Location"]] if "Content-Location" in response.headers else []
+    )
+    for address in named:
+        assert client.get(address).status_code == 200, address
+
+
+def test_cross_origin_answers_do_not_depend_on_the_origin(client: FlaskClient) -> None:
+    """The Origin was echoed without `Vary: Origin`: a shared cache could give one site's
+    copy to another's script, which the browser then blocks. The data is public: `*`."""
+    for path in ("/city/khiva", "/sparql?query=ASK%7B%7D", "/health"):
+        response = client.get(path, headers={"Origin": "http://a.example"})
+        assert response.headers["Access-Control-Allow-Origin"] == "*", path
+
+
+def test_an_unknown_iri_stays_404_when_asked_conditionally(client: FlaskClient) -> None:
+    """Preconditions apply to 2xx answers only (RFC 9110, 13.2.1): a 404 became a 304."""
+    known = client.get("/city/khiva", headers={"Accept": "text/turtle"})
+    for headers in (
+        {"If-None-Match": "*"},
+        {"If-Modified-Since": known.headers["Last-Modified"]},
+    ):
+        response = client.get("/city/no-such-city", headers={"Accept": "text/turtle", **headers})
+        assert response.status_code == 404
+        assert "Link" not in response.headers and "Content-Location" not in response.headers
+
+
+def test_a_graph_a_format_cannot_hold_is_refused_in_words(app: Flask) -> None:
+    """RDF/XML cannot write a predicate it cannot split into a namespace and a name
+    (`http://example.org/p/`): one submitted triple made its object's page a 500."""
+    graph = Graph()
+    graph.add((URIRef("https://w3id.org/cakg/org/x"), URIRef("http://example.org/p/"), Literal(1)))
+    with app.test_request_context("/org/x"), pytest.raises(NotAcceptable) as refused:
+        serialize(graph, formats.RDFXML)
+    assert "RDF/XML" in refused.value.message or "rdf+xml" in refused.value.message
+    assert serialize(graph, formats.TURTLE)
+
+
+def test_the_page_cache_is_safe_across_threads(app: Flask) -> None:
+    """Eight threads filling the cache raised `dictionary changed size during iteration`."""
+    failures: list[BaseException] = []
+
+    def fill(offset: int) -> None:
+        with app.app_context():
+            try:
+                for n in range(400):
+                    assert cached(f"k{offset}-{n}", lambda n=n: n) == n
+            except BaseException as exc:  # noqa: BLE001 — any failure is the finding
+                failures.append(exc)
+
+    threads = [threading.Thread(target=fill, args=(i,)) for i in range(8)]
+    switching = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # threads take turns as often as they can: races show
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(switching)
+    assert failures == []
