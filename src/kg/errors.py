@@ -164,6 +164,13 @@ class Conflict(HttpError):
     code = "iri_collision"
 
 
+class InsufficientStorage(HttpError):
+    """The server's disk is full: nothing was stored."""
+
+    status = 507
+    code = "insufficient_storage"
+
+
 class PayloadTooLarge(HttpError):
     status = 413
     code = "too_large"

@@ -81,6 +81,8 @@ class CheckJob:
     merge: bool = False
     keep: Keep | None = None
     max_triples: int = 10_000
+    #: a revert: the stored data without `replacing` is validated, and nothing is added
+    removing: bool = False
 
 
 @dataclass(frozen=True)
@@ -128,7 +130,9 @@ def _read_part(part: Part, max_triples: int) -> Graph:
     if fast is not None:
         count = 0
         try:
-            for _ in ox.parse(part.text.encode("utf-8"), format=fast):
+            # with rdflib's base: a relative IRI must not stop the count on line 1
+            text = part.text.encode("utf-8")
+            for _ in ox.parse(text, format=fast, base_iri=BASE + "submitted/"):
                 count += 1
                 if count > max_triples:
                     raise _too_many(count, max_triples)
@@ -166,6 +170,9 @@ def check_handler(shapes_dir: str, documents_dir: str, *beside: str) -> Handler:
         return contexts[job.context_version].without(job.replacing)
 
     def handle(job: CheckJob) -> Checked:
+        if job.removing:
+            left = validate(context(job), shapes, Path(documents_dir), *folders)
+            return Checked(left, frozenset())
         addition = read(job.addition, job.max_triples)
         old = Graph().parse(data=job.old, format="nt") if job.old is not None else None
         if job.merge and old is not None:
@@ -308,6 +315,16 @@ class CheckPool(WorkerPool):
             merge=merge,
             keep=keep,
             max_triples=self.max_triples,
+        )
+        checked: Checked = self.run(job, self.timeout)
+        return checked
+
+    def check_removal(self, store: Store, submission_id: str) -> Checked:
+        """Validate the stored data as it would be without a submission: a revert may leave
+        another curator's facts pointing at what it took away."""
+        version, path = self.snapshot(store)
+        job = CheckJob(
+            Addition(()), path, version, replacing=graph_iri(submission_id), removing=True
         )
         checked: Checked = self.run(job, self.timeout)
         return checked

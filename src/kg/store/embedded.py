@@ -8,6 +8,7 @@ builds: a missing build is an error that says to run ``kg build``.
 from __future__ import annotations
 
 import hashlib
+import logging
 import threading
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -17,11 +18,13 @@ from typing import Any
 import pyoxigraph as ox
 from rdflib import Graph
 
-from ..errors import BuildError, StartFailed
+from ..errors import BuildError, Busy, QueryCrashed, QueryTimeout, StartFailed
 from ..graph.build import dump_file
 from .interface import Inventory, StoreQueries, rdflib_merge
 from .pool import Budget, QueryPool
 from .submissions import SubmissionStore
+
+log = logging.getLogger(__name__)
 
 #: How long the store waits for its own bookkeeping queries (counts, graph names).
 INVENTORY_TIMEOUT_S = 60.0
@@ -56,8 +59,8 @@ class EmbeddedStore(StoreQueries):
         self.write_lock = threading.Lock()  # one writer at a time: validate, then commit
         self._base_digest = _digest(self.dump)
         self._rdflib: tuple[str, Graph] | None = None  # (version, the merge)
-        self.graphs: frozenset[str] = frozenset()
-        self.triples = 0
+        #: (graphs, triples) as the query processes counted them; None until they are asked
+        self._counts: tuple[frozenset[str], int] | None = None
         self.version = ""
         self.modified = datetime.now(UTC)
 
@@ -79,12 +82,28 @@ class EmbeddedStore(StoreQueries):
         self.version = hashlib.sha256((self._base_digest + repr(manifest)).encode()).hexdigest()
         newest = max([m for _, _, m in manifest] + [self.dump.stat().st_mtime_ns])
         self.modified = datetime.fromtimestamp(newest / 1e9, tz=UTC).replace(microsecond=0)
-        rows = self.select(INVENTORY, timeout=INVENTORY_TIMEOUT_S)
-        self.graphs = frozenset(row["g"] for row in rows)
-        self.triples = sum(int(row["n"]) for row in rows)
+        self._counts = None
+        self._count()
+
+    def _count(self) -> tuple[frozenset[str], int]:
+        counts = self._counts
+        if counts is None:  # through the query processes: may be 503 busy, for a reader
+            rows = self.select(INVENTORY, timeout=INVENTORY_TIMEOUT_S)
+            counts = frozenset(row["g"] for row in rows), sum(int(row["n"]) for row in rows)
+            self._counts = counts
+        return counts
+
+    @property
+    def graphs(self) -> frozenset[str]:
+        return self._count()[0]
+
+    @property
+    def triples(self) -> int:
+        return self._count()[1]
 
     def inventory(self) -> Inventory:
-        return Inventory(self.version, self.modified, self.graphs, self.triples)
+        graphs, triples = self._count()
+        return Inventory(self.version, self.modified, graphs, triples)
 
     def graph(self) -> Graph:
         """The whole dataset as one rdflib graph (the RDF merge), for validating additions in
@@ -104,10 +123,19 @@ class EmbeddedStore(StoreQueries):
         return quads
 
     def added(self, submission_id: str) -> None:
-        self.refresh()
+        self._refresh_stored()
 
     def removed(self, content: Graph) -> None:
-        self.refresh()
+        self._refresh_stored()
+
+    def _refresh_stored(self) -> None:
+        """Move on after a write that is stored: its answer must not depend on the query
+        processes being free (a 503 'try again' for a kept write made a retry store it twice),
+        so with them busy the counts are left to the next reader."""
+        try:
+            self.refresh()
+        except (Busy, QueryTimeout, QueryCrashed) as exc:
+            log.warning("the counts are read later: %s", exc)
 
 
 def _digest(path: Path) -> str:

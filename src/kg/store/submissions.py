@@ -9,6 +9,7 @@ it; two submissions never share a file, so concurrent ones are all kept.
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import re
@@ -23,7 +24,7 @@ from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
 from rdflib.term import Node
 
-from ..errors import InputError
+from ..errors import InputError, InsufficientStorage
 from ..graph.dataset import derive_years
 from ..graph.parsing import quiet_rdflib_deprecations
 from ..namespaces import BASE, KG, SUBMISSION_GRAPHS, VOID, bind_prefixes
@@ -130,11 +131,19 @@ class SubmissionStore:
 
     def _write_atomically(self, target: Path, data: bytes) -> None:
         tmp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
-        with tmp.open("wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, target)  # atomic on POSIX: readers see the old file or the new one
+        try:
+            with tmp.open("wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, target)  # atomic on POSIX: readers see the old file or the new one
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+                raise InsufficientStorage(
+                    "no space is left on the server's disk: nothing was stored; try again later"
+                ) from None
+            raise
         self._sync_folder()
 
     def _sync_folder(self) -> None:

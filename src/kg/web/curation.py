@@ -281,17 +281,24 @@ def revert_submission(submission_id: str) -> Response:
     store = get_store()
     with store.write_lock:
         _known(submission_id)
-        _remove(store, submission_id, who)
-    return Response(status=204)
+        refused = _remove(store, submission_id, who)
+    return refused or Response(status=204)
 
 
-def _remove(store: Store, submission_id: str, who: str) -> None:
+def _remove(store: Store, submission_id: str, who: str) -> Response | None:
+    """Revert a submission; the report (409) instead if what is left would not conform."""
     owner = store.submissions.describe(submission_id).curator
     if owner != who:
         raise Forbidden(f"submission {submission_id} is {owner}'s; only they can change it")
+    state = get_state()
+    with state.crash_limit.watch(client_of(request.remote_addr)):
+        left = state.checker.check_removal(store, submission_id)
+    if not left.report.conforms:  # another curator's facts stand on this one's
+        return report_response(left.report, 409)
     content = store.submissions.content(submission_id)
     store.submissions.remove(submission_id)
     store.removed(content)
+    return None
 
 
 # ------------------------------------------------------------------------------ Graph Store
@@ -351,8 +358,8 @@ def gsp_write() -> Response:
         if request.method == "DELETE":
             if not exists:
                 raise NotFound(f"there is no graph {target}")
-            _remove(store, submission_id, who)
-            return Response(status=204)
+            refused = _remove(store, submission_id, who)
+            return refused or Response(status=204)
         addition = read_addition()
         old = store.submissions.content(submission_id) if exists else None
         if exists and store.submissions.describe(submission_id).curator != who:

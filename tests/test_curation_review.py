@@ -1,0 +1,112 @@
+"""Issue 16, a review of the write path: what a careless curator, a busy server or a full disk
+could do to a write that nobody had tried. Each test failed before its fix."""
+
+from __future__ import annotations
+
+import errno
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from helpers import PREFIXES, assert_error, event
+
+from kg.store import submissions as submissions_module
+
+TOKENS = "alice=tok-alice bob=tok-bob carol=tok-carol"
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+CITY = PREFIXES + 'city:newtown a kg:City ; rdfs:label "Newtown"@en ; kg:country country:uz .\n'
+
+
+def turtle(who: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer tok-{who}", "Content-Type": "text/turtle"}
+
+
+def test_a_revert_that_would_leave_another_submission_invalid_is_refused(
+    make_app: Callable[..., Flask], tmp_path: Path
+) -> None:
+    """A revert was never validated: Alice took back a city Bob's event stood in, and from
+    then on every curator's write was refused for Bob's node. A revert is judged as the
+    replacement of the submission by nothing."""
+    client = make_app(
+        CURATOR_TOKENS=TOKENS, WRITE_RATE_PER_MINUTE=1000, VAR_DIR=tmp_path
+    ).test_client()
+    city = client.post("/submissions", data=CITY.encode(), headers=turtle("alice"))
+    assert city.status_code == 201, city.text
+    bobs = event("bobfest").replace("city:khiva", "city:newtown")
+    assert client.post("/submissions", data=bobs.encode(), headers=turtle("bob")).status_code == 201
+    refused = client.delete(f"/submissions/{city.json['id']}", headers=turtle("alice"))
+    assert refused.status_code in (409, 422), refused.text
+    assert "newtown" in refused.text or "bobfest" in refused.text
+    carols = client.post("/submissions", data=event("carolfest").encode(), headers=turtle("carol"))
+    assert carols.status_code == 201, carols.text
+
+
+def test_a_stored_write_is_never_answered_try_again(
+    make_app: Callable[..., Flask], tmp_path: Path
+) -> None:
+    """After the file was stored, the counts were read through the query processes: with
+    them busy, the curator got 503 'try again' for a write that had been kept, and a retry
+    stored it twice."""
+    app = make_app(
+        CURATOR_TOKENS=TOKENS,
+        WRITE_RATE_PER_MINUTE=1000,
+        VAR_DIR=tmp_path,
+        QUERY_WORKERS=1,
+        QUEUE_TIMEOUT_S=0.5,
+        QUERY_TIMEOUT_S=4,
+    )
+    slow = threading.Thread(
+        target=lambda: app.test_client().get(
+            "/sparql", query_string={"query": RUNAWAY}, environ_base={"REMOTE_ADDR": "10.0.0.9"}
+        )
+    )
+    slow.start()
+    time.sleep(0.5)  # the one query process is busy
+    try:
+        client = app.test_client()
+        stored = client.post(
+            "/submissions", data=event("busyfest").encode(), headers=turtle("alice")
+        )
+        assert stored.status_code == 201, stored.text
+    finally:
+        slow.join()
+    graph = client.get(stored.headers["Location"], headers={"Accept": "text/turtle"})
+    assert graph.status_code == 200 and b"busyfest" in graph.data
+    assert len(list((tmp_path / "submissions").glob("*.nq"))) == 1
+
+
+def test_a_full_disk_is_507_and_leaves_no_temporary_file(
+    make_app: Callable[..., Flask], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client = make_app(
+        CURATOR_TOKENS=TOKENS, WRITE_RATE_PER_MINUTE=1000, VAR_DIR=tmp_path
+    ).test_client()
+
+    def full(fd: int) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(submissions_module.os, "fsync", full)  # where a full disk shows
+    response = client.post("/submissions", data=event("fullfest").encode(), headers=turtle("alice"))
+    monkeypatch.undo()
+    body = assert_error(response, 507)
+    assert "space" in body["message"]
+    assert list((tmp_path / "submissions").glob(".*tmp")) == []
+    assert list((tmp_path / "submissions").glob("*.nq")) == []
+
+
+def test_a_relative_iri_does_not_slip_past_the_size_count(
+    make_app: Callable[..., Flask], tmp_path: Path
+) -> None:
+    """The fast count of an addition's triples parsed without a base IRI: a relative IRI on
+    line 1 stopped it at once, and rdflib then parsed the whole body however many triples."""
+    client = make_app(MAX_SUBMISSION_TRIPLES=100, VAR_DIR=tmp_path).test_client()
+    body = (
+        "<x> <http://example.org/p> 0 .\n"
+        + "".join(f"<http://example.org/s{n}> <http://example.org/p> {n} .\n" for n in range(500))
+        + "this line is no triple\n"  # rdflib, reading it all, stops here: 400, not 413
+    )
+    response = client.post("/validate", data=body.encode(), headers={"Content-Type": "text/turtle"})
+    assert response.status_code == 413, response.text
