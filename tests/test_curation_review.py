@@ -110,3 +110,22 @@ def test_a_relative_iri_does_not_slip_past_the_size_count(
     )
     response = client.post("/validate", data=body.encode(), headers={"Content-Type": "text/turtle"})
     assert response.status_code == 413, response.text
+
+
+def test_a_submission_reverted_while_it_is_listed_is_left_out_not_a_500(
+    make_app: Callable[..., Flask], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The list is read file by file: one reverted in between made the listing a 500."""
+    app = make_app(CURATOR_TOKENS=TOKENS, WRITE_RATE_PER_MINUTE=1000, VAR_DIR=tmp_path)
+    client = app.test_client()
+    kept = client.post("/submissions", data=event("keptfest").encode(), headers=turtle("alice"))
+    assert kept.status_code == 201, kept.text
+    listed = submissions_module.SubmissionStore.ids
+    # as the folder was listed an instant before "gone" was reverted
+    monkeypatch.setattr(
+        submissions_module.SubmissionStore, "ids", lambda self: [*listed(self), "gone"]
+    )
+    listing = client.get("/submissions")
+    assert listing.status_code == 200, listing.text
+    assert [s["id"] for s in listing.json["submissions"]] == [kept.json["id"]]
+    assert_error(client.get("/submissions/gone"), 404)

@@ -24,7 +24,7 @@ from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
 from rdflib.term import Node
 
-from ..errors import InputError, InsufficientStorage
+from ..errors import InputError, InsufficientStorage, NotFound
 from ..graph.dataset import derive_years
 from ..graph.parsing import quiet_rdflib_deprecations
 from ..namespaces import BASE, KG, SUBMISSION_GRAPHS, VOID, bind_prefixes
@@ -164,7 +164,11 @@ class SubmissionStore:
     def read(self, submission_id: str) -> Dataset:
         dataset = Dataset()
         bind_prefixes(dataset)
-        with self.path(submission_id).open("rb") as handle, quiet_rdflib_deprecations():
+        try:
+            handle = self.path(submission_id).open("rb")
+        except FileNotFoundError:  # reverted since the folder was listed
+            raise NotFound(f"there is no submission {submission_id}") from None
+        with handle, quiet_rdflib_deprecations():
             dataset.parse(handle, format="nquads")
         return dataset
 

@@ -247,7 +247,12 @@ def _store(store: Store, submission_id: str, checked: Checked) -> Submission:
 @bp.route("/submissions", methods=["GET"])
 def list_submissions() -> Response:
     store = get_store()
-    items = [store.submissions.describe(i).to_json() for i in store.submissions.ids()]
+    items = []
+    for submission_id in store.submissions.ids():
+        try:
+            items.append(store.submissions.describe(submission_id).to_json())
+        except NotFound:  # reverted since the folder was listed
+            continue
     return Response(json.dumps({"submissions": items}), mimetype="application/json")
 
 
