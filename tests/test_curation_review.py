@@ -4,10 +4,12 @@ could do to a write that nobody had tried. Each test failed before its fix."""
 from __future__ import annotations
 
 import errno
+import os
 import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -129,3 +131,54 @@ def test_a_submission_reverted_while_it_is_listed_is_left_out_not_a_500(
     assert listing.status_code == 200, listing.text
     assert [s["id"] for s in listing.json["submissions"]] == [kept.json["id"]]
     assert_error(client.get("/submissions/gone"), 404)
+
+
+def _disk_events(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
+    """Record each fsync (by the path of its descriptor) and each unlink, in order."""
+    events: list[tuple[str, str]] = []
+    fsync, unlink = os.fsync, os.unlink
+
+    def recorded_fsync(fd: int) -> None:
+        events.append(("fsync", os.readlink(f"/proc/self/fd/{fd}")))
+        fsync(fd)
+
+    def recorded_unlink(path: Any, *args: Any, **kwargs: Any) -> None:
+        events.append(("unlink", os.fspath(path)))
+        unlink(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "fsync", recorded_fsync)
+    monkeypatch.setattr(os, "unlink", recorded_unlink)
+    return events
+
+
+def test_an_export_is_on_the_disk_before_its_submission_is_removed(
+    make_app: Callable[..., Flask],
+    runner: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`kg export --remove` wrote the Turtle without flushing it, then removed the submission
+    and flushed that: after a power cut the submission could be in neither place."""
+    from kg.cli import main
+
+    var = tmp_path / "var"
+    client = make_app(CURATOR_TOKENS=TOKENS, WRITE_RATE_PER_MINUTE=1000, VAR_DIR=var).test_client()
+    stored = client.post("/submissions", data=event("exportfest").encode(), headers=turtle("alice"))
+    assert stored.status_code == 201, stored.text
+    out = tmp_path / "exported"
+    monkeypatch.setenv("KG_VAR_DIR", str(var))
+    events = _disk_events(monkeypatch)
+    done = runner.invoke(main, ["export", "--remove", "--out", str(out)])
+    assert done.exit_code == 0, done.output
+    exported = out / f"{stored.json['id']}.ttl"
+    assert exported.is_file()
+    removed = next(
+        i for i, (what, path) in enumerate(events) if what == "unlink" and path.endswith(".nq")
+    )
+    before = events[:removed]
+    # written to a temporary file, flushed, renamed into place, and the rename flushed
+    assert any(
+        what == "fsync" and Path(path).name.startswith(f".{exported.name}.")
+        for what, path in before
+    )
+    assert ("fsync", str(out)) in before

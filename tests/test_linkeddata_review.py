@@ -88,3 +88,23 @@ def test_the_page_cache_is_safe_across_threads(app: Flask) -> None:
     finally:
         sys.setswitchinterval(switching)
     assert failures == []
+
+
+@pytest.mark.parametrize("path", ["/", "/dumps/", "/timeline", "/map"])
+def test_a_page_answers_its_own_validators_with_304(client: FlaskClient, path: str) -> None:
+    """The pages sent an ETag and Last-Modified and answered every conditional request in
+    full."""
+    first = client.get(path, headers={"Accept": "text/html"})
+    assert first.status_code == 200 and first.headers.get("ETag")
+    again = client.get(
+        path, headers={"Accept": "text/html", "If-None-Match": first.headers["ETag"]}
+    )
+    assert again.status_code == 304
+
+
+def test_the_dataset_iri_dereferences_to_its_description(client: FlaskClient) -> None:
+    """The description's subject, https://w3id.org/cakg/dataset, was a 404 in every format."""
+    response = client.get("/dataset", headers={"Accept": "text/turtle"}, follow_redirects=True)
+    assert response.status_code == 200, response.text
+    graph = Graph().parse(data=response.data, format="turtle")
+    assert (URIRef("https://w3id.org/cakg/dataset"), None, None) in graph

@@ -9,7 +9,6 @@ import every other part of the package.
 from __future__ import annotations
 
 import errno
-import shutil
 import socket
 import sys
 from pathlib import Path
@@ -34,7 +33,7 @@ from ..store import guard
 from ..store.checking import registered_documents
 from ..store.pool import load_dump
 from ..store.remote import RemoteStore, check_settings
-from ..store.submissions import SubmissionStore, graph_iri
+from ..store.submissions import SubmissionStore, graph_iri, write_durably
 from ..web.server import Server
 from .tables import render
 
@@ -359,7 +358,8 @@ def export(settings: dict[str, Any], out: Path | None, remove: bool) -> None:
         graph = bind_prefixes(Graph())
         graph += store.read(submission_id).graph(URIRef(graph_iri(submission_id)))
         target = folder / f"{submission_id}.ttl"
-        graph.serialize(destination=target, format="turtle", encoding="utf-8")
+        # on the disk before the submission may be removed from the store (--remove)
+        write_durably(target, graph.serialize(format="turtle", encoding="utf-8"))
         click.echo(f"wrote {target} ({len(graph)} triples)")
         for text in _registered_texts(graph, registered_documents(settings), folder):
             click.echo(f"wrote {text} (the text of a document it registers)")
@@ -376,7 +376,7 @@ def _registered_texts(graph: Graph, registered: Path, folder: Path) -> list[Path
         source = registered / Path(str(name)).name  # never leave the folder
         if source.is_file():
             target = folder / source.name
-            shutil.copyfile(source, target)
+            write_durably(target, source.read_bytes())
             written.append(target)
     return written
 

@@ -130,28 +130,10 @@ class SubmissionStore:
         self._write_atomically(self.path(submission_id), data)
 
     def _write_atomically(self, target: Path, data: bytes) -> None:
-        tmp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
-        try:
-            with tmp.open("wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, target)  # atomic on POSIX: readers see the old file or the new one
-        except OSError as exc:
-            tmp.unlink(missing_ok=True)
-            if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-                raise InsufficientStorage(
-                    "no space is left on the server's disk: nothing was stored; try again later"
-                ) from None
-            raise
-        self._sync_folder()
+        write_durably(target, data)
 
     def _sync_folder(self) -> None:
-        fd = os.open(self.folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)  # make the rename itself durable
-        finally:
-            os.close(fd)
+        sync_folder(self.folder)
 
     def remove(self, submission_id: str) -> bool:
         path = self.path(submission_id)
@@ -180,6 +162,35 @@ class SubmissionStore:
         """The curator's triples, without the provenance the store added."""
         name = URIRef(graph_iri(submission_id))
         return strip_provenance(submission_id, self.read(submission_id).graph(name))
+
+
+def write_durably(target: Path, data: bytes) -> None:
+    """Write a file whole or not at all, and durably before this returns: a temporary file,
+    flushed to the disk, renamed over the target, and the rename flushed too. A full disk is
+    507, with nothing written and no temporary file left."""
+    tmp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
+    try:
+        with tmp.open("wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, target)  # atomic on POSIX: readers see the old file or the new one
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise InsufficientStorage(
+                "no space is left on the server's disk: nothing was stored; try again later"
+            ) from None
+        raise
+    sync_folder(target.parent)
+
+
+def sync_folder(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)  # make a rename or an unlink in it durable
+    finally:
+        os.close(fd)
 
 
 def check_terms(graph: Graph, what: str) -> None:

@@ -16,7 +16,6 @@ it was made.
 from __future__ import annotations
 
 import json
-import secrets
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +25,7 @@ from .. import formats
 from ..errors import Forbidden, PayloadTooLarge, ProtocolError
 from ..namespaces import KG
 from ..store.checking import Addition, Checked, Part, registered_documents
-from ..store.submissions import Submission
+from ..store.submissions import Submission, write_durably
 from . import auth, curation, reviewing, reviewpage
 from .describe import link_for
 from .drafting import (
@@ -282,6 +281,5 @@ def _keep_text(draft: StoredDraft) -> None:
     target = folder / Path(draft.record.file_name).name
     if target.is_file():
         return  # named by the text's hash: the same name holds the same text
-    partial = folder / f".{target.name}.{secrets.token_hex(8)}.partial"
-    partial.write_text(draft.text, "utf-8")
-    partial.replace(target)
+    # durably: the submission that cites it is, and a quote is checked against it
+    write_durably(target, draft.text.encode("utf-8"))

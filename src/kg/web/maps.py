@@ -12,7 +12,7 @@ from flask import Blueprint, Response
 
 from . import cartography as carto
 from .describe import link_for
-from .pages import html, item_list, named, page_language, query_alternates, select
+from .pages import conditional, html, item_list, named, page_language, query_alternates, select
 from .state import cached
 
 bp = Blueprint("maps", __name__)
@@ -204,6 +204,7 @@ def arcs(
 
 
 @bp.route("/map")
+@conditional
 def map_page() -> Response:
     language = page_language()
     data = cached(f"map-{language}", lambda: map_data(language))

@@ -8,7 +8,9 @@ listing is a SPARQL query through the store, as the endpoint's are.
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -63,6 +65,20 @@ def html(template: str, language: str = FALLBACK_LANGUAGE, **context: Any) -> Re
     response.last_modified = modified
     response.vary.add("Accept-Language")
     return response
+
+
+def conditional(view: Callable[..., Response]) -> Callable[..., Response]:
+    """A page's validators honoured: 304 when the client's copy is current (a page sent an
+    ETag and Last-Modified, and answered every conditional request in full)."""
+
+    @functools.wraps(view)
+    def answer(*args: Any, **kwargs: Any) -> Response:
+        response = view(*args, **kwargs)
+        if response.status_code == 200:
+            response.make_conditional(request)
+        return response
+
+    return answer
 
 
 def page_language() -> str:
@@ -195,6 +211,7 @@ def landing_data(language: str) -> dict[str, Any]:
 
 
 @bp.route("/")
+@conditional
 def landing() -> Response:
     language = page_language()
     data = cached(f"landing-{language}", lambda: landing_data(language))

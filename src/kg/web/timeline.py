@@ -21,7 +21,16 @@ from rdflib.namespace import XSD
 
 from ..errors import HttpError
 from .describe import link_for, show_date
-from .pages import COUNTRY_PATH, html, item_list, named, page_language, query_alternates, select
+from .pages import (
+    COUNTRY_PATH,
+    conditional,
+    html,
+    item_list,
+    named,
+    page_language,
+    query_alternates,
+    select,
+)
 from .state import cached, data_version
 
 bp = Blueprint("timeline", __name__)
@@ -379,6 +388,7 @@ def catalogue_cached(language: str) -> dict[str, Any]:
 
 
 @bp.route("/timeline")
+@conditional
 def timeline() -> Response:
     language = page_language()
     data = catalogue_cached(language)

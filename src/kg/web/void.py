@@ -17,7 +17,7 @@ from .. import formats
 from ..namespaces import BASE, DATASET, KG, ONTOLOGY, VOID
 from ..store.dumps import DUMP_FORMATS, SUMS, Dump, write_dumps
 from .documents import finish, negotiate, serialize
-from .pages import html, select
+from .pages import conditional, html, select
 from .state import cached, data_version, get_store
 
 bp = Blueprint("void", __name__)
@@ -45,6 +45,7 @@ def dumps(version: str | None = None) -> list[Dump]:
 
 
 @bp.route("/dumps/")
+@conditional
 def dump_index() -> Response:
     return html("dumps.html", dumps=dumps())
 
@@ -139,6 +140,16 @@ def description(root: str) -> Graph:
     g.add((service, DCAT.endpointURL, service))
     g.add((service, DCAT.servesDataset, DATASET))
     return g
+
+
+@bp.route("/dataset")
+def dataset() -> Response:
+    """The dataset's own IRI (https://w3id.org/cakg/dataset): 303 to its description, as a
+    thing that is not a document is dereferenced (W3C, Cool URIs for the Semantic Web)."""
+    query = request.query_string.decode("ascii", "replace")
+    response = Response(status=303)
+    response.headers["Location"] = "/.well-known/void" + (f"?{query}" if query else "")
+    return response
 
 
 @bp.route("/.well-known/void")
