@@ -108,3 +108,13 @@ def test_the_dataset_iri_dereferences_to_its_description(client: FlaskClient) ->
     assert response.status_code == 200, response.text
     graph = Graph().parse(data=response.data, format="turtle")
     assert (URIRef("https://w3id.org/cakg/dataset"), None, None) in graph
+
+
+def test_an_iri_of_ours_with_a_double_slash_is_no_off_site_link() -> None:
+    """`https://w3id.org/cakg//evil.example/x` became href="//evil.example/x": a link that
+    looks local and leads to another site."""
+    from kg.web.describe import link_for
+
+    href = link_for("https://w3id.org/cakg//evil.example/x")
+    assert not href.startswith("//")
+    assert link_for("https://w3id.org/cakg/city/khiva") == "/city/khiva"

@@ -125,6 +125,8 @@ def local_path(iri: str) -> str | None:
     if not iri.startswith(BASE):
         return None
     rest = iri[len(BASE) :]
+    if rest.startswith("/"):  # "//evil.example/x" would be a link to another site
+        return None
     if "#" in rest:
         rest = rest.split("#", 1)[0] + "#" + rest.split("#", 1)[1]
     return "/" + rest

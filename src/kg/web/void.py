@@ -8,6 +8,7 @@ for, per version of the data, with their size and SHA-256.
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlencode
 
 from flask import Blueprint, Response, abort, current_app, request, send_file
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
@@ -146,9 +147,13 @@ def description(root: str) -> Graph:
 def dataset() -> Response:
     """The dataset's own IRI (https://w3id.org/cakg/dataset): 303 to its description, as a
     thing that is not a document is dereferenced (W3C, Cool URIs for the Semantic Web)."""
-    query = request.query_string.decode("ascii", "replace")
+    # only a format the description has is passed on: any other text of the client's would
+    # be echoed in a header (a huge one made waitress close the connection without a word)
+    named = request.args.get("format", "")
+    chosen = formats.from_parameters((named,), "resource") if named else None
     response = Response(status=303)
-    response.headers["Location"] = "/.well-known/void" + (f"?{query}" if query else "")
+    location = "/.well-known/void"
+    response.headers["Location"] = location + (f"?{urlencode({'format': named})}" if chosen else "")
     return response
 
 
