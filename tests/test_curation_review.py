@@ -182,16 +182,3 @@ def test_an_export_is_on_the_disk_before_its_submission_is_removed(
         for what, path in before
     )
     assert ("fsync", str(out)) in before
-
-
-def test_anonymous_validation_is_charged_to_its_client(
-    make_app: Callable[..., Flask], tmp_path: Path
-) -> None:
-    """/validate needs no token and had no per-client limit: with one validation process, a
-    few anonymous clients kept the curators waiting. It is charged to the client's seconds,
-    as a query is."""
-    client = make_app(QUERY_SECONDS_PER_MINUTE=0.000001, VAR_DIR=tmp_path).test_client()
-    body = event("checkfest").encode()
-    headers = {"Content-Type": "text/turtle"}
-    assert client.post("/validate", data=body, headers=headers).status_code == 200
-    assert_error(client.post("/validate", data=body, headers=headers), 429)

@@ -190,11 +190,8 @@ def not_conforming(report: Report) -> Response:
 
 @bp.route("/validate", methods=["POST"])
 def validate_addition() -> Response:
-    """Validate without writing anything; charged to the client's seconds, as a query is
-    (no token is needed, and the validation processes are the curators' too)."""
-    state = get_state()
-    with state.query_budget.spend(client_of(request.remote_addr), state.checker.work_seconds):
-        return report_response(check(read_addition()).report)
+    """Validate without writing anything."""
+    return report_response(check(read_addition()).report)
 
 
 @bp.route("/submissions", methods=["POST"])
