@@ -124,6 +124,10 @@ def read(addition: Addition, max_triples: int) -> Graph:
     return first
 
 
+#: What relative IRIs of an addition resolve against, for both parsers that read it.
+SUBMITTED = BASE + "submitted/"
+
+
 def _read_part(part: Part, max_triples: int) -> Graph:
     """Parse one part, refusing one over the triple limit before rdflib reads it all."""
     fast = _COUNTABLE.get(part.rdf_format)
@@ -132,13 +136,13 @@ def _read_part(part: Part, max_triples: int) -> Graph:
         try:
             # with rdflib's base: a relative IRI must not stop the count on line 1
             text = part.text.encode("utf-8")
-            for _ in ox.parse(text, format=fast, base_iri=BASE + "submitted/"):
+            for _ in ox.parse(text, format=fast, base_iri=SUBMITTED):
                 count += 1
                 if count > max_triples:
                     raise _too_many(count, max_triples)
         except SyntaxError:
             pass  # rdflib's parser says where, in its words, just below
-    graph = parse_text(part.text, part.rdf_format, source=part.source, base=BASE + "submitted/")
+    graph = parse_text(part.text, part.rdf_format, source=part.source, base=SUBMITTED)
     if len(graph) > max_triples:
         raise _too_many(len(graph), max_triples)
     return graph

@@ -754,8 +754,7 @@ class WorkerPool:
             if worker.generation == self._generation:
                 current.append(worker)
             else:
-                self.stats.retired += 1
-                self._replace(worker, counted=False)
+                self._retire(worker)
         for worker in current:
             self._idle.put(worker)
 
@@ -797,7 +796,7 @@ class WorkerPool:
         if self._closed:
             self._discard(worker)
         elif worker.generation != self._generation:  # forked by a server since replaced
-            self._replace(worker, counted=False)
+            self._retire(worker)
         else:
             self._idle.put(worker)
         return True
@@ -829,8 +828,7 @@ class WorkerPool:
                 f"every {self.work} worker is busy; try again shortly", retry_after=1
             ) from None
         if worker.generation != self._generation:  # forked by a server since replaced
-            self.stats.retired += 1
-            self._replace(worker, counted=False)
+            self._retire(worker)
             return self._run(job, timeout)
         if not worker.process.is_alive():
             self._replace(worker)
@@ -868,13 +866,18 @@ class WorkerPool:
         # a forked worker that no longer shares enough of the data, or whose server has been
         # replaced: a fresh one
         if retire or worker.generation != self._generation:
-            self.stats.retired += 1
-            self._replace(worker, counted=False)
+            self._retire(worker)
         else:
             self._idle.put(worker)
         if status == "error":
             raise payload
         return payload
+
+    def _retire(self, worker: _Worker) -> None:
+        """Replace a worker that did nothing wrong: past its budget, or forked by a fork
+        server since replaced (counted as retired, not as a restart)."""
+        self.stats.retired += 1
+        self._replace(worker, counted=False)
 
     def _replace(self, worker: _Worker, counted: bool = True) -> None:
         """Kill a worker and start another; its exit (a process that maps gigabytes takes a

@@ -127,20 +127,14 @@ class SubmissionStore:
         """Store a prepared submission (see :func:`prepare`) under its id, replacing any earlier
         version, atomically."""
         check_loadable(data, "this submission")  # nothing is written that cannot be served
-        self._write_atomically(self.path(submission_id), data)
-
-    def _write_atomically(self, target: Path, data: bytes) -> None:
-        write_durably(target, data)
-
-    def _sync_folder(self) -> None:
-        sync_folder(self.folder)
+        write_durably(self.path(submission_id), data)
 
     def remove(self, submission_id: str) -> bool:
         path = self.path(submission_id)
         if not path.exists():
             return False
         path.unlink()
-        self._sync_folder()
+        sync_folder(self.folder)
         return True
 
     def read(self, submission_id: str) -> Dataset:

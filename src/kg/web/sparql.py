@@ -55,8 +55,11 @@ class ProtocolRequest:
 
 def _parameters() -> MultiDict[str, str]:
     """URL and form parameters together (Werkzeug parses each once per request); the form only
-    when the body is one, so no multipart is ever parsed, and a query body costs nothing."""
+    when the body is one, so no multipart is ever parsed, and a query body costs nothing.
+    Either must be UTF-8 once percent-decoded."""
+    _check_utf8(request.query_string)
     if request.method == "POST" and request.mimetype == FORM:
+        _check_utf8(request.get_data(cache=True))
         return CombinedMultiDict([request.args, request.form])
     return request.args
 
@@ -81,9 +84,6 @@ def read_request() -> ProtocolRequest:
         raise UnsupportedMediaType(
             f"POST a query as {FORM} or {QUERY}, not {request.mimetype or 'no content type'}"
         )
-    _check_utf8(request.query_string)
-    if request.method == "POST" and request.mimetype == FORM:
-        _check_utf8(request.get_data(cache=True))
     parameters = _parameters()
     if "update" in parameters:
         raise ReadOnly("this endpoint is read-only: SPARQL Update is not accepted")

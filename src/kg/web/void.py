@@ -150,10 +150,10 @@ def dataset() -> Response:
     # only a format the description has is passed on: any other text of the client's would
     # be echoed in a header (a huge one made waitress close the connection without a word)
     named = request.args.get("format", "")
-    chosen = formats.from_parameters((named,), "resource") if named else None
+    known = bool(named) and formats.from_parameters((named,), "resource") is not None
     response = Response(status=303)
-    location = "/.well-known/void"
-    response.headers["Location"] = location + (f"?{urlencode({'format': named})}" if chosen else "")
+    query = f"?{urlencode({'format': named})}" if known else ""
+    response.headers["Location"] = "/.well-known/void" + query
     return response
 
 
