@@ -129,36 +129,17 @@ def test_syntax_errors_are_400_with_line(
     assert r.json["line"] == line and r.json["column"] >= 1
 
 
+def _in(rdf_format: str) -> str:
+    """A conforming event (typed, with its evidence) written in `rdf_format`."""
+    return Graph().parse(data=event("format-ok"), format="turtle").serialize(format=rdf_format)
+
+
 @pytest.mark.parametrize(
     ("content_type", "body"),
     [
-        pytest.param(
-            "application/n-triples",
-            "<https://w3id.org/cakg/event/nt-ok> "
-            '<http://www.w3.org/2000/01/rdf-schema#label> "x"@en .\n',
-            id="ntriples",
-        ),
-        pytest.param(
-            "application/ld+json",
-            json.dumps(
-                {
-                    "@id": "https://w3id.org/cakg/event/jl-ok",
-                    "http://www.w3.org/2000/01/rdf-schema#label": {
-                        "@value": "x",
-                        "@language": "en",
-                    },
-                }
-            ),
-            id="jsonld",
-        ),
-        pytest.param(
-            "application/rdf+xml",
-            '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
-            'xmlns:rdfs="http://www.w3.org/2000/01/rdf-schema#">'
-            '<rdf:Description rdf:about="https://w3id.org/cakg/event/x-ok">'
-            '<rdfs:label xml:lang="en">x</rdfs:label></rdf:Description></rdf:RDF>',
-            id="rdfxml",
-        ),
+        pytest.param("application/n-triples", _in("nt"), id="ntriples"),
+        pytest.param("application/ld+json", _in("json-ld"), id="jsonld"),
+        pytest.param("application/rdf+xml", _in("xml"), id="rdfxml"),
     ],
 )
 def test_every_format_is_read(curation: FlaskClient, content_type: str, body: str) -> None:

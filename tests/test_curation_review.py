@@ -182,3 +182,69 @@ def test_an_export_is_on_the_disk_before_its_submission_is_removed(
         for what, path in before
     )
     assert ("fsync", str(out)) in before
+
+
+def test_anonymous_validation_has_a_budget_of_its_own(
+    make_app: Callable[..., Flask], tmp_path: Path
+) -> None:
+    """/validate needs no token and had no per-client limit: with one validation process, a few
+    anonymous clients kept the curators waiting. Anonymous validation is charged to the
+    client's validation seconds (VALIDATION_SECONDS_PER_MINUTE), apart from its query seconds;
+    a curator's token is limited by the write rate instead."""
+    client = make_app(
+        VALIDATION_SECONDS_PER_MINUTE=0.000001,
+        CURATOR_TOKENS=TOKENS,
+        VAR_DIR=tmp_path,
+    ).test_client()
+    body = event("checkfest").encode()
+    plain = {"Content-Type": "text/turtle"}
+    assert client.post("/validate", data=body, headers=plain).status_code == 200
+    refused = client.post("/validate", data=body, headers=plain)
+    answer = assert_error(refused, 429)
+    assert "validation" in answer["message"] and int(refused.headers["Retry-After"]) >= 1
+    assert client.get("/sparql", query_string={"query": "ASK {}"}).status_code == 200
+    for _ in range(2):  # a curator is not charged
+        assert client.post("/validate", data=body, headers=turtle("alice")).status_code == 200
+    wrong = client.post("/validate", data=body, headers=turtle("mallory"))
+    assert wrong.status_code == 403
+
+
+def test_a_write_does_not_read_every_submission(
+    make_app: Callable[..., Flask], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Who else describes a subject was found by parsing every stored submission, under the
+    write lock: each write cost more than the one before. The files read by one write no
+    longer grow with the number of submissions."""
+    client = make_app(
+        CURATOR_TOKENS=TOKENS, WRITE_RATE_PER_MINUTE=1000, VAR_DIR=tmp_path
+    ).test_client()
+    reads: list[str] = []
+    parse = submissions_module.SubmissionStore.read
+
+    def counted(self: Any, submission_id: str) -> Any:
+        reads.append(submission_id)
+        return parse(self, submission_id)
+
+    monkeypatch.setattr(submissions_module.SubmissionStore, "read", counted)
+
+    def reads_of_one_write(slug: str) -> int:
+        reads.clear()
+        answer = client.post("/submissions", data=event(slug).encode(), headers=turtle("alice"))
+        assert answer.status_code == 201, answer.text
+        return len(reads)
+
+    def bobs(numbers: range) -> None:
+        for n in numbers:
+            answer = client.post(
+                "/submissions", data=event(f"bob-{n}").encode(), headers=turtle("bob")
+            )
+            assert answer.status_code == 201, answer.text
+
+    bobs(range(2))
+    reads_of_one_write("alice-1")
+    with_two = reads_of_one_write("alice-2")  # the second in a row: nothing new to learn
+    bobs(range(2, 10))
+    reads_of_one_write("alice-3")
+    assert reads_of_one_write("alice-4") <= with_two
+    shared = client.post("/submissions", data=event("bob-3").encode(), headers=turtle("alice"))
+    assert shared.status_code == 409 and "bob" in shared.text  # still found

@@ -289,13 +289,14 @@ def test_void_describes_the_dataset(client: FlaskClient) -> None:
     void = "http://rdfs.org/ns/void#"
     asked = graph.query(f"""PREFIX void: <{void}> PREFIX dcat: <http://www.w3.org/ns/dcat#>
         PREFIX dcterms: <http://purl.org/dc/terms/>
+        PREFIX iana: <https://www.iana.org/assignments/media-types/application/>
         ASK {{ ?d a void:Dataset, dcat:Dataset ; void:triples ?t ; void:entities ?e ;
               void:sparqlEndpoint <http://localhost/sparql> ; void:uriSpace "{BASE}" ;
               void:dataDump <http://localhost/dumps/cakg.nq> ; void:vocabulary ?v ;
               dcterms:source <{BASE}doc/003_74272806e3865168> ; dcterms:license ?l ;
               void:classPartition [ void:class <{KG.CityTwinning}> ; void:entities 4 ] ;
               void:propertyPartition [ void:property <{KG.twinnedPlace}> ; void:triples 8 ] ;
-              dcat:distribution [ dcat:byteSize ?size ; dcat:mediaType "application/n-quads" ] .
+              dcat:distribution [ dcat:byteSize ?size ; dcat:mediaType iana:n-quads ] .
               FILTER(?t > 4000 && ?e > 300) }}""")
     assert asked.askAnswer
 

@@ -10,12 +10,16 @@ import threading
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from rdflib import Graph, Literal, URIRef
+from rdflib import XSD, Graph, Literal, URIRef
 
 from kg import formats
 from kg.errors import NotAcceptable
+from kg.graph.parsing import parse_text
 from kg.web.documents import serialize
 from kg.web.state import cached
+
+OWL_SAME_AS = "http://www.w3.org/2002/07/owl#sameAs"
+GEO_LAT = "http://www.w3.org/2003/01/geo/wgs84_pos#lat"
 
 
 @pytest.mark.parametrize("accept", ["text/turtle", "application/ld+json", "application/n-triples"])
@@ -118,3 +122,63 @@ def test_an_iri_of_ours_with_a_double_slash_is_no_off_site_link() -> None:
     href = link_for("https://w3id.org/cakg//evil.example/x")
     assert not href.startswith("//")
     assert link_for("https://w3id.org/cakg/city/khiva") == "/city/khiva"
+
+
+def test_a_distribution_names_its_media_type_as_dcat_asks(client: FlaskClient) -> None:
+    """dcat:mediaType was a plain string; DCAT's range is dct:MediaType, named by its IANA IRI."""
+    response = client.get("/.well-known/void", headers={"Accept": "text/turtle"})
+    graph = Graph().parse(data=response.text, format="turtle")
+    types = set(graph.objects(None, URIRef("http://www.w3.org/ns/dcat#mediaType")))
+    assert types and all(isinstance(t, URIRef) for t in types), types
+    iana = "https://www.iana.org/assignments/media-types/application/n-quads"
+    assert URIRef(iana) in types
+
+
+@pytest.mark.parametrize(
+    ("path", "accept"),
+    [
+        ("/city/khiva", "application/n-triples;q=0, text/plain"),
+        ("/sparql?query=ASK%7B%7D", "text/tab-separated-values;q=0, text/plain"),
+    ],
+)
+def test_an_alias_does_not_bring_back_a_type_the_client_refused(
+    client: FlaskClient, path: str, accept: str
+) -> None:
+    """text/plain stands for N-Triples (or TSV); sent beside an explicit q=0 for that very type,
+    it overrode the refusal. A client that refuses a type never gets it."""
+    response = client.get(path, headers={"Accept": accept})
+    assert response.status_code == 406, response.headers.get("Content-Type")
+
+
+@pytest.mark.parametrize("iri", ["geo:41.3,69.2", "doc:weird", "urn:isbn:0451450523"])
+def test_an_iri_whose_scheme_is_a_prefix_of_the_context_round_trips(app: Flask, iri: str) -> None:
+    """The JSON-LD context's prefixes double as URI schemes: `geo:41.3,69.2` (RFC 5870) was
+    written as it is and read back as a wgs84_pos term. A prefix that is the scheme of an IRI
+    of the document is left out of its context."""
+    city, graph = URIRef("https://w3id.org/cakg/city/x"), Graph()
+    graph.add((city, URIRef(OWL_SAME_AS), URIRef(iri)))
+    graph.add((city, URIRef(GEO_LAT), Literal("41.3", datatype=XSD.decimal)))
+    with app.test_request_context("/city/x"):
+        data = serialize(graph, formats.JSONLD)
+    back = parse_text(data.decode(), "json-ld")
+    assert set(back) == set(graph)
+
+
+def test_a_named_graphs_page_lists_what_the_graph_says(client: FlaskClient) -> None:
+    """A named graph's HTML page showed only the graph's name: a reader could not see what
+    the document's graph holds without downloading it. It lists the things the graph
+    describes, with their names and classes, linked to their pages, and says how many."""
+    page = client.get("/graph/000_74681c818d2b02ab", headers={"Accept": "text/html"})
+    assert page.status_code == 200
+    html = page.text
+    turtle = client.get("/graph/000_74681c818d2b02ab", headers={"Accept": "text/turtle"})
+    described = {
+        s
+        for s in Graph().parse(data=turtle.text, format="turtle").subjects()
+        if isinstance(s, URIRef)
+    }
+    assert f"about {len(described)} things" in html
+    base = "https://w3id.org/cakg/"
+    for thing in described:
+        assert f'href="/{thing[len(base) :]}"' in html, thing
+    assert "Cultural event" in html

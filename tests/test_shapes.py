@@ -16,7 +16,8 @@ import pytest
 from rdflib import BNode, Graph
 
 from kg.graph.parsing import parse_file
-from kg.graph.validate import PreparedQueries, Report, validate
+from kg.graph.report import Report
+from kg.graph.validate import PreparedQueries, validate
 
 EXAMPLES = Path(__file__).parent / "shapes"
 EX = "https://w3id.org/cakg/example/"

@@ -87,6 +87,12 @@ QUOTES = [
     "held in Khiva on April 25–30, 2022",
 ]
 DOC = "doc:000_74681c818d2b02ab"
+#: Blank nodes within blank nodes, each of a class the shapes check (an untyped one is refused)
+PARTICIPATION = (
+    "[ a kg:Participation ; kg:agent <https://w3id.org/cakg/country/kz> ;\n"
+    "        kg:hadRole <https://w3id.org/cakg/vocab/participation-role/participant> ;\n"
+    f'        kg:evidence [ a kg:Evidence ; kg:source {DOC} ; kg:quote "{QUOTES[2]}" ] ]'
+)
 
 Statement = tuple[str, ...]  # terms in N-Triples syntax; three, or four with the graph
 
@@ -270,8 +276,9 @@ def parse_body(turtle: str) -> set[Statement]:
 
 
 def event_ttl(rng: random.Random, slug: str, evidence: str) -> str:
-    """A festival in Khiva (some dated by a year, a month or a span of years), with extra
-    blank nodes now and then; `evidence` is the blank node (or list) to cite."""
+    """A festival in Khiva (some dated by a year, a month or a span of years), with a
+    participation (blank nodes within blank nodes) now and then; `evidence` is the blank node
+    (or list) to cite."""
     when = rng.choice(
         [
             '    kg:date "2024"^^xsd:gYear ;\n',
@@ -280,14 +287,7 @@ def event_ttl(rng: random.Random, slug: str, evidence: str) -> str:
             "",
         ]
     )
-    extra = rng.choice(
-        [
-            "",
-            f'    rdfs:seeAlso [ rdfs:label "note on {slug}"@en ] ;\n',
-            f'    rdfs:seeAlso [ rdfs:label "outer {slug}"@en ; '
-            f'rdfs:seeAlso [ rdfs:label "inner {slug}"@en ] ] ;\n',
-        ]
-    )
+    extra = rng.choice(["", f"    kg:participation {PARTICIPATION} ;\n"])
     return (
         f"<https://w3id.org/cakg/event/{slug}> a kg:CulturalEvent ;\n"
         f'    rdfs:label "Festival {slug}"@en ;\n'

@@ -137,7 +137,19 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("CURATOR_TOKENS_FILE", "", "File of curators' tokens, one `name=token` a line."),
     Setting("MAX_SUBMISSION_BYTES", 2000000, "Largest submission or validation body (413)."),
     Setting("MAX_SUBMISSION_TRIPLES", 10000, "Most triples a submission or validation may hold."),
+    Setting(
+        "FOREIGN_STATEMENTS",
+        False,
+        "Take added statements in other vocabularies, about things no shape checks (to host other "
+        "data, such as the W3C protocol suites'); off, each must fall under the shapes.",
+    ),
     Setting("VALIDATION_WORKERS", 1, "Processes that parse and validate additions."),
+    Setting(
+        "VALIDATION_SECONDS_PER_MINUTE",
+        30.0,
+        "Seconds of validation one client address may use in a minute on /validate without a "
+        "curator's token (429); 0: off.",
+    ),
     Setting(
         "VALIDATION_TIMEOUT_S", 60.0, "Longest a validation may run before it is stopped (503)."
     ),
@@ -162,6 +174,12 @@ SETTINGS: tuple[Setting, ...] = (
         "Results format asked of the store: tsv (fastest), or json where its TSV is not W3C's.",
     ),
     Setting("STORE_LOAD_TIMEOUT_S", 600, "Seconds `kg load` waits for the store to take a graph."),
+    Setting(
+        "WRITE_LEASE_S",
+        120.0,
+        "Remote store: seconds a copy's write lease may stay unchanged before another copy takes "
+        "it to be a dead copy's and breaks it (more than VALIDATION_TIMEOUT_S and a write).",
+    ),
     Setting("EXAMPLES_DIR", "tests/cq", "Example queries (*.rq) shown on the query page."),
 )
 

@@ -178,7 +178,10 @@ def _match(accept: str | None, kind: str, extra: tuple[str, ...]) -> str | None:
             for value, quality in parse_accept_header(accept, MIMEAccept)
         ]
     )
-    candidates = offers + list(ALIASES[kind])
+    # an alias stands for its type: it cannot bring back a type the client refused (q=0)
+    refused = {value.lower() for value, quality in parsed if quality == 0}
+    aliases = [alias for alias, target in ALIASES[kind].items() if target not in refused]
+    candidates = offers + aliases
     best = parsed.best_match(candidates)
     if best is None:
         return None

@@ -27,8 +27,10 @@ from ..graph.build import build as build_graph
 from ..graph.build import dump_file
 from ..graph.dataset import assemble, load_built, union
 from ..graph.parsing import parse_file
-from ..graph.validate import Report, load_shapes, report_json, validate
-from ..namespaces import KG, bind_prefixes
+from ..graph.report import Report
+from ..graph.validate import load_shapes, report_json, validate
+from ..graph.vocabulary import Vocabulary
+from ..namespaces import KG, ONTOLOGY_GRAPH, bind_prefixes
 from ..store import guard
 from ..store.checking import registered_documents
 from ..store.pool import load_dump
@@ -133,9 +135,13 @@ def validate_command(
         for path in files:
             addition += parse_file(path, fmt)
         shapes = load_shapes(settings["SHAPES_DIR"])
-        data = union(load_built(settings["BUILD_DIR"]) or _assemble(settings)) + addition
+        stored = load_built(settings["BUILD_DIR"]) or _assemble(settings)
+        vocabulary = Vocabulary.of(stored.graph(ONTOLOGY_GRAPH), shapes)
         beside = [path.parent for path in files]  # a draft's text lies in its folder
-        report = validate(data, shapes, settings["DATA_DIR"], *beside)
+        data = union(stored) + addition
+        report = validate(
+            data, shapes, settings["DATA_DIR"], *beside, new=addition, vocabulary=vocabulary
+        )
     except KgError as exc:
         _fail(exc)
     _emit_report(report, output)

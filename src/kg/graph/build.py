@@ -7,11 +7,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from rdflib import Dataset
+from rdflib import Dataset, Graph
 
-from .dataset import assemble, text_folders, union, write
+from ..namespaces import ONTOLOGY_GRAPH, SCHEMA_GRAPH, SHAPES_GRAPH, SUBMISSION_GRAPHS
+from .dataset import assemble, strip_provenance, text_folders, union, write
+from .report import Report
 from .support import Unsupported, check_dataset
-from .validate import Report, load_shapes, validate
+from .validate import load_shapes, validate
+from .vocabulary import Vocabulary
 
 DUMP_NAME = "cakg.nq"
 
@@ -46,8 +49,30 @@ def assemble_and_check(settings: Mapping[str, Any]) -> tuple[Dataset, Report]:
         Path(settings["DATA_DIR"]), Path(settings["ONTOLOGY_DIR"]), Path(settings["SHAPES_DIR"])
     )
     shapes = load_shapes(Path(settings["SHAPES_DIR"]))
-    report = validate(union(dataset), shapes, *text_folders(Path(settings["DATA_DIR"])))
+    report = validate(
+        union(dataset),
+        shapes,
+        *text_folders(Path(settings["DATA_DIR"])),
+        new=curated(dataset),
+        vocabulary=Vocabulary.of(dataset.graph(ONTOLOGY_GRAPH), shapes),
+    )
     return dataset, report
+
+
+def curated(dataset: Dataset) -> Graph:
+    """The statements curators wrote: every graph but the ontology, the shapes and what the
+    build derives from them, without the provenance the store adds to a submission."""
+    skip = {ONTOLOGY_GRAPH, SHAPES_GRAPH, SCHEMA_GRAPH}
+    statements = Graph()
+    for graph in dataset.graphs():
+        name = graph.identifier
+        if name in skip:
+            continue
+        if str(name).startswith(SUBMISSION_GRAPHS):
+            graph = strip_provenance(name, graph)
+        for triple in graph:
+            statements.add(triple)
+    return statements
 
 
 def build(settings: Mapping[str, Any]) -> Build:

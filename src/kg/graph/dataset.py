@@ -12,7 +12,8 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from rdflib import Dataset, Graph, Literal, URIRef
-from rdflib.namespace import XSD
+from rdflib.namespace import PROV, XSD
+from rdflib.term import Node
 
 from ..errors import BuildError
 from ..namespaces import (
@@ -165,3 +166,14 @@ def load_built(build_dir: Path) -> Dataset | None:
     with path.open("rb") as handle, quiet_rdflib_deprecations():
         dataset.parse(handle, format="nquads")
     return dataset
+
+
+def strip_provenance(name: Node, graph: Graph) -> Graph:
+    """The curator's triples of the submission graph `name`, without what the store added
+    about it."""
+    agent = graph.value(name, PROV.wasAttributedTo)
+    out = bind_prefixes(Graph())
+    for s, p, o in graph:
+        if s != name and s != agent:
+            out.add((s, p, o))
+    return out

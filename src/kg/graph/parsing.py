@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 from xml.sax import SAXParseException
 
+import rdflib
 from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
 from defusedxml import ElementTree as SafeElementTree
 from rdflib import Graph
@@ -23,6 +24,19 @@ from rdflib.exceptions import ParserError
 from rdflib.plugins.parsers.notation3 import BadSyntax
 
 from ..errors import InputError
+
+
+def keep_literals_as_sent() -> None:
+    """Make rdflib keep each literal as it was written.
+
+    rdflib rewrites a literal as it reads it (`"yes"^^xsd:boolean` became `"false"`, the time
+    zone of `"2024-05-01Z"^^xsd:date` was dropped): what was stored was not what was sent, and
+    an ill-typed value could no longer be named to the curator who sent it. The switch is
+    rdflib's global, and pySHACL sets it back after each validation, so it is set again then."""
+    rdflib.NORMALIZE_LITERALS = False
+
+
+keep_literals_as_sent()
 
 #: rdflib parser name by file extension.
 FORMAT_BY_EXTENSION: dict[str, str] = {

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -26,106 +25,14 @@ from rdflib.query import Result as QueryResult
 from rdflib.term import Identifier, Node
 
 from ..errors import ShapeLoadError
-from ..namespaces import EVIDENCE, KG, OA, PREFIXES, SH, bind_prefixes
+from ..namespaces import EVIDENCE, KG, OA, PREFIXES, SH
 from .anchor import document_id, evidence_iri
-from .parsing import parse_file
+from .parsing import keep_literals_as_sent, parse_file
+from .report import SEVERITY_ORDER, Report, Result, node_text, shortener
+from .vocabulary import Vocabulary, check_statements
 
 QUOTE_CHECK = URIRef(PREFIXES["kg"] + "VerbatimQuoteCheck")
 OFFSETS_CHECK = URIRef(PREFIXES["kg"] + "TextPositionCheck")
-SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
-
-
-@dataclass(frozen=True, order=True)
-class Result:
-    """One problem found: where it is, what is wrong, and how bad it is."""
-
-    severity: str
-    focus_node: str
-    path: str | None
-    value: str | None
-    message: str
-    shape: str | None = None
-    constraint: str | None = None
-
-
-@dataclass
-class Report:
-    """The outcome of a validation: conforming or not, and every result."""
-
-    conforms: bool
-    results: list[Result] = field(default_factory=list)
-    labels: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "conforms": self.conforms,
-            "results": [asdict(r) | {"label": self.labels.get(r.focus_node)} for r in self.results],
-        }
-
-    def to_text(self, prefixes: dict[str, str] | None = None) -> str:
-        short = _shortener(prefixes or PREFIXES)
-        if not self.results:
-            return "Conforms: every shape is satisfied and every quote is verbatim.\n"
-        lines = [f"Does not conform: {self.summary()}", ""]
-        for r in self.results:
-            label = self.labels.get(r.focus_node)
-            lines.append(f"{r.severity}: {short(r.focus_node)}" + (f" ({label})" if label else ""))
-            if r.path:
-                lines.append(f"  path:    {short(r.path)}")
-            if r.value is not None:
-                lines.append(f"  value:   {short(r.value)}")
-            lines.append(f"  message: {r.message}")
-            if r.shape:
-                lines.append(f"  shape:   {short(r.shape)}")
-            lines.append("")
-        return "\n".join(lines)
-
-    def summary(self) -> str:
-        counts: dict[str, int] = {}
-        for r in self.results:
-            counts[r.severity] = counts.get(r.severity, 0) + 1
-        return ", ".join(f"{n} {sev.lower()}{'s' if n > 1 else ''}" for sev, n in counts.items())
-
-    def to_graph(self) -> Graph:
-        """Return the report as an ``sh:ValidationReport`` graph."""
-        graph = Graph()
-        graph.bind("sh", SH)
-        bind_prefixes(graph)
-        report = BNode()
-        graph.add((report, RDF.type, SH.ValidationReport))
-        graph.add((report, SH.conforms, Literal(self.conforms)))
-        for r in self.results:
-            node = BNode()
-            graph.add((report, SH.result, node))
-            graph.add((node, RDF.type, SH.ValidationResult))
-            graph.add((node, SH.resultSeverity, SH[r.severity]))
-            graph.add((node, SH.focusNode, _term(r.focus_node)))
-            graph.add((node, SH.resultMessage, Literal(r.message)))
-            if r.path:
-                graph.add((node, SH.resultPath, URIRef(r.path)))
-            if r.value is not None:
-                graph.add((node, SH.value, Literal(r.value)))
-            if r.shape:
-                graph.add((node, SH.sourceShape, _term(r.shape)))
-            if r.constraint:
-                graph.add((node, SH.sourceConstraintComponent, URIRef(r.constraint)))
-        return graph
-
-
-def _term(text: str) -> Node:
-    return BNode(text[2:]) if text.startswith("_:") else URIRef(text)
-
-
-def _shortener(prefixes: dict[str, str]) -> Any:
-    pairs = sorted(prefixes.items(), key=lambda kv: -len(kv[1]))
-
-    def short(text: str) -> str:
-        for prefix, ns in pairs:
-            if text.startswith(ns) and "/" not in text[len(ns) :]:
-                return f"{prefix}:{text[len(ns) :]}"
-        return text
-
-    return short
 
 
 def load_shapes(shapes_dir: Path) -> Graph:
@@ -142,9 +49,19 @@ def load_shapes(shapes_dir: Path) -> Graph:
     return shapes
 
 
-def validate(data: Graph, shapes: Graph, documents_dir: Path, *beside: Path) -> Report:
+def validate(
+    data: Graph,
+    shapes: Graph,
+    documents_dir: Path,
+    *beside: Path,
+    new: Graph | None = None,
+    vocabulary: Vocabulary | None = None,
+    foreign: bool = False,
+) -> Report:
     """Validate a graph (ontology, existing facts and any addition, merged) in full; the
-    documents' texts are read from `documents_dir`, else from the folders `beside` (a draft's)."""
+    documents' texts are read from `documents_dir`, else from the folders `beside` (a draft's).
+    The statements `new` (an addition) must also fall under the shapes, in `vocabulary` (other
+    vocabularies too if `foreign`: :func:`~kg.graph.vocabulary.check_statements`)."""
     _conforms, results_graph, _text = pyshacl.validate(
         PreparedQueries(data.store, data.identifier, data.namespace_manager),
         shacl_graph=shapes,
@@ -153,11 +70,14 @@ def validate(data: Graph, shapes: Graph, documents_dir: Path, *beside: Path) -> 
         allow_warnings=True,
         inplace=True,  # callers pass a graph made for this call; no inference runs
     )
+    keep_literals_as_sent()  # pySHACL set rdflib's switch back as it finished
     results = (
         _shacl_results(results_graph)
         + check_quotes(data, documents_dir, *beside)
         + check_offsets(data, documents_dir, *beside)
     )
+    if new is not None and vocabulary is not None:
+        results += check_statements(new, data, vocabulary, foreign=foreign)
     results.sort(key=lambda r: (SEVERITY_ORDER.get(r.severity, 9), r.focus_node, r.path or ""))
     conforms = not any(r.severity == "Violation" for r in results)
     return Report(conforms, results, labels=_labels(data, results))
@@ -205,21 +125,15 @@ def _shacl_results(report: Graph) -> list[Result]:
         results.append(
             Result(
                 severity=str(severity).rsplit("#", 1)[-1] if severity else "Violation",
-                focus_node=_text(report.value(node, SH.focusNode)),
+                focus_node=node_text(report.value(node, SH.focusNode)),
                 path=str(path) if isinstance(path, URIRef) else None,
-                value=_text(value) if value is not None else None,
+                value=node_text(value) if value is not None else None,
                 message=str(report.value(node, SH.resultMessage) or "constraint not satisfied"),
-                shape=_text(shape) if isinstance(shape, URIRef) else None,
+                shape=node_text(shape) if isinstance(shape, URIRef) else None,
                 constraint=str(report.value(node, SH.sourceConstraintComponent) or "") or None,
             )
         )
     return results
-
-
-def _text(node: Node | None) -> str:
-    if isinstance(node, BNode):
-        return f"_:{node}"
-    return str(node) if node is not None else ""
 
 
 def check_quotes(data: Graph, documents_dir: Path, *beside: Path) -> list[Result]:
@@ -298,7 +212,7 @@ def check_offsets(data: Graph, documents_dir: Path, *beside: Path) -> list[Resul
             results.append(
                 Result(
                     "Violation",
-                    _text(evidence),
+                    node_text(evidence),
                     str(OA.start),
                     str(start),
                     problem,
@@ -309,7 +223,7 @@ def check_offsets(data: Graph, documents_dir: Path, *beside: Path) -> list[Resul
 
 
 def _quote_result(fact: Node, quote: Node, severity: str, message: str) -> Result:
-    return Result(severity, _text(fact), str(KG.quote), str(quote), message, str(QUOTE_CHECK))
+    return Result(severity, node_text(fact), str(KG.quote), str(quote), message, str(QUOTE_CHECK))
 
 
 def _document_text(data: Graph, source: Node, folders: tuple[Path, ...]) -> str | None:
@@ -325,7 +239,7 @@ def _document_text(data: Graph, source: Node, folders: tuple[Path, ...]) -> str 
 
 def _labels(data: Graph, results: list[Result]) -> dict[str, str]:
     """Name each focus node for a reader: its label, or for a blank node, what points to it."""
-    short = _shortener(PREFIXES)
+    short = shortener(PREFIXES)
     labels = {}
     for r in results:
         if r.focus_node.startswith("_:"):

@@ -31,8 +31,10 @@ from rdflib.term import Node
 from ..errors import EmptySubmission, PayloadTooLarge
 from ..graph.dataset import text_folders
 from ..graph.parsing import parse_text
-from ..graph.validate import Report, load_shapes, validate
-from ..namespaces import BASE, KG
+from ..graph.report import Report
+from ..graph.validate import load_shapes, validate
+from ..graph.vocabulary import Vocabulary
+from ..namespaces import BASE, KG, ONTOLOGY_GRAPH
 from .interface import Store, rdflib_triple
 from .pool import Handler, WorkerPool
 from .submissions import Submission, check_terms, graph_iri, prepare
@@ -158,7 +160,7 @@ def _cited_source(addition: Graph) -> str | None:
 NICENESS = 10
 
 
-def check_handler(shapes_dir: str, documents_dir: str, *beside: str) -> Handler:
+def check_handler(shapes_dir: str, foreign: bool, documents_dir: str, *beside: str) -> Handler:
     """A worker's handler: shapes loaded once, the stored graph once per version. Quotes are
     checked against the texts in `documents_dir`, else in the folders `beside` (the texts of
     documents the review page registered, which live outside the data folder)."""
@@ -167,22 +169,31 @@ def check_handler(shapes_dir: str, documents_dir: str, *beside: str) -> Handler:
     folders = [Path(folder) for folder in beside]
     contexts: dict[str, Context] = {}
 
-    def context(job: CheckJob) -> Graph:
+    def stored(job: CheckJob) -> Context:
         if job.context_version not in contexts:
             contexts.clear()  # only the current version is ever asked for again
-            contexts[job.context_version] = Context(Path(job.context))
-        return contexts[job.context_version].without(job.replacing)
+            contexts[job.context_version] = Context(Path(job.context), shapes)
+        return contexts[job.context_version]
 
     def handle(job: CheckJob) -> Checked:
+        context = stored(job)
         if job.removing:
-            left = validate(context(job), shapes, Path(documents_dir), *folders)
+            left = validate(context.without(job.replacing), shapes, Path(documents_dir), *folders)
             return Checked(left, frozenset())
-        addition = read(job.addition, job.max_triples)
+        new = addition = read(job.addition, job.max_triples)
         old = Graph().parse(data=job.old, format="nt") if job.old is not None else None
         if job.merge and old is not None:
             addition = old + addition
         check_shape_of(addition)
-        report = validate(context(job) + addition, shapes, Path(documents_dir), *folders)
+        report = validate(
+            context.without(job.replacing) + addition,
+            shapes,
+            Path(documents_dir),
+            *folders,
+            new=new,  # what was stored before was judged when it was sent
+            vocabulary=context.vocabulary,
+            foreign=foreign,
+        )
         subjects = frozenset(str(s) for s in addition.subjects() if isinstance(s, URIRef))
         if job.keep is None or not report.conforms:
             return Checked(report, subjects)
@@ -202,7 +213,7 @@ class Context:
     graph alone states, so that a graph being replaced takes out only its own triples (issue
     12: subtracting the old version took out base triples it had restated)."""
 
-    def __init__(self, snapshot: Path) -> None:
+    def __init__(self, snapshot: Path, shapes: Graph) -> None:
         self.merge = Graph()
         self.stated_by: dict[str, set[Triple]] = {}
         graphs_of: Counter[Triple] = Counter()
@@ -215,6 +226,11 @@ class Context:
         for triple in graphs_of:
             self.merge.add(triple)
         self._graphs_of = graphs_of
+        ontology = Graph()
+        for triple in self.stated_by.get(str(ONTOLOGY_GRAPH), ()):
+            ontology.add(triple)
+        #: what an addition may say: the stored ontology's terms, never the addition's own
+        self.vocabulary = Vocabulary.of(ontology, shapes)
 
     def without(self, graph: str | None) -> Graph:
         """The merge without what only `graph` states."""
@@ -274,6 +290,7 @@ class CheckPool(WorkerPool):
             lazy=True,  # its process (pyshacl, rdflib) starts with the first validation
         )
         self.shapes_dir = str(settings["SHAPES_DIR"])
+        self.foreign = bool(settings["FOREIGN_STATEMENTS"])
         #: the data's texts, then those of documents registered through the review page
         folders = (*text_folders(Path(settings["DATA_DIR"])), registered_documents(settings))
         self.text_folders = tuple(str(folder) for folder in folders)
@@ -285,7 +302,7 @@ class CheckPool(WorkerPool):
         self._snapshot_lock = threading.Lock()
 
     def handler(self) -> tuple[Callable[..., Handler], tuple[Any, ...]]:
-        return check_handler, (self.shapes_dir, *self.text_folders)
+        return check_handler, (self.shapes_dir, self.foreign, *self.text_folders)
 
     def snapshot(self, store: Store) -> tuple[str, str]:
         """(version, path) of the stored graph as N-Triples, written once per version."""

@@ -11,8 +11,8 @@ store's engine, and return plain Python values or rdflib graphs.
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -124,6 +124,10 @@ class Submissions(Protocol):
 
     def content(self, submission_id: str) -> Graph: ...
 
+    def describers(self, subjects: frozenset[str]) -> list[tuple[str, str, str]]:
+        """(submission, curator, subject) for each submission describing one of `subjects`."""
+        ...
+
     def write(self, submission_id: str, data: bytes) -> None:
         """Store a submission prepared by :func:`kg.store.submissions.prepare`."""
         ...
@@ -148,8 +152,9 @@ class Store(Protocol):
         ...
 
     @property
-    def write_lock(self) -> threading.Lock:
-        """Held while a write is validated and committed: one writer at a time."""
+    def write_lock(self) -> AbstractContextManager[Any]:
+        """Held while a write is validated and committed: one writer at a time (in a remote
+        store, across every copy of the service)."""
         ...
 
     @property

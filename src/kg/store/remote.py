@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import logging
+import random
 import re
 import secrets
 import threading
@@ -27,11 +28,12 @@ from typing import Any
 
 import pyoxigraph as ox
 import requests
-from rdflib import Graph
+from rdflib import Graph, URIRef
 
 from .. import formats
 from ..config import ConfigError
-from ..errors import HttpError, QuerySyntaxError, QueryTimeout
+from ..errors import Busy, HttpError, QuerySyntaxError, QueryTimeout
+from ..graph.dataset import strip_provenance
 from ..namespaces import DATASET, MERGE_GRAPH, PREFIXES, SERVICE_GRAPH
 from .engine import (
     Answer,
@@ -52,7 +54,6 @@ from .submissions import (
     describe_graph,
     graph_iri,
     new_id,
-    strip_provenance,
 )
 
 SERVICE = str(SERVICE_GRAPH)  # compared with plain strings from results
@@ -68,6 +69,13 @@ log = logging.getLogger(__name__)
 class StoreUnavailable(HttpError):
     status = 503
     code = "store_unavailable"
+
+
+#: Virtuoso's SPARQL endpoint runs updates in autocommit mode without its transaction log: a
+#: restart (SIGTERM, as a service manager stops it) lost acknowledged writes, half an event at a
+#: time. `sql:log-enable 3` keeps autocommit and logs each transaction, so that a restart
+#: replays it (https://docs.openlinksw.com/virtuoso/fn_log_enable/).
+VIRTUOSO_UPDATE_PRAGMAS = "DEFINE sql:log-enable 3\n"
 
 
 def _prologue(base_iri: str | None = None) -> str:
@@ -280,7 +288,23 @@ class RemoteSubmissions:
         return describe_graph(submission_id, self._graph(submission_id))
 
     def content(self, submission_id: str) -> Graph:
-        return strip_provenance(submission_id, self._graph(submission_id))
+        return strip_provenance(URIRef(graph_iri(submission_id)), self._graph(submission_id))
+
+    def describers(self, subjects: frozenset[str]) -> list[tuple[str, str, str]]:
+        """(submission, curator, subject) for each submission describing one of `subjects`:
+        a query per 500 subjects, however many submissions there are."""
+        found = []
+        ordered = sorted(subjects)
+        for start in range(0, len(ordered), 500):
+            values = " ".join(f"<{s}>" for s in ordered[start : start + 500])
+            found += self.store.select(
+                f"""SELECT DISTINCT ?g ?who ?s WHERE {{ VALUES ?s {{ {values} }}
+                GRAPH ?g {{ ?s ?p ?o . ?g prov:wasAttributedTo ?a . ?a rdfs:label ?who }}
+                FILTER (STRSTARTS(STR(?g), "{graph_iri("")}")) }}""",
+                whole_store=True,
+            )
+        prefix = len(graph_iri(""))
+        return sorted((row["g"][prefix:], row["who"], row["s"]) for row in found)
 
     def write(self, submission_id: str, data: bytes) -> None:
         """Store a prepared submission (N-Quads of its one graph) as that named graph, and
@@ -326,6 +350,76 @@ def _bump() -> str:
 INSERT DATA {{ GRAPH <{SERVICE}> {{ <{DATASET}> kg:version "{token}" }} }}"""
 
 
+class WriteLease:
+    """One writer at a time across every copy of the service: a lease kept in the store.
+
+    Each copy's lock was its own, so two copies could each read a graph, validate and replace
+    it, and the later write dropped the earlier one's triples (and was validated without them).
+    A writer adds its token to the service graph and holds the lease when its token is the
+    only one there; two that add theirs at once both see two, and both take theirs back and try
+    again after a random pause. Only plain INSERT DATA, DELETE DATA and SELECT are sent, which
+    every store runs alike. A copy that dies holding the lease leaves its token: one that has
+    not changed for `stale_s` seconds (``WRITE_LEASE_S``) is removed by the next writer, which
+    also gives up waiting (503) after that long."""
+
+    def __init__(self, store: RemoteStore, stale_s: float) -> None:
+        self.store = store
+        self.stale_s = stale_s
+        self._local = threading.Lock()  # this copy's writers take turns here first
+        self._token: str | None = None
+
+    def __enter__(self) -> WriteLease:
+        if not self._local.acquire(timeout=self.stale_s):
+            raise Busy("other writes are under way; try again", retry_after=5)
+        try:
+            self._token = self._take()
+            self.store.refresh()  # validate against what the last writer left
+        except BaseException:
+            self._local.release()
+            raise
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            if self._token is not None:
+                self.store.update(_writer("DELETE DATA", self._token))
+        finally:
+            self._token = None
+            self._local.release()
+
+    def _take(self) -> str:
+        token = f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{secrets.token_hex(6)}"
+        seen: dict[str, float] = {}  # other writers' tokens, and when each was first seen
+        give_up = time.monotonic() + self.stale_s + 5
+        while True:
+            self.store.update(_writer("INSERT DATA", token))
+            writers = self._writers()
+            if writers == {token}:
+                return token
+            self.store.update(_writer("DELETE DATA", token))
+            now = time.monotonic()
+            for other in writers - {token}:
+                if now - seen.setdefault(other, now) > self.stale_s:
+                    log.warning(
+                        "broke the write lease of a copy that held it %.0f s", now - seen[other]
+                    )
+                    self.store.update(_writer("DELETE DATA", other))
+            if now > give_up:
+                raise Busy("another copy of the service holds the write lease", retry_after=5)
+            time.sleep(random.uniform(0.02, 0.2))
+
+    def _writers(self) -> set[str]:
+        rows = self.store.select(
+            f"SELECT ?w WHERE {{ GRAPH <{SERVICE}> {{ <{DATASET}> kg:writer ?w }} }}",
+            whole_store=True,
+        )
+        return {row["w"] for row in rows}
+
+
+def _writer(operation: str, token: str) -> str:
+    return f'{operation} {{ GRAPH <{SERVICE}> {{ <{DATASET}> kg:writer "{token}" }} }}'
+
+
 class RemoteStore(StoreQueries):
     """The :class:`~kg.store.interface.Store` over HTTP to a triple store."""
 
@@ -338,6 +432,7 @@ class RemoteStore(StoreQueries):
         self._sent = 0
         self._sent_lock = threading.Lock()
         self.session.hooks["response"].append(self._count)
+        self._pragmas = ""  # what this store needs before an update; known from its answers
         self.query_url = str(config["STORE_URL"])
         self.update_url = str(config["STORE_UPDATE_URL"]) or self.query_url
         self.gsp_url = str(config["STORE_GSP_URL"])
@@ -350,7 +445,7 @@ class RemoteStore(StoreQueries):
         )
         self.submissions = RemoteSubmissions(self)
         self.quarantined: list[str] = []  # the store checks what it is sent
-        self.write_lock = threading.Lock()  # within this copy; the store orders the rest
+        self.write_lock = WriteLease(self, float(config["WRITE_LEASE_S"]))
         self._cache: dict[str, Any] = {"version": None}
         self._cache_lock = threading.Lock()
 
@@ -359,6 +454,8 @@ class RemoteStore(StoreQueries):
     def _count(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
         with self._sent_lock:
             self._sent += 1
+        if "virtuoso" in response.headers.get("Server", "").lower():
+            self._pragmas = VIRTUOSO_UPDATE_PRAGMAS
 
     def requests_sent(self) -> int:
         """Requests sent to the store so far (kg_store_requests_total)."""
@@ -368,7 +465,9 @@ class RemoteStore(StoreQueries):
         timeout = float(self.config["STORE_LOAD_TIMEOUT_S"]) if load else self.timeout
         try:
             response = self.session.post(
-                self.update_url, data={"update": _prologue() + text}, timeout=(3, timeout)
+                self.update_url,
+                data={"update": self._pragmas + _prologue() + text},
+                timeout=(3, timeout),
             )
         except requests.RequestException:
             raise StoreUnavailable("the triple store cannot be reached", retry_after=5) from None

@@ -25,7 +25,7 @@ from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
 from rdflib.term import Node
 
 from ..errors import InputError, InsufficientStorage, NotFound
-from ..graph.dataset import derive_years
+from ..graph.dataset import derive_years, strip_provenance
 from ..graph.parsing import quiet_rdflib_deprecations
 from ..namespaces import BASE, KG, SUBMISSION_GRAPHS, VOID, bind_prefixes
 
@@ -81,6 +81,9 @@ class SubmissionStore:
         self.folder = folder
         self.folder.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
+        #: each file's curator and subjects, by id, with the (size, mtime) they were read at:
+        #: a write asks who else describes its subjects without parsing every submission
+        self._index: dict[str, tuple[tuple[int, int], str, frozenset[str]]] = {}
         self.recover()
         #: submissions the engine could not load at start, moved aside to QUARANTINE
         self.quarantined = self.quarantine_unloadable()
@@ -155,7 +158,38 @@ class SubmissionStore:
     def content(self, submission_id: str) -> Graph:
         """The curator's triples, without the provenance the store added."""
         name = URIRef(graph_iri(submission_id))
-        return strip_provenance(submission_id, self.read(submission_id).graph(name))
+        return strip_provenance(name, self.read(submission_id).graph(name))
+
+    def describers(self, subjects: frozenset[str]) -> list[tuple[str, str, str]]:
+        """(submission, curator, subject) for each submission describing one of `subjects`.
+        Each file is parsed once per version of it (its size and modification time), not at
+        every write."""
+        found = []
+        for submission_id in self.ids():
+            try:
+                _, curator, described = self._indexed(submission_id)
+            except NotFound:  # reverted since the folder was listed
+                continue
+            found += [(submission_id, curator, s) for s in sorted(described & subjects)]
+        return found
+
+    def _indexed(self, submission_id: str) -> tuple[tuple[int, int], str, frozenset[str]]:
+        try:
+            stat = self.path(submission_id).stat()
+        except FileNotFoundError:
+            raise NotFound(f"there is no submission {submission_id}") from None
+        key = (stat.st_size, stat.st_mtime_ns)
+        with self._lock:
+            known = self._index.get(submission_id)
+        if known is not None and known[0] == key:
+            return known
+        name = URIRef(graph_iri(submission_id))
+        graph = self.read(submission_id).graph(name)
+        subjects = frozenset(str(s) for s in strip_provenance(name, graph).subjects())
+        entry = (key, describe_graph(submission_id, graph).curator, subjects)
+        with self._lock:
+            self._index[submission_id] = entry
+        return entry
 
 
 def write_durably(target: Path, data: bytes) -> None:
@@ -301,14 +335,3 @@ def describe_graph(submission_id: str, graph: Graph) -> Submission:
         str(source) if source is not None else None,
         int(str(graph.value(name, VOID.triples) or 0)),
     )
-
-
-def strip_provenance(submission_id: str, graph: Graph) -> Graph:
-    """The curator's triples of a submission graph, without what the store added about it."""
-    name = URIRef(graph_iri(submission_id))
-    agent = graph.value(name, PROV.wasAttributedTo)
-    out = bind_prefixes(Graph())
-    for s, p, o in graph:
-        if s != name and s != agent:
-            out.add((s, p, o))
-    return out

@@ -40,7 +40,7 @@ from . import (
 from .auth import load_tokens
 from .describe import term_labels
 from .drafting import DraftPool
-from .limits import ClientSlots, CrashLimit, QueryBudget, RateLimiter, queries_per_client
+from .limits import Budget, ClientSlots, CrashLimit, RateLimiter, queries_per_client
 from .metrics import Metrics, query_logger
 from .resultcache import ResultCache
 from .state import EXTENSION, AppState
@@ -107,7 +107,10 @@ def create_state(settings: Mapping[str, Any]) -> AppState:
         write_limit=RateLimiter(int(settings["WRITE_RATE_PER_MINUTE"])),
         client_slots=ClientSlots(queries_per_client(settings, store.engine.size)),
         crash_limit=CrashLimit(int(settings["CRASHES_PER_CLIENT"])),
-        query_budget=QueryBudget(float(settings["QUERY_SECONDS_PER_MINUTE"])),
+        query_budget=Budget(float(settings["QUERY_SECONDS_PER_MINUTE"])),
+        validation_budget=Budget(
+            float(settings["VALIDATION_SECONDS_PER_MINUTE"]), "anonymous validations"
+        ),
         shapes=shapes,
         term_labels=term_labels(store),
         drafter=drafter,

@@ -53,6 +53,11 @@ def curator() -> str:
     return found
 
 
+def curator_if_any() -> str | None:
+    """The curator the bearer token names, or None without one; 403 for a wrong one."""
+    return curator() if "Authorization" in request.headers else None
+
+
 def check_rate(who: str) -> None:
     """Refuse a write past the curator's rate (429)."""
     get_state().write_limit.check(who)

@@ -28,7 +28,7 @@ from ..errors import (
     UnsupportedMediaType,
 )
 from ..graph.parsing import FORMAT_ALIASES, FORMAT_BY_EXTENSION
-from ..graph.validate import Report
+from ..graph.report import Report
 from ..namespaces import BASE, SUBMISSION_GRAPHS, bind_prefixes
 from ..store.checking import Addition, Checked, Keep, Part
 from ..store.interface import Store
@@ -130,16 +130,10 @@ def check_collisions(
         )
     if request.args.get("allow_shared") in ("1", "true", "yes"):
         return
-    for submission_id in store.submissions.ids():
-        if submission_id == replacing:
-            continue
-        other = store.submissions.describe(submission_id)
-        if other.curator == who:
-            continue
-        shared = subjects & {str(s) for s in store.submissions.content(submission_id).subjects()}
-        if shared:
+    for submission_id, curator, subject in store.submissions.describers(subjects):
+        if submission_id != replacing and curator != who:
             raise Conflict(
-                f"{sorted(shared)[0]} is described by {other.curator}'s submission "
+                f"{subject} is described by {curator}'s submission "
                 f"{submission_id}; add ?allow_shared=true to describe it too"
             )
 
@@ -190,8 +184,13 @@ def not_conforming(report: Report) -> Response:
 
 @bp.route("/validate", methods=["POST"])
 def validate_addition() -> Response:
-    """Validate without writing anything."""
-    return report_response(check(read_addition()).report)
+    """Validate without writing anything. Without a curator's token it is charged to the
+    client's validation seconds: the validation processes are the curators' too."""
+    if auth.curator_if_any() is not None:
+        return report_response(check(read_addition()).report)
+    state = get_state()
+    with state.validation_budget.spend(client_of(request.remote_addr), state.checker.work_seconds):
+        return report_response(check(read_addition()).report)
 
 
 @bp.route("/submissions", methods=["POST"])

@@ -412,6 +412,10 @@ class Page:
     cited_by: list[Citation] = field(default_factory=list)
 
 
+def _shortened(text: str, most: int = 90) -> str:
+    return text if len(text) <= most else text[: most - 1].rstrip() + "…"
+
+
 class PageBuilder:
     """Turn a description graph into what the HTML page shows, with labels, not IRIs."""
 
@@ -645,6 +649,24 @@ class PageBuilder:
             parts += shown.get(prop, [])[:1]
         place = next((shown[p] for p in (*PLACES[:3], KG.country) if p in shown), [])
         return parts + place[:2]
+
+    def contents(self) -> list[tuple[Value, list[Value]]]:
+        """For a named graph's page: each thing the graph describes (an IRI other than the
+        graph's own), with its classes; the facts by name, then the quotes, each shown by its
+        text rather than its offsets."""
+        things = {s for s in self.graph.subjects() if isinstance(s, URIRef) and s != self.subject}
+        listed = []
+        for thing in things:
+            shown = self.value(thing)
+            quote = self.graph.value(thing, KG.quote)
+            if quote is not None:
+                shown.text = f"“{_shortened(str(quote))}”"
+            classes = [
+                t for t in self.graph.objects(thing, RDF.type) if not str(t).startswith(SCHEMA)
+            ]
+            types = sorted((self.value(t) for t in classes), key=lambda v: v.text)
+            listed.append(((quote is not None, shown.text.casefold(), str(thing)), shown, types))
+        return [(shown, types) for _, shown, types in sorted(listed, key=lambda e: e[0])]
 
     def page(self) -> Page:
         types = [

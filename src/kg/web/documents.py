@@ -7,10 +7,11 @@ answers the same formats with the same headers.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 from urllib.parse import quote
 
 from flask import Response, request
-from rdflib import Graph
+from rdflib import Graph, Literal, URIRef
 
 from .. import formats
 from ..errors import NotAcceptable
@@ -19,6 +20,23 @@ from .state import data_version
 
 #: The inline JSON-LD context: our prefixes (no remote context is ever named or fetched).
 JSONLD_CONTEXT = dict(PREFIXES)
+
+
+def context_for(graph: Graph) -> dict[str, str]:
+    """Our prefixes, but none that is the scheme of an IRI of `graph`: JSON-LD reads any
+    `prefix:rest` as a compact IRI, so with `geo` defined, `geo:41.3,69.2` (RFC 5870) came back
+    as a wgs84_pos term. Left out, the prefix's own terms are written in full instead."""
+    schemes = {str(term).split(":", 1)[0] for term in _iris(graph)}
+    return {prefix: ns for prefix, ns in JSONLD_CONTEXT.items() if prefix not in schemes}
+
+
+def _iris(graph: Graph) -> Iterator[URIRef]:
+    for triple in graph:
+        for term in triple:
+            if isinstance(term, URIRef):
+                yield term
+            elif isinstance(term, Literal) and term.datatype is not None:
+                yield term.datatype
 
 
 def negotiate(path: str, forced: str | None, text_too: bool) -> str:
@@ -39,7 +57,7 @@ def negotiate(path: str, forced: str | None, text_too: bool) -> str:
 def serialize(graph: Graph, media: str) -> bytes:
     try:
         if media == formats.JSONLD:
-            data = graph.serialize(format="json-ld", context=JSONLD_CONTEXT, auto_compact=True)
+            data = graph.serialize(format="json-ld", context=context_for(graph), auto_compact=True)
         else:
             data = graph.serialize(format=formats.RDFLIB_FORMAT[media])
     except Exception as exc:  # noqa: BLE001 — RDF/XML cannot split some predicates, say

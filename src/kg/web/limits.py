@@ -195,31 +195,34 @@ class CrashLimit:
             raise
 
 
-class QueryBudget:
-    """Seconds of query processing one client may use in any minute, counted as the Wikidata
-    Query Service counts them: past it, 429 with Retry-After until enough time has passed.
+class Budget:
+    """Seconds of processing one client may use in any minute, counted as the Wikidata Query
+    Service counts them: past it, 429 with Retry-After until enough time has passed.
 
     The per-client share of the processes bounds how many queries a client runs at once; this
     bounds how long it keeps them, so a client that sends one heavy query after another (each
     stopped at the deadline) leaves the processes to the others most of the time (the soak in
-    bench/soak.py). ``QUERY_SECONDS_PER_MINUTE``; 0 turns it off.
+    bench/soak.py). ``QUERY_SECONDS_PER_MINUTE`` for queries, ``VALIDATION_SECONDS_PER_MINUTE``
+    for anonymous validations (a budget of their own, so that neither eats the other's); 0
+    turns one off.
     """
 
-    def __init__(self, seconds_per_minute: float) -> None:
+    def __init__(self, seconds_per_minute: float, work: str = "queries") -> None:
         self.seconds_per_minute = seconds_per_minute
+        self.work = work
         self._window = SlidingWindow()
 
     @contextmanager
     def spend(self, client: str, work_seconds: Callable[[], float]) -> Iterator[None]:
-        """Refuse a client over its budget; charge it `work_seconds()` once its query ends."""
+        """Refuse a client over its budget; charge it `work_seconds()` once its work ends."""
         if not self.seconds_per_minute:
             yield
             return
         wait = self._window.wait(client, self.seconds_per_minute)
         if wait is not None:
             raise TooManyRequests(
-                f"this client's queries took {self.seconds_per_minute:g} s of processing in the "
-                f"last minute; wait {wait} s",
+                f"this client's {self.work} took {self.seconds_per_minute:g} s of processing in "
+                f"the last minute; wait {wait} s",
                 retry_after=wait,
             )
         try:

@@ -91,9 +91,10 @@ def resource(path: str) -> Response:
     if media == "text/plain":
         return finish(document_text(base), base, media)
     state = get_state()
+    whole = base in WHOLE_GRAPHS or iri in state.store.graphs  # a named graph's own IRI
     if base in WHOLE_GRAPHS:
         graph = state.store.named_graph(WHOLE_GRAPHS[base])
-    elif iri in state.store.graphs:
+    elif whole:
         graph = state.store.named_graph(iri)
     else:
         try:
@@ -112,10 +113,13 @@ def resource(path: str) -> Response:
         # a document's page lists the facts that cite it: two steps away, past its quotes
         cited = citing(state.store, iri) if is_document else None
         shown = provenance(state.store, iri, Path(base).name) if is_document else None
-        page = PageBuilder(graph, URIRef(iri), state.term_labels, languages, cited).page()
+        builder = PageBuilder(graph, URIRef(iri), state.term_labels, languages, cited)
+        page = builder.page()
         html = render_template(
             "resource.html",
             page=page,
+            contents=builder.contents() if whole else None,
+            statements=len(graph),
             alternates=alternates(base),
             format_links=format_links(alternates(base)),
             is_document=is_document,

@@ -29,8 +29,8 @@ from ..assist.draft import IRI_FIELDS, mint_iris, to_graph
 from ..assist.facts import Candidate
 from ..assist.model import Mention, Span
 from ..errors import ProtocolError
+from ..graph.report import Report, Result
 from ..graph.support import date_appears, name_variants, normalise
-from ..graph.validate import Report, Result
 from ..namespaces import ETYPE, KG, PREFIXES, STATUS, bind_prefixes
 from ..store.interface import valid_iri
 from .drafting import StoredDraft

@@ -15,7 +15,7 @@ from rdflib import Graph, URIRef
 from ..store.checking import CheckPool
 from ..store.interface import Store
 from .drafting import DraftPool
-from .limits import ClientSlots, CrashLimit, QueryBudget, RateLimiter
+from .limits import Budget, ClientSlots, CrashLimit, RateLimiter
 from .metrics import Metrics
 from .resultcache import ResultCache
 
@@ -38,7 +38,8 @@ class AppState:
     write_limit: RateLimiter
     client_slots: ClientSlots
     crash_limit: CrashLimit
-    query_budget: QueryBudget
+    query_budget: Budget
+    validation_budget: Budget  # anonymous /validate; curators are held to the write rate
     shapes: Graph
     term_labels: dict[URIRef, str]
     drafter: DraftPool  # the review page's drafting process, started by the first article

@@ -38,6 +38,10 @@ VOCABULARIES = (
 )
 
 
+#: Where IANA lists media types: https://www.iana.org/assignments/media-types/text/turtle
+IANA_MEDIA_TYPES = "https://www.iana.org/assignments/media-types/"
+
+
 def dumps(version: str | None = None) -> list[Dump]:
     """The dumps (name, type, size, SHA-256) of `version`, or of the data's version now,
     written if no server has yet."""
@@ -130,7 +134,8 @@ def description(root: str) -> Graph:
         g.add((DATASET, DCAT.distribution, dist))
         g.add((dist, RDF.type, DCAT.Distribution))
         g.add((dist, DCAT.downloadURL, url))
-        g.add((dist, DCAT.mediaType, Literal(item.media)))
+        # DCAT's range is dct:MediaType, named by its IANA IRI
+        g.add((dist, DCAT.mediaType, URIRef(IANA_MEDIA_TYPES + item.media)))
         g.add((dist, DCAT.byteSize, Literal(item.size, datatype=XSD.nonNegativeInteger)))
         checksum = BNode()
         g.add((dist, SPDX.checksum, checksum))

@@ -1,0 +1,154 @@
+"""Every statement a curator adds falls under the shapes, in the vocabulary, as it was sent.
+
+SHACL checks only what its targets reach: a subject of no class (or of a class no shape
+targets) needed no evidence, a property outside the ontology (``rdfs:comment`` on an event, a
+misspelt ``kg:locaton``) was stored unread, and an ill-typed literal was rewritten by rdflib as
+it parsed (``"yes"^^xsd:boolean`` became ``"false"``). This check closes those gaps for the
+statements being added; SHACL still judges everything the shapes reach. The vocabulary comes
+from the ontology and the shapes of the stored data, never from the addition itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD
+from rdflib.term import Node
+
+from ..namespaces import KG, OA, PREFIXES, SH
+from .report import Result, node_text, shortener
+
+KNOWN_CLASS_CHECK = URIRef(KG + "KnownClassCheck")
+KNOWN_PROPERTY_CHECK = URIRef(KG + "KnownPropertyCheck")
+SHAPED_SUBJECT_CHECK = URIRef(KG + "ShapedSubjectCheck")
+WELL_TYPED_CHECK = URIRef(KG + "WellTypedLiteralCheck")
+
+#: Terms of other vocabularies the data uses that neither the ontology declares nor a shape's
+#: path names: identity and alternative names of places, the Dublin Core of documents, and
+#: links to further reading (no claim about the world, so no evidence).
+EXTERNAL_PROPERTIES = frozenset(
+    {RDF.type, OWL.sameAs, SKOS.altLabel, RDFS.seeAlso}
+    | {DCTERMS[name] for name in ("title", "creator", "date", "description", "language")}
+    | {DCTERMS.publisher}
+)
+#: Classes of other vocabularies the data uses: concepts of the controlled lists, and the Web
+#: Annotation selectors that anchor a quote in its text.
+EXTERNAL_CLASSES = frozenset(
+    {SKOS.Concept, OA.SpecificResource, OA.TextPositionSelector, OA.TextQuoteSelector}
+)
+_DECLARED_PROPERTY = (RDF.Property, OWL.ObjectProperty, OWL.DatatypeProperty)
+_DECLARED_CLASS = (OWL.Class, RDFS.Class)
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The classes and properties an addition may use, and what the shapes target."""
+
+    classes: frozenset[Node]
+    properties: frozenset[Node]
+    target_classes: frozenset[Node]  # with their subclasses
+    target_subjects_of: frozenset[Node]
+    target_objects_of: frozenset[Node]
+
+    @classmethod
+    def of(cls, ontology: Graph, shapes: Graph) -> Vocabulary:
+        declared = {s for t in _DECLARED_PROPERTY for s in ontology.subjects(RDF.type, t)}
+        paths = {p for p in shapes.objects(None, SH.path) if isinstance(p, URIRef)}
+        targeted = set(shapes.objects(None, SH.targetClass))
+        return cls(
+            classes=frozenset(
+                {s for t in _DECLARED_CLASS for s in ontology.subjects(RDF.type, t)}
+                | EXTERNAL_CLASSES
+            ),
+            properties=frozenset(declared | paths | EXTERNAL_PROPERTIES),
+            target_classes=frozenset({c for t in targeted for c in _subclasses(ontology, t)}),
+            target_subjects_of=frozenset(shapes.objects(None, SH.targetSubjectsOf)),
+            target_objects_of=frozenset(shapes.objects(None, SH.targetObjectsOf)),
+        )
+
+    def shapes_reach(self, node: Node, data: Graph) -> bool:
+        """Whether some shape targets `node` in `data`."""
+        return (
+            any(t in self.target_classes for t in data.objects(node, RDF.type))
+            or any(p in self.target_subjects_of for p in data.predicates(node))
+            or any(p in self.target_objects_of for p in data.predicates(None, node))
+        )
+
+
+def _subclasses(ontology: Graph, cls: Node) -> set[Node]:
+    """`cls` and every class below it."""
+    return {c for c in ontology.transitive_subjects(RDFS.subClassOf, cls) if c is not None}
+
+
+def check_statements(
+    new: Graph, data: Graph, vocabulary: Vocabulary, *, foreign: bool = False
+) -> list[Result]:
+    """A violation for each subject of `new` no shape reaches in `data` (the stored graph with
+    `new`), each property and class outside the vocabulary, and each ill-typed literal. With
+    `foreign` (``FOREIGN_STATEMENTS``), other vocabularies' terms and subjects no shape reaches
+    are taken; an unknown term of the ontology's own namespace (a misspelling) still is not."""
+    results = []
+    for subject in sorted(set(new.subjects()), key=str):
+        if not foreign and not vocabulary.shapes_reach(subject, data):
+            results.append(_unshaped(subject, data))
+    for s, p, o in sorted(new, key=lambda t: (str(t[0]), str(t[1]), str(t[2]))):
+        if p not in vocabulary.properties and _checked(p, foreign):
+            results.append(_result(s, p, None, f"{_short(p)} is not a property of the vocabulary"))
+        elif p == RDF.type and o not in vocabulary.classes and _checked(o, foreign):
+            results.append(_result(s, p, o, f"{_short(o)} is not a class of the vocabulary"))
+        if isinstance(o, Literal) and o.ill_typed:
+            results.append(_ill_typed(s, p, o))
+    return results
+
+
+def _checked(term: Node, foreign: bool) -> bool:
+    return not foreign or str(term).startswith(str(KG))
+
+
+def _unshaped(subject: Node, data: Graph) -> Result:
+    types = sorted(_short(t) for t in data.objects(subject, RDF.type))
+    if not types:
+        message = (
+            "say what this is: give it a type of the ontology (a kg:CulturalEvent, kg:Plan, "
+            "kg:Person, …) so that the shapes check it and its evidence"
+        )
+    else:
+        message = (
+            f"no shape checks a {', '.join(types)}: give it a type of the ontology the shapes "
+            "check (a kg:CulturalEvent, kg:Plan, kg:City, …); the ontology's own terms are not "
+            "changed by a submission"
+        )
+    return Result(
+        "Violation", node_text(subject), None, None, message, None, str(SHAPED_SUBJECT_CHECK)
+    )
+
+
+def _ill_typed(s: Node, p: Node, o: Literal) -> Result:
+    return Result(
+        "Violation",
+        node_text(s),
+        str(p),
+        str(o),
+        f"“{o}” is not a valid {_short(o.datatype)}; write the value in that type's form "
+        "(e.g. true or false, 2024-05, 2024-05-01)",
+        None,
+        str(WELL_TYPED_CHECK),
+    )
+
+
+def _result(s: Node, p: Node, value: Node | None, message: str) -> Result:
+    check = KNOWN_CLASS_CHECK if p == RDF.type else KNOWN_PROPERTY_CHECK
+    return Result(
+        "Violation",
+        node_text(s),
+        str(p),
+        str(value) if value is not None else None,
+        message + ": check its spelling, or say it with the terms of the ontology",
+        None,
+        str(check),
+    )
+
+
+#: the prefixes of the ontology, and of the datatypes a literal may name
+_short = shortener(PREFIXES | {"xsd": str(XSD), "rdfs": str(RDFS), "rdf": str(RDF)})
