@@ -33,6 +33,8 @@ LIMITS = {
     "MAX_CONCURRENT_PER_CLIENT": 2,
     "QUERY_WORKERS": 2,
     "QUERY_SECONDS_PER_MINUTE": 600,
+    # every test of the session validates from one address: a budget for all of them
+    "VALIDATION_SECONDS_PER_MINUTE": 600,
 }
 
 

@@ -62,6 +62,7 @@ SETTINGS: dict[str, Any] = {
     "CURATOR_TOKENS": " ".join(f"{name}={token}" for name, token in CURATORS.items()),
     "WRITE_RATE_PER_MINUTE": 100_000,
     "QUERY_SECONDS_PER_MINUTE": 100_000,
+    "VALIDATION_SECONDS_PER_MINUTE": 100_000,  # the probe validates anonymously, every step
     "MAX_CONCURRENT_PER_CLIENT": 8,
     # the model checks what is answered, not how fast: on a loaded machine a remote store's
     # dump once took over the 10 s default and the probe saw a 503 (deadlines: security tests)

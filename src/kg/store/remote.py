@@ -310,18 +310,69 @@ class RemoteSubmissions:
         """Store a prepared submission (N-Quads of its one graph) as that named graph, and
         its triples in the merge, in one update request: one transaction in the store."""
         check_loadable(data, "this submission")
-        quads = ox.parse(data, format=ox.RdfFormat.N_QUADS)
-        body = ox.serialize((q.triple for q in quads), format=ox.RdfFormat.N_TRIPLES) or b""
+        triples = [q.triple for q in ox.parse(data, format=ox.RdfFormat.N_QUADS)]
         graph = graph_iri(submission_id)
-        self.store.update(
-            # a template, not INSERT DATA, which Virtuoso 7 refuses blank nodes in
-            f"{_forget(graph)} ;\nINSERT {{ GRAPH <{graph}> {{\n{body.decode()}}} }} WHERE {{}} ;\n"
-            f"{_merge(graph)} ;\n{_bump()}"
-        )
+        inserts = " ;\n".join(_inserts(graph, triples))
+        self.store.update(f"{_forget(graph)} ;\n{inserts} ;\n{_merge(graph)} ;\n{_bump()}")
 
     def remove(self, submission_id: str) -> bool:
         self.store.update(f"{_forget(graph_iri(submission_id))} ;\n{_bump()}")
         return True
+
+
+#: Triples per INSERT: Virtuoso 7 refuses a template of more than about 1,200 ("the length of
+#: generated SQL text has exceeded 10000 lines of code"), and a submission may hold 10,000.
+INSERT_CHUNK = 500
+
+
+def _inserts(graph: str, triples: list[ox.Triple]) -> Iterator[str]:
+    """Update operations that put `triples` into `graph`, at most INSERT_CHUNK triples each
+    where blank nodes allow: a blank node is fresh in each operation, so each one goes with
+    every statement it is in (its connected part of the graph), in one template (Virtuoso 7
+    refuses blank nodes in INSERT DATA)."""
+    parts = _blank_node_parts(triples)
+    chunk: list[ox.Triple] = []
+    for part in parts:
+        if chunk and len(chunk) + len(part) > INSERT_CHUNK:
+            yield _insert(graph, chunk)
+            chunk = []
+        chunk += part
+    if chunk:
+        yield _insert(graph, chunk)
+
+
+def _insert(graph: str, triples: list[ox.Triple]) -> str:
+    body = (ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"").decode()
+    return f"INSERT {{ GRAPH <{graph}> {{\n{body}}} }} WHERE {{}}"
+
+
+def _blank_node_parts(triples: list[ox.Triple]) -> list[list[ox.Triple]]:
+    """The triples grouped so that triples sharing a blank node are in one group (union-find
+    over blank nodes); a triple with none is a group of its own."""
+    parent: dict[str, str] = {}
+
+    def find(node: str) -> str:
+        while parent.setdefault(node, node) != node:
+            parent[node] = parent[parent[node]]
+            node = parent[node]
+        return node
+
+    def blanks(triple: ox.Triple) -> list[str]:
+        return [t.value for t in (triple.subject, triple.object) if isinstance(t, ox.BlankNode)]
+
+    for triple in triples:
+        nodes = blanks(triple)
+        for other in nodes[1:]:
+            parent[find(other)] = find(nodes[0])
+    groups: dict[str, list[ox.Triple]] = {}
+    alone: list[list[ox.Triple]] = []
+    for triple in triples:
+        nodes = blanks(triple)
+        if nodes:
+            groups.setdefault(find(nodes[0]), []).append(triple)
+        else:
+            alone.append([triple])
+    return [*groups.values(), *alone]
 
 
 def _forget(graph: str) -> str:
