@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 from rdflib.term import Node
 
 from ..namespaces import KG, OA, PREFIXES, SH
@@ -29,8 +29,7 @@ WELL_TYPED_CHECK = URIRef(KG + "WellTypedLiteralCheck")
 #: links to further reading (no claim about the world, so no evidence).
 EXTERNAL_PROPERTIES = frozenset(
     {RDF.type, OWL.sameAs, SKOS.altLabel, RDFS.seeAlso}
-    | {DCTERMS[name] for name in ("title", "creator", "date", "description", "language")}
-    | {DCTERMS.publisher}
+    | {DCTERMS[n] for n in ("title", "creator", "date", "description", "language", "publisher")}
 )
 #: Classes of other vocabularies the data uses: concepts of the controlled lists, and the Web
 #: Annotation selectors that anchor a quote in its text.
@@ -150,5 +149,4 @@ def _result(s: Node, p: Node, value: Node | None, message: str) -> Result:
     )
 
 
-#: the prefixes of the ontology, and of the datatypes a literal may name
-_short = shortener(PREFIXES | {"xsd": str(XSD), "rdfs": str(RDFS), "rdf": str(RDF)})
+_short = shortener(PREFIXES)

@@ -360,14 +360,13 @@ def _blank_node_parts(triples: list[ox.Triple]) -> list[list[ox.Triple]]:
     def blanks(triple: ox.Triple) -> list[str]:
         return [t.value for t in (triple.subject, triple.object) if isinstance(t, ox.BlankNode)]
 
-    for triple in triples:
-        nodes = blanks(triple)
+    found = [(triple, blanks(triple)) for triple in triples]
+    for _, nodes in found:
         for other in nodes[1:]:
             parent[find(other)] = find(nodes[0])
     groups: dict[str, list[ox.Triple]] = {}
     alone: list[list[ox.Triple]] = []
-    for triple in triples:
-        nodes = blanks(triple)
+    for triple, nodes in found:
         if nodes:
             groups.setdefault(find(nodes[0]), []).append(triple)
         else:

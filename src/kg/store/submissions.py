@@ -138,6 +138,8 @@ class SubmissionStore:
             return False
         path.unlink()
         sync_folder(self.folder)
+        with self._lock:
+            self._index.pop(submission_id, None)
         return True
 
     def read(self, submission_id: str) -> Dataset:

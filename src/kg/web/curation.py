@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from contextlib import nullcontext
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -186,10 +187,11 @@ def not_conforming(report: Report) -> Response:
 def validate_addition() -> Response:
     """Validate without writing anything. Without a curator's token it is charged to the
     client's validation seconds: the validation processes are the curators' too."""
-    if auth.curator_if_any() is not None:
-        return report_response(check(read_addition()).report)
     state = get_state()
-    with state.validation_budget.spend(client_of(request.remote_addr), state.checker.work_seconds):
+    client = client_of(request.remote_addr)
+    charged = auth.curator_if_any() is None
+    budget = state.validation_budget.spend(client, state.checker.work_seconds)
+    with budget if charged else nullcontext():
         return report_response(check(read_addition()).report)
 
 
