@@ -182,3 +182,7 @@ def test_a_named_graphs_page_lists_what_the_graph_says(client: FlaskClient) -> N
     for thing in described:
         assert f'href="/{thing[len(base) :]}"' in html, thing
     assert "Cultural event" in html
+    # each thing is one line, its name then its classes: a role's "role in / date" box made
+    # its class fall to the next line
+    listing = html.split('<ul class="contents">', 1)[1].split("</ul>", 1)[0]
+    assert '<dl class="nested">' not in listing

@@ -71,6 +71,21 @@ def test_a_conditional_request_gets_304_without_running_the_query(cached: LiveSe
     assert stale.status_code == 200
 
 
+def test_if_none_match_star_gets_304_only_for_a_query_that_answers(cached: LiveServer) -> None:
+    """`If-None-Match: *` is false where the resource has a current representation (RFC 9110,
+    13.1.2): a query that fails when run has none, yet it got 304 without running."""
+    heavy = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } # star"
+    failed = requests.get(
+        cached.endpoint,
+        params={"query": heavy, "timeout": "1"},
+        headers={**JSON, "If-None-Match": "*"},
+        timeout=30,
+    )
+    assert failed.status_code in (422, 503), failed.status_code
+    answered = get(cached, COUNT + " # star", {**JSON, "If-None-Match": "*"})
+    assert answered.status_code == 304 and answered.headers["ETag"]
+
+
 def test_a_repeated_query_is_answered_from_the_cache(cached: LiveServer) -> None:
     query = "SELECT ?e ?label WHERE { ?e a kg:CulturalEvent ; rdfs:label ?label } ORDER BY ?e"
     first = get(cached, query, JSON)

@@ -19,9 +19,17 @@ TOKENS = "alice=tok-alice"
 XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
 
 
-@pytest.fixture
-def client(make_app: Callable[..., Flask], tmp_path: Path) -> Any:
-    app = make_app(CURATOR_TOKENS=TOKENS, WRITE_RATE_PER_MINUTE=1000, VAR_DIR=tmp_path)
+@pytest.fixture(scope="module")
+def client(make_app: Callable[..., Flask], tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """One app for the module: what its tests store are events of their own names. Its many
+    anonymous validations come from one address: the budget is raised, as for queries."""
+    var = tmp_path_factory.mktemp("var")
+    app = make_app(
+        CURATOR_TOKENS=TOKENS,
+        WRITE_RATE_PER_MINUTE=1000,
+        VALIDATION_SECONDS_PER_MINUTE=10_000,
+        VAR_DIR=var,
+    )
     return app.test_client()
 
 

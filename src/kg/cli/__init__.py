@@ -27,6 +27,7 @@ from ..graph.build import build as build_graph
 from ..graph.build import dump_file
 from ..graph.dataset import assemble, load_built, union
 from ..graph.parsing import parse_file
+from ..graph.reach import Reach
 from ..graph.report import Report
 from ..graph.validate import load_shapes, report_json, validate
 from ..graph.vocabulary import Vocabulary
@@ -138,9 +139,17 @@ def validate_command(
         stored = load_built(settings["BUILD_DIR"]) or _assemble(settings)
         vocabulary = Vocabulary.of(stored.graph(ONTOLOGY_GRAPH), shapes)
         beside = [path.parent for path in files]  # a draft's text lies in its folder
-        data = union(stored) + addition
+        data = union(stored)
+        changed = [t for t in addition if t not in data]  # judged as the server judges it
+        data += addition
         report = validate(
-            data, shapes, settings["DATA_DIR"], *beside, new=addition, vocabulary=vocabulary
+            data,
+            shapes,
+            settings["DATA_DIR"],
+            *beside,
+            new=addition,
+            vocabulary=vocabulary,
+            changed=(Reach.of(shapes), changed),
         )
     except KgError as exc:
         _fail(exc)

@@ -10,7 +10,7 @@ This module imports no Flask: the command line and the web service call the same
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -28,11 +28,14 @@ from ..errors import ShapeLoadError
 from ..namespaces import EVIDENCE, KG, OA, PREFIXES, SH
 from .anchor import document_id, evidence_iri
 from .parsing import keep_literals_as_sent, parse_file
+from .reach import Reach, Triple
 from .report import SEVERITY_ORDER, Report, Result, node_text, shortener
 from .vocabulary import Vocabulary, check_statements
 
 QUOTE_CHECK = URIRef(PREFIXES["kg"] + "VerbatimQuoteCheck")
 OFFSETS_CHECK = URIRef(PREFIXES["kg"] + "TextPositionCheck")
+#: the shapes' reach, and the statements added to or taken from a graph that conformed
+Change = tuple[Reach | None, Iterable[Triple]]
 
 
 def load_shapes(shapes_dir: Path) -> Graph:
@@ -57,30 +60,50 @@ def validate(
     new: Graph | None = None,
     vocabulary: Vocabulary | None = None,
     foreign: bool = False,
+    changed: Change | None = None,
 ) -> Report:
-    """Validate a graph (ontology, existing facts and any addition, merged) in full; the
-    documents' texts are read from `documents_dir`, else from the folders `beside` (a draft's).
+    """Validate a graph (ontology, existing facts and any addition, merged); the documents'
+    texts are read from `documents_dir`, else from the folders `beside` (a draft's).
     The statements `new` (an addition) must also fall under the shapes, in `vocabulary` (other
-    vocabularies too if `foreign`: :func:`~kg.graph.vocabulary.check_statements`)."""
-    _conforms, results_graph, _text = pyshacl.validate(
-        PreparedQueries(data.store, data.identifier, data.namespace_manager),
-        shacl_graph=shapes,
-        inference="none",
-        advanced=True,
-        allow_warnings=True,
-        inplace=True,  # callers pass a graph made for this call; no inference runs
-    )
-    keep_literals_as_sent()  # pySHACL set rdflib's switch back as it finished
-    results = (
-        _shacl_results(results_graph)
-        + check_quotes(data, documents_dir, *beside)
-        + check_offsets(data, documents_dir, *beside)
+    vocabularies too if `foreign`: :func:`~kg.graph.vocabulary.check_statements`).
+    With `changed` (the shapes' reach, and the statements added to or taken from a graph
+    that conformed), SHACL judges only the nodes those statements can affect
+    (:mod:`kg.graph.reach`); otherwise every node."""
+    results = _shacl(data, shapes, changed, new) + (
+        check_quotes(data, documents_dir, *beside) + check_offsets(data, documents_dir, *beside)
     )
     if new is not None and vocabulary is not None:
         results += check_statements(new, data, vocabulary, foreign=foreign)
     results.sort(key=lambda r: (SEVERITY_ORDER.get(r.severity, 9), r.focus_node, r.path or ""))
     conforms = not any(r.severity == "Violation" for r in results)
     return Report(conforms, results, labels=_labels(data, results))
+
+
+def _shacl(data: Graph, shapes: Graph, changed: Change | None, new: Graph | None) -> list[Result]:
+    focus: set[str] | None = None
+    if changed is not None:
+        reach, statements = changed
+        if reach is None:  # shapes whose reach is not bounded: every node, on a copy
+            data = Graph() + data  # (the caller's graph is the stored one, with the change)
+        else:
+            nodes, data = reach.focus(data, statements)
+            focus = {node_text(node) for node in nodes}
+            for prefix, namespace in new.namespaces() if new is not None else ():
+                data.bind(prefix, namespace, override=True, replace=True)  # the curator's own
+    _conforms, results_graph, _text = pyshacl.validate(
+        PreparedQueries(data.store, data.identifier, data.namespace_manager),
+        shacl_graph=shapes,
+        inference="none",
+        advanced=True,
+        allow_warnings=True,
+        inplace=True,  # a graph made for this call (or its focus); no inference runs
+    )
+    keep_literals_as_sent()  # pySHACL set rdflib's switch back as it finished
+    results = _shacl_results(results_graph)
+    if focus is None:
+        return results
+    # the other nodes of the part read were judged on part of their statements
+    return [r for r in results if r.focus_node in focus]
 
 
 class PreparedQueries(Graph):

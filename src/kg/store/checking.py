@@ -19,18 +19,19 @@ import os
 import shutil
 import threading
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, URIRef
-from rdflib.term import Node
 
 from ..errors import EmptySubmission, PayloadTooLarge
 from ..graph.dataset import text_folders
 from ..graph.parsing import parse_text
+from ..graph.reach import Reach, Triple
 from ..graph.report import Report
 from ..graph.validate import load_shapes, validate
 from ..graph.vocabulary import Vocabulary
@@ -166,6 +167,7 @@ def check_handler(shapes_dir: str, foreign: bool, documents_dir: str, *beside: s
     documents the review page registered, which live outside the data folder)."""
     os.nice(NICENESS)
     shapes = load_shapes(Path(shapes_dir))
+    reach = Reach.of(shapes)  # None: every validation judges every node
     folders = [Path(folder) for folder in beside]
     contexts: dict[str, Context] = {}
 
@@ -177,23 +179,26 @@ def check_handler(shapes_dir: str, foreign: bool, documents_dir: str, *beside: s
 
     def handle(job: CheckJob) -> Checked:
         context = stored(job)
+        addition = Graph()
+        new: Graph | None = None
+        if not job.removing:
+            new = addition = read(job.addition, job.max_triples)
+            if job.merge and job.old is not None:
+                addition = Graph().parse(data=job.old, format="nt") + addition
+            check_shape_of(addition)
+        with context.changed(job.replacing, addition) as (graph, changed):
+            report = validate(
+                graph,
+                shapes,
+                Path(documents_dir),
+                *folders,
+                new=new,  # what was stored before was judged when it was sent
+                vocabulary=context.vocabulary,
+                foreign=foreign,
+                changed=(reach, changed),
+            )
         if job.removing:
-            left = validate(context.without(job.replacing), shapes, Path(documents_dir), *folders)
-            return Checked(left, frozenset())
-        new = addition = read(job.addition, job.max_triples)
-        old = Graph().parse(data=job.old, format="nt") if job.old is not None else None
-        if job.merge and old is not None:
-            addition = old + addition
-        check_shape_of(addition)
-        report = validate(
-            context.without(job.replacing) + addition,
-            shapes,
-            Path(documents_dir),
-            *folders,
-            new=new,  # what was stored before was judged when it was sent
-            vocabulary=context.vocabulary,
-            foreign=foreign,
-        )
+            return Checked(report, frozenset())
         subjects = frozenset(str(s) for s in addition.subjects() if isinstance(s, URIRef))
         if job.keep is None or not report.conforms:
             return Checked(report, subjects)
@@ -203,9 +208,6 @@ def check_handler(shapes_dir: str, foreign: bool, documents_dir: str, *beside: s
         return Checked(report, subjects, data, submission)
 
     return handle
-
-
-Triple = tuple[Node, Node, Node]
 
 
 class Context:
@@ -232,18 +234,27 @@ class Context:
         #: what an addition may say: the stored ontology's terms, never the addition's own
         self.vocabulary = Vocabulary.of(ontology, shapes)
 
-    def without(self, graph: str | None) -> Graph:
-        """The merge without what only `graph` states."""
-        own = self.stated_by.get(graph, set()) if graph else set()
-        alone = [t for t in own if self._graphs_of[t] == 1]
-        if not alone:
-            return self.merge
-        context = Graph()
-        for triple in self.merge:
-            context.add(triple)
-        for triple in alone:
-            context.remove(triple)
-        return context
+    @contextmanager
+    def changed(
+        self, replacing: str | None, addition: Graph
+    ) -> Iterator[tuple[Graph, list[Triple]]]:
+        """The merge without what only `replacing` states and with `addition`, and the
+        statements that differ, for the time of a validation (the merge is put back after:
+        copying it took longer than validating what the change can affect)."""
+        own = self.stated_by.get(replacing, set()) if replacing else set()
+        taken = [t for t in own if self._graphs_of[t] == 1]
+        for triple in taken:
+            self.merge.remove(triple)
+        added = [t for t in addition if t not in self.merge]
+        for triple in added:
+            self.merge.add(triple)
+        try:
+            yield self.merge, taken + added
+        finally:
+            for triple in added:
+                self.merge.remove(triple)
+            for triple in taken:
+                self.merge.add(triple)
 
 
 def registered_documents(settings: Mapping[str, Any]) -> Path:

@@ -657,7 +657,7 @@ class PageBuilder:
         things = {s for s in self.graph.subjects() if isinstance(s, URIRef) and s != self.subject}
         listed = []
         for thing in things:
-            shown = self.value(thing)
+            shown = self.value(thing, depth=1)  # a name on one line: no role's box
             quote = self.graph.value(thing, KG.quote)
             if quote is not None:
                 shown.text = f"“{_shortened(str(quote))}”"

@@ -28,7 +28,7 @@ from ..store import guard
 from ..store.engine import PLAIN, Answer, QueryJob, answer_kind
 from ..store.interface import valid_iri
 from .limits import client_of
-from .operations import observe_query
+from .operations import QueryRecord, observe_query
 from .querypage import query_page
 from .resultcache import Key
 from .servicedescription import service_description
@@ -207,13 +207,13 @@ def endpoint() -> Response:
         def charge() -> float:
             return state.store.engine.work_seconds() if ran else 0.0
 
+        conditional = request.method in ("GET", "HEAD")
         with _within_limits(charge):  # a client over its share is refused, even what is cached
-            if request.method in ("GET", "HEAD") and request.if_none_match.contains_weak(
-                key.etag()
-            ):
-                state.metrics.not_modified.inc()
-                record.status = 304
-                return _validated(Response(status=304), key)
+            # a tag names an answer given before; `*` names any answer, which a query that
+            # fails when run does not have (RFC 9110, 13.1.2): that one is found by running it
+            tags = request.if_none_match
+            if conditional and not tags.star_tag and tags.contains_weak(key.etag()):
+                return _not_modified(record, key)
             answer = state.result_cache.get(key)
             hit = answer is not None
             if answer is None:
@@ -221,6 +221,8 @@ def endpoint() -> Response:
                 answer = _run(job, key, deadline)
             else:
                 state.metrics.cache_hits.inc()
+        if conditional and request.if_none_match.star_tag:
+            return _not_modified(record, key)
         record.rows = answer.rows
     response = Response(answer.body, mimetype=answer.media_type)
     if answer.media_type.startswith("text/") or answer.media_type.endswith(("json", "xml")):
@@ -228,6 +230,12 @@ def endpoint() -> Response:
     response.headers["X-Query-Time-Ms"] = f"{(time.monotonic() - started) * 1000:.1f}"
     response.headers["X-Cache"] = "hit" if hit else "miss"
     return _validated(response, key)
+
+
+def _not_modified(record: QueryRecord, key: Key) -> Response:
+    get_state().metrics.not_modified.inc()
+    record.status = 304
+    return _validated(Response(status=304), key)
 
 
 @contextmanager
