@@ -20,7 +20,8 @@ from flask import Flask
 from helpers import PREFIXES, LiveServer, ask_from, event
 
 from kg import config
-from kg.store.checking import CheckPool
+from kg.graph.validate import load_shapes
+from kg.store.checking import CheckPool, Context
 from kg.web.state import EXTENSION
 
 TTL = {"Content-Type": "text/turtle"}
@@ -95,11 +96,46 @@ def test_each_version_has_a_snapshot_of_its_own(built: Path, tmp_path: Path) -> 
     )
     try:
         store.version = "20261206T155939-aaaaaaaaaaaa"
-        _, first = pool.snapshot(store)  # type: ignore[arg-type]
+        first = pool.snapshot(store)  # type: ignore[arg-type]
         store.version = "20261206T155939-bbbbbbbbbbbb"
-        _, second = pool.snapshot(store)  # type: ignore[arg-type]
-        assert Path(second).is_file() and Path(second).stat().st_size > 0
-        assert not Path(first).exists()
+        store._quads = store._quads[:-1]
+        second = pool.snapshot(store)  # type: ignore[arg-type]
+        assert second.path == first.path and len(second.deltas) == 1  # a change, not a file
+        whole = pool.snapshot(store, whole=True)  # type: ignore[arg-type]
+        assert Path(whole.path).is_file() and Path(whole.path).stat().st_size > 0
+        assert not whole.deltas and not Path(first.path).exists()
+    finally:
+        pool.close()
+
+
+def test_a_context_brought_up_to_date_is_the_one_read_whole(built: Path, tmp_path: Path) -> None:
+    """A validation process reads the snapshot file once and then applies each write's
+    change: what it then holds must be what reading the whole dataset gives, graph by graph,
+    a triple two graphs state included (taken from one, it stays in the merge)."""
+    pool = CheckPool(config.load({"BUILD_DIR": built, "VAR_DIR": tmp_path}))
+    quads = list(ox.parse(path=str(built / "cakg.nq"), format=ox.RdfFormat.N_QUADS))
+    store = _VersionedQuads(quads)
+    shapes = load_shapes(config.load({})["SHAPES_DIR"])
+    extra = ox.NamedNode("https://w3id.org/cakg/graph/submission/extra")
+    shared = quads[0]
+    try:
+        store.version = "1"
+        first = pool.snapshot(store)  # type: ignore[arg-type]
+        context = Context(Path(first.path), shapes)
+        versions = [
+            [*quads, ox.Quad(shared.subject, shared.predicate, shared.object, extra)],
+            [*quads[1:], ox.Quad(shared.subject, shared.predicate, shared.object, extra)],
+            quads[1:-5],
+        ]
+        for number, version in enumerate(versions, start=2):
+            store.version, store._quads = str(number), version
+            snapshot = pool.snapshot(store)  # type: ignore[arg-type]
+            context.catch_up(snapshot.deltas)
+            whole = tmp_path / f"whole-{number}.nq"
+            whole.write_bytes(ox.serialize(version, format=ox.RdfFormat.N_QUADS) or b"")
+            read = Context(whole, shapes)
+            assert set(context.merge) == set(read.merge), number
+            assert {k: v for k, v in context.stated_by.items() if v} == read.stated_by, number
     finally:
         pool.close()
 

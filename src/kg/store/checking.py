@@ -8,8 +8,8 @@ in killable processes, like queries: with a deadline (``VALIDATION_TIMEOUT_S``),
 limit (``MAX_SUBMISSION_TRIPLES``), a memory cap (``VALIDATION_MEMORY_MB``), no network, and
 a bound on how many requests may wait for them.
 
-The stored graph reaches the workers as an N-Triples snapshot written once per version of
-the data; each worker parses it once per version.
+The stored graph reaches the workers as an N-Quads snapshot, written now and then, and the
+changes since; each worker parses the snapshot once and applies each change once.
 """
 
 from __future__ import annotations
@@ -72,10 +72,28 @@ class Keep:
 
 
 @dataclass(frozen=True)
+class Delta:
+    """What a write changed in the stored dataset, as N-Quads."""
+
+    added: bytes
+    removed: bytes
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The stored dataset as the validation processes read it: a file of N-Quads, written
+    now and then, and the changes since, in order. A process that has read the file keeps it
+    and applies only the changes it has not seen: reading the whole file again for each
+    write took three times as long as the validation."""
+
+    path: str  # named by a count: unique for the life of the pool
+    deltas: tuple[Delta, ...] = ()
+
+
+@dataclass(frozen=True)
 class CheckJob:
     addition: Addition
-    context: str  # the N-Quads snapshot of the stored dataset
-    context_version: str
+    context: Snapshot  # the stored dataset
     #: N-Triples of the graph being replaced, merged into the addition when `merge` (a Graph
     #: Store POST)
     old: bytes | None = None
@@ -172,10 +190,13 @@ def check_handler(shapes_dir: str, foreign: bool, documents_dir: str, *beside: s
     contexts: dict[str, Context] = {}
 
     def stored(job: CheckJob) -> Context:
-        if job.context_version not in contexts:
-            contexts.clear()  # only the current version is ever asked for again
-            contexts[job.context_version] = Context(Path(job.context), shapes)
-        return contexts[job.context_version]
+        snapshot = job.context
+        if snapshot.path not in contexts:
+            contexts.clear()  # only the current file is ever asked for again
+            contexts[snapshot.path] = Context(Path(snapshot.path), shapes)
+        context = contexts[snapshot.path]
+        context.catch_up(snapshot.deltas)
+        return context
 
     def handle(job: CheckJob) -> Checked:
         context = stored(job)
@@ -222,17 +243,42 @@ class Context:
         for quad in ox.parse(path=str(snapshot), format=ox.RdfFormat.N_QUADS):
             triple = rdflib_triple(quad)
             graphs_of[triple] += 1
-            name = quad.graph_name
-            key = name.value if isinstance(name, ox.NamedNode) else ""
-            self.stated_by.setdefault(key, set()).add(triple)
+            self.stated_by.setdefault(_graph_key(quad), set()).add(triple)
         for triple in graphs_of:
             self.merge.add(triple)
         self._graphs_of = graphs_of
+        self._shapes = shapes
+        self._applied = 0  # how many of the snapshot's changes this context holds
+        self.vocabulary = self._vocabulary()
+
+    def _vocabulary(self) -> Vocabulary:
+        """What an addition may say: the stored ontology's terms, never the addition's own."""
         ontology = Graph()
         for triple in self.stated_by.get(str(ONTOLOGY_GRAPH), ()):
             ontology.add(triple)
-        #: what an addition may say: the stored ontology's terms, never the addition's own
-        self.vocabulary = Vocabulary.of(ontology, shapes)
+        return Vocabulary.of(ontology, self._shapes)
+
+    def catch_up(self, deltas: tuple[Delta, ...]) -> None:
+        """Apply the changes since the snapshot that this context has not applied yet."""
+        ontology = False
+        for delta in deltas[self._applied :]:
+            for quad in ox.parse(delta.removed, format=ox.RdfFormat.N_QUADS):
+                key, triple = _graph_key(quad), rdflib_triple(quad)
+                ontology |= key == str(ONTOLOGY_GRAPH)
+                self.stated_by.get(key, set()).discard(triple)
+                self._graphs_of[triple] -= 1
+                if self._graphs_of[triple] <= 0:
+                    del self._graphs_of[triple]
+                    self.merge.remove(triple)
+            for quad in ox.parse(delta.added, format=ox.RdfFormat.N_QUADS):
+                key, triple = _graph_key(quad), rdflib_triple(quad)
+                ontology |= key == str(ONTOLOGY_GRAPH)
+                self.stated_by.setdefault(key, set()).add(triple)
+                self._graphs_of[triple] += 1
+                self.merge.add(triple)
+        self._applied = len(deltas)
+        if ontology:
+            self.vocabulary = self._vocabulary()
 
     @contextmanager
     def changed(
@@ -255,6 +301,11 @@ class Context:
                 self.merge.remove(triple)
             for triple in taken:
                 self.merge.add(triple)
+
+
+def _graph_key(quad: ox.Quad) -> str:
+    name = quad.graph_name
+    return name.value if isinstance(name, ox.NamedNode) else ""
 
 
 def registered_documents(settings: Mapping[str, Any]) -> Path:
@@ -285,6 +336,14 @@ def _alive(pid: int) -> bool:
     return True
 
 
+#: Changes a snapshot carries before it is written out whole again: each job carries them all.
+MAX_DELTAS = 32
+
+
+def _n_quads(quads: set[ox.Quad]) -> bytes:
+    return ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b""
+
+
 class CheckPool(WorkerPool):
     """Validation processes, and the snapshot of the stored graph they validate against."""
 
@@ -308,25 +367,36 @@ class CheckPool(WorkerPool):
         self.timeout = float(settings["VALIDATION_TIMEOUT_S"])
         self.max_triples = int(settings["MAX_SUBMISSION_TRIPLES"])
         self._folder = snapshot_folder(Path(settings["VAR_DIR"]) / "validation")
-        self._snapshot: tuple[str, Path] | None = None
+        self._snapshot: Snapshot | None = None
+        self._version: str | None = None  # of the store, when the snapshot was brought up to date
+        self._quads: set[ox.Quad] = set()  # the stored dataset then
         self._numbers = itertools.count(1)
         self._snapshot_lock = threading.Lock()
 
     def handler(self) -> tuple[Callable[..., Handler], tuple[Any, ...]]:
         return check_handler, (self.shapes_dir, self.foreign, *self.text_folders)
 
-    def snapshot(self, store: Store) -> tuple[str, str]:
-        """(version, path) of the stored graph as N-Triples, written once per version."""
+    def snapshot(self, store: Store, whole: bool = False) -> Snapshot:
+        """The stored dataset: the snapshot file, with a change for each version since; if
+        `whole`, a file that holds it all (for a reader that reads no changes)."""
         with self._snapshot_lock:
             version = store.version
-            if self._snapshot is None or self._snapshot[0] != version:
-                # named by a count, not the version: two versions must never share a file
+            old = self._snapshot
+            if old is not None and self._version == version and not (whole and old.deltas):
+                return old
+            quads = set(store.quads()) if self._version != version else self._quads
+            if old is None or whole or len(old.deltas) >= MAX_DELTAS:
+                # named by a count, not the version: two snapshots must never share a file
                 path = self._folder / f"context-{next(self._numbers)}.nq"
-                path.write_bytes(ox.serialize(store.quads(), format=ox.RdfFormat.N_QUADS) or b"")
-                if self._snapshot is not None:
-                    self._snapshot[1].unlink(missing_ok=True)
-                self._snapshot = (version, path)
-            return version, str(self._snapshot[1])
+                path.write_bytes(ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b"")
+                if old is not None:
+                    Path(old.path).unlink(missing_ok=True)
+                self._snapshot = Snapshot(str(path))
+            else:
+                change = Delta(_n_quads(quads - self._quads), _n_quads(self._quads - quads))
+                self._snapshot = Snapshot(old.path, (*old.deltas, change))
+            self._version, self._quads = version, quads
+            return self._snapshot
 
     def check(
         self,
@@ -337,11 +407,9 @@ class CheckPool(WorkerPool):
         merge: bool = False,
         keep: Keep | None = None,
     ) -> Checked:
-        version, path = self.snapshot(store)
         job = CheckJob(
             addition,
-            path,
-            version,
+            self.snapshot(store),
             old=old.serialize(format="nt", encoding="utf-8") if old is not None else None,
             replacing=graph_iri(keep.submission_id) if old is not None and keep else None,
             merge=merge,
@@ -354,9 +422,8 @@ class CheckPool(WorkerPool):
     def check_removal(self, store: Store, submission_id: str) -> Checked:
         """Validate the stored data as it would be without a submission: a revert may leave
         another curator's facts pointing at what it took away."""
-        version, path = self.snapshot(store)
         job = CheckJob(
-            Addition(()), path, version, replacing=graph_iri(submission_id), removing=True
+            Addition(()), self.snapshot(store), replacing=graph_iri(submission_id), removing=True
         )
         checked: Checked = self.run(job, self.timeout)
         return checked

@@ -75,14 +75,14 @@ def make_draft() -> Response:
     who = auth.curator()
     auth.check_rate(who)
     data, name, media_type = _article()
-    version, snapshot = get_state().checker.snapshot(get_store())
+    snapshot = get_state().checker.snapshot(get_store(), whole=True).path
     job = DraftJob(
         data,
         name,
         media_type,
         int(current_app.config["EXTRACT_MAX_BYTES"]),
         snapshot,
-        version,
+        snapshot,  # a file holds one version of the data for as long as it exists
         **{key: _given(key) for key in ("title", "date", "url", "publisher")},
     )
     drafted = _pool().draft(job)
