@@ -197,3 +197,124 @@ def test_a_change_read_by_a_sparql_constraint_reaches_its_focus_node(tmp_path: P
         "ex:y ex:ok true .",
         tmp_path,
     )
+
+
+# A review of the analysis (an attacker's reading): each case below gave a focused report
+# other than the full one, or made Reach.of raise. Each shapes graph conforms before the
+# change; the reports must agree (or Reach.of must decline, and every node is judged).
+U = "https://example.org/"
+REVIEW_CASES = {
+    "a duplicate reached through a literal": (
+        f"""ex:s a sh:NodeShape ; sh:targetClass ex:Doc ; sh:sparql [ sh:select
+        '''SELECT $this ?other WHERE {{ $this <{U}name> ?n . ?other <{U}name> ?n .
+            FILTER (?other != $this) }}''' ] .""",
+        'ex:d1 a ex:Doc ; ex:name "a.txt" . ex:d2 a ex:Doc ; ex:name "b.txt" .',
+        'ex:d3 a ex:Doc ; ex:name "a.txt" .',
+        False,
+    ),
+    "a duplicate reached through a path back from a literal": (
+        """ex:s a sh:NodeShape ; sh:targetClass ex:Doc ;
+        sh:property [ sh:path ( ex:name [ sh:inversePath ex:name ] ) ; sh:maxCount 1 ] .""",
+        'ex:d1 a ex:Doc ; ex:name "a.txt" . ex:d2 a ex:Doc ; ex:name "b.txt" .',
+        'ex:d3 a ex:Doc ; ex:name "a.txt" .',
+        False,
+    ),
+    "a SPARQL chain through blank nodes": (
+        f"""ex:s a sh:NodeShape ; sh:targetClass ex:C ; sh:sparql [ sh:select
+        '''SELECT $this WHERE {{ FILTER NOT EXISTS {{ $this <{U}a> [ <{U}b> [ <{U}c> <{U}Ok> ] ]
+            }} }}''' ] .""",
+        "ex:f a ex:C ; ex:a ex:x . ex:x ex:b ex:y . ex:y ex:c ex:Ok .",
+        "ex:y ex:c ex:Ok .",
+        True,
+    ),
+    "a UNION branch not joined to $this": (
+        f"""ex:s a sh:NodeShape ; sh:targetClass ex:C ; sh:sparql [ sh:select
+        '''SELECT $this WHERE {{ {{ $this <{U}location> ?place }} UNION
+            {{ ?org <{U}inCity> ?place }} ?place <{U}closed> true }}''' ] .""",
+        "ex:f a ex:C ; ex:location ex:p1 . ex:o ex:inCity ex:p2 .",
+        "ex:p2 ex:closed true .",
+        False,
+    ),
+    "two FILTER EXISTS that share no variable": (
+        f"""ex:s a sh:NodeShape ; sh:targetClass ex:C ; sh:sparql [ sh:select
+        '''SELECT $this WHERE {{ FILTER EXISTS {{ $this <{U}p> ?x }}
+            FILTER EXISTS {{ ?x <{U}flag> <{U}Bad> }} }}''' ] .""",
+        "ex:f a ex:C ; ex:p ex:y .",
+        "ex:z ex:flag ex:Bad .",
+        False,
+    ),
+    "a shape that is its class's own": (
+        """ex:C a rdfs:Class, sh:NodeShape ; sh:property [ sh:path ex:p ; sh:class ex:D ] .""",
+        "ex:f a ex:C ; ex:p ex:v . ex:v a ex:D .",
+        "ex:v a ex:D .",
+        True,
+    ),
+    "a SPARQL-based constraint component": (
+        f"""ex:Owned a sh:ConstraintComponent ; sh:parameter [ sh:path ex:ownerClass ] ;
+        sh:nodeValidator [ a sh:SPARQLSelectValidator ; sh:select
+            '''SELECT $this WHERE {{ FILTER NOT EXISTS {{
+                ?o <{U}owns> $this . ?o a $ownerClass }} }}'''
+        ] .
+        ex:s a sh:NodeShape ; sh:targetClass ex:C ; ex:ownerClass ex:Owner .""",
+        "ex:f a ex:C . ex:o ex:owns ex:f . ex:o a ex:Owner .",
+        "ex:o a ex:Owner .",
+        True,
+    ),
+    "sh:closed on a value node, under sh:not": (
+        """ex:s a sh:NodeShape ; sh:targetClass ex:C ; sh:property [ sh:path ex:has ;
+        sh:not [ sh:closed true ; sh:ignoredProperties ( rdf:type ) ] ] .""",
+        'ex:f a ex:C ; ex:has ex:v . ex:v ex:name "v" .',
+        'ex:f rdfs:label "f" .',
+        False,
+    ),
+    "a sibling's qualified shape, disjoint": (
+        """ex:s a sh:NodeShape ; sh:targetClass ex:C ;
+        sh:property [ sh:path ( ex:a ex:b ex:c ) ; sh:qualifiedValueShape [ sh:nodeKind sh:IRI ] ;
+            sh:qualifiedMinCount 1 ; sh:qualifiedValueShapesDisjoint true ] ;
+        sh:property [ sh:path ex:d ; sh:qualifiedValueShape [ sh:property [
+            sh:path ( ex:e ex:f ex:g ) ; sh:minCount 1 ] ] ; sh:qualifiedMaxCount 5 ;
+            sh:qualifiedValueShapesDisjoint true ] .""",
+        "ex:f a ex:C ; ex:a ex:x ; ex:d ex:v . ex:x ex:b ex:y . ex:y ex:c ex:v . "
+        "ex:v ex:e ex:p1 . ex:p1 ex:f ex:q1 .",
+        "ex:q1 ex:g ex:r1 .",
+        False,
+    ),
+    "a shape without a path, targeted through a new subclass": (
+        "ex:s a sh:NodeShape ; sh:targetClass ex:C ; sh:nodeKind sh:BlankNode .",
+        "ex:x a ex:A .",
+        "ex:A rdfs:subClassOf ex:C .",
+        False,
+    ),
+}
+#: changes that break nothing: the focused report found a violation all the same
+HARMLESS = {"sh:closed on a value node, under sh:not"}
+PREFIXED = (
+    "@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <https://example.org/> .\n"
+    "@prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .\n"
+    "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+)
+
+
+@pytest.mark.parametrize("case", sorted(REVIEW_CASES))
+def test_what_the_review_found_gets_the_full_report(case: str, tmp_path: Path) -> None:
+    shapes_ttl, data_ttl, change_ttl, taken = REVIEW_CASES[case]
+    shapes = Graph().parse(data=PREFIXED + shapes_ttl, format="turtle")
+    graph = Graph().parse(data=PREFIXED + data_ttl, format="turtle")
+    changed = list(Graph().parse(data=PREFIXED + change_ttl, format="turtle"))
+    assert not results(validate(graph, shapes, tmp_path))  # it conformed
+    for triple in changed:
+        (graph.remove if taken else graph.add)(triple)
+    full = results(validate(graph, shapes, tmp_path))
+    assert full or case in HARMLESS  # the change breaks something
+    focused = results(validate(graph, shapes, tmp_path, changed=(Reach.of(shapes), changed)))
+    assert focused == full
+
+
+def test_a_query_the_analysis_cannot_read_is_validated_whole() -> None:
+    """A prefix pySHACL finds elsewhere (here: none declared) made Reach.of raise."""
+    shapes = Graph().parse(
+        data=SH + "ex:s a sh:NodeShape ; sh:targetClass ex:C ; sh:sparql [ sh:select "
+        '"SELECT $this WHERE { $this ex:a ?x }" ] .',
+        format="turtle",
+    )
+    assert Reach.of(shapes) is None

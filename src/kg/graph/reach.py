@@ -21,7 +21,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from rdflib import Graph, Literal, URIRef, Variable
+from rdflib import Graph, URIRef, Variable
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS
 from rdflib.paths import AlternativePath, InvPath, MulPath, Path, SequencePath
@@ -34,6 +34,16 @@ from ..namespaces import SH
 Triple = tuple[Node, Node, Node]
 #: a predicate and whether it is followed from object to subject
 Step = tuple[Node, bool]
+
+#: Parts of SHACL (and SHACL-AF) whose reading this analysis does not follow.
+_NOT_FOLLOWED = (
+    SH.rule,
+    SH.target,
+    SH.expression,
+    SH.validator,
+    SH.nodeValidator,
+    SH.propertyValidator,
+)
 
 #: Nested shapes checked on the same node (no step taken).
 _SAME_NODE = (SH.node, SH["not"], SH.qualifiedValueShape)
@@ -57,11 +67,21 @@ class Reach:
     #: predicates whose subjects (or objects) a shape targets
     subjects_of: frozenset[Node]
     objects_of: frozenset[Node]
+    #: a shape is sh:closed: the nodes it checks are read whole, every predicate
+    closed: bool = False
 
     @classmethod
     def of(cls, shapes: Graph) -> Reach | None:
-        if (None, SH.rule, None) in shapes:
-            return None  # SHACL rules add statements any node's validation may read
+        if (
+            any((None, p, None) in shapes for p in _NOT_FOLLOWED)
+            or (
+                None,
+                RDF.type,
+                SH.ConstraintComponent,
+            )
+            in shapes
+        ):
+            return None  # rules, SPARQL targets and components: read anything
         reader = _ShapesReader(shapes)
         try:
             depth = max((reader.depth(shape, ()) for shape in reader.shapes()), default=0)
@@ -70,9 +90,12 @@ class Reach:
         return cls(
             frozenset(reader.steps | {(RDF.type, False)}),
             frozenset(reader.free | {(RDFS.subClassOf, False)}),
-            depth + 1,  # a step of margin: cheap beside a node missed
+            # a focus node's own type is one step, whatever its shapes read; and one step of
+            # margin, cheap beside a node missed
+            max(depth, 1) + 1,
             frozenset(shapes.objects(None, SH.targetSubjectsOf)),
             frozenset(shapes.objects(None, SH.targetObjectsOf)),
+            reader.closed,
         )
 
     def focus(self, graph: Graph, changed: Iterable[Triple]) -> tuple[set[Node], Graph]:
@@ -85,9 +108,7 @@ class Reach:
             seeds[s] = 0
             if (p, True) in self.steps or (p, True) in self.free or p in self.objects_of:
                 seeds[o] = 0
-        nodes = set(self._walk(graph, seeds, backwards=True)) | {
-            n for n in touched if not isinstance(n, Literal)
-        }
+        nodes = set(self._walk(graph, seeds, backwards=True)) | touched
         return nodes, self._read_by(graph, nodes)
 
     def _walk(self, graph: Graph, start: dict[Node, int], backwards: bool) -> dict[Node, int]:
@@ -109,8 +130,7 @@ class Reach:
         return seen
 
     def _neighbours(self, graph: Graph, node: Node, backwards: bool) -> Iterator[tuple[bool, Node]]:
-        if isinstance(node, Literal):
-            return
+        # a literal is no subject, but the object of what reads it (a shared file name)
         for free, steps in ((False, self.steps), (True, self.free)):
             for predicate, inverse in steps:
                 # a forward step from x to y reads (x p y); walking backwards finds x from y
@@ -130,8 +150,9 @@ class Reach:
         reached = self._walk(graph, dict.fromkeys(nodes, 0), backwards=False)
         steps = self.steps | self.free
         for node in reached:
-            if isinstance(node, Literal):
-                continue
+            if self.closed:
+                for triple in graph.triples((node, None, None)):
+                    read.add(triple)
             for predicate, inverse in steps:
                 pattern = (None, predicate, node) if inverse else (node, predicate, None)
                 for triple in graph.triples(pattern):
@@ -152,11 +173,16 @@ class _ShapesReader:
         self.graph = shapes
         self.steps: set[Step] = set()
         self.free: set[Step] = set()
+        self.closed = False
         self._depths: dict[Node, int] = {}
 
     def shapes(self) -> set[Node]:
+        """Every shape: those with targets, and those declared (a class may be its own)."""
         targets = (SH.targetClass, SH.targetSubjectsOf, SH.targetObjectsOf, SH.targetNode)
-        return {s for t in targets for s in self.graph.subjects(t, None)}
+        declared = (SH.NodeShape, SH.PropertyShape)
+        return {s for t in targets for s in self.graph.subjects(t, None)} | {
+            s for t in declared for s in self.graph.subjects(RDF.type, t)
+        }
 
     def depth(self, shape: Node, stack: tuple[Node, ...]) -> int:
         """How many steps from its focus node the validation of `shape` may read."""
@@ -188,6 +214,12 @@ class _ShapesReader:
             here = max(here, self.path(other))
         for constraint in g.objects(shape, SH.sparql):
             here = max(here, self.sparql(constraint))
+        if (shape, SH.closed, None) in g:
+            self.closed = True
+        if (shape, SH.qualifiedValueShapesDisjoint, None) in g:
+            # the siblings' qualified shapes are checked on this shape's values too
+            for sibling in set(g.objects(None, SH.qualifiedValueShape)):
+                here = max(here, self.depth(sibling, stack))
         return depth + here
 
     def path(self, path: Node, inverse: bool = False) -> int:
@@ -221,8 +253,22 @@ class _ShapesReader:
             for owner in g.objects(constraint, SH.prefixes)
             for d in g.objects(owner, SH.declare)
         }
-        algebra = prepareQuery(str(text), initNs=namespaces).algebra
-        return _joined_depth(list(_patterns(algebra)), self)
+        try:
+            algebra = prepareQuery(str(text), initNs=namespaces).algebra
+        except Exception as exc:  # e.g. a prefix pySHACL finds where this reading does not
+            raise Unbounded(f"a query this analysis cannot read: {exc}") from None
+        outer, exists = _group(algebra)
+        joined = _joined(outer, {Variable("this"): 0}, self)
+        deepest = max(joined.values())
+        while exists:  # each EXISTS shares only the variables its enclosing group binds
+            patterns, inner, enclosing = exists.pop()
+            start: dict[Node, int] = {
+                n: d for n, d in (enclosing or joined).items() if isinstance(n, Variable)
+            }
+            scope = _joined(patterns, start, self)
+            deepest = max(deepest, *scope.values())
+            exists += [(p, i, scope) for p, i, _ in inner]
+        return deepest + 1
 
 
 def _free_steps(reader: _ShapesReader, path: Node, inverse: bool) -> set[Step]:
@@ -232,25 +278,64 @@ def _free_steps(reader: _ShapesReader, path: Node, inverse: bool) -> set[Step]:
     return probe.steps | probe.free
 
 
-def _patterns(node: Any) -> Iterator[tuple[Node, Any, Node]]:
-    """Every triple pattern of a query's algebra, in FILTER (NOT) EXISTS too."""
-    if isinstance(node, CompValue):
-        if node.name == "BGP":
-            yield from node["triples"]
-        elif node.name == "TriplesBlock":  # inside EXISTS: the parser's flat lists of terms
-            for terms in node["triples"]:
-                for i in range(0, len(terms), 3):
-                    yield terms[i], terms[i + 1], terms[i + 2]
-        for value in node.values():
-            yield from _patterns(value)
-    elif isinstance(node, (list, tuple)):
-        for value in node:
-            yield from _patterns(value)
+#: What a query's algebra may hold for its reading to be followed: one group of patterns (its
+#: joins and optional parts), filters, and the modifiers of its answer.
+_GROUP = {"SelectQuery", "AskQuery", "Project", "Distinct", "Reduced", "Slice", "OrderBy"}
+_JOINED = {"Join", "LeftJoin"}
+_EXISTS = {"Builtin_EXISTS", "Builtin_NOTEXISTS"}
+Exists = tuple[list[Any], list[Any], dict[Node, int] | None]
 
 
-def _joined_depth(patterns: list[tuple[Node, Any, Node]], reader: _ShapesReader) -> int:
-    """Join the patterns to ``$this`` one step at a time, recording each step's direction."""
-    depth_of: dict[Node, int] = {Variable("this"): 0}
+def _group(node: Any) -> tuple[list[tuple[Node, Any, Node]], list[Exists]]:
+    """The triple patterns of a query's one group, and its EXISTS groups (each with its own
+    patterns and EXISTS); a UNION, MINUS, sub-select, BIND, VALUES or GRAPH is not followed:
+    their variables are not those of the group, whatever their names."""
+    if not isinstance(node, CompValue):
+        raise Unbounded(f"unknown part of a query: {node!r}")
+    if node.name == "BGP":
+        return list(node["triples"]), []
+    if node.name == "Filter":
+        patterns, exists = _group(node["p"])
+        return patterns, exists + _exists_in(node["expr"])
+    if node.name in _JOINED:
+        (left, left_exists), (right, right_exists) = _group(node["p1"]), _group(node["p2"])
+        exists = left_exists + right_exists + _exists_in(node.get("expr"))
+        return left + right, exists
+    if node.name in _GROUP:
+        return _group(node["p"])
+    raise Unbounded(f"{node.name} in a SPARQL constraint")
+
+
+def _exists_in(expression: Any) -> list[Exists]:
+    """The EXISTS groups of a filter's expression, as the parser left them."""
+    found: list[Exists] = []
+    if isinstance(expression, CompValue):
+        if expression.name in _EXISTS:
+            patterns: list[Any] = []
+            inner: list[Exists] = []
+            for part in expression["graph"]["part"]:
+                if part.name == "TriplesBlock":
+                    for terms in part["triples"]:
+                        patterns += [tuple(terms[i : i + 3]) for i in range(0, len(terms), 3)]
+                elif part.name == "Filter":
+                    inner += _exists_in(part["expr"])
+                else:
+                    raise Unbounded(f"{part.name} inside EXISTS")
+            return [(patterns, inner, None)]
+        for value in expression.values():
+            found += _exists_in(value)
+    elif isinstance(expression, (list, tuple)):
+        for value in expression:
+            found += _exists_in(value)
+    return found
+
+
+def _joined(
+    patterns: list[Any], depth_of: dict[Node, int], reader: _ShapesReader
+) -> dict[Node, int]:
+    """Join the patterns to the terms of `depth_of` one step at a time, recording each step's
+    direction; every term's depth, blank nodes and constants too."""
+    depth_of = dict(depth_of)
     left = list(patterns)
     while left:
         joined = []
@@ -264,7 +349,7 @@ def _joined_depth(patterns: list[tuple[Node, Any, Node]], reader: _ShapesReader)
         if not joined:
             raise Unbounded(f"a pattern not joined to $this: {left[0]}")
         left = [t for t in left if t not in joined]
-    return max(d for n, d in depth_of.items() if isinstance(n, Variable)) + 1
+    return depth_of
 
 
 def _sparql_path(p: Any, inverse: bool, reader: _ShapesReader) -> int:
