@@ -21,6 +21,7 @@ from helpers import PREFIXES, LiveServer, ask_from, event
 
 from kg import config
 from kg.graph.validate import load_shapes
+from kg.store import checking
 from kg.store.checking import CheckPool, Context
 from kg.web.state import EXTENSION
 
@@ -87,7 +88,9 @@ class _VersionedQuads:
         return self._quads
 
 
-def test_each_version_has_a_snapshot_of_its_own(built: Path, tmp_path: Path) -> None:
+def test_each_version_has_a_snapshot_of_its_own(
+    built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Found by the W3C Graph Store tests on Oxigraph: two writes in one second gave two
     versions one snapshot file name, and removing the older snapshot removed the newer."""
     pool = CheckPool(config.load({"BUILD_DIR": built, "VAR_DIR": tmp_path}))
@@ -104,6 +107,13 @@ def test_each_version_has_a_snapshot_of_its_own(built: Path, tmp_path: Path) -> 
         whole = pool.snapshot(store, whole=True)  # type: ignore[arg-type]
         assert Path(whole.path).is_file() and Path(whole.path).stat().st_size > 0
         assert not whole.deltas and not Path(first.path).exists()
+        # the changes a job carries are bounded: past the cap, a whole file again
+        monkeypatch.setattr(checking, "MAX_DELTA_BYTES", 10)
+        store.version, store._quads = "c", store._quads[:-1]
+        assert len(pool.snapshot(store).deltas) == 1  # type: ignore[arg-type]
+        store.version, store._quads = "d", store._quads[:-1]
+        again = pool.snapshot(store)  # type: ignore[arg-type]
+        assert again.path != whole.path and not again.deltas
     finally:
         pool.close()
 

@@ -338,6 +338,7 @@ def _alive(pid: int) -> bool:
 
 #: Changes a snapshot carries before it is written out whole again: each job carries them all.
 MAX_DELTAS = 32
+MAX_DELTA_BYTES = 4_000_000
 
 
 def _n_quads(quads: set[ox.Quad]) -> bytes:
@@ -385,7 +386,8 @@ class CheckPool(WorkerPool):
             if old is not None and self._version == version and not (whole and old.deltas):
                 return old
             quads = set(store.quads()) if self._version != version else self._quads
-            if old is None or whole or len(old.deltas) >= MAX_DELTAS:
+            carried = sum(len(d.added) + len(d.removed) for d in old.deltas) if old else 0
+            if old is None or whole or len(old.deltas) >= MAX_DELTAS or carried > MAX_DELTA_BYTES:
                 # named by a count, not the version: two snapshots must never share a file
                 path = self._folder / f"context-{next(self._numbers)}.nq"
                 path.write_bytes(ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b"")
