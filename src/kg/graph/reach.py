@@ -64,23 +64,15 @@ class Reach:
     steps: frozenset[Step]
     free: frozenset[Step]
     depth: int
-    #: predicates whose subjects (or objects) a shape targets
-    subjects_of: frozenset[Node]
+    #: predicates whose objects a shape targets (a subject's own statements are always read)
     objects_of: frozenset[Node]
     #: a shape is sh:closed: the nodes it checks are read whole, every predicate
     closed: bool = False
 
     @classmethod
     def of(cls, shapes: Graph) -> Reach | None:
-        if (
-            any((None, p, None) in shapes for p in _NOT_FOLLOWED)
-            or (
-                None,
-                RDF.type,
-                SH.ConstraintComponent,
-            )
-            in shapes
-        ):
+        component = (None, RDF.type, SH.ConstraintComponent) in shapes
+        if component or any((None, p, None) in shapes for p in _NOT_FOLLOWED):
             return None  # rules, SPARQL targets and components: read anything
         reader = _ShapesReader(shapes)
         try:
@@ -93,7 +85,6 @@ class Reach:
             # a focus node's own type is one step, whatever its shapes read; and one step of
             # margin, cheap beside a node missed
             max(depth, 1) + 1,
-            frozenset(shapes.objects(None, SH.targetSubjectsOf)),
             frozenset(shapes.objects(None, SH.targetObjectsOf)),
             reader.closed,
         )
