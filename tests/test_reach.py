@@ -17,6 +17,7 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS
 
+from kg.errors import ShapeLoadError
 from kg.graph.parsing import parse_file
 from kg.graph.reach import Reach
 from kg.graph.report import Report
@@ -318,3 +319,17 @@ def test_a_query_the_analysis_cannot_read_is_validated_whole() -> None:
         format="turtle",
     )
     assert Reach.of(shapes) is None
+
+
+def test_shapes_pyshacl_cannot_run_are_named_not_a_crash(tmp_path: Path) -> None:
+    """pySHACL refuses a SPARQL constraint with MINUS and gives its failure where the report
+    would be: validate() failed reading it (AttributeError), a 500 for the curator."""
+    shapes = Graph().parse(
+        data=SH + "ex:s a sh:NodeShape ; sh:targetClass ex:C ; sh:sparql [ sh:select "
+        '"SELECT $this WHERE { $this <https://example.org/p> ?x '
+        'MINUS { ?x <https://example.org/q> ?y } }" ] .',
+        format="turtle",
+    )
+    data = Graph().parse(data=SH + "ex:f a ex:C ; ex:p ex:x .", format="turtle")
+    with pytest.raises(ShapeLoadError, match="the shapes cannot be run"):
+        validate(data, shapes, tmp_path)

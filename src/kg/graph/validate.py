@@ -100,6 +100,8 @@ def _shacl(data: Graph, shapes: Graph, changed: Change | None, new: Graph | None
         inplace=True,  # a graph made for this call (or its focus); no inference runs
     )
     keep_literals_as_sent()  # pySHACL set rdflib's switch back as it finished
+    if not isinstance(results_graph, Graph):  # pySHACL's failure, where the report would be
+        raise ShapeLoadError(f"the shapes cannot be run: {results_graph}")
     results = _shacl_results(results_graph)
     if focus is None:
         return results
