@@ -371,6 +371,7 @@ class CheckPool(WorkerPool):
         self._snapshot: Snapshot | None = None
         self._version: str | None = None  # of the store, when the snapshot was brought up to date
         self._quads: set[ox.Quad] = set()  # the stored dataset then
+        self._previous: Path | None = None  # the file before the snapshot's own
         self._numbers = itertools.count(1)
         self._snapshot_lock = threading.Lock()
 
@@ -391,8 +392,10 @@ class CheckPool(WorkerPool):
                 # named by a count, not the version: two snapshots must never share a file
                 path = self._folder / f"context-{next(self._numbers)}.nq"
                 path.write_bytes(ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b"")
-                if old is not None:
-                    Path(old.path).unlink(missing_ok=True)
+                # a job sent just before may still name the last file: the one before goes
+                if self._previous is not None:
+                    self._previous.unlink(missing_ok=True)
+                self._previous = Path(old.path) if old is not None else None
                 self._snapshot = Snapshot(str(path))
             else:
                 change = Delta(_n_quads(quads - self._quads), _n_quads(self._quads - quads))
