@@ -14,12 +14,13 @@ changes since; each worker parses the snapshot once and applies each change once
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import os
 import shutil
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -73,10 +74,11 @@ class Keep:
 
 @dataclass(frozen=True)
 class Delta:
-    """What a write changed in the stored dataset, as N-Quads."""
+    """What a write changed in the stored dataset: the graphs whose content changed (or that
+    are gone), and their content now, as N-Quads."""
 
-    added: bytes
-    removed: bytes
+    graphs: tuple[str, ...]  # "" is the default graph
+    quads: bytes
 
 
 @dataclass(frozen=True)
@@ -262,18 +264,16 @@ class Context:
         """Apply the changes since the snapshot that this context has not applied yet."""
         ontology = False
         for delta in deltas[self._applied :]:
-            for quad in ox.parse(delta.removed, format=ox.RdfFormat.N_QUADS):
-                key, triple = _graph_key(quad), rdflib_triple(quad)
-                ontology |= key == str(ONTOLOGY_GRAPH)
-                self.stated_by.get(key, set()).discard(triple)
-                self._graphs_of[triple] -= 1
-                if self._graphs_of[triple] <= 0:
-                    del self._graphs_of[triple]
-                    self.merge.remove(triple)
-            for quad in ox.parse(delta.added, format=ox.RdfFormat.N_QUADS):
-                key, triple = _graph_key(quad), rdflib_triple(quad)
-                ontology |= key == str(ONTOLOGY_GRAPH)
-                self.stated_by.setdefault(key, set()).add(triple)
+            ontology |= str(ONTOLOGY_GRAPH) in delta.graphs
+            for key in delta.graphs:
+                for triple in self.stated_by.pop(key, set()):
+                    self._graphs_of[triple] -= 1
+                    if self._graphs_of[triple] <= 0:
+                        del self._graphs_of[triple]
+                        self.merge.remove(triple)
+            for quad in ox.parse(delta.quads, format=ox.RdfFormat.N_QUADS):
+                triple = rdflib_triple(quad)
+                self.stated_by.setdefault(_graph_key(quad), set()).add(triple)
                 self._graphs_of[triple] += 1
                 self.merge.add(triple)
         self._applied = len(deltas)
@@ -341,8 +341,14 @@ MAX_DELTAS = 32
 MAX_DELTA_BYTES = 4_000_000
 
 
-def _n_quads(quads: set[ox.Quad]) -> bytes:
+def _n_quads(quads: Iterable[ox.Quad]) -> bytes:
     return ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b""
+
+
+def _digest(quads: list[ox.Quad]) -> bytes:
+    """A graph's content, whatever order a store gives it in."""
+    lines = sorted(_n_quads(quads).splitlines())
+    return hashlib.blake2b(b"\n".join(lines), digest_size=16).digest()
 
 
 class CheckPool(WorkerPool):
@@ -370,7 +376,7 @@ class CheckPool(WorkerPool):
         self._folder = snapshot_folder(Path(settings["VAR_DIR"]) / "validation")
         self._snapshot: Snapshot | None = None
         self._version: str | None = None  # of the store, when the snapshot was brought up to date
-        self._quads: set[ox.Quad] = set()  # the stored dataset then
+        self._digests: dict[str, bytes] = {}  # of each graph's content then
         self._previous: Path | None = None  # the file before the snapshot's own
         self._numbers = itertools.count(1)
         self._snapshot_lock = threading.Lock()
@@ -386,21 +392,28 @@ class CheckPool(WorkerPool):
             old = self._snapshot
             if old is not None and self._version == version and not (whole and old.deltas):
                 return old
-            quads = set(store.quads()) if self._version != version else self._quads
-            carried = sum(len(d.added) + len(d.removed) for d in old.deltas) if old else 0
+            quads = store.quads()
+            by_graph: dict[str, list[ox.Quad]] = {}
+            for quad in quads:
+                by_graph.setdefault(_graph_key(quad), []).append(quad)
+            digests = {key: _digest(content) for key, content in by_graph.items()}
+            carried = sum(len(d.quads) for d in old.deltas) if old else 0
             if old is None or whole or len(old.deltas) >= MAX_DELTAS or carried > MAX_DELTA_BYTES:
                 # named by a count, not the version: two snapshots must never share a file
                 path = self._folder / f"context-{next(self._numbers)}.nq"
-                path.write_bytes(ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b"")
+                path.write_bytes(_n_quads(quads))
                 # a job sent just before may still name the last file: the one before goes
                 if self._previous is not None:
                     self._previous.unlink(missing_ok=True)
                 self._previous = Path(old.path) if old is not None else None
                 self._snapshot = Snapshot(str(path))
             else:
-                change = Delta(_n_quads(quads - self._quads), _n_quads(self._quads - quads))
+                same = {g for g, digest in digests.items() if self._digests.get(g) == digest}
+                graphs = (digests.keys() | self._digests.keys()) - same
+                content = [q for g in sorted(graphs) for q in by_graph.get(g, ())]
+                change = Delta(tuple(sorted(graphs)), _n_quads(content))
                 self._snapshot = Snapshot(old.path, (*old.deltas, change))
-            self._version, self._quads = version, quads
+            self._version, self._digests = version, digests
             return self._snapshot
 
     def check(
