@@ -17,7 +17,7 @@ https://www.w3.org/TR/shacl/#value-nodes-property-paths
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,6 +39,7 @@ Step = tuple[Node, bool]
 _NOT_FOLLOWED = (
     SH.rule,
     SH.target,
+    SH.targetNode,
     SH.expression,
     SH.validator,
     SH.nodeValidator,
@@ -169,7 +170,7 @@ class _ShapesReader:
 
     def shapes(self) -> set[Node]:
         """Every shape: those with targets, and those declared (a class may be its own)."""
-        targets = (SH.targetClass, SH.targetSubjectsOf, SH.targetObjectsOf, SH.targetNode)
+        targets = (SH.targetClass, SH.targetSubjectsOf, SH.targetObjectsOf)
         declared = (SH.NodeShape, SH.PropertyShape)
         return {s for t in targets for s in self.graph.subjects(t, None)} | {
             s for t in declared for s in self.graph.subjects(RDF.type, t)
@@ -185,8 +186,6 @@ class _ShapesReader:
 
     def _depth(self, shape: Node, stack: tuple[Node, ...]) -> int:
         g = self.graph
-        if (shape, SH.targetNode, None) in g or (shape, SH.target, None) in g:
-            raise Unbounded("sh:targetNode and SHACL-AF targets are not followed")
         depth = 0
         path = g.value(shape, SH.path)
         if path is not None:
@@ -229,9 +228,15 @@ class _ShapesReader:
             return self.path(inner, inverse)
         for repeat in (SH.zeroOrMorePath, SH.oneOrMorePath):
             if (inner := g.value(path, repeat)) is not None:
-                self.free.update(_free_steps(self, inner, inverse))
+                self.repeated(lambda probe: probe.path(inner, inverse))
                 return 0
         raise Unbounded(f"unknown path {path}")
+
+    def repeated(self, follow: Callable[[_ShapesReader], object]) -> None:
+        """Record every step `follow` takes as free: a repeated path's, whatever its length."""
+        probe = _ShapesReader(self.graph)
+        follow(probe)
+        self.free |= probe.steps | probe.free
 
     def sparql(self, constraint: Node) -> int:
         """Steps of a SPARQL constraint's patterns, joined to ``$this``; its depth."""
@@ -260,13 +265,6 @@ class _ShapesReader:
             deepest = max(deepest, *scope.values())
             exists += [(p, i, scope) for p, i, _ in inner]
         return deepest + 1
-
-
-def _free_steps(reader: _ShapesReader, path: Node, inverse: bool) -> set[Step]:
-    """The steps of a repeated path: recorded as free, whatever their length."""
-    probe = _ShapesReader(reader.graph)
-    probe.path(path, inverse)
-    return probe.steps | probe.free
 
 
 #: What a query's algebra may hold for its reading to be followed: one group of patterns (its
@@ -356,9 +354,7 @@ def _sparql_path(p: Any, inverse: bool, reader: _ShapesReader) -> int:
     if isinstance(p, MulPath) and p.mod == "?":
         return _sparql_path(p.path, inverse, reader)
     if isinstance(p, MulPath):
-        probe = _ShapesReader(reader.graph)
-        _sparql_path(p.path, inverse, probe)
-        reader.free.update(probe.steps | probe.free)
+        reader.repeated(lambda probe: _sparql_path(p.path, inverse, probe))
         return 0
     if isinstance(p, Path) or isinstance(p, Variable):
         raise Unbounded(f"a predicate this analysis cannot follow: {p}")

@@ -241,14 +241,8 @@ class Context:
     def __init__(self, snapshot: Path, shapes: Graph) -> None:
         self.merge = Graph()
         self.stated_by: dict[str, set[Triple]] = {}
-        graphs_of: Counter[Triple] = Counter()
-        for quad in ox.parse(path=str(snapshot), format=ox.RdfFormat.N_QUADS):
-            triple = rdflib_triple(quad)
-            graphs_of[triple] += 1
-            self.stated_by.setdefault(_graph_key(quad), set()).add(triple)
-        for triple in graphs_of:
-            self.merge.add(triple)
-        self._graphs_of = graphs_of
+        self._graphs_of: Counter[Triple] = Counter()
+        self._add(ox.parse(path=str(snapshot), format=ox.RdfFormat.N_QUADS))
         self._shapes = shapes
         self._applied = 0  # how many of the snapshot's changes this context holds
         self.vocabulary = self._vocabulary()
@@ -271,14 +265,17 @@ class Context:
                     if self._graphs_of[triple] <= 0:
                         del self._graphs_of[triple]
                         self.merge.remove(triple)
-            for quad in ox.parse(delta.quads, format=ox.RdfFormat.N_QUADS):
-                triple = rdflib_triple(quad)
-                self.stated_by.setdefault(_graph_key(quad), set()).add(triple)
-                self._graphs_of[triple] += 1
-                self.merge.add(triple)
+            self._add(ox.parse(delta.quads, format=ox.RdfFormat.N_QUADS))
         self._applied = len(deltas)
         if ontology:
             self.vocabulary = self._vocabulary()
+
+    def _add(self, quads: Iterable[ox.Quad]) -> None:
+        for quad in quads:
+            triple = rdflib_triple(quad)
+            self.stated_by.setdefault(_graph_key(quad), set()).add(triple)
+            self._graphs_of[triple] += 1
+            self.merge.add(triple)
 
     @contextmanager
     def changed(
@@ -345,9 +342,9 @@ def _n_quads(quads: Iterable[ox.Quad]) -> bytes:
     return ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b""
 
 
-def _digest(quads: list[ox.Quad]) -> bytes:
+def _digest(n_quads: bytes) -> bytes:
     """A graph's content, whatever order a store gives it in."""
-    lines = sorted(_n_quads(quads).splitlines())
+    lines = sorted(n_quads.splitlines())
     return hashlib.blake2b(b"\n".join(lines), digest_size=16).digest()
 
 
@@ -392,16 +389,17 @@ class CheckPool(WorkerPool):
             old = self._snapshot
             if old is not None and self._version == version and not (whole and old.deltas):
                 return old
-            quads = store.quads()
             by_graph: dict[str, list[ox.Quad]] = {}
-            for quad in quads:
+            for quad in store.quads():
                 by_graph.setdefault(_graph_key(quad), []).append(quad)
-            digests = {key: _digest(content) for key, content in by_graph.items()}
+            # each graph serialised once: for its digest, and for the file or the change
+            texts = {key: _n_quads(content) for key, content in by_graph.items()}
+            digests = {key: _digest(text) for key, text in texts.items()}
             carried = sum(len(d.quads) for d in old.deltas) if old else 0
             if old is None or whole or len(old.deltas) >= MAX_DELTAS or carried > MAX_DELTA_BYTES:
                 # named by a count, not the version: two snapshots must never share a file
                 path = self._folder / f"context-{next(self._numbers)}.nq"
-                path.write_bytes(_n_quads(quads))
+                path.write_bytes(b"".join(texts.values()))
                 # a job sent just before may still name the last file: the one before goes
                 if self._previous is not None:
                     self._previous.unlink(missing_ok=True)
@@ -409,9 +407,8 @@ class CheckPool(WorkerPool):
                 self._snapshot = Snapshot(str(path))
             else:
                 same = {g for g, digest in digests.items() if self._digests.get(g) == digest}
-                graphs = (digests.keys() | self._digests.keys()) - same
-                content = [q for g in sorted(graphs) for q in by_graph.get(g, ())]
-                change = Delta(tuple(sorted(graphs)), _n_quads(content))
+                graphs = sorted((digests.keys() | self._digests.keys()) - same)
+                change = Delta(tuple(graphs), b"".join(texts.get(g, b"") for g in graphs))
                 self._snapshot = Snapshot(old.path, (*old.deltas, change))
             self._version, self._digests = version, digests
             return self._snapshot
