@@ -199,10 +199,12 @@ def test_iris_show_labels_and_link_to_local_pages(page: Any) -> None:
 
 def test_numbers_are_right_aligned_and_columns_sort(page: Any) -> None:
     run(page, PER_COUNTRY)
+    # waited for: the table is drawn again when the labels' query answers (CI: a cell read
+    # in between was detached, and its computed alignment empty)
     cell = page.locator("#results tbody tr").first.locator("td").nth(1)
-    assert cell.evaluate("e => getComputedStyle(e).textAlign") == "right"
+    expect(cell).to_have_css("text-align", "right")
     header = page.locator("#results th").nth(1)
-    assert header.evaluate("e => getComputedStyle(e.querySelector('button')).textAlign") == "right"
+    expect(header.locator("button")).to_have_css("text-align", "right")
     header.locator("button").click()
     assert header.get_attribute("aria-sort") == "ascending"
     values = [int(v) for v in page.locator("#results tbody td.num").all_inner_texts()]
