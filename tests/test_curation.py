@@ -240,6 +240,25 @@ def test_paraphrased_quote_is_refused(curation: FlaskClient) -> None:
     assert any("verbatim" in x["message"] for x in r.json["results"])
 
 
+def test_a_new_place_needs_a_document_or_an_identifier(curation: FlaskClient) -> None:
+    """A curator could add a city nobody had named: no evidence, no identifier, and the
+    shapes let it in. Now it is refused with a message saying what grounds a place; with a
+    quote from a document it is stored."""
+    city = PREFIXES + 'city:atlantis a kg:City ; rdfs:label "Atlantis"@en ; kg:country country:uz'
+    refused = post(curation, city + " .\n")
+    assert refused.status_code == 422, refused.text
+    (result,) = [r for r in refused.json["results"] if r["focus_node"].endswith("city/atlantis")]
+    assert "GeoNames id" in result["message"] and "evidence" in result["message"]
+    assert not ask(curation, "ASK { <https://w3id.org/cakg/city/atlantis> ?p ?o }")
+    evidence = (
+        " ; kg:evidence [ a kg:Evidence ; kg:source doc:000_74681c818d2b02ab ; "
+        f'kg:quote "{QUOTE}" ]'
+    )
+    stored = post(curation, city + evidence + " .\n")
+    assert stored.status_code == 201, stored.text
+    assert ask(curation, "ASK { <https://w3id.org/cakg/city/atlantis> a kg:City }")
+
+
 def test_addition_that_breaks_existing_nodes_is_refused(curation: FlaskClient) -> None:
     """A third place on an existing twinning breaks the twinning's shape."""
     body = (

@@ -13,13 +13,16 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from helpers import PREFIXES, assert_error, event
+from helpers import PREFIXES, QUOTE, assert_error, event
 
 from kg.store import submissions as submissions_module
 
 TOKENS = "alice=tok-alice bob=tok-bob carol=tok-carol"
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
-CITY = PREFIXES + 'city:newtown a kg:City ; rdfs:label "Newtown"@en ; kg:country country:uz .\n'
+CITY = PREFIXES + (
+    'city:newtown a kg:City ; rdfs:label "Newtown"@en ; kg:country country:uz ; '
+    f'kg:evidence [ a kg:Evidence ; kg:source doc:000_74681c818d2b02ab ; kg:quote "{QUOTE}" ] .\n'
+)
 
 
 def turtle(who: str) -> dict[str, str]:

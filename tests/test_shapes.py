@@ -176,12 +176,16 @@ EXPECTED: dict[str, set[tuple[str, str | None, str]]] = {
         ("ex:stateless", None, V),  # its GeoNames id has no IRI
         ("ex:stateless", "kg:country", V),
         ("ex:stateless", "kg:geonamesId", V),
+        ("ex:ungrounded-city", None, V),  # no evidence, no GeoNames id
+        ("ex:ungrounded-region", None, V),  # no evidence, no ISO 3166-2 code
     },
     "place-links": {
         ("ex:bad-country-id", None, V),
         ("ex:bad-country-id", "kg:geonamesId", V),
         ("ex:id-without-iri", None, V),
+        ("ex:two-japanese-names", None, V),  # and grounded by nothing
         ("ex:two-japanese-names", PREF_LABEL, V),
+        ("ex:untagged-name", None, V),  # and grounded by nothing
         ("ex:untagged-name", PREF_LABEL, V),
     },
     "plan": {
