@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -23,6 +24,7 @@ from rdflib import Graph, URIRef
 from rdflib.compare import isomorphic
 
 from kg.graph.parsing import parse_text
+from kg.namespaces import BASE
 
 ALICE = {"Authorization": "Bearer tok-alice"}
 BOB = {"Authorization": "Bearer tok-bob"}
@@ -257,6 +259,32 @@ def test_a_new_place_needs_a_document_or_an_identifier(curation: FlaskClient) ->
     stored = post(curation, city + evidence + " .\n")
     assert stored.status_code == 201, stored.text
     assert ask(curation, "ASK { <https://w3id.org/cakg/city/atlantis> a kg:City }")
+
+
+@pytest.mark.parametrize(
+    ("slug", "served_at"),
+    [
+        ("event/odd-fest.ttl", "/event/odd-fest.ttl"),  # read as odd-fest in Turtle
+        ("event/odd%20fest", "/event/odd%20fest"),  # the path is read as "odd fest"
+        ("event/odd-fest?year=2024", "/event/odd-fest?year=2024"),  # the query is no path
+        ("event/odd-fest#2024", "/event/odd-fest"),  # a fragment is never sent
+        ("happenings/odd-fest", "/happenings/odd-fest"),  # no namespace of ours
+    ],
+)
+def test_a_minted_iri_must_be_dereferenceable(
+    curation: FlaskClient, slug: str, served_at: str
+) -> None:
+    """A curator's IRI that its own address cannot serve was stored: the event was in the
+    graph, and dereferencing it answered 404 (or another thing). It is refused, saying how
+    IRIs are written; the same event at a plain IRI is stored and served."""
+    odd = event("odd-fest").replace("https://w3id.org/cakg/event/odd-fest", BASE + slug)
+    assert curation.get(served_at, headers={"Accept": "text/turtle"}).status_code == 404
+    refused = post(curation, odd)
+    assert refused.status_code == 422, refused.text
+    (result,) = [r for r in refused.json["results"] if r["focus_node"] == BASE + slug]
+    assert "cannot be dereferenced" in result["message"], result
+    plain = post(curation, event("plain-" + re.sub(r"[^a-z0-9]+", "-", slug)))
+    assert plain.status_code == 201, plain.text
 
 
 def test_addition_that_breaks_existing_nodes_is_refused(curation: FlaskClient) -> None:

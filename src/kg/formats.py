@@ -116,6 +116,19 @@ EXTENSIONS: dict[str, str] = {
     ".rdf": RDFXML,
     ".html": HTML,
 }
+
+
+def split_extension(path: str) -> tuple[str, str | None]:
+    """A linked-data path without the extension that names a format (``city/khiva.ttl``),
+    and that format's media type; a document's ``.txt`` is its text."""
+    for extension, media in EXTENSIONS.items():
+        if path.endswith(extension):
+            return path[: -len(extension)], media
+    if path.endswith(".txt") and path.startswith("doc/"):
+        return path[:-4], "text/plain"
+    return path, None
+
+
 RDFLIB_FORMAT: dict[str, str] = {
     TURTLE: "turtle",
     NTRIPLES: "nt",

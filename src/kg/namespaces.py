@@ -75,6 +75,13 @@ PREFIXES: dict[str, str] = {
     "shape": BASE + "shapes#",
 }
 
+#: The first path segment of every IRI the data mints: its namespaces under BASE.
+MINTED: frozenset[str] = frozenset(
+    iri[len(BASE) :].split("/", 1)[0]
+    for iri in PREFIXES.values()
+    if iri.startswith(BASE) and iri[len(BASE) :].endswith("/")
+)
+
 
 def bind_prefixes(graph: Graph) -> Graph:
     """Bind our prefixes, replacing rdflib's defaults (rdflib binds ``geo`` to GeoSPARQL)."""

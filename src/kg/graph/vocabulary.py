@@ -16,13 +16,15 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 from rdflib.term import Node
 
-from ..namespaces import KG, OA, PREFIXES, SH
+from ..formats import split_extension
+from ..namespaces import BASE, KG, MINTED, OA, PREFIXES, SH
 from .report import Result, node_text, shortener
 
 KNOWN_CLASS_CHECK = URIRef(KG + "KnownClassCheck")
 KNOWN_PROPERTY_CHECK = URIRef(KG + "KnownPropertyCheck")
 SHAPED_SUBJECT_CHECK = URIRef(KG + "ShapedSubjectCheck")
 WELL_TYPED_CHECK = URIRef(KG + "WellTypedLiteralCheck")
+DEREFERENCEABLE_CHECK = URIRef(KG + "DereferenceableIriCheck")
 
 #: Terms of other vocabularies the data uses that neither the ontology declares nor a shape's
 #: path names: identity and alternative names of places, the Dublin Core of documents, and
@@ -91,6 +93,8 @@ def check_statements(
     for subject in sorted(set(new.subjects()), key=str):
         if not foreign and not vocabulary.shapes_reach(subject, data):
             results.append(_unshaped(subject, data))
+        if isinstance(subject, URIRef) and subject.startswith(BASE) and not served(subject):
+            results.append(_not_served(subject))
     for s, p, o in sorted(new, key=lambda t: (str(t[0]), str(t[1]), str(t[2]))):
         if p not in vocabulary.properties and _checked(p, foreign):
             results.append(_result(s, p, None, f"{_short(p)} is not a property of the vocabulary"))
@@ -99,6 +103,37 @@ def check_statements(
         if isinstance(o, Literal) and o.ill_typed:
             results.append(_ill_typed(s, p, o))
     return results
+
+
+def served(iri: str) -> bool:
+    """Whether the linked-data pages serve an IRI of ours at its own address: a path in one
+    of our namespaces that a request gives back as written (no percent-escape, which the
+    server decodes; no query or fragment, which are no part of a path) and that does not end
+    in a format's extension, which would be read as the format (``event/fest.ttl``)."""
+    path = iri[len(BASE) :]
+    first, _, rest = path.partition("/")
+    segments = rest.split("/")
+    return (
+        first in MINTED
+        and bool(rest)
+        and not any(c in path for c in "%?#")
+        and all(s not in ("", ".", "..") for s in segments)
+        and split_extension(path)[1] is None
+    )
+
+
+def _not_served(subject: URIRef) -> Result:
+    return Result(
+        "Violation",
+        node_text(subject),
+        None,
+        None,
+        "this IRI cannot be dereferenced at its own address: mint IRIs as "
+        f"{BASE}<kind>/<slug> (kind one of {', '.join(sorted(MINTED))}), the slug of "
+        "letters, digits, '-' and '_', with no '%', '?', '#' or file extension such as .ttl",
+        None,
+        str(DEREFERENCEABLE_CHECK),
+    )
 
 
 def _checked(term: Node, foreign: bool) -> bool:

@@ -22,10 +22,10 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 from rdflib import Graph, URIRef
 from werkzeug.exceptions import MethodNotAllowed
 
-from .. import formats
+from .. import formats, namespaces
 from ..errors import NotFound
 from ..graph.dataset import text_folders
-from ..namespaces import BASE, GRAPH, KG, PREFIXES
+from ..namespaces import BASE, GRAPH, KG
 from ..store.interface import Store
 from .describe import (
     GEO_LAT,
@@ -47,11 +47,7 @@ bp = Blueprint("linkeddata", __name__)
 #: The first path segment of every IRI we mint, from the namespaces the data is written in
 #: (a list kept by hand once missed `group/`), and of the documents this module serves
 #: itself; other paths are not ours to answer.
-MINTED = {
-    iri[len(BASE) :].split("/", 1)[0]
-    for iri in PREFIXES.values()
-    if iri.startswith(BASE) and iri[len(BASE) :].endswith("/")
-} | {"ontology", "shapes", "curator"}
+MINTED = namespaces.MINTED | {"ontology", "shapes", "curator"}
 CORS_PATHS = r"/(" + "|".join(sorted(MINTED)) + r")(/.*)?"
 WHOLE_GRAPHS = {"ontology": GRAPH.ontology, "shapes": GRAPH.shapes}
 #: The path of a controlled list: its concepts' namespace, with or without the final slash.
@@ -59,15 +55,6 @@ VOCAB_LIST = re.compile(r"vocab/([A-Za-z0-9_.-]+)/?")
 SCHEME_IN = """SELECT ?scheme WHERE {
   ?scheme a skos:ConceptScheme FILTER STRSTARTS(STR(?scheme), "NAMESPACE")
 } ORDER BY ?scheme LIMIT 1"""
-
-
-def split_extension(path: str) -> tuple[str, str | None]:
-    for extension, media in formats.EXTENSIONS.items():
-        if path.endswith(extension):
-            return path[: -len(extension)], media
-    if path.endswith(".txt") and path.startswith("doc/"):
-        return path[:-4], "text/plain"
-    return path, None
 
 
 @bp.route("/context.jsonld")
@@ -81,7 +68,7 @@ def context() -> Response:
 
 @bp.route("/<path:path>", methods=["GET", "HEAD"])
 def resource(path: str) -> Response:
-    base, forced = split_extension(path)
+    base, forced = formats.split_extension(path)
     if base.split("/", 1)[0] not in MINTED:
         _other_methods()
         abort(404)
