@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
+import requests
 from flask import Flask
 from helpers import event
 from rdflib import Dataset
@@ -143,3 +144,37 @@ def test_a_reviewed_article_survives_export_and_rebuild(
     answer = rebuilt_app.test_client().get(path)
     assert answer.status_code == 200
     assert answer.text.startswith("Pottery from Rishtan")
+
+
+def test_export_remove_refuses_while_a_server_serves_the_submissions(
+    make_server: Callable[..., Any], settings: dict[str, Any], tmp_path: Path
+) -> None:
+    """`kg export --remove` took the submissions from under a running server: it went on
+    answering them until its next write, then dropped them from the graph until a rebuild and
+    a restart, and nobody was told. While a server serves the folder it is refused, saying
+    why; a plain export still runs, and once the server has stopped the removal does."""
+    var = tmp_path / "var"
+    server = make_server(CURATOR_TOKENS="alice=tok-alice", VAR_DIR=var, QUERY_WORKERS=1)
+    stored = requests.post(
+        server.url + "/submissions",
+        data=event("export-live").encode(),
+        headers={"Authorization": "Bearer tok-alice", "Content-Type": "text/turtle"},
+        timeout=60,
+    )
+    assert stored.status_code == 201, stored.text
+    _, env = checkout(settings, tmp_path, var)
+    try:
+        refused = kg("export", "--remove", env=env)
+        assert refused.returncode == 2, refused.stdout + refused.stderr
+        assert "kg serve" in refused.stderr and "--remove" in refused.stderr
+        assert "Traceback" not in refused.stderr
+        assert len(list((var / "submissions").glob("*.nq"))) == 1  # nothing was removed
+        ask = {"query": "ASK { <https://w3id.org/cakg/event/export-live> ?p ?o }"}
+        assert requests.get(server.endpoint, params=ask, timeout=60).json()["boolean"]
+        exported = kg("export", env=env)
+        assert exported.returncode == 0, exported.stderr
+    finally:
+        server.stop()
+    removed = kg("export", "--remove", env=env)
+    assert removed.returncode == 0, removed.stderr
+    assert not list((var / "submissions").glob("*.nq"))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import errno
 import socket
 import sys
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +37,7 @@ from ..store import guard
 from ..store.checking import registered_documents
 from ..store.pool import load_dump
 from ..store.remote import RemoteStore, check_settings
-from ..store.submissions import SubmissionStore, graph_iri, write_durably
+from ..store.submissions import SubmissionStore, graph_iri, unserved, write_durably
 from ..web.server import Server
 from .tables import render
 
@@ -360,12 +361,22 @@ def _built_dump(settings: dict[str, Any]) -> Path:
 @click.option(
     "--remove",
     is_flag=True,
-    help="Remove each exported submission from the server's store afterwards.",
+    help="Remove each exported submission from the store afterwards (stop the server first).",
 )
 @click.pass_obj
 def export(settings: dict[str, Any], out: Path | None, remove: bool) -> None:
     """Write accepted submissions as Turtle, one file each, for review and commit into data/."""
-    store = SubmissionStore(Path(settings["VAR_DIR"]) / "submissions")
+    var_dir = Path(settings["VAR_DIR"])
+    try:
+        with unserved(var_dir) if remove else nullcontext():
+            _export(settings, SubmissionStore(var_dir / "submissions"), out, remove)
+    except KgError as exc:
+        _fail(exc)
+
+
+def _export(
+    settings: dict[str, Any], store: SubmissionStore, out: Path | None, remove: bool
+) -> None:
     folder = out or Path(settings["DATA_DIR"]) / "submissions"
     folder.mkdir(parents=True, exist_ok=True)
     ids = store.ids()

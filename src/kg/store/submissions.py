@@ -10,14 +10,18 @@ it; two submissions never share a file, so concurrent ones are all kept.
 from __future__ import annotations
 
 import errno
+import fcntl
 import logging
 import os
 import re
 import secrets
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import IO
 
 import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
@@ -33,6 +37,9 @@ CURATORS = BASE + "curator/"
 SUFFIX = ".nq"
 #: Beside the submissions folder: stored files the engine refused at start, kept for a person.
 QUARANTINE = "quarantine"
+#: Under VAR_DIR: held shared by every running `kg serve`, and exclusively by `kg export
+#: --remove`, so that no submission is taken from under a server that answers it.
+SERVING_LOCK = "serving.lock"
 _LINE = re.compile(r"(?:Parser error )?at line (\d+)(?: between columns \d+ and \d+)?")
 log = logging.getLogger(__name__)
 
@@ -337,3 +344,28 @@ def describe_graph(submission_id: str, graph: Graph) -> Submission:
         str(source) if source is not None else None,
         int(str(graph.value(name, VOID.triples) or 0)),
     )
+
+
+def serving(var_dir: Path) -> IO[bytes]:
+    """Say, for as long as the returned file stays open (this process's life), that a server
+    answers the submissions under `var_dir`; waits for an export that is removing them."""
+    var_dir.mkdir(parents=True, exist_ok=True)
+    handle = (var_dir / SERVING_LOCK).open("ab")
+    fcntl.flock(handle, fcntl.LOCK_SH)  # servers share it; the lock ends with the process
+    return handle
+
+
+@contextmanager
+def unserved(var_dir: Path) -> Iterator[None]:
+    """Hold the submissions under `var_dir` against servers; InputError while one runs."""
+    var_dir.mkdir(parents=True, exist_ok=True)
+    with (var_dir / SERVING_LOCK).open("ab") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise InputError(
+                f"a server (`kg serve`) answers the submissions under {var_dir}: --remove "
+                "would take them from the graph it serves until the data is rebuilt and the "
+                "server restarted. Stop the server first, or export without --remove"
+            ) from None
+        yield

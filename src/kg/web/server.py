@@ -15,11 +15,13 @@ from __future__ import annotations
 import signal
 import sys
 from collections.abc import Mapping
+from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import IO, Any
 
 from waitress.server import create_server
 
+from ..store.submissions import serving
 from . import create_app
 
 #: Room for a GET whose query string holds a query of MAX_QUERY_BYTES, percent-encoded.
@@ -60,10 +62,13 @@ class Server:
     def __init__(self, settings: Mapping[str, Any]) -> None:
         self.settings = settings
         self._server: Any = None
+        self._serving: IO[bytes] | None = None
 
     def start(self) -> None:
         """Make the app (its store loads the data) and bind the port; raise KgError if the
         data cannot be served, before anything is said to be serving."""
+        # held for the process's life: `kg export --remove` must not take what it answers
+        self._serving = serving(Path(self.settings["VAR_DIR"]))
         app = create_app(self.settings)
         self._server = create_server(app, **server_options(self.settings))
 
