@@ -242,6 +242,96 @@ def test_paraphrased_quote_is_refused(curation: FlaskClient) -> None:
     assert any("verbatim" in x["message"] for x in r.json["results"])
 
 
+#: What an attacker's review of the gate got stored (each was 201), and what it is refused for.
+EVIDENCE = (
+    f'kg:evidence [ a kg:Evidence ; kg:source doc:000_74681c818d2b02ab ; kg:quote "{QUOTE}" ]'
+)
+SLIPPED_IN = {
+    "a base event's location, riding on its evidence": (
+        "<https://w3id.org/cakg/event/lazgi-festival-2022> kg:location city:nagoya .",
+        "evidence of its own",
+    ),
+    "a gazetteer city made the same as another": (
+        "city:khiva owl:sameAs city:tashkent .",
+        "evidence of its own",
+    ),
+    "a source document's creator": (
+        "doc:000_74681c818d2b02ab dcterms:creator <https://w3id.org/cakg/person/mallory> .",
+        "evidence of its own",
+    ),
+    "a span of ten thousand years, each derived as a kg:year": (
+        event("long-ago")
+        .replace(
+            'kg:date "2024"^^xsd:gYear',
+            'kg:startDate "0000"^^xsd:gYear ; kg:endDate "9999"^^xsd:gYear',
+        )
+        .removeprefix(PREFIXES),
+        "years",
+    ),
+    "a quote from a document whose text nobody has": (
+        'doc:myown a kg:Document ; rdfs:label "My own doc"@en ; kg:fileName "no-such-file.txt" .'
+        + event("invented")
+        .removeprefix(PREFIXES)
+        .replace("doc:000_74681c818d2b02ab", "doc:myown")
+        .replace(QUOTE, "Anything I like happened."),
+        "not in the data folder",
+    ),
+    "a second document over an existing file, under another name": (
+        'doc:govt a kg:Document ; rdfs:label "Official statement"@en ; '
+        'kg:fileName "000_74681c818d2b02ab.txt" .',
+        "Another document",
+    ),
+    "a place of no subclass, grounded by nothing": (
+        'city:eldorado a kg:Place ; rdfs:label "El Dorado"@en ; kg:date "2024"^^xsd:gYear .',
+        "GeoNames id",
+    ),
+    "a second country with an existing code": (
+        'country:uzbekistan a kg:Country ; rdfs:label "Uzbekistan"@en ; kg:iso3166Code "UZ" .',
+        "Another place",
+    ),
+    "a lookalike city with Khiva's GeoNames id": (
+        'city:kh\u0456va a kg:City ; rdfs:label "Khiva"@en ; kg:country country:uz ; '
+        'kg:geonamesId "1513604" ; owl:sameAs <https://sws.geonames.org/1513604/> .',
+        "Another place",
+    ),
+    "a concept of a controlled list, outside the vocabulary": (
+        "<https://w3id.org/cakg/event/parade-type> a skos:Concept ; "
+        'skos:prefLabel "Parade"@en ; skos:inScheme etype:scheme .',
+        "controlled list",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", SLIPPED_IN, ids=list(SLIPPED_IN))
+def test_what_the_review_of_the_gate_got_stored_is_refused(
+    curation: FlaskClient, case: str
+) -> None:
+    body, says = SLIPPED_IN[case]
+    prefixes = (
+        PREFIXES + "@prefix dcterms: <http://purl.org/dc/terms/> .\n"
+        "@prefix owl: <http://www.w3.org/2002/07/owl#> .\n"
+        "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n"
+    )
+    refused = post(curation, prefixes + body + "\n")
+    assert refused.status_code == 422, refused.text
+    messages = [r["message"] for r in refused.json["results"] if r["severity"] == "Violation"]
+    assert any(says in m for m in messages), messages
+
+
+def test_restating_a_stored_value_is_not_a_second_value(curation: FlaskClient) -> None:
+    """The stored graph reached the validation process with its simple literals typed
+    xsd:string, and an addition parsed by rdflib without: the same RDF term, two rdflib terms.
+    Khiva's GeoNames id restated was two ids (sh:maxCount 1), and no two places could be
+    compared by identifier."""
+    body = PREFIXES + (
+        'city:khiva kg:geonamesId "1513604" ; kg:evidence [ a kg:Evidence ; '
+        f'kg:source doc:000_74681c818d2b02ab ; kg:quote "{QUOTE}" ] .\n'
+    )
+    checked = validate(curation, body)
+    assert checked.status_code == 200
+    assert checked.json["conforms"], checked.json["results"]
+
+
 def test_a_new_place_needs_a_document_or_an_identifier(curation: FlaskClient) -> None:
     """A curator could add a city nobody had named: no evidence, no identifier, and the
     shapes let it in. Now it is refused with a message saying what grounds a place; with a

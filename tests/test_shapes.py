@@ -178,6 +178,8 @@ EXPECTED: dict[str, set[tuple[str, str | None, str]]] = {
         ("ex:stateless", "kg:geonamesId", V),
         ("ex:ungrounded-city", None, V),  # no evidence, no GeoNames id
         ("ex:ungrounded-region", None, V),  # no evidence, no ISO 3166-2 code
+        ("ex:second-khiva", None, V),  # Khiva's GeoNames id: one place, one IRI
+        ("https://w3id.org/cakg/city/khiva", None, V),  # and the same, seen from Khiva
     },
     "place-links": {
         ("ex:bad-country-id", None, V),

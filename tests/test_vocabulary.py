@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 from flask import Flask
-from helpers import PREFIXES, event
+from helpers import PREFIXES, QUOTE, event
 
 from kg.cli import main
 
@@ -62,11 +62,12 @@ def test_a_subject_with_no_type_is_refused(client: Any) -> None:
 
 
 def test_a_subject_of_a_class_no_shape_checks_is_refused(client: Any) -> None:
-    """A class the ontology has but no shape targets (kg:Place is abstract) checks nothing."""
-    turtle = PREFIXES + '<https://w3id.org/cakg/place/x> a kg:Place ; rdfs:label "X"@en .\n'
+    """A class the ontology has but no shape targets (kg:Submission, the service's own record
+    of a submission) checks nothing."""
+    turtle = PREFIXES + '<https://w3id.org/cakg/event/x> a kg:Submission ; rdfs:label "X"@en .\n'
     result = report(client, turtle)
     assert not result["conforms"]
-    assert any("kg:Place" in r["message"] or "Place" in r["message"] for r in violations(result))
+    assert any("no shape checks a kg:Submission" in r["message"] for r in violations(result))
 
 
 def test_a_property_outside_the_vocabulary_is_refused(client: Any) -> None:
@@ -113,14 +114,18 @@ def test_a_statement_about_the_ontology_is_refused(client: Any) -> None:
 
 
 def test_new_facts_about_a_stored_node_use_its_stored_type(client: Any) -> None:
-    """Adding to a node the graph already has needs no second `a`: its type is known."""
+    """Adding to a node the graph already has needs no second `a`: its type is known. (What
+    is added needs evidence of its own: a test of test_curation.py.)"""
     stored = client.post(
         "/submissions",
         data=event("known").encode(),
         headers={"Authorization": "Bearer tok-alice", "Content-Type": "text/turtle"},
     )
     assert stored.status_code == 201, stored.text
-    more = PREFIXES + '<https://w3id.org/cakg/event/known> rdfs:label "Bekannt"@de .\n'
+    more = PREFIXES + (
+        '<https://w3id.org/cakg/event/known> rdfs:label "Bekannt"@de ; kg:evidence [ a '
+        f'kg:Evidence ; kg:source doc:000_74681c818d2b02ab ; kg:quote "{QUOTE}" ] .\n'
+    )
     assert report(client, more)["conforms"]
 
 

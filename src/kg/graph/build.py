@@ -55,6 +55,7 @@ def assemble_and_check(settings: Mapping[str, Any]) -> tuple[Dataset, Report]:
         *text_folders(Path(settings["DATA_DIR"])),
         new=curated(dataset),
         vocabulary=Vocabulary.of(dataset.graph(ONTOLOGY_GRAPH), shapes),
+        building=True,
     )
     return dataset, report
 

@@ -61,11 +61,13 @@ def validate(
     vocabulary: Vocabulary | None = None,
     foreign: bool = False,
     changed: Change | None = None,
+    building: bool = False,
 ) -> Report:
     """Validate a graph (ontology, existing facts and any addition, merged); the documents'
     texts are read from `documents_dir`, else from the folders `beside` (a draft's).
     The statements `new` (an addition) must also fall under the shapes, in `vocabulary` (other
-    vocabularies too if `foreign`: :func:`~kg.graph.vocabulary.check_statements`).
+    vocabularies too if `foreign`: :func:`~kg.graph.vocabulary.check_statements`); `building`
+    says that `new` is every curated statement of the data files, so nothing was stored before.
     With `changed` (the shapes' reach, and the statements added to or taken from a graph
     that conformed), SHACL judges only the nodes those statements can affect
     (:mod:`kg.graph.reach`); otherwise every node."""
@@ -73,7 +75,11 @@ def validate(
         check_quotes(data, documents_dir, *beside) + check_offsets(data, documents_dir, *beside)
     )
     if new is not None and vocabulary is not None:
-        results += check_statements(new, data, vocabulary, foreign=foreign)
+        # what the change says that the stored graph did not (a restated triple says nothing)
+        said = [t for t in changed[1] if t in new] if changed is not None else None
+        results += check_statements(
+            new, data, vocabulary, foreign=foreign, building=building, said=said
+        )
     results.sort(key=lambda r: (SEVERITY_ORDER.get(r.severity, 9), r.focus_node, r.path or ""))
     conforms = not any(r.severity == "Violation" for r in results)
     return Report(conforms, results, labels=_labels(data, results))
@@ -179,8 +185,9 @@ def check_quotes(data: Graph, documents_dir: Path, *beside: Path) -> list[Result
                 _quote_result(
                     fact,
                     quote,
-                    "Warning",
-                    f"cannot check the quote: the text of {source} is not in the data folder",
+                    "Violation",
+                    f"cannot check the quote: the text of {source} is not in the data folder "
+                    "(a document's text is registered with it, on the review page)",
                 )
             )
         elif str(quote) not in text:

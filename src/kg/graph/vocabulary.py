@@ -10,6 +10,7 @@ from the ontology and the shapes of the stored data, never from the addition its
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from rdflib import Graph, Literal, URIRef
@@ -18,6 +19,7 @@ from rdflib.term import Node
 
 from ..formats import split_extension
 from ..namespaces import BASE, KG, MINTED, OA, PREFIXES, SH
+from .dataset import DATE_PROPERTIES, years_of
 from .report import Result, node_text, shortener
 
 KNOWN_CLASS_CHECK = URIRef(KG + "KnownClassCheck")
@@ -25,6 +27,18 @@ KNOWN_PROPERTY_CHECK = URIRef(KG + "KnownPropertyCheck")
 SHAPED_SUBJECT_CHECK = URIRef(KG + "ShapedSubjectCheck")
 WELL_TYPED_CHECK = URIRef(KG + "WellTypedLiteralCheck")
 DEREFERENCEABLE_CHECK = URIRef(KG + "DereferenceableIriCheck")
+OWN_EVIDENCE_CHECK = URIRef(KG + "OwnEvidenceCheck")
+SPAN_CHECK = URIRef(KG + "SpanCheck")
+RESERVED_CLASS_CHECK = URIRef(KG + "ReservedClassCheck")
+
+#: The longest span of years a dated thing may cover: the build derives a kg:year for every
+#: year of it, so "0000" to "9999" made 10,000 statements of two.
+MAX_SPAN_YEARS = 200
+#: Classes whose members only the controlled lists (``vocab/``, written in data files, never
+#: through a submission) define; a concept anywhere else widened a list (an event type
+#: "parade" at ``event/parade-type``, in the event types' scheme).
+VOCABULARY_CLASSES = frozenset({SKOS.Concept, SKOS.ConceptScheme})
+VOCABULARY_NAMESPACE = BASE + "vocab/"
 
 #: Terms of other vocabularies the data uses that neither the ontology declares nor a shape's
 #: path names: identity and alternative names of places, the Dublin Core of documents, and
@@ -83,23 +97,44 @@ def _subclasses(ontology: Graph, cls: Node) -> set[Node]:
 
 
 def check_statements(
-    new: Graph, data: Graph, vocabulary: Vocabulary, *, foreign: bool = False
+    new: Graph,
+    data: Graph,
+    vocabulary: Vocabulary,
+    *,
+    foreign: bool = False,
+    building: bool = False,
+    said: Iterable[tuple[Node, Node, Node]] | None = None,
 ) -> list[Result]:
     """A violation for each subject of `new` no shape reaches in `data` (the stored graph with
     `new`), each property and class outside the vocabulary, and each ill-typed literal. With
     `foreign` (``FOREIGN_STATEMENTS``), other vocabularies' terms and subjects no shape reaches
-    are taken; an unknown term of the ontology's own namespace (a misspelling) still is not."""
+    are taken; an unknown term of the ontology's own namespace (a misspelling) still is not.
+    A stored subject of which `said` (the statements the stored graph did not hold; all of
+    `new` by default) says something needs evidence of its own in `new`, unless `building`
+    (then `new` is every curated statement of the data files, and nothing was stored)."""
     results = []
+    saying = {s for s, _, _ in (new if said is None else said)}
     for subject in sorted(set(new.subjects()), key=str):
         if not foreign and not vocabulary.shapes_reach(subject, data):
             results.append(_unshaped(subject, data))
         if isinstance(subject, URIRef) and subject.startswith(BASE) and not served(subject):
             results.append(_not_served(subject))
+        stored = not building and subject in saying and _stored_before(subject, new, data)
+        if stored and (subject, KG.evidence, None) not in new:
+            results.append(_without_own_evidence(subject))
+        if (span := _span(subject, data)) > MAX_SPAN_YEARS:
+            results.append(_too_long(subject, span))
     for s, p, o in sorted(new, key=lambda t: (str(t[0]), str(t[1]), str(t[2]))):
         if p not in vocabulary.properties and _checked(p, foreign):
             results.append(_result(s, p, None, f"{_short(p)} is not a property of the vocabulary"))
         elif p == RDF.type and o not in vocabulary.classes and _checked(o, foreign):
             results.append(_result(s, p, o, f"{_short(o)} is not a class of the vocabulary"))
+        elif (
+            p == RDF.type
+            and o in VOCABULARY_CLASSES
+            and not str(s).startswith(VOCABULARY_NAMESPACE)
+        ):
+            results.append(_outside_the_lists(s, o))
         if isinstance(o, Literal) and o.ill_typed:
             results.append(_ill_typed(s, p, o))
     return results
@@ -133,6 +168,67 @@ def _not_served(subject: URIRef) -> Result:
         "letters, digits, '-' and '_', with no '%', '?', '#' or file extension such as .ttl",
         None,
         str(DEREFERENCEABLE_CHECK),
+    )
+
+
+def _stored_before(subject: Node, new: Graph, data: Graph) -> bool:
+    """Whether the stored data said something about `subject` before this addition."""
+    return isinstance(subject, URIRef) and any(
+        t not in new for t in data.triples((subject, None, None))
+    )
+
+
+def _without_own_evidence(subject: Node) -> Result:
+    # evidence is given per thing, not per statement: a statement added to a stored thing
+    # without evidence of its own rode on the quotes of the documents that describe it
+    return Result(
+        "Violation",
+        node_text(subject),
+        None,
+        None,
+        "this is in the stored graph already: what a submission says of it needs evidence of "
+        "its own in the submission (kg:evidence [ a kg:Evidence ; kg:source doc:… ; kg:quote "
+        '"…" ] quoting the document that says it), or the statements ride on the quotes of '
+        "other documents",
+        None,
+        str(OWN_EVIDENCE_CHECK),
+    )
+
+
+def _span(subject: Node, data: Graph) -> int:
+    years = [
+        year
+        for prop in DATE_PROPERTIES
+        for value in data.objects(subject, prop)
+        if isinstance(value, Literal) and (year := years_of(value)) is not None
+    ]
+    return max(years) - min(years) if years else 0
+
+
+def _too_long(subject: Node, span: int) -> Result:
+    return Result(
+        "Violation",
+        node_text(subject),
+        None,
+        None,
+        f"its dates span {span} years, more than the {MAX_SPAN_YEARS} years a dated thing may "
+        "cover (each year of it is derived as a kg:year): check the dates",
+        None,
+        str(SPAN_CHECK),
+    )
+
+
+def _outside_the_lists(subject: Node, cls: Node) -> Result:
+    return Result(
+        "Violation",
+        node_text(subject),
+        str(RDF.type),
+        str(cls),
+        f"a {_short(cls)} belongs to a controlled list, and the controlled lists are written "
+        f"under {VOCABULARY_NAMESPACE} in the data files, not added by a submission: use a "
+        "concept of the list, or ask for one to be added",
+        None,
+        str(RESERVED_CLASS_CHECK),
     )
 
 

@@ -265,6 +265,9 @@ def sparql_iri(iri: str) -> str:
         raise NotFound(f"{iri} is not an IRI ({exc})") from None
 
 
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
 def rdflib_triple(statement: ox.Quad | ox.Triple) -> tuple[Node, Node, Node]:
     """An Oxigraph statement's triple in rdflib's terms."""
 
@@ -275,6 +278,8 @@ def rdflib_triple(statement: ox.Quad | ox.Triple) -> tuple[Node, Node, Node]:
             return BNode(t.value)
         if t.language:
             return Literal(t.value, lang=t.language)
+        if t.datatype.value == _XSD_STRING:  # a simple literal, as rdflib's parsers read it:
+            return Literal(t.value)  # with the datatype written out, it equalled no parsed one
         return Literal(t.value, datatype=URIRef(t.datatype.value))
 
     return term(statement.subject), term(statement.predicate), term(statement.object)
