@@ -242,6 +242,7 @@ def test_paraphrased_quote_is_refused(curation: FlaskClient) -> None:
     assert any("verbatim" in x["message"] for x in r.json["results"])
 
 
+DOC_000 = "https://w3id.org/cakg/doc/000_74681c818d2b02ab"
 #: What an attacker's review of the gate got stored (each was 201), and what it is refused for.
 EVIDENCE = (
     f'kg:evidence [ a kg:Evidence ; kg:source doc:000_74681c818d2b02ab ; kg:quote "{QUOTE}" ]'
@@ -294,6 +295,40 @@ SLIPPED_IN = {
         'kg:geonamesId "1513604" ; owl:sameAs <https://sws.geonames.org/1513604/> .',
         "Another place",
     ),
+    "an event under our address written in capitals": (
+        event("shadow").removeprefix(PREFIXES).replace("https://w3id.org/", "https://W3ID.ORG/"),
+        "exactly",
+    ),
+    "an event under our address over http": (
+        event("shadow").removeprefix(PREFIXES).replace("https://w3id.org/", "http://w3id.org/"),
+        "exactly",
+    ),
+    "links to pages of ours that cannot be": (
+        event("linking")
+        .removeprefix(PREFIXES)
+        .replace(
+            "kg:eventType",
+            "rdfs:seeAlso <https://w3id.org/cakg/event/a.ttl>, <relative> ;\n    kg:eventType",
+        ),
+        "cannot be dereferenced",
+    ),
+    "a link to a thing of ours nothing describes": (
+        event("dangling")
+        .removeprefix(PREFIXES)
+        .replace(
+            "kg:eventType", "rdfs:seeAlso <https://w3id.org/cakg/event/nowhere> ;\n    kg:eventType"
+        ),
+        "nothing in the graph describes",
+    ),
+    "an IRI longer than a request line holds": (
+        event("long").removeprefix(PREFIXES).replace("event/long", "event/" + "a" * 5000),
+        "cannot be dereferenced",
+    ),
+    "an event with no address": (
+        event("blank").removeprefix(PREFIXES).replace("<https://w3id.org/cakg/event/blank>", "[]")
+        + "city:khiva kg:country country:uz .",  # one statement on an IRI: not all blank
+        "give it an IRI",
+    ),
     "a concept of a controlled list, outside the vocabulary": (
         "<https://w3id.org/cakg/event/parade-type> a skos:Concept ; "
         'skos:prefLabel "Parade"@en ; skos:inScheme etype:scheme .',
@@ -330,6 +365,40 @@ def test_restating_a_stored_value_is_not_a_second_value(curation: FlaskClient) -
     checked = validate(curation, body)
     assert checked.status_code == 200
     assert checked.json["conforms"], checked.json["results"]
+
+
+def test_the_source_named_must_be_a_document(curation: FlaskClient) -> None:
+    """`?source=` was stored as the submission's dcterms:source whatever it was: a
+    javascript: IRI, or a document nobody registered."""
+    for source in ("javascript:alert(1)", "https://w3id.org/cakg/doc/never-registered"):
+        refused = post(curation, event("sourced"), source=source)
+        assert refused.status_code == 400, refused.text
+        assert "not a document of the graph" in refused.json["message"]
+    assert post(curation, event("sourced"), source=DOC_000).status_code == 201
+
+
+@pytest.mark.parametrize(
+    ("body", "says"),
+    [
+        ("5", "an object or an array of objects"),
+        ("null", "an object or an array of objects"),
+        (
+            json.dumps(
+                {"@id": "https://w3id.org/cakg/graph/mine", "@graph": [{"@id": "x", "@type": "y"}]}
+            ),
+            "named graph",
+        ),
+    ],
+)
+def test_json_ld_that_is_no_default_graph_is_refused_saying_why(
+    curation: FlaskClient, body: str, says: str
+) -> None:
+    """JSON-LD `5` was refused as "UnboundLocalError: cannot access local variable", and a
+    named graph inside a submission was dropped without a word."""
+    refused = post(curation, body, {"Content-Type": "application/ld+json"})
+    assert refused.status_code == 400, refused.text
+    assert says in refused.json["message"]
+    assert "Error" not in refused.json["message"]
 
 
 def test_a_new_place_needs_a_document_or_an_identifier(curation: FlaskClient) -> None:

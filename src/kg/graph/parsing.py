@@ -189,6 +189,17 @@ def _first_bad_ntriples_line(text: str) -> int | None:
     return None
 
 
+def _named_graph(node: object) -> bool:
+    """Whether JSON-LD holds a named graph anywhere (rdflib's Graph would drop its triples)."""
+    if isinstance(node, list):
+        return any(_named_graph(item) for item in node)
+    if isinstance(node, dict):
+        return ("@graph" in node and "@id" in node) or any(
+            _named_graph(value) for key, value in node.items() if key != "@context"
+        )
+    return False
+
+
 def _refuse_remote_contexts(text: str, source: str) -> None:
     """Reject JSON-LD whose @context (or @import) names a document to fetch."""
     try:
@@ -197,6 +208,20 @@ def _refuse_remote_contexts(text: str, source: str) -> None:
         raise InputError(
             f"syntax error: {exc.msg}", source=source, line=exc.lineno, column=exc.colno
         ) from None
+    if not (
+        isinstance(doc, dict) or (isinstance(doc, list) and all(isinstance(d, dict) for d in doc))
+    ):
+        raise InputError(
+            "JSON-LD must be an object or an array of objects (nodes with @id), "
+            f"not {type(doc).__name__ if doc is not None else 'null'}",
+            source=source,
+        )
+    if _named_graph(doc):
+        raise InputError(
+            "a named graph (an object with both @id and @graph) is not read in a submission, "
+            "whose statements are a graph of their own: put them in the default graph",
+            source=source,
+        )
     remote = _remote_context(doc)
     if remote is not None:
         raise InputError(

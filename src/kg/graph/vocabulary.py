@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
@@ -39,6 +40,11 @@ MAX_SPAN_YEARS = 200
 #: "parade" at ``event/parade-type``, in the event types' scheme).
 VOCABULARY_CLASSES = frozenset({SKOS.Concept, SKOS.ConceptScheme})
 VOCABULARY_NAMESPACE = BASE + "vocab/"
+#: The longest IRI of ours: its page's address must fit in a request line.
+MAX_IRI_LENGTH = 1024
+_BASE = urlsplit(BASE)
+#: Terms of the ontology and the shapes, which the vocabulary check reads, not the pages.
+_VOCABULARY_TERMS = (str(KG), BASE + "shapes#", BASE + "ontology")
 
 #: Terms of other vocabularies the data uses that neither the ontology declares nor a shape's
 #: path names: identity and alternative names of places, the Dublin Core of documents, and
@@ -117,13 +123,14 @@ def check_statements(
     for subject in sorted(set(new.subjects()), key=str):
         if not foreign and not vocabulary.shapes_reach(subject, data):
             results.append(_unshaped(subject, data))
-        if isinstance(subject, URIRef) and subject.startswith(BASE) and not served(subject):
-            results.append(_not_served(subject))
-        stored = not building and subject in saying and _stored_before(subject, new, data)
+        # with FOREIGN_STATEMENTS, other vocabularies' things carry no evidence of ours
+        ours = not foreign or _ours(str(subject))
+        stored = not building and ours and subject in saying and _stored_before(subject, new, data)
         if stored and (subject, KG.evidence, None) not in new:
             results.append(_without_own_evidence(subject))
         if (span := _span(subject, data)) > MAX_SPAN_YEARS:
             results.append(_too_long(subject, span))
+    results += _addresses(new, data)
     for s, p, o in sorted(new, key=lambda t: (str(t[0]), str(t[1]), str(t[2]))):
         if p not in vocabulary.properties and _checked(p, foreign):
             results.append(_result(s, p, None, f"{_short(p)} is not a property of the vocabulary"))
@@ -140,12 +147,61 @@ def check_statements(
     return results
 
 
+def _addresses(new: Graph, data: Graph) -> list[Result]:
+    """A violation for each IRI of ours in `new` (subject, object or datatype; the
+    vocabulary's own terms aside) that is not written as our base IRI writes it, that our
+    pages cannot serve at its own address, or, linked to, that nothing in `data` describes:
+    each would be a page of ours answering 404."""
+    results = []
+    seen: set[tuple[Node, str]] = set()
+    for s, _, o in sorted(new, key=lambda t: (str(t[0]), str(t[1]), str(t[2]))):
+        linked = [o.datatype] if isinstance(o, Literal) and o.datatype else [o]
+        for iri, link in ((s, False), *((term, True) for term in linked)):
+            problem = _address_problem(iri, data, link)
+            if problem and (s, problem) not in seen:
+                seen.add((s, problem))
+                results.append(_result_on(s, iri, problem, DEREFERENCEABLE_CHECK))
+    return results
+
+
+def _address_problem(iri: Node, data: Graph, link: bool) -> str | None:
+    if not isinstance(iri, URIRef) or not _ours(iri) or str(iri).startswith(_VOCABULARY_TERMS):
+        return None
+    if not iri.startswith(BASE):
+        return f"write the IRIs of this graph exactly as {BASE}…: the same scheme, host and case"
+    if not served(iri):
+        return (
+            "this IRI cannot be dereferenced at its own address: mint IRIs as "
+            f"{BASE}<kind>/<slug> (kind one of {', '.join(sorted(MINTED))}), the slug of "
+            "letters, digits, '-' and '_', with no '%', '?', '#' or file extension such as "
+            f".ttl, and under {MAX_IRI_LENGTH} characters"
+        )
+    if link and (iri, None, None) not in data:
+        return f"nothing in the graph describes {iri}: a link to a thing of ours names one it has"
+    return None
+
+
+def _ours(iri: str) -> bool:
+    """Whether an IRI is under our base IRI, however its scheme, host and port are written."""
+    try:
+        parts = urlsplit(iri)
+        return (
+            parts.scheme.lower() in ("http", "https")
+            and parts.hostname == _BASE.hostname
+            and parts.path.lower().startswith(_BASE.path)
+        )
+    except ValueError:
+        return False
+
+
 def served(iri: str) -> bool:
     """Whether the linked-data pages serve an IRI of ours at its own address: a path in one
     of our namespaces that a request gives back as written (no percent-escape, which the
     server decodes; no query or fragment, which are no part of a path) and that does not end
     in a format's extension, which would be read as the format (``event/fest.ttl``)."""
     path = iri[len(BASE) :]
+    if len(iri) > MAX_IRI_LENGTH:  # past what a request line holds: 431
+        return False
     first, _, rest = path.partition("/")
     segments = rest.split("/")
     return (
@@ -157,17 +213,9 @@ def served(iri: str) -> bool:
     )
 
 
-def _not_served(subject: URIRef) -> Result:
+def _result_on(subject: Node, value: Node, message: str, check: URIRef) -> Result:
     return Result(
-        "Violation",
-        node_text(subject),
-        None,
-        None,
-        "this IRI cannot be dereferenced at its own address: mint IRIs as "
-        f"{BASE}<kind>/<slug> (kind one of {', '.join(sorted(MINTED))}), the slug of "
-        "letters, digits, '-' and '_', with no '%', '?', '#' or file extension such as .ttl",
-        None,
-        str(DEREFERENCEABLE_CHECK),
+        "Violation", node_text(subject), None, node_text(value), message, None, str(check)
     )
 
 

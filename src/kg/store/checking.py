@@ -27,9 +27,9 @@ from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, URIRef
+from rdflib import RDF, BNode, Graph, URIRef
 
-from ..errors import EmptySubmission, PayloadTooLarge
+from ..errors import EmptySubmission, InputError, PayloadTooLarge
 from ..graph.dataset import text_folders
 from ..graph.parsing import parse_text
 from ..graph.reach import Reach, Triple
@@ -171,6 +171,20 @@ def _read_part(part: Part, max_triples: int) -> Graph:
     return graph
 
 
+def _check_source(keep: Keep | None, graph: Graph) -> None:
+    """The document a curator names as a submission's source must be one the graph has."""
+    if (
+        keep is not None
+        and keep.source
+        and (URIRef(keep.source), RDF.type, KG.Document) not in graph
+    ):
+        raise InputError(
+            f"source {keep.source[:300]} is not a document of the graph: name a kg:Document "
+            "(doc:…) the graph or this submission has, or leave the source out (the document "
+            "the quotes cite is taken)"
+        )
+
+
 def _cited_source(addition: Graph) -> str | None:
     cited = sorted({str(o) for o in addition.objects(None, KG.source)})
     return cited[0] if len(cited) == 1 else None
@@ -210,6 +224,7 @@ def check_handler(shapes_dir: str, foreign: bool, documents_dir: str, *beside: s
                 addition = Graph().parse(data=job.old, format="nt") + addition
             check_shape_of(addition)
         with context.changed(job.replacing, addition) as (graph, changed):
+            _check_source(job.keep, graph)
             report = validate(
                 graph,
                 shapes,
