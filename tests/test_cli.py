@@ -259,6 +259,9 @@ def test_settings_file_then_environment_then_flags(
     [
         pytest.param("QUERY_TIMEOUT = 3\n", "unknown setting QUERY_TIMEOUT", id="unknown"),
         pytest.param("PORT = = 3\n", "kg.toml", id="syntax"),
+        pytest.param('PORT = "abc"\n', "PORT", id="text-for-a-number"),
+        pytest.param('QUERY_WORKERS = "two"\n', "QUERY_WORKERS", id="words-for-a-number"),
+        pytest.param("QUERY_FORK = 3\n", "QUERY_FORK", id="number-for-a-switch"),
     ],
 )
 def test_bad_settings_file_is_one_clear_line(tmp_path: Path, content: str, message: str) -> None:
@@ -267,6 +270,44 @@ def test_bad_settings_file_is_one_clear_line(tmp_path: Path, content: str, messa
     result = CliRunner().invoke(main, ["--config", str(path), "settings"])
     assert result.exit_code == 2
     assert message in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "value"), [("PORT", "abc"), ("QUERY_TIMEOUT_S", "fast"), ("QUERY_FORK", "maybe")]
+)
+def test_a_bad_setting_in_the_environment_is_one_clear_line(name: str, value: str) -> None:
+    """`KG_PORT=abc kg serve` ended in a Python traceback (ValueError), exit 1."""
+    result = CliRunner().invoke(main, ["settings"], env={f"KG_{name}": value})
+    assert result.exit_code == 2, result.output
+    assert f"KG_{name}" in result.stderr and value in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("", "holds no statements"),
+        ("[] a <https://w3id.org/cakg/ontology#Place> .\n", "blank node"),
+    ],
+)
+def test_kg_validate_refuses_what_the_server_refuses(
+    runner: CliRunner, tmp_path: Path, content: str, message: str
+) -> None:
+    """An empty file, or one about blank nodes only, "Conforms" in `kg validate` and was 422 on
+    the server: the command now reads an addition as the server does."""
+    path = tmp_path / "addition.ttl"
+    path.write_text(content)
+    result = runner.invoke(main, ["validate", str(path)])
+    assert result.exit_code == 2, result.output
+    assert message in result.stderr
+
+
+def test_every_folder_setting_is_taken_from_the_project_folder() -> None:
+    """DRAFTS_DIR was taken from the current directory, unlike the other folders."""
+    from kg import config
+
+    values = config.load({"DRAFTS_DIR": "drafts"})
+    assert values["DRAFTS_DIR"] == config.PROJECT_ROOT / "drafts"
 
 
 @pytest.mark.parametrize(

@@ -401,6 +401,19 @@ def test_json_ld_that_is_no_default_graph_is_refused_saying_why(
     assert "Error" not in refused.json["message"]
 
 
+def test_answers_chosen_by_accept_say_so(curation: FlaskClient) -> None:
+    """A submission, a graph of the Graph Store and a report are JSON, Turtle or N-Triples by
+    Accept: without `Vary: Accept` a cache could give one client's format to another."""
+    stored = post(curation, event("varying"))
+    assert stored.status_code == 201, stored.text
+    for url in (stored.headers["Location"], f"/rdf-graphs?graph={stored.json['graph']}"):
+        for accept in ("application/json", "text/turtle"):
+            answer = curation.get(url, headers={"Accept": accept})
+            assert answer.status_code == 200, (url, answer.text)
+            assert "Accept" in answer.vary, (url, accept)
+    assert "Accept" in validate(curation, event("varying-report")).vary
+
+
 def test_a_new_place_needs_a_document_or_an_identifier(curation: FlaskClient) -> None:
     """A curator could add a city nobody had named: no evidence, no identifier, and the
     shapes let it in. Now it is refused with a message saying what grounds a place; with a

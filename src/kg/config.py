@@ -184,19 +184,53 @@ SETTINGS: tuple[Setting, ...] = (
 )
 
 PATH_SETTINGS = frozenset(
-    {"DATA_DIR", "ONTOLOGY_DIR", "SHAPES_DIR", "BUILD_DIR", "EXAMPLES_DIR", "VAR_DIR"}
+    {"DATA_DIR", "ONTOLOGY_DIR", "SHAPES_DIR", "BUILD_DIR", "EXAMPLES_DIR", "VAR_DIR", "DRAFTS_DIR"}
 )
+_TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
 
 
-def _coerce(raw: str, default: Any) -> Any:
-    """Turn an environment string into the type of the setting's default."""
-    if isinstance(default, bool):
-        return raw.strip().lower() in {"1", "true", "yes", "on"}
-    if isinstance(default, int):
-        return int(raw)
-    if isinstance(default, float):
-        return float(raw)
+def _coerce(raw: str, default: Any, where: str) -> Any:
+    """Turn an environment string into the type of the setting's default, or say what is
+    wrong with it (a switch that is neither on nor off is not quietly off)."""
+    text = raw.strip().lower()
+    try:
+        if isinstance(default, bool):
+            if text not in _TRUE | _FALSE:
+                raise ValueError
+            return text in _TRUE
+        if isinstance(default, int):
+            return int(raw)
+        if isinstance(default, float):
+            return float(raw)
+    except ValueError:
+        raise ConfigError(f"{where}: {raw!r} is not {_kind(default)}") from None
     return raw
+
+
+def _checked(value: Any, default: Any, where: str) -> Any:
+    """A settings file's value, if it is of its setting's type (an integer will do for a
+    number of seconds)."""
+    if isinstance(default, bool):
+        ok = isinstance(value, bool)
+    elif isinstance(default, int):
+        ok = isinstance(value, int) and not isinstance(value, bool)
+    elif isinstance(default, float):
+        ok = isinstance(value, int | float) and not isinstance(value, bool)
+    else:
+        ok = isinstance(value, str)
+    if not ok:
+        raise ConfigError(f"{where}: {value!r} is not {_kind(default)}")
+    return float(value) if isinstance(default, float) else value
+
+
+def _kind(default: Any) -> str:
+    if isinstance(default, bool):
+        return "true or false"
+    if isinstance(default, int):
+        return "a whole number"
+    if isinstance(default, float):
+        return "a number"
+    return "text"
 
 
 def read_file(path: Path) -> dict[str, Any]:
@@ -225,10 +259,13 @@ def load(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
         file_values = read_file(Path(config_file))
     values: dict[str, Any] = {}
     for setting in SETTINGS:
-        value = file_values.get(setting.name, setting.default)
+        value = setting.default
+        if setting.name in file_values:
+            where = f"{config_file}: {setting.name}"
+            value = _checked(file_values[setting.name], setting.default, where)
         env = os.environ.get(f"KG_{setting.name}")
         if env is not None:
-            value = _coerce(env, setting.default)
+            value = _coerce(env, setting.default, f"KG_{setting.name}")
         values[setting.name] = value
     values.update({k: v for k, v in (overrides or {}).items() if v is not None and k != "CONFIG"})
     for name in PATH_SETTINGS:

@@ -100,7 +100,8 @@ _BOMS = (
 def _check_bytes(data: bytes, name: str, max_bytes: int) -> None:
     if len(data) > max_bytes:
         raise SourceError(
-            f"{name} is {len(data):,} bytes; the limit is {max_bytes:,} ({MAX_BYTES_VARIABLE})"
+            # the size read, not the file's: a reader may stop one byte past the limit
+            f"{name} is larger than the limit of {max_bytes:,} bytes ({MAX_BYTES_VARIABLE})"
         )
     if not data.strip():
         raise SourceError(f"{name} is empty")

@@ -34,7 +34,7 @@ from ..graph.validate import load_shapes, report_json, validate
 from ..graph.vocabulary import Vocabulary
 from ..namespaces import KG, ONTOLOGY_GRAPH, bind_prefixes
 from ..store import guard
-from ..store.checking import registered_documents
+from ..store.checking import check_shape_of, registered_documents
 from ..store.pool import load_dump
 from ..store.remote import RemoteStore, check_settings
 from ..store.submissions import SubmissionStore, graph_iri, unserved, write_durably
@@ -136,6 +136,7 @@ def validate_command(
         addition = Graph()
         for path in files:
             addition += parse_file(path, fmt)
+        check_shape_of(addition)  # as the server refuses an empty or all-blank addition
         shapes = load_shapes(settings["SHAPES_DIR"])
         stored = load_built(settings["BUILD_DIR"]) or _assemble(settings)
         vocabulary = Vocabulary.of(stored.graph(ONTOLOGY_GRAPH), shapes)
@@ -420,7 +421,12 @@ def load(settings: dict[str, Any], store_url: str | None) -> None:
     if store_url:
         settings = {**settings, "STORE_URL": store_url}
     if not settings["STORE_URL"] or not settings["STORE_GSP_URL"]:
-        click.echo("error: give STORE_URL and STORE_GSP_URL (see `kg settings`)", err=True)
+        missing = [n for n in ("STORE_URL", "STORE_GSP_URL") if not settings[n]]
+        click.echo(
+            f"error: give {' and '.join(missing)} (the store's query endpoint, then its Graph "
+            "Store endpoint; see `kg settings`)",
+            err=True,
+        )
         sys.exit(EXIT_INPUT)
     try:
         quads = list(ox.parse(path=str(_built_dump(settings)), format=ox.RdfFormat.N_QUADS))

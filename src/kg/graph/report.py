@@ -46,7 +46,8 @@ class Report:
         short = shortener(prefixes or PREFIXES)
         if not self.results:
             return "Conforms: every shape is satisfied and every quote is verbatim.\n"
-        lines = [f"Does not conform: {self.summary()}", ""]
+        verdict = "Conforms, with" if self.conforms else "Does not conform:"
+        lines = [f"{verdict} {self.summary()}", ""]
         for r in self.results:
             label = self.labels.get(r.focus_node)
             lines.append(f"{r.severity}: {short(r.focus_node)}" + (f" ({label})" if label else ""))

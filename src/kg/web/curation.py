@@ -156,13 +156,15 @@ def report_response(report: Report, status: int = 200) -> Response:
     chosen = formats.from_parameters(request.args.getlist("format"), "resource") or _accept_report()
     if chosen == formats.HTML:
         html = render_template("report.html", report=report)
-        return Response(html, status, mimetype=formats.HTML)
+        return _varies(Response(html, status, mimetype=formats.HTML))
     if chosen in (formats.TURTLE, formats.JSONLD):
-        return Response(
-            serialize(bind_prefixes(report.to_graph()), chosen), status, mimetype=chosen
+        return _varies(
+            Response(serialize(bind_prefixes(report.to_graph()), chosen), status, mimetype=chosen)
         )
-    return Response(
-        json.dumps(report.to_json(), ensure_ascii=False), status, mimetype="application/json"
+    return _varies(
+        Response(
+            json.dumps(report.to_json(), ensure_ascii=False), status, mimetype="application/json"
+        )
     )
 
 
@@ -274,10 +276,20 @@ def show_submission(submission_id: str) -> Response:
         wanted = formats.choose(request.headers.get("Accept"), "graph")
     if wanted and wanted != formats.HTML:
         content = store.submissions.content(submission_id)
-        return Response(serialize(content, wanted), mimetype=wanted)
-    return Response(
-        json.dumps(store.submissions.describe(submission_id).to_json()), mimetype="application/json"
+        return _varies(Response(serialize(content, wanted), mimetype=wanted))
+    return _varies(
+        Response(
+            json.dumps(store.submissions.describe(submission_id).to_json()),
+            mimetype="application/json",
+        )
     )
+
+
+def _varies(response: Response) -> Response:
+    """An answer chosen by Accept says so, or a cache may give it to a client asking for
+    another format."""
+    response.vary.add("Accept")
+    return response
 
 
 @bp.route("/submissions/<submission_id>", methods=["DELETE"])
@@ -343,7 +355,9 @@ def gsp_get() -> Response:
         graph = store.named_graph(target)
     if media in (formats.TRIG, formats.NQUADS):
         media = formats.TURTLE
-    return Response(serialize(bind_prefixes(graph), media), mimetype=media, headers=headers)
+    return _varies(
+        Response(serialize(bind_prefixes(graph), media), mimetype=media, headers=headers)
+    )
 
 
 @bp.route("/rdf-graphs", methods=["PUT", "POST", "DELETE"])

@@ -82,7 +82,8 @@ def read_request() -> ProtocolRequest:
         if request.mimetype == UPDATE:
             raise ReadOnly("this endpoint is read-only: SPARQL Update is not accepted")
         raise UnsupportedMediaType(
-            f"POST a query as {FORM} or {QUERY}, not {request.mimetype or 'no content type'}"
+            f"POST a query as {FORM} or {QUERY}, "
+            + (f"not {request.mimetype}" if request.mimetype else "with a Content-Type header")
         )
     parameters = _parameters()
     if "update" in parameters:
