@@ -233,6 +233,8 @@ def test_the_new_classes_pass_the_shapes(
     context.add((document, RDF.type, KG.Document))
     context.add((document, RDFS.label, Literal("Article under review", lang="en")))
     context.add((document, KG.fileName, Literal("article.txt")))
-    report = validate(context + to_graph(drafted, DOCUMENT, text), shapes, tmp_path)
+    # the article's text beside the documents' own: a quote whose text is missing is refused
+    graph = context + to_graph(drafted, DOCUMENT, text)
+    report = validate(graph, shapes, tmp_path, settings["DATA_DIR"])
     violations = [r for r in report.results if r.severity == "Violation"]
     assert not violations, report.to_text()
