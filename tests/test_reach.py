@@ -107,6 +107,36 @@ def test_statements_taken_from_and_put_into_a_document(
     assert broke >= 2  # the participation and the quote, at least
 
 
+def test_a_stored_quote_is_judged_with_its_node_only(
+    document: Graph, shapes: Graph, settings: dict[str, Any]
+) -> None:
+    """The quote checks read the whole graph on every write: a stored quote whose document's
+    text had gone (its file removed by an operator) was reported on every curator's addition,
+    about a node the addition could not affect. Now, as the shapes' results, the quote checks
+    count on the nodes the change can affect; the change that touches that node still sees it."""
+    reach = Reach.of(shapes)
+    assert reach is not None
+    event = sorted(document.subjects(RDF.type, KG.CulturalEvent))[0]
+    ghost = URIRef("https://w3id.org/cakg/doc/ghost")
+    evidence = next(document.objects(event, KG.evidence))
+    graph = Graph()
+    for t in document:
+        graph.add((t[0], t[1], ghost) if t == (evidence, KG.source, t[2]) else t)
+    graph += [(ghost, RDF.type, KG.Document), (ghost, KG.fileName, Literal("ghost.txt"))]
+    whole = validate(graph, shapes, settings["DATA_DIR"])
+    assert any("ghost" in r.message for r in whole.results)
+    other = next(e for e in sorted(document.subjects(RDF.type, KG.CulturalEvent)) if e != event)
+    label = (other, RDFS.label, Literal("noch einmal", lang="de"))
+    graph.add(label)
+    elsewhere = validate(graph, shapes, settings["DATA_DIR"], changed=(reach, [label]))
+    assert not any("ghost" in r.message for r in elsewhere.results)
+    graph.remove(label)
+    label = (event, RDFS.label, Literal("noch einmal", lang="de"))
+    graph.add(label)
+    there = validate(graph, shapes, settings["DATA_DIR"], changed=(reach, [label]))
+    assert any("ghost" in r.message for r in there.results)
+
+
 @pytest.mark.parametrize(
     "shape",
     [

@@ -71,9 +71,14 @@ def validate(
     With `changed` (the shapes' reach, and the statements added to or taken from a graph
     that conformed), SHACL judges only the nodes those statements can affect
     (:mod:`kg.graph.reach`); otherwise every node."""
-    results = _shacl(data, shapes, changed, new) + (
-        check_quotes(data, documents_dir, *beside) + check_offsets(data, documents_dir, *beside)
+    judged, focus = _focus(data, changed, new)
+    quoted = check_quotes(data, documents_dir, *beside) + check_offsets(
+        data, documents_dir, *beside
     )
+    results = _shacl(judged, shapes) + quoted
+    if focus is not None:  # the other nodes were judged on part of their statements, or not
+        # at all: what is said of them was said of the stored graph, which was judged before
+        results = [r for r in results if r.focus_node in focus]
     if new is not None and vocabulary is not None:
         # what the change says that the stored graph did not (a restated triple says nothing)
         said = [t for t in changed[1] if t in new] if changed is not None else None
@@ -85,18 +90,22 @@ def validate(
     return Report(conforms, results, labels=_labels(data, results))
 
 
-def _shacl(data: Graph, shapes: Graph, changed: Change | None, new: Graph | None) -> list[Result]:
-    focus: set[str] | None = None
-    if changed is not None:
-        reach, statements = changed
-        if reach is None:  # shapes whose reach is not bounded: every node, on a copy
-            data = Graph() + data  # (the caller's graph is the stored one, with the change)
-        else:
-            nodes, read = reach.focus(data, statements)
-            if 2 * len(read) < len(data):  # past half the graph, judging all is quicker
-                data, focus = read, {node_text(node) for node in nodes}
-                for prefix, namespace in new.namespaces() if new is not None else ():
-                    data.bind(prefix, namespace, override=True, replace=True)  # the curator's
+def _focus(data: Graph, changed: Change | None, new: Graph | None) -> tuple[Graph, set[str] | None]:
+    """The graph SHACL judges, and the nodes whose results count (None: every node's)."""
+    if changed is None:
+        return data, None
+    reach, statements = changed
+    if reach is None:  # shapes whose reach is not bounded: every node, on a copy
+        return Graph() + data, None  # (the caller's graph is the stored one, with the change)
+    nodes, read = reach.focus(data, statements)
+    if 2 * len(read) >= len(data):  # past half the graph, judging all is quicker
+        return data, None
+    for prefix, namespace in new.namespaces() if new is not None else ():
+        read.bind(prefix, namespace, override=True, replace=True)  # the curator's
+    return read, {node_text(node) for node in nodes}
+
+
+def _shacl(data: Graph, shapes: Graph) -> list[Result]:
     _conforms, results_graph, _text = pyshacl.validate(
         PreparedQueries(data.store, data.identifier, data.namespace_manager),
         shacl_graph=shapes,
@@ -108,11 +117,7 @@ def _shacl(data: Graph, shapes: Graph, changed: Change | None, new: Graph | None
     keep_literals_as_sent()  # pySHACL set rdflib's switch back as it finished
     if not isinstance(results_graph, Graph):  # pySHACL's failure, where the report would be
         raise ShapeLoadError(f"the shapes cannot be run: {results_graph}")
-    results = _shacl_results(results_graph)
-    if focus is None:
-        return results
-    # the other nodes of the part read were judged on part of their statements
-    return [r for r in results if r.focus_node in focus]
+    return _shacl_results(results_graph)
 
 
 class PreparedQueries(Graph):
