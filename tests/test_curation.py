@@ -20,7 +20,7 @@ import requests
 from flask import Flask
 from flask.testing import FlaskClient
 from helpers import PREFIXES, QUOTE, SECRET, LiveServer, contacts, event, external_entity
-from rdflib import Graph, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
 from kg.graph.parsing import parse_text
@@ -412,6 +412,20 @@ def test_answers_chosen_by_accept_say_so(curation: FlaskClient) -> None:
             assert answer.status_code == 200, (url, answer.text)
             assert "Accept" in answer.vary, (url, accept)
     assert "Accept" in validate(curation, event("varying-report")).vary
+
+
+def test_a_report_on_a_literal_is_written_in_every_format(curation: FlaskClient) -> None:
+    """`kg:derivation "plain words"` gives a result whose focus node is a literal: the report
+    was 406 in Turtle ("cannot be written as text/turtle"), written with it as an IRI."""
+    body = event("derived").replace(
+        "kg:eventType", 'kg:derivation "plain words" ;\n    kg:eventType'
+    )
+    answer = validate(curation, body, Accept="text/turtle")
+    assert answer.status_code == 200, answer.text
+    report = Graph().parse(data=answer.data, format="turtle")
+    assert (None, URIRef("http://www.w3.org/ns/shacl#focusNode"), Literal("plain words")) in report
+    answer = validate(curation, body, Accept="application/ld+json")
+    assert answer.status_code == 200 and json.loads(answer.data), answer.text
 
 
 def test_a_new_place_needs_a_document_or_an_identifier(curation: FlaskClient) -> None:

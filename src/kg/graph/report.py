@@ -3,6 +3,7 @@ programs read (text, JSON, an ``sh:ValidationReport`` graph)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -94,7 +95,15 @@ class Report:
 
 
 def term_of(text: str) -> Node:
-    return BNode(text[2:]) if text.startswith("_:") else URIRef(text)
+    """The term a result's text names: a blank node, an IRI, or (a focus node may be one)
+    a literal, which written as an IRI made the report unwritable in Turtle."""
+    if text.startswith("_:"):
+        return BNode(text[2:])
+    return URIRef(text) if _IRI.fullmatch(text) else Literal(text)
+
+
+#: An absolute IRI as Turtle writes one: a scheme, then no character IRIs exclude.
+_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*")
 
 
 def shortener(prefixes: dict[str, str]) -> Any:
