@@ -150,3 +150,22 @@ def test_an_ipv6_client_cannot_rotate_its_address_around_its_limits(
     assert status("2001:db8:1:2:ffff::9") == 429  # the same /64
     assert status("2001:db8:1:3::1") == 200  # another network
     assert status("192.0.2.1") == 200 and status("192.0.2.2") == 200  # IPv4: per address
+
+
+@pytest.mark.parametrize(
+    ("query", "says"),
+    [
+        ("", "the query is empty"),
+        ("   \n", "the query is empty"),
+        ("INSERT DATA { <urn:a> <urn:b> <urn:c> }", "SPARQL Update"),
+        ("PREFIX ex: <urn:x#>\n# a comment\ndelete where { ?s ex:p ?o }", "SPARQL Update"),
+    ],
+)
+def test_an_empty_query_or_an_update_says_what_it_is(
+    client: FlaskClient, query: str, says: str
+) -> None:
+    """An empty query was refused as "expected [_]", and an update sent as a query as
+    "expected CONSTRUCT": Oxigraph's words for what it looked for, not what it was sent."""
+    answer = client.get("/sparql", query_string={"query": query})
+    assert answer.status_code == 400, answer.text
+    assert says in answer.json["message"]

@@ -141,6 +141,14 @@ def protocol_dataset(
     ]
 
 
+#: An update's first word, past the prologue and comments: what a query may not begin with.
+_UPDATE = re.compile(
+    r"(?:\s|#[^\n]*\n|(?:PREFIX\s+[^\s:]*:\s*<[^>]*>|BASE\s*<[^>]*>))*"
+    r"(?:INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)\b",
+    re.IGNORECASE,
+)
+
+
 def syntax_error(query: str, text: str) -> QuerySyntaxError:
     """One line a person can act on, from Oxigraph's message (which may run over lines)."""
     unbound = unbound_prefix(query, PREFIXES)
@@ -154,6 +162,14 @@ def syntax_error(query: str, text: str) -> QuerySyntaxError:
         )
     match = _POSITION.search(text)
     found_line, found_column = (int(match[1]), int(match[2])) if match else (None, None)
+    if _UPDATE.match(query):  # Oxigraph said "expected CONSTRUCT", or the like
+        return QuerySyntaxError(
+            "the query does not parse: this is SPARQL Update, and this endpoint answers "
+            "queries only (SELECT, ASK, CONSTRUCT, DESCRIBE); the data is changed by curators "
+            "through /submissions",
+            line=found_line,
+            column=found_column,
+        )
     detail = " ".join(_POSITION.sub("", text).lstrip(": ").split()) or "invalid query"
     if len(detail) > 240:  # Oxigraph lists every character class it expected
         detail = detail[:240].rsplit(",", 1)[0] + ", …"

@@ -96,6 +96,8 @@ def read_request() -> ProtocolRequest:
             raise ProtocolError("the query is not UTF-8 text") from None
     if len(queries) > 1:
         raise ProtocolError("the query is given more than once; send exactly one query")
+    if queries and not queries[0].removeprefix("\ufeff").strip():  # Oxigraph: "expected [_]"
+        raise ProtocolError("the query is empty: send a SELECT, ASK, CONSTRUCT or DESCRIBE query")
     if queries and len(queries[0].encode("utf-8")) > limit:  # in the URL as in the body
         raise PayloadTooLarge(f"the query is larger than {limit} bytes (MAX_QUERY_BYTES)")
     timeouts = parameters.getlist("timeout")
