@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from helpers import PREFIXES
+from helpers import PREFIXES, event
 from rdflib import Dataset, Graph
 
 from kg.cli import main
@@ -300,6 +300,19 @@ def test_kg_validate_refuses_what_the_server_refuses(
     result = runner.invoke(main, ["validate", str(path)])
     assert result.exit_code == 2, result.output
     assert message in result.stderr
+
+
+def test_kg_validate_reads_relative_iris_as_the_server_does(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    """An event at `<fest>` failed in `kg validate` with "Base <urn:x-kg:input/> has no slash
+    after colon"; the server read it against its own base and refused it as an IRI of ours
+    no page can serve. The command now reads it as the server does, and says the same."""
+    path = tmp_path / "addition.ttl"
+    path.write_text(event("x").replace("<https://w3id.org/cakg/event/x>", "<fest>"))
+    result = runner.invoke(main, ["validate", str(path)])
+    assert result.exit_code == 1, result.output
+    assert "cannot be dereferenced" in result.output
 
 
 def test_every_folder_setting_is_taken_from_the_project_folder() -> None:

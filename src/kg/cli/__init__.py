@@ -34,7 +34,7 @@ from ..graph.validate import load_shapes, report_json, validate
 from ..graph.vocabulary import Vocabulary
 from ..namespaces import KG, ONTOLOGY_GRAPH, bind_prefixes
 from ..store import guard
-from ..store.checking import check_shape_of, registered_documents
+from ..store.checking import SUBMITTED, check_shape_of, registered_documents
 from ..store.pool import load_dump
 from ..store.remote import RemoteStore, check_settings
 from ..store.submissions import SubmissionStore, graph_iri, unserved, write_durably
@@ -134,8 +134,8 @@ def validate_command(
     """Validate a curator's addition against the shapes, in the context of the existing graph."""
     try:
         addition = Graph()
-        for path in files:
-            addition += parse_file(path, fmt)
+        for path in files:  # relative IRIs as the server reads them
+            addition += parse_file(path, fmt, base=SUBMITTED)
         check_shape_of(addition)  # as the server refuses an empty or all-blank addition
         shapes = load_shapes(settings["SHAPES_DIR"])
         stored = load_built(settings["BUILD_DIR"]) or _assemble(settings)

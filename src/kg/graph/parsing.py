@@ -101,8 +101,9 @@ def resolve_format(name: str | None, path: Path | None = None) -> str:
     raise InputError("no format given")
 
 
-def parse_file(path: Path, fmt: str | None = None) -> Graph:
-    """Parse one file into a new graph; raise InputError if it is missing or malformed."""
+def parse_file(path: Path, fmt: str | None = None, base: str | None = None) -> Graph:
+    """Parse one file into a new graph (relative IRIs against `base`); raise InputError if it
+    is missing or malformed."""
     rdf_format = resolve_format(fmt, path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -112,7 +113,7 @@ def parse_file(path: Path, fmt: str | None = None) -> Graph:
         raise InputError(f"not UTF-8 text ({exc.reason})", source=str(path)) from None
     except OSError as exc:
         raise InputError(exc.strerror or "cannot read the file", source=str(path)) from None
-    return parse_text(text, rdf_format, source=str(path))
+    return parse_text(text, rdf_format, source=str(path), base=base)
 
 
 def parse_text(
