@@ -329,6 +329,17 @@ SLIPPED_IN = {
         + "city:khiva kg:country country:uz .",  # one statement on an IRI: not all blank
         "give it an IRI",
     ),
+    "a city under a GeoNames id of nowhere": (
+        '<https://w3id.org/cakg/city/atlantis> a kg:City ; rdfs:label "Atlantis"@en ; '
+        'kg:country country:uz ; kg:geonamesId "1" ; owl:sameAs <https://sws.geonames.org/1/> .',
+        "not in the GeoNames data",
+    ),
+    "a region under a made-up code": (
+        '<https://w3id.org/cakg/region/lemuria> a kg:Region ; rdfs:label "Lemuria"@en ; '
+        "kg:country country:uz ; "
+        'kg:iso3166Code "UZ-ZZ" .',
+        "no ISO 3166 code",
+    ),
     "a concept of a controlled list, outside the vocabulary": (
         "<https://w3id.org/cakg/event/parade-type> a skos:Concept ; "
         'skos:prefLabel "Parade"@en ; skos:inScheme etype:scheme .',

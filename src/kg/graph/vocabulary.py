@@ -21,6 +21,7 @@ from rdflib.term import Node
 from ..formats import split_extension
 from ..namespaces import BASE, KG, MINTED, OA, PREFIXES, SH
 from .dataset import DATE_PROPERTIES, years_of
+from .identifiers import geonames_id_known, iso_code_known
 from .report import Result, node_text, shortener
 
 KNOWN_CLASS_CHECK = URIRef(KG + "KnownClassCheck")
@@ -31,6 +32,7 @@ DEREFERENCEABLE_CHECK = URIRef(KG + "DereferenceableIriCheck")
 OWN_EVIDENCE_CHECK = URIRef(KG + "OwnEvidenceCheck")
 SPAN_CHECK = URIRef(KG + "SpanCheck")
 RESERVED_CLASS_CHECK = URIRef(KG + "ReservedClassCheck")
+IDENTIFIER_CHECK = URIRef(KG + "KnownIdentifierCheck")
 
 #: The longest span of years a dated thing may cover: the build derives a kg:year for every
 #: year of it, so "0000" to "9999" made 10,000 statements of two.
@@ -144,6 +146,8 @@ def check_statements(
             results.append(_outside_the_lists(s, o))
         if isinstance(o, Literal) and o.ill_typed:
             results.append(_ill_typed(s, p, o))
+        if (problem := _unknown_identifier(p, o)) is not None:
+            results.append(_result_on(s, o, problem, IDENTIFIER_CHECK))
     return results
 
 
@@ -217,6 +221,19 @@ def _result_on(subject: Node, value: Node, message: str, check: URIRef) -> Resul
     return Result(
         "Violation", node_text(subject), None, node_text(value), message, None, str(check)
     )
+
+
+def _unknown_identifier(p: Node, o: Node) -> str | None:
+    """Why an identifier that grounds a place names no real one, if it does not."""
+    if p == KG.iso3166Code and isinstance(o, Literal) and not iso_code_known(str(o)):
+        return f'{o} is no ISO 3166 code of a country or subdivision ("UZ", "UZ-SA")'
+    if p == KG.geonamesId and isinstance(o, Literal) and not geonames_id_known(str(o)):
+        return (
+            f"GeoNames id {o} is not in the GeoNames data this server has (countries, and "
+            "cities over 15,000 people): ground the place by kg:evidence quoting a document "
+            "that names it instead"
+        )
+    return None
 
 
 def _stored_before(subject: Node, new: Graph, data: Graph) -> bool:
