@@ -340,6 +340,17 @@ SLIPPED_IN = {
         'kg:iso3166Code "UZ-ZZ" .',
         "no ISO 3166 code",
     ),
+    "a lookalike Khiva with a quote of its own": (
+        event("x")
+        .removeprefix(PREFIXES)
+        .replace("event/x", "city/kh\u0456va")
+        .replace("a kg:CulturalEvent", "a kg:City")
+        .replace("kg:eventType etype:festival ;", "kg:country country:uz ;")
+        .replace("kg:status status:happened ;\n", "")
+        .replace("kg:location city:khiva ;\n", "")
+        .replace('kg:date "2024"^^xsd:gYear ;\n', ""),
+        "ASCII",
+    ),
     "a concept of a controlled list, outside the vocabulary": (
         "<https://w3id.org/cakg/event/parade-type> a skos:Concept ; "
         'skos:prefLabel "Parade"@en ; skos:inScheme etype:scheme .',
