@@ -30,9 +30,15 @@ def module_name(path: Path) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
+#: `python -m kg`, an entry point like the console script's launcher, which it calls.
+ENTRY_POINTS = {"kg.__main__": "launcher"}
+
+
 def layer(module: str) -> str:
     if module in FOUNDATIONS:
         return "foundation"
+    if module in ENTRY_POINTS:
+        return ENTRY_POINTS[module]
     return module.split(".")[1]
 
 

@@ -350,3 +350,13 @@ def test_python_dash_m_runs_the_command() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert "extract" in done.stdout and "serve" in done.stdout
+
+
+def test_python_dash_m_kg_is_the_command() -> None:
+    """`python -m kg.cli` failed ("No module named kg.cli.__main__"): with no console script
+    on the PATH there was no way in but the script's path."""
+    done = subprocess.run(
+        [sys.executable, "-m", "kg", "--help"], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Build, validate and query" in done.stdout
