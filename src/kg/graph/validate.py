@@ -10,7 +10,7 @@ This module imports no Flask: the command line and the web service call the same
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -71,14 +71,16 @@ def validate(
     With `changed` (the shapes' reach, and the statements added to or taken from a graph
     that conformed), SHACL judges only the nodes those statements can affect
     (:mod:`kg.graph.reach`); otherwise every node."""
-    judged, focus = _focus(data, changed, new)
-    quoted = check_quotes(data, documents_dir, *beside) + check_offsets(
-        data, documents_dir, *beside
+    judged, nodes = _focus(data, changed, new)
+    # the quotes only of the nodes judged: the others' were checked when they were stored
+    quoted = check_quotes(data, documents_dir, *beside, only=nodes) + check_offsets(
+        data, documents_dir, *beside, only=nodes
     )
-    results = _shacl(judged, shapes) + quoted
-    if focus is not None:  # the other nodes were judged on part of their statements, or not
-        # at all: what is said of them was said of the stored graph, which was judged before
+    results = _shacl(judged, shapes)
+    if nodes is not None:  # the other nodes of the part read were judged on part of it
+        focus = {node_text(node) for node in nodes}
         results = [r for r in results if r.focus_node in focus]
+    results += quoted
     if new is not None and vocabulary is not None:
         # what the change says that the stored graph did not (a restated triple says nothing)
         said = [t for t in changed[1] if t in new] if changed is not None else None
@@ -90,7 +92,9 @@ def validate(
     return Report(conforms, results, labels=_labels(data, results))
 
 
-def _focus(data: Graph, changed: Change | None, new: Graph | None) -> tuple[Graph, set[str] | None]:
+def _focus(
+    data: Graph, changed: Change | None, new: Graph | None
+) -> tuple[Graph, Collection[Node] | None]:
     """The graph SHACL judges, and the nodes whose results count (None: every node's)."""
     if changed is None:
         return data, None
@@ -102,7 +106,7 @@ def _focus(data: Graph, changed: Change | None, new: Graph | None) -> tuple[Grap
         return data, None
     for prefix, namespace in new.namespaces() if new is not None else ():
         read.bind(prefix, namespace, override=True, replace=True)  # the curator's
-    return read, {node_text(node) for node in nodes}
+    return read, nodes
 
 
 def _shacl(data: Graph, shapes: Graph) -> list[Result]:
@@ -173,11 +177,14 @@ def _shacl_results(report: Graph) -> list[Result]:
     return results
 
 
-def check_quotes(data: Graph, documents_dir: Path, *beside: Path) -> list[Result]:
-    """Return a violation for every quote that is not a substring of its document's text."""
+def check_quotes(
+    data: Graph, documents_dir: Path, *beside: Path, only: Collection[Node] | None = None
+) -> list[Result]:
+    """Return a violation for every quote (of the facts `only`, if given) that is not a
+    substring of its document's text."""
     texts: dict[Node, str | None] = {}
     results = []
-    for fact, evidence in data.subject_objects(KG.evidence):
+    for fact, evidence in _pairs(data, KG.evidence, only):
         source = data.value(evidence, KG.source)
         quote = data.value(evidence, KG.quote)
         if source is None or quote is None:
@@ -208,14 +215,16 @@ def check_quotes(data: Graph, documents_dir: Path, *beside: Path) -> list[Result
     return results
 
 
-def check_offsets(data: Graph, documents_dir: Path, *beside: Path) -> list[Result]:
-    """Return a violation for every anchored evidence node whose selectors do not agree with
-    its document: the TextPositionSelector's slice of the text must equal the quote (and the
-    TextQuoteSelector's exact), prefix and suffix must be the text around it, and the IRI
-    must be the one the build mints from document and offsets."""
+def check_offsets(
+    data: Graph, documents_dir: Path, *beside: Path, only: Collection[Node] | None = None
+) -> list[Result]:
+    """Return a violation for every anchored evidence node (of those `only`, if given) whose
+    selectors do not agree with its document: the TextPositionSelector's slice of the text
+    must equal the quote (and the TextQuoteSelector's exact), prefix and suffix must be the
+    text around it, and the IRI must be the one the build mints from document and offsets."""
     texts: dict[Node, str | None] = {}
     results = []
-    for evidence, selector in data.subject_objects(OA.hasSelector):
+    for evidence, selector in _pairs(data, OA.hasSelector, only):
         if (selector, RDF.type, OA.TextPositionSelector) not in data:
             continue
         source = data.value(evidence, OA.hasSource)
@@ -258,6 +267,15 @@ def check_offsets(data: Graph, documents_dir: Path, *beside: Path) -> list[Resul
                 )
             )
     return results
+
+
+def _pairs(
+    data: Graph, predicate: URIRef, subjects: Collection[Node] | None
+) -> Iterable[tuple[Node, Node]]:
+    """(subject, object) of `predicate`, for the `subjects` given or all."""
+    if subjects is None:
+        return data.subject_objects(predicate)
+    return ((s, o) for s in subjects for o in data.objects(s, predicate))
 
 
 def _quote_result(fact: Node, quote: Node, severity: str, message: str) -> Result:
