@@ -123,7 +123,7 @@ def parse_text(
     graph = Graph()
     try:
         if rdf_format == "json-ld":
-            _refuse_remote_contexts(text, source)
+            _check_json_ld(text, source)
         elif rdf_format == "xml":
             _refuse_entities(text, source)
         with quiet_rdflib_deprecations():
@@ -201,8 +201,9 @@ def _named_graph(node: object) -> bool:
     return False
 
 
-def _refuse_remote_contexts(text: str, source: str) -> None:
-    """Reject JSON-LD whose @context (or @import) names a document to fetch."""
+def _check_json_ld(text: str, source: str) -> None:
+    """Reject JSON-LD that is no object or array of objects, that holds a named graph, or
+    whose @context (or @import) names a document to fetch."""
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:

@@ -19,7 +19,6 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 from rdflib.term import Node
 
-from ..formats import split_extension
 from ..namespaces import BASE, KG, MINTED, OA, PREFIXES, SH
 from .dataset import DATE_PROPERTIES, years_of
 from .identifiers import geonames_id_known, iso_code_known
@@ -148,7 +147,7 @@ def check_statements(
         if isinstance(o, Literal) and o.ill_typed:
             results.append(_ill_typed(s, p, o))
         if (problem := _unknown_identifier(p, o)) is not None:
-            results.append(_result_on(s, o, problem, IDENTIFIER_CHECK))
+            results.append(_violation(s, problem, IDENTIFIER_CHECK, value=o))
     return results
 
 
@@ -165,7 +164,7 @@ def _addresses(new: Graph, data: Graph) -> list[Result]:
             problem = _address_problem(iri, data, link)
             if problem and (s, problem) not in seen:
                 seen.add((s, problem))
-                results.append(_result_on(s, iri, problem, DEREFERENCEABLE_CHECK))
+                results.append(_violation(s, problem, DEREFERENCEABLE_CHECK, value=iri))
     return results
 
 
@@ -204,14 +203,15 @@ def served(iri: str) -> bool:
     """Whether the linked-data pages serve an IRI of ours at its own address: a path in one
     of our namespaces that a request gives back as written (no percent-escape, which the
     server decodes; no query or fragment, which are no part of a path) and that does not end
-    in a format's extension, which would be read as the format (``event/fest.ttl``)."""
+    in a format's extension, which would be read as the format (``event/fest.ttl``): ASCII
+    slugs with no "." say all of that."""
     path = iri[len(BASE) :]
     if len(iri) > MAX_IRI_LENGTH:  # past what a request line holds: 431
         return False
     first, _, rest = path.partition("/")
     # ASCII slugs only, as the modelling guide mints them: a Cyrillic "і" in "khіva" made a
     # second Khiva that no reader tells from the first
-    return first in MINTED and bool(_SLUGS.fullmatch(rest)) and split_extension(path)[1] is None
+    return first in MINTED and bool(_SLUGS.fullmatch(rest))
 
 
 #: The path of an IRI of ours after its namespace: slugs of ASCII letters, digits, "-" and "_"
@@ -219,9 +219,17 @@ def served(iri: str) -> bool:
 _SLUGS = re.compile(r"[A-Za-z0-9_-]+(?:/[A-Za-z0-9_-]+)*")
 
 
-def _result_on(subject: Node, value: Node, message: str, check: URIRef) -> Result:
+def _violation(
+    subject: Node, message: str, check: URIRef, path: Node | None = None, value: Node | None = None
+) -> Result:
     return Result(
-        "Violation", node_text(subject), None, node_text(value), message, None, str(check)
+        "Violation",
+        node_text(subject),
+        str(path) if path is not None else None,
+        node_text(value) if value is not None else None,
+        message,
+        None,
+        str(check),
     )
 
 
@@ -248,17 +256,13 @@ def _stored_before(subject: Node, new: Graph, data: Graph) -> bool:
 def _without_own_evidence(subject: Node) -> Result:
     # evidence is given per thing, not per statement: a statement added to a stored thing
     # without evidence of its own rode on the quotes of the documents that describe it
-    return Result(
-        "Violation",
-        node_text(subject),
-        None,
-        None,
+    return _violation(
+        subject,
         "this is in the stored graph already: what a submission says of it needs evidence of "
         "its own in the submission (kg:evidence [ a kg:Evidence ; kg:source doc:… ; kg:quote "
         '"…" ] quoting the document that says it), or the statements ride on the quotes of '
         "other documents",
-        None,
-        str(OWN_EVIDENCE_CHECK),
+        OWN_EVIDENCE_CHECK,
     )
 
 
@@ -273,29 +277,23 @@ def _span(subject: Node, data: Graph) -> int:
 
 
 def _too_long(subject: Node, span: int) -> Result:
-    return Result(
-        "Violation",
-        node_text(subject),
-        None,
-        None,
+    return _violation(
+        subject,
         f"its dates span {span} years, more than the {MAX_SPAN_YEARS} years a dated thing may "
         "cover (each year of it is derived as a kg:year): check the dates",
-        None,
-        str(SPAN_CHECK),
+        SPAN_CHECK,
     )
 
 
 def _outside_the_lists(subject: Node, cls: Node) -> Result:
-    return Result(
-        "Violation",
-        node_text(subject),
-        str(RDF.type),
-        str(cls),
+    return _violation(
+        subject,
         f"a {_short(cls)} belongs to a controlled list, and the controlled lists are written "
         f"under {VOCABULARY_NAMESPACE} in the data files, not added by a submission: use a "
         "concept of the list, or ask for one to be added",
-        None,
-        str(RESERVED_CLASS_CHECK),
+        RESERVED_CLASS_CHECK,
+        path=RDF.type,
+        value=cls,
     )
 
 
