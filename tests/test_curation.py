@@ -351,6 +351,14 @@ SLIPPED_IN = {
         .replace('kg:date "2024"^^xsd:gYear ;\n', ""),
         "ASCII",
     ),
+    "a thing of no type, brought into a shape's reach by a date": (
+        '<https://w3id.org/cakg/event/untyped-dated> kg:startDate "-9999"^^xsd:gYear .',
+        "say what this is",
+    ),
+    "a thing of no type, brought into a shape's reach by a status": (
+        "<https://w3id.org/cakg/event/untyped-status> kg:status status:happened .",
+        "say what this is",
+    ),
     "a concept of a controlled list, outside the vocabulary": (
         "<https://w3id.org/cakg/event/parade-type> a skos:Concept ; "
         'skos:prefLabel "Parade"@en ; skos:inScheme etype:scheme .',

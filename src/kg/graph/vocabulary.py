@@ -71,8 +71,6 @@ class Vocabulary:
     classes: frozenset[Node]
     properties: frozenset[Node]
     target_classes: frozenset[Node]  # with their subclasses
-    target_subjects_of: frozenset[Node]
-    target_objects_of: frozenset[Node]
 
     @classmethod
     def of(cls, ontology: Graph, shapes: Graph) -> Vocabulary:
@@ -86,17 +84,13 @@ class Vocabulary:
             ),
             properties=frozenset(declared | paths | EXTERNAL_PROPERTIES),
             target_classes=frozenset({c for t in targeted for c in _subclasses(ontology, t)}),
-            target_subjects_of=frozenset(shapes.objects(None, SH.targetSubjectsOf)),
-            target_objects_of=frozenset(shapes.objects(None, SH.targetObjectsOf)),
         )
 
     def shapes_reach(self, node: Node, data: Graph) -> bool:
-        """Whether some shape targets `node` in `data`."""
-        return (
-            any(t in self.target_classes for t in data.objects(node, RDF.type))
-            or any(p in self.target_subjects_of for p in data.predicates(node))
-            or any(p in self.target_objects_of for p in data.predicates(None, node))
-        )
+        """Whether a shape of its class targets `node` in `data`. A shape that targets the
+        subjects of a property (a date's, a status's) checks that property's values only: a
+        thing of no class that states one would be in reach, yet asked for no evidence."""
+        return any(t in self.target_classes for t in data.objects(node, RDF.type))
 
 
 def _subclasses(ontology: Graph, cls: Node) -> set[Node]:
