@@ -28,7 +28,9 @@ log = logging.getLogger(__name__)
 
 #: How long the store waits for its own bookkeeping queries (counts, graph names).
 INVENTORY_TIMEOUT_S = 60.0
-INVENTORY = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+#: The statements of each graph, and (?g unbound) of the default graph: the merge.
+INVENTORY = """SELECT ?g (COUNT(*) AS ?n)
+WHERE { { GRAPH ?g { ?s ?p ?o } } UNION { ?s ?p ?o } } GROUP BY ?g"""
 
 
 class EmbeddedStore(StoreQueries):
@@ -60,7 +62,7 @@ class EmbeddedStore(StoreQueries):
         self._base_digest = _digest(self.dump)
         self._rdflib: tuple[str, Graph] | None = None  # (version, the merge)
         #: (graphs, triples) as the query processes counted them; None until they are asked
-        self._counts: tuple[frozenset[str], int] | None = None
+        self._counts: tuple[frozenset[str], int, int] | None = None
         self.version = ""
         self.modified = datetime.now(UTC)
 
@@ -85,11 +87,15 @@ class EmbeddedStore(StoreQueries):
         self._counts = None
         self._count()
 
-    def _count(self) -> tuple[frozenset[str], int]:
+    def _count(self) -> tuple[frozenset[str], int, int]:
+        """(graphs, triples of the merge, quads)."""
         counts = self._counts
         if counts is None:  # through the query processes: may be 503 busy, for a reader
             rows = self.select(INVENTORY, timeout=INVENTORY_TIMEOUT_S)
-            counts = frozenset(row["g"] for row in rows), sum(int(row["n"]) for row in rows)
+            named = [row for row in rows if "g" in row]
+            merged = sum(int(row["n"]) for row in rows if "g" not in row)
+            quads = sum(int(row["n"]) for row in named)
+            counts = frozenset(row["g"] for row in named), merged, quads
             self._counts = counts
         return counts
 
@@ -102,8 +108,8 @@ class EmbeddedStore(StoreQueries):
         return self._count()[1]
 
     def inventory(self) -> Inventory:
-        graphs, triples = self._count()
-        return Inventory(self.version, self.modified, graphs, triples)
+        graphs, triples, quads = self._count()
+        return Inventory(self.version, self.modified, graphs, triples, quads)
 
     def graph(self) -> Graph:
         """The whole dataset as one rdflib graph (the RDF merge), for validating additions in

@@ -37,7 +37,8 @@ class Inventory:
     version: str  # a hash that changes with the data (build and submissions)
     modified: datetime
     graphs: frozenset[str]  # the named graphs of the served dataset
-    triples: int
+    triples: int  # in the RDF merge: a triple two graphs state counts once, as VoID counts
+    quads: int  # the statements of every graph: that triple counts twice
 
 
 #: A resource, its blank nodes two levels down, the labels of what it points to (with the names

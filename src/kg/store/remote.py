@@ -559,8 +559,7 @@ class RemoteStore(StoreQueries):
     # -- what the web layer reads
 
     def start(self) -> None:
-        self.refresh()
-        if not self.triples:
+        if not self.inventory().quads:
             return  # nothing loaded yet: `kg load` builds the merge
         if self.ask(f"ASK FROM <{PROBE}> {{ ?s ?p ?o }}", whole_store=True):
             raise ConfigError(
@@ -598,7 +597,8 @@ class RemoteStore(StoreQueries):
             self._cache = {
                 "version": version,
                 "graphs": frozenset(r["g"] for r in data),
-                "triples": sum(int(r["n"]) for r in data),
+                "triples": sum(int(r["n"]) for r in rows if r["g"] == MERGE),
+                "quads": sum(int(r["n"]) for r in data),
                 "modified": datetime.now(UTC).replace(microsecond=0),
                 "graph": None,
             }
@@ -608,7 +608,11 @@ class RemoteStore(StoreQueries):
         with self._cache_lock:
             cache = self._cache
         return Inventory(
-            str(cache["version"]), cache["modified"], cache["graphs"], int(cache["triples"])
+            str(cache["version"]),
+            cache["modified"],
+            cache["graphs"],
+            int(cache["triples"]),
+            int(cache["quads"]),
         )
 
     @property
