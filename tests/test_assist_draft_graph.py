@@ -17,6 +17,7 @@ from rdflib.namespace import SKOS
 from kg.assist.extract import Draft
 from kg.graph.dataset import load_built, union
 from kg.graph.validate import load_shapes, validate
+from kg.namespaces import KG
 
 #: Written for this test, in general English (not from the five documents).
 ARTICLE = (
@@ -71,3 +72,22 @@ def test_the_embassy_that_published_the_article_is_the_embassy_it_names(built: P
     assert iris == {"https://w3id.org/cakg/org/embassy-of-uzbekistan-in-japan"}, [
         (m.text, m.iri) for m in drafted.mentions
     ]
+
+
+#: A new theatre first named in a sentence that states no fact the assistant drafts.
+NAMED_TWICE = (
+    "News\n\nThe Kochkor Puppet Theatre is in Kochkor. "
+    "The Kochkor Puppet Theatre toured Osaka in June 2025.\n"
+)
+
+
+@pytest.mark.parametrize(
+    "article", [ARTICLE, NAMED_TWICE], ids=["theatre", "named-first-in-no-fact"]
+)
+def test_every_drafted_quote_points_at_one_passage(built: Path, article: str) -> None:
+    """A new thing first named in no drafted fact was quoted by its bare name, which the article
+    may hold many times: a quote that points at no one passage, which the gate refuses."""
+    drafted = draft_article(built, article, date="2025-07-01")
+    quotes = {str(q) for q in drafted.graph.objects(None, URIRef(KG + "quote"))}
+    assert quotes
+    assert {q: drafted.text.count(q) for q in quotes if drafted.text.count(q) != 1} == {}

@@ -359,6 +359,10 @@ SLIPPED_IN = {
         "<https://w3id.org/cakg/event/untyped-status> kg:status status:happened .",
         "say what this is",
     ),
+    "a quote of a word the document holds dozens of times": (
+        event("worded").removeprefix(PREFIXES).replace(QUOTE, "the"),
+        "occurs 56 times in 000_74681c818d2b02ab.txt",
+    ),
     "a concept of a controlled list, outside the vocabulary": (
         "<https://w3id.org/cakg/event/parade-type> a skos:Concept ; "
         'skos:prefLabel "Parade"@en ; skos:inScheme etype:scheme .',
@@ -834,3 +838,25 @@ def test_a_post_to_the_graph_store_makes_a_new_graph(curation: FlaskClient) -> N
     got = curation.get(r.headers["Location"], headers={"Accept": "application/n-triples"})
     assert got.status_code == 200 and "event/new-graph" in got.text
     assert exists(curation, "new-graph")
+
+
+def test_a_quote_found_twice_is_placed_by_the_text_after_it(curation: FlaskClient) -> None:
+    """ "During the talks" opens two sentences of document 004: alone it points at neither,
+    and the text just after it (oa:suffix, as the data files write it) says which."""
+    body = (
+        event("talks")
+        .replace(QUOTE, "During the talks")
+        .replace("000_74681c818d2b02ab", "004_9d499ef1004e1885")
+    )
+    ambiguous = validate(curation, body)
+    assert not ambiguous.json["conforms"]
+    assert any("occurs 2 times" in r["message"] for r in ambiguous.json["results"])
+    placed = body.replace(
+        'kg:quote "During the talks"',
+        'kg:quote "During the talks" ; <http://www.w3.org/ns/oa#suffix> ", views were"',
+    )
+    checked = validate(curation, placed)
+    assert checked.json["conforms"], checked.json["results"]
+    misplaced = placed.replace(", views were", ", nothing was")
+    wrong = validate(curation, misplaced).json["results"]
+    assert any("between the oa:prefix and oa:suffix" in r["message"] for r in wrong), wrong

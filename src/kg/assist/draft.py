@@ -24,7 +24,7 @@ from rdflib.term import Node
 from ..namespaces import BASE, KG, PREFIXES, bind_prefixes
 from .dates import DateMention, datatype_of
 from .facts import MEASURE, Candidate
-from .model import Mention
+from .model import Mention, Span
 
 RULE = Namespace(PREFIXES["rule"])
 DQ = Namespace(BASE + "vocab/date-qualifier/")
@@ -289,11 +289,25 @@ def _date_literal(value: str) -> Literal:
 
 
 def _quote_for(mention: Mention, candidates: Sequence[Candidate], text: str) -> str:
-    """The evidence of the first fact that names the mention, else the name itself."""
+    """The evidence of the first fact that names the mention, else the sentence that does: not
+    the name alone, which the article may hold many times and so quotes no one passage."""
     for candidate in candidates:
         if candidate.span.start <= mention.span.start and mention.span.end <= candidate.span.end:
             return text[candidate.span.start : candidate.span.end]
-    return mention.text
+    return _sentence_around(text, mention.span)
+
+
+#: Where a sentence ends: a stop and a space, or the end of a line. (No spaCy here: the web
+#: process drafts the graph of reviewed facts too, and never loads it.)
+_SENTENCE_END = re.compile(r"[.!?](?=\s)|\n")
+
+
+def _sentence_around(text: str, span: Span) -> str:
+    """The sentence (or line) that holds `span`, without the white space around it."""
+    start = max((m.end() for m in _SENTENCE_END.finditer(text, 0, span.start)), default=0)
+    after = _SENTENCE_END.search(text, span.end)
+    end = len(text) if after is None else after.end()
+    return text[start:end].strip()
 
 
 def _describe_new(graph: Graph, mention: Mention, quote: str, document: str) -> None:

@@ -10,7 +10,7 @@ This module imports no Flask: the command line and the web service call the same
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -202,17 +202,50 @@ def check_quotes(
                     "(a document's text is registered with it, on the review page)",
                 )
             )
-        elif str(quote) not in text:
-            results.append(
-                _quote_result(
-                    fact,
-                    quote,
-                    "Violation",
-                    f"the quote does not occur verbatim in {data.value(source, KG.fileName)}; "
-                    "copy it character for character (quotes, dashes, spaces) from the document",
-                )
-            )
+        elif problem := _unplaced(str(quote), text, data, evidence):
+            name = data.value(source, KG.fileName)
+            results.append(_quote_result(fact, quote, "Violation", problem.format(name=name)))
     return results
+
+
+def _unplaced(quote: str, text: str, data: Graph, evidence: Node) -> str | None:
+    """What keeps a quote from pointing at one passage of its text, if anything: it is not
+    there, or it is there many times (then supporting nothing: "the" is verbatim in every
+    document), unless its selectors, or the text just before or after it, say which."""
+    if (evidence, OA.hasSelector, None) in data:
+        return None if quote in text else _NOT_FOUND  # the offsets check reads the selectors
+    prefix, suffix = data.value(evidence, OA.prefix), data.value(evidence, OA.suffix)
+    found = sum(
+        1
+        for at in _occurrences(text, quote)
+        if (prefix is None or text[:at].endswith(str(prefix)))
+        and (suffix is None or text.startswith(str(suffix), at + len(quote)))
+    )
+    if found == 0:
+        return _NOT_FOUND if prefix is None and suffix is None else _NOT_FOUND_AROUND
+    if found > 1:
+        return (
+            f"the quote occurs {found} times in {{name}}, so it points at no one passage: "
+            "quote more of the sentence that says it, until it occurs once (or give the text "
+            "just after it as oa:suffix)"
+        )
+    return None
+
+
+_NOT_FOUND = (
+    "the quote does not occur verbatim in {name}; copy it character for character "
+    "(quotes, dashes, spaces) from the document"
+)
+_NOT_FOUND_AROUND = (
+    "the quote does not occur verbatim in {name} between the oa:prefix and oa:suffix given"
+)
+
+
+def _occurrences(text: str, quote: str) -> Iterator[int]:
+    at = text.find(quote)
+    while at != -1:
+        yield at
+        at = text.find(quote, at + 1)
 
 
 def check_offsets(

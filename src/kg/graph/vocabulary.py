@@ -71,6 +71,8 @@ class Vocabulary:
     classes: frozenset[Node]
     properties: frozenset[Node]
     target_classes: frozenset[Node]  # with their subclasses
+    target_subjects_of: frozenset[Node]
+    target_objects_of: frozenset[Node]
 
     @classmethod
     def of(cls, ontology: Graph, shapes: Graph) -> Vocabulary:
@@ -84,13 +86,23 @@ class Vocabulary:
             ),
             properties=frozenset(declared | paths | EXTERNAL_PROPERTIES),
             target_classes=frozenset({c for t in targeted for c in _subclasses(ontology, t)}),
+            target_subjects_of=frozenset(shapes.objects(None, SH.targetSubjectsOf)),
+            target_objects_of=frozenset(shapes.objects(None, SH.targetObjectsOf)),
         )
 
     def shapes_reach(self, node: Node, data: Graph) -> bool:
-        """Whether a shape of its class targets `node` in `data`. A shape that targets the
-        subjects of a property (a date's, a status's) checks that property's values only: a
-        thing of no class that states one would be in reach, yet asked for no evidence."""
-        return any(t in self.target_classes for t in data.objects(node, RDF.type))
+        """Whether some shape targets `node` in `data`: a shape of its class, or, for a part of
+        another thing (a quote's selector, a date's derivation), a shape of the properties it
+        has or is reached by. A shape that targets the subjects of a property (a date's, a
+        status's) checks that property's values only: a thing of its own, part of nothing,
+        that states one would be in reach of no shape that asks for its evidence."""
+        if any(t in self.target_classes for t in data.objects(node, RDF.type)):
+            return True
+        if not any(s != node for s in data.subjects(None, node)):
+            return False  # a thing of its own, not a part
+        return any(p in self.target_subjects_of for p in data.predicates(node)) or any(
+            p in self.target_objects_of for p in data.predicates(None, node)
+        )
 
 
 def _subclasses(ontology: Graph, cls: Node) -> set[Node]:
