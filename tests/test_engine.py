@@ -1,7 +1,9 @@
-"""The query processes' two copies of the dataset: the whole store and the merge alone.
+"""The query processes' two stores: the named graphs, and the merge alone.
 
-Queries that never name a graph read the merge alone (faster); these tests show both copies
-give the same answers and stay equal as submission graphs come and go.
+Queries that never name a graph read the merge alone (faster); these tests show it answers as
+the named graphs with the merge as their default graph did (the layout before), and that the
+merge, put beside the named graphs when a query reads both, stays equal to the merge alone as
+submission graphs come and go.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import pytest
 from kg.cli.tables import ACCEPT, solutions
 from kg.store import guard
 from kg.store.engine import QueryJob
-from kg.store.pool import DatasetStores
+from kg.store.pool import MERGE_ALL, DatasetStores
 
 CQ_DIR = Path(__file__).parent / "cq"
 EX = "https://example.org/"
@@ -26,27 +28,51 @@ def stores(built: Path) -> DatasetStores:
     return DatasetStores(built / "cakg.nq")
 
 
+def named_only(triples: set[ox.Triple]) -> set[ox.Triple]:
+    return {t for t in triples if not any(isinstance(x, ox.BlankNode) for x in t)}
+
+
 def default_graph(store: ox.Store) -> set[ox.Triple]:
     return {q.triple for q in store.quads_for_pattern(None, None, None, DEFAULT)}
 
 
 def job(query: str, **graphs: tuple[str, ...]) -> QueryJob:
     shape = guard.check(query, max_depth=100, local_graph_prefixes=["https://w3id.org/cakg/"])
-    return QueryJob(query, accept=ACCEPT["json"], names_graphs=shape.names_graphs, **graphs)
+    return QueryJob(
+        query,
+        accept=ACCEPT["json"],
+        names_graphs=shape.names_graphs,
+        reads_default=shape.reads_default,
+        **graphs,
+    )
 
 
-def test_the_merge_alone_is_the_whole_stores_default_graph(stores: DatasetStores) -> None:
+@pytest.fixture(scope="module")
+def before(built: Path) -> ox.Store:
+    """The layout before: the named graphs with the merge as their default graph."""
+    store = ox.Store()
+    store.bulk_load(path=str(built / "cakg.nq"), format=ox.RdfFormat.N_QUADS)
+    store.update(MERGE_ALL)
+    return store
+
+
+def test_the_merge_alone_is_the_named_graphs_triples_once(
+    stores: DatasetStores, before: ox.Store
+) -> None:
     merge = default_graph(stores.merge)
-    assert merge == default_graph(stores.full)
+    assert merge == {q.triple for q in stores.full.quads_for_pattern(None, None, None)}
+    # the same triples as before, a load's blank node labels aside
+    assert len(merge) == len(default_graph(before))
+    assert named_only(merge) == named_only(default_graph(before))
     assert len(stores.merge) == len(merge)  # and nothing else: no named graphs
-    assert len(stores.full) > len(merge)
+    assert not default_graph(stores.full)  # the merge is held once, until a query needs it
 
 
 @pytest.mark.parametrize("path", sorted(CQ_DIR.glob("*.rq")), ids=lambda p: p.stem)
-def test_both_copies_answer_alike(path: Path, stores: DatasetStores) -> None:
+def test_both_copies_answer_alike(path: Path, stores: DatasetStores, before: ox.Store) -> None:
     query = path.read_text("utf-8")
     assert stores.for_job(job(query)) is stores.merge  # no question names a graph
-    names, rows = solutions(stores.full, query)
+    names, rows = solutions(before, query)
     merge_names, merge_rows = solutions(stores.merge, query)
     assert merge_names == names
     assert sorted(map(repr, merge_rows)) == sorted(map(repr, rows))
@@ -71,9 +97,10 @@ def test_only_queries_that_name_graphs_read_the_whole_store(
     assert chosen is (stores.full if whole else stores.merge)
 
 
-def test_graphs_added_and_dropped_keep_both_copies_equal(
-    stores: DatasetStores, tmp_path: Path
-) -> None:
+def test_graphs_added_and_dropped_keep_both_copies_equal(built: Path, tmp_path: Path) -> None:
+    stores = DatasetStores(built / "cakg.nq")
+    both = "SELECT * { GRAPH ?g { ?s ?p ?o } ?s ?p ?o } LIMIT 1"
+    assert stores.for_job(job(both)) is stores.full and stores.full_has_merge
     before = default_graph(stores.merge)
     # a triple some document graph states too; without blank nodes, which a load renames
     shared = min((t for t in before if not any(isinstance(x, ox.BlankNode) for x in t)), key=str)

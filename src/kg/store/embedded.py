@@ -28,9 +28,9 @@ log = logging.getLogger(__name__)
 
 #: How long the store waits for its own bookkeeping queries (counts, graph names).
 INVENTORY_TIMEOUT_S = 60.0
-#: The statements of each graph, and (?g unbound) of the default graph: the merge.
-INVENTORY = """SELECT ?g (COUNT(*) AS ?n)
-WHERE { { GRAPH ?g { ?s ?p ?o } } UNION { ?s ?p ?o } } GROUP BY ?g"""
+INVENTORY = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+#: The triples of the merge (asked apart: the merge and the named graphs are two stores).
+MERGED = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 
 
 class EmbeddedStore(StoreQueries):
@@ -55,7 +55,7 @@ class EmbeddedStore(StoreQueries):
             memory_mb=int(config["QUERY_MEMORY_MB"]),
             fork=bool(config["QUERY_FORK"]),
             budget=Budget(int(config["QUERY_PRIVATE_MB"]), float(config["QUERY_PRIVATE_SHARE"])),
-            remember=(INVENTORY,),  # it reads every quad: once, as the data loads
+            remember=(INVENTORY, MERGED),  # they read every quad: once, as the data loads
             merge=bool(config["QUERY_MEMORY_MERGE"]),
         )
         self.write_lock = threading.Lock()  # one writer at a time: validate, then commit
@@ -92,10 +92,9 @@ class EmbeddedStore(StoreQueries):
         counts = self._counts
         if counts is None:  # through the query processes: may be 503 busy, for a reader
             rows = self.select(INVENTORY, timeout=INVENTORY_TIMEOUT_S)
-            named = [row for row in rows if "g" in row]
-            merged = sum(int(row["n"]) for row in rows if "g" not in row)
-            quads = sum(int(row["n"]) for row in named)
-            counts = frozenset(row["g"] for row in named), merged, quads
+            (merged,) = self.select(MERGED, timeout=INVENTORY_TIMEOUT_S)
+            quads = sum(int(row["n"]) for row in rows)
+            counts = frozenset(row["g"] for row in rows), int(merged["n"]), quads
             self._counts = counts
         return counts
 

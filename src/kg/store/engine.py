@@ -16,9 +16,9 @@ from typing import Any
 import pyoxigraph as ox
 
 from .. import formats
-from ..errors import NotAcceptable, QuerySyntaxError, ResultTooLarge
-from ..namespaces import PREFIXES
-from .guard import unbound_prefix
+from ..errors import NotAcceptable, QueryRefused, QuerySyntaxError, ResultTooLarge
+from ..namespaces import BASE, PREFIXES
+from .guard import check, unbound_prefix
 
 RESULT_FORMATS = {
     formats.SPARQL_JSON: ox.QueryResultsFormat.JSON,
@@ -60,12 +60,34 @@ class QueryJob:
     max_bytes: int = 50_000_000
     generation: int = 0  # the version of the submissions the answer must reflect
     names_graphs: bool = True  # False lets a query process answer from the merge alone
+    #: False where every pattern is in a GRAPH block: the named graphs answer it, no merge
+    reads_default: bool = True
     #: the query has a FROM or FROM NAMED of its own (the guard tells)
     states_dataset: bool = False
     #: the service's own bookkeeping: the whole store as it is, its own graphs included
     whole_store: bool = False
     #: what relative IRIs in the query resolve against: the endpoint's own IRI
     base_iri: str | None = None
+
+
+#: How deep the service's own queries may nest: ours, so only a bound for the guard's scan.
+OWN_QUERY_DEPTH = 256
+
+
+def own_job(query: str, whole_store: bool = False) -> QueryJob:
+    """A job for one of the service's own queries (pages, counts), routed as the endpoint
+    routes an analyst's: by what the guard reads of it."""
+    try:
+        shape = check(query, max_depth=OWN_QUERY_DEPTH, local_graph_prefixes=(BASE,))
+    except QueryRefused:  # not ours to refuse: the engine says what is wrong with it
+        return QueryJob(query, whole_store=whole_store)
+    return QueryJob(
+        query,
+        names_graphs=shape.names_graphs,
+        states_dataset=shape.dataset,
+        reads_default=shape.reads_default,
+        whole_store=whole_store,
+    )
 
 
 @dataclass(frozen=True)

@@ -123,6 +123,8 @@ class _Frame:
     closer: str
     subquery: bool = False  # a SELECT began here: every ( in it opens an expression
     values: bool = False  # VALUES was read: its next ( and { hold data
+    #: inside GRAPH … { } or a CONSTRUCT template: its terms read no default graph
+    unread: bool = False
 
 
 class _Scanner:
@@ -136,6 +138,9 @@ class _Scanner:
         self.lost = False
         self.prefixes = {name: {namespace} for name, namespace in predeclared.items()}
         self.seen: list[Token] = []
+        #: a term was met where a pattern of the default graph may read it (not only in GRAPH
+        #: blocks, expressions, data or a template): what routing needs, not what security does
+        self.reads_default = False
 
     def __iter__(self) -> Iterator[Token]:
         pos = 0
@@ -198,12 +203,15 @@ class _Scanner:
 
     def _track(self, token: Token) -> None:
         top = self._top
+        self._note_read(token)
         if token.kind == "word":
             upper = token.text.upper()
             top.subquery = top.subquery or upper.startswith("SELECT")
             top.values = top.values or upper.endswith("VALUES")
         elif token.kind == "open":
-            self.frames.append(_Frame(self._opens(token.text), _CLOSERS[token.text]))
+            frame = _Frame(self._opens(token.text), _CLOSERS[token.text])
+            frame.unread = top.unread or self._opens_unread(token.text)
+            self.frames.append(frame)
         elif token.kind == "close":
             if top.closer == token.text and len(self.frames) > 1:
                 self.frames.pop()
@@ -214,6 +222,29 @@ class _Scanner:
             self.lost = self.lost or _may_fail(self.prefixes.get(name, set()), local)
         self.seen = [*self.seen[-2:], token]
         self._declare()
+
+    def _note_read(self, token: Token) -> None:
+        top = self._top
+        if token.kind not in _TERMS or top.unread or top.subquery:
+            return
+        if token.kind == "word" and token.text.upper() in _GROUP_WORDS:
+            return
+        after_graph = self.prev is not None and self.prev.text.upper() == "GRAPH"
+        if self.lost or (top.kind in _PATTERN_FRAMES and not after_graph):
+            self.reads_default = True
+
+    def _opens_unread(self, opener: str) -> bool:
+        """GRAPH <g> { opens a named graph's patterns; CONSTRUCT { a template."""
+        if opener != "{" or self.prev is None:
+            return False
+        if self.prev.kind == "word" and self.prev.text.upper() == "CONSTRUCT":
+            return len(self.frames) == 1
+        return (
+            self.prev.kind in ("var", "iri", "pname")
+            and self.prev2 is not None
+            and self.prev2.kind == "word"
+            and self.prev2.text.upper() == "GRAPH"
+        )
 
     def _declare(self) -> None:
         """Learn the prefix a PREFIX line declares as it ends: a prologue's prefixes are known
@@ -263,6 +294,15 @@ class _Scanner:
                 return "unsure"
         return "pattern"
 
+
+#: What a default-graph pattern is made of, and the frames where they are patterns.
+_TERMS = frozenset(("var", "iri", "pname", "bnode", "string", "number", "word"))
+_PATTERN_FRAMES = frozenset(("group", "pattern", "triple", "unsure"))
+#: The words of a group that are no term (any other word there, "a" and true among them, is).
+_GROUP_WORDS = frozenset(
+    ("OPTIONAL", "UNION", "MINUS", "FILTER", "BIND", "VALUES", "GRAPH", "SELECT", "WHERE")
+    + ("DISTINCT", "REDUCED", "AS", "NOT", "EXISTS", "IN", "LATERAL")
+)
 
 _PLAIN_IRI = re.compile(r"[A-Za-z0-9/:._~%?=&+\-@!$*,;]*")
 _CODE_WORDS = re.compile(
@@ -343,6 +383,9 @@ class QueryShape:
     #: has a dataset clause (FROM, FROM NAMED) of its own: a keyword FROM, which SPARQL allows
     #: nowhere else (a subquery has none)
     dataset: bool = False
+    #: may read the default graph: False only where every pattern is in a GRAPH block (a
+    #: query process then needs no merge beside the named graphs)
+    reads_default: bool = True
 
 
 def _position(query: str, offset: int) -> tuple[int, int]:
@@ -377,6 +420,7 @@ def check(
             shape.form or other.form,
             shape.names_graphs or other.names_graphs,
             shape.dataset or other.dataset,
+            shape.reads_default or other.reads_default,
         )
     return shape
 
@@ -424,7 +468,7 @@ def _check_reading(
     graphs: tuple[str, ...],
     predeclared: Mapping[str, str],
 ) -> QueryShape:
-    toks = _bounded_tokens(query, predeclared, max_depth)
+    toks, scanner = _bounded_tokens(query, predeclared, max_depth)
     prefixes = _prefixes(toks, predeclared)
     form: str | None = None
     names_graphs = dataset = False
@@ -443,7 +487,9 @@ def _check_reading(
             if tok.kind == "word" and tok.text.upper().startswith("LOAD"):
                 raise _refuse(query, tok.offset, "LOAD is not allowed on this endpoint")
             _check_keywords(query, toks, i, prefixes, (services, graphs))
-    return QueryShape(form, names_graphs, dataset)
+    # DESCRIBE reads the default graph whatever its pattern
+    reads_default = scanner.reads_default or scanner.lost or form in ("DESCRIBE", None)
+    return QueryShape(form, names_graphs, dataset, reads_default)
 
 
 def _check_keywords(
@@ -480,14 +526,18 @@ _OPERATORS |= frozenset(("|", "^"))  # property paths
 _GROUPS = frozenset(("UNION", "OPTIONAL", "MINUS", "FILTER", "BIND", "SERVICE", "GRAPH"))
 
 
-def _bounded_tokens(query: str, predeclared: Mapping[str, str], max_depth: int) -> list[Token]:
+def _bounded_tokens(
+    query: str, predeclared: Mapping[str, str], max_depth: int
+) -> tuple[list[Token], _Scanner]:
     """The query's tokens, refused as soon as they nest deeper than `max_depth` or chain more
     operators and groups than the chain limit: a query of 12,000 brackets is refused after
-    the 65th, not after scanning them all in the web process."""
+    the 65th, not after scanning them all in the web process. And the scanner, which read
+    them."""
     limit = max_depth * CHAIN_PER_LEVEL
     toks: list[Token] = []
     depth = chained = 0
-    for tok in tokens(query, predeclared):
+    scanner = _Scanner(query, predeclared)
+    for tok in scanner:
         toks.append(tok)
         if tok.kind == "open":
             depth += 1
@@ -506,7 +556,7 @@ def _bounded_tokens(query: str, predeclared: Mapping[str, str], max_depth: int) 
                     f"the query chains more than {limit} operators and groups (+, ||, UNION, "
                     "OPTIONAL…): the engine recurses once for each",
                 )
-    return toks
+    return toks, scanner
 
 
 def _names_graphs(token: Token, prefixes: Mapping[str, set[str]]) -> bool:

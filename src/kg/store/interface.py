@@ -23,7 +23,7 @@ from rdflib.term import Node
 
 from ..errors import NotFound
 from ..namespaces import bind_prefixes
-from .engine import Answer, QueryJob
+from .engine import Answer, QueryJob, own_job
 from .submissions import Submission
 
 Row = dict[str, str]
@@ -217,7 +217,7 @@ class StoreQueries:
     timeout: float
 
     def _run(self, query: str, timeout: float | None, whole_store: bool = False) -> bytes:
-        job = QueryJob(query, whole_store=whole_store)
+        job = own_job(query, whole_store)
         return self.engine.run(job, self.timeout if timeout is None else timeout).body
 
     def select(

@@ -28,7 +28,7 @@ import sys
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from multiprocessing.reduction import recv_handle, send_handle
@@ -46,7 +46,7 @@ from ..errors import (
     StartFailed,
     WorkFailed,
 )
-from .engine import Answer, QueryJob, evaluate
+from .engine import Answer, QueryJob, evaluate, own_job
 from .interface import Processes
 from .sandbox import NONE, isolate_network, limit_memory, memory_now
 from .submissions import SUFFIX, graph_iri
@@ -54,8 +54,8 @@ from .submissions import SUFFIX, graph_iri
 log = logging.getLogger(__name__)
 
 # Oxigraph 0.5's union default graph yields a triple once per graph that states it (its
-# issue #1919), where SPARQL's RDF merge counts it once. So the store keeps the merge itself,
-# deduplicated, in its default graph, and queries read that.
+# issue #1919), where SPARQL's RDF merge counts it once. So the merge is kept itself,
+# deduplicated, as a default graph, and queries read that.
 MERGE_GRAPH = "INSERT { ?s ?p ?o } WHERE { GRAPH <%s> { ?s ?p ?o } }"
 MERGE_ALL = "INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
 ORPHANS = """CONSTRUCT { ?s ?p ?o } WHERE { GRAPH <%s> { ?s ?p ?o }
@@ -63,41 +63,59 @@ ORPHANS = """CONSTRUCT { ?s ?p ?o } WHERE { GRAPH <%s> { ?s ?p ?o }
 
 
 def load_dump(source: Path) -> ox.Store:
-    """Load an N-Quads dump into a new in-memory store, with the merge as its default graph."""
+    """Load an N-Quads dump into a new in-memory store: the named graphs."""
     store = ox.Store()
     store.bulk_load(path=str(source), format=ox.RdfFormat.N_QUADS)
-    store.update(MERGE_ALL)
     return store
 
 
+def _in_default_graph(quads: Iterable[ox.Quad]) -> Iterator[ox.Quad]:
+    return (ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()) for q in quads)
+
+
 class DatasetStores:
-    """The dataset held twice: whole (named graphs, and the merge as default graph) and the
-    merge alone, which queries that never name a graph read.
+    """The dataset as two stores: the named graphs (`full`), which queries that name a graph
+    read, and the merge alone, which all others read.
 
     Oxigraph's in-memory indexes lead with subject, predicate or object, not with the graph, so
-    a default-graph pattern in the whole store also scans every named graph's copy of the
+    a default-graph pattern beside the named graphs also scans every named graph's copy of the
     triple; on the merge alone the same patterns run 1.3-1.9 times faster (bench/README.md).
+    The merge is put into `full` as its default graph only when a query reads both (GRAPH
+    beside default-graph patterns), which most never do: it held the data 2.7 times over
+    (docs/memory.md).
     """
 
     def __init__(self, source: Path) -> None:
         self.full = load_dump(source)
         self.merge = ox.Store()
-        self.merge.bulk_extend(self.full.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+        # in the order of the store's own quads: filled from a CONSTRUCT's order, the same
+        # triples answered some queries a third slower (docs/memory.md)
+        self.merge.bulk_extend(_in_default_graph(self.full.quads_for_pattern(None, None, None)))
+        self.full_has_merge = False
 
     def for_job(self, job: QueryJob) -> ox.Store:
-        """The store that answers this job: the merge alone unless the query may name a graph."""
-        if job.names_graphs or job.default_graphs or job.named_graphs:
-            return self.full
-        return self.merge
+        """The store that answers this job: the merge alone unless the query may name a graph;
+        the named graphs, with the merge beside them if the query reads the default graph too."""
+        names_dataset = job.states_dataset or job.default_graphs or job.named_graphs
+        if not (job.names_graphs or names_dataset):
+            return self.merge
+        if job.reads_default and not names_dataset and not self.full_has_merge:
+            started = time.monotonic()
+            self.full.update(MERGE_ALL)
+            self.full_has_merge = True
+            log.info(
+                "a query reads named graphs and the default graph: this process now holds "
+                "the merge beside the named graphs too (%.2f s)",
+                time.monotonic() - started,
+            )
+        return self.full
 
     def add_graph(self, name: str, path: Path) -> None:
         self.full.load(path=str(path), format=ox.RdfFormat.N_QUADS)
-        self.full.update(MERGE_GRAPH % name)
+        if self.full_has_merge:
+            self.full.update(MERGE_GRAPH % name)
         graph = ox.NamedNode(name)
-        self.merge.extend(
-            ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph())
-            for q in self.full.quads_for_pattern(None, None, None, graph)
-        )
+        self.merge.extend(_in_default_graph(self.full.quads_for_pattern(None, None, None, graph)))
 
     def drop_graph(self, name: str) -> None:
         """Remove a graph, and from the merge what no other graph states."""
@@ -497,7 +515,7 @@ def query_handler(source: str, submissions: str | None, remember: tuple[str, ...
     loaded: SubmissionFiles = {}
     sync_submissions(stores, folder, loaded)
     known = dict(loaded)  # the data the remembered answers are about
-    remembered = {job.query: evaluate(stores.for_job(job), job) for job in map(QueryJob, remember)}
+    remembered = {job.query: evaluate(stores.for_job(job), job) for job in map(own_job, remember)}
     generation = -1
 
     def handle(job: QueryJob) -> Answer:
@@ -519,8 +537,15 @@ def query_handler(source: str, submissions: str | None, remember: tuple[str, ...
 
 def _plain(job: QueryJob) -> bool:
     """Whether a job asks for nothing but its query's answer in the default format and
-    limits, as a remembered answer was worked out."""
-    return dataclasses.replace(job, generation=0) == QueryJob(job.query)
+    limits, as a remembered answer was worked out (where it runs aside)."""
+    return _answered(job) == _answered(QueryJob(job.query, states_dataset=job.states_dataset))
+
+
+def _answered(job: QueryJob) -> QueryJob:
+    """The job with what tells where it runs, not what its answer is, made the same."""
+    return dataclasses.replace(
+        job, generation=0, names_graphs=True, reads_default=True, whole_store=False
+    )
 
 
 @dataclass

@@ -194,6 +194,7 @@ def endpoint() -> Response:
             max_bytes=int(config["MAX_RESULT_BYTES"]),
             names_graphs=shape.names_graphs,
             states_dataset=shape.dataset,
+            reads_default=shape.reads_default,
             base_iri=valid_iri(request.base_url),
         )
         key = Key(
