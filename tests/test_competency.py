@@ -16,12 +16,12 @@ from flask.testing import FlaskClient
 from helpers import QUESTIONS, compare, json_solutions
 
 from kg.cli.tables import solutions
-from kg.store.pool import load_dump
+from kg.store.pool import load_whole
 
 
 @pytest.fixture(scope="module")
 def store(built: Path) -> ox.Store:
-    return load_dump(built / "cakg.nq")
+    return load_whole(built / "cakg.nq")
 
 
 def test_there_are_at_least_thirty_questions() -> None:

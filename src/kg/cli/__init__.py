@@ -35,7 +35,7 @@ from ..graph.vocabulary import Vocabulary
 from ..namespaces import KG, ONTOLOGY_GRAPH, bind_prefixes
 from ..store import guard
 from ..store.checking import SUBMITTED, check_shape_of, registered_documents
-from ..store.pool import load_dump
+from ..store.pool import load_whole
 from ..store.remote import RemoteStore, check_settings
 from ..store.submissions import SubmissionStore, graph_iri, unserved, write_durably
 from ..web.server import Server
@@ -236,7 +236,7 @@ def query(settings: dict[str, Any], query: str, fmt: str) -> None:
             allowed_service_prefixes=str(settings["ALLOWED_SERVICE_PREFIXES"]).split(),
             local_graph_prefixes=ANY_GRAPH,
         )
-        click.echo(render(load_dump(_built_dump(settings)), text, fmt), nl=False)
+        click.echo(render(load_whole(_built_dump(settings)), text, fmt), nl=False)
     except HttpError as exc:
         where = f":{exc.line}:{exc.column}" if exc.line else ""
         click.echo(f"error: query{where}: {exc.message}", err=True)

@@ -69,6 +69,14 @@ def load_dump(source: Path) -> ox.Store:
     return store
 
 
+def load_whole(source: Path) -> ox.Store:
+    """The named graphs of a dump with their merge as default graph: one store that answers
+    any query, for a command that runs one (`kg query`)."""
+    store = load_dump(source)
+    store.update(MERGE_ALL)
+    return store
+
+
 def _in_default_graph(quads: Iterable[ox.Quad]) -> Iterator[ox.Quad]:
     return (ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()) for q in quads)
 
