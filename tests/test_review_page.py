@@ -367,6 +367,8 @@ def test_another_curator_is_told_the_draft_is_not_hers(browser: Any, reviewing: 
     page.click("#open-draft")
     page.wait_for_selector(".fact-card")
     assert page.locator("#problem").is_hidden()
+    # the draft is open: nothing asks for the token any more
+    assert page.locator("#open-form").is_hidden() and page.locator("#open-help").is_hidden()
     context.close()
 
 

@@ -66,6 +66,9 @@
     const body = holder.querySelector(".draft-body");
     if (body) document.getElementById("draft-title").textContent = body.dataset.title;
     openStatus.textContent = "";
+    // opened: the token is kept for submitting, and no longer asked for
+    openForm.hidden = true;
+    document.getElementById("open-help").hidden = true;
     review();
   }
 
