@@ -159,6 +159,34 @@ def test_serve_names_the_kg_command_when_run_as_venv_bin_kg(built: Path) -> None
     assert Path(activated.stdout.strip()).resolve() == KG.resolve()
 
 
+def test_serve_that_builds_says_so_in_a_few_lines(tmp_path: Path) -> None:
+    """`make run` on a fresh clone builds first: it printed each of the 135 values the build
+    derived by a rule before "serving". `kg build` lists them; serving counts them."""
+    env = {
+        **os.environ,
+        "KG_BUILD_DIR": str(tmp_path / "build"),
+        "KG_VAR_DIR": str(tmp_path / "var"),
+        "KG_PORT": str(free_port()),
+        "KG_QUERY_WORKERS": "1",
+    }
+    process = subprocess.Popen(
+        [str(KG), "serve", "--build"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        lines = lines_until(process, "the kg command is", seconds=180)
+    finally:
+        stop(process)
+        if process.stdout:
+            process.stdout.close()
+    assert not [line for line in lines if "derived (" in line]
+    assert any(line.startswith("evidence support: ") and "kg build" in line for line in lines)
+    assert len(lines) <= 8, lines
+
+
 # ---------------------------------------------------------------- 2. the notebook
 
 

@@ -94,8 +94,9 @@ def build(settings: dict[str, Any], output: str) -> None:
     _build(settings, output)
 
 
-def _build(settings: dict[str, Any], output: str = "text") -> None:
-    """Build, or exit 1 with the report (nothing written) or 2 on an input error."""
+def _build(settings: dict[str, Any], output: str = "text", listing: bool = True) -> None:
+    """Build, or exit 1 with the report (nothing written) or 2 on an input error. `listing`:
+    name each value derived by a rule, not only those no rule explains."""
     try:
         outcome = build_graph(settings)
     except KgError as exc:
@@ -111,8 +112,9 @@ def _build(settings: dict[str, Any], output: str = "text") -> None:
     click.echo(
         f"evidence support: {len(outcome.support) - len(unexplained)} values derived by a "
         f'stated rule, {len(unexplained)} unexplained (docs/modelling.md, "Derived values")'
+        + ("" if listing else "; `kg build` lists them")
     )
-    for exception in outcome.support:
+    for exception in outcome.support if listing else unexplained:
         click.echo(f"  {exception}")
     for path in outcome.written:
         click.echo(f"wrote {path}")
@@ -303,7 +305,7 @@ def serve(
         elif rebuild or not dump_file(settings).is_file():
             if not rebuild:
                 click.echo(f"building the graph first: {dump_file(settings)} does not exist yet")
-            _build(settings)
+            _build(settings, listing=False)
     except KgError as exc:
         _fail(exc)
     server = Server(settings)
