@@ -363,6 +363,30 @@ SLIPPED_IN = {
         event("worded").removeprefix(PREFIXES).replace(QUOTE, "the"),
         "occurs 56 times in 000_74681c818d2b02ab.txt",
     ),
+    "a second Khiva, its label in lookalike letters, with a quote of its own": (
+        event("x")
+        .removeprefix(PREFIXES)
+        .replace("event/x", "city/khiva-two")
+        .replace('"x"@en', '"Kh\u0456va"@en')
+        .replace("a kg:CulturalEvent", "a kg:City")
+        .replace("kg:eventType etype:festival ;", "kg:country country:uz ;")
+        .replace("kg:status status:happened ;\n", "")
+        .replace("kg:location city:khiva ;\n", "")
+        .replace('kg:date "2024"^^xsd:gYear ;\n', ""),
+        "is named so",
+    ),
+    "a second Khiva under its other name": (
+        event("x")
+        .removeprefix(PREFIXES)
+        .replace("event/x", "city/xiva")
+        .replace('"x"@en', '"XIVA"@en')
+        .replace("a kg:CulturalEvent", "a kg:City")
+        .replace("kg:eventType etype:festival ;", "kg:country country:uz ;")
+        .replace("kg:status status:happened ;\n", "")
+        .replace("kg:location city:khiva ;\n", "")
+        .replace('kg:date "2024"^^xsd:gYear ;\n', ""),
+        "is named so",
+    ),
     "a concept of a controlled list, outside the vocabulary": (
         "<https://w3id.org/cakg/event/parade-type> a skos:Concept ; "
         'skos:prefLabel "Parade"@en ; skos:inScheme etype:scheme .',

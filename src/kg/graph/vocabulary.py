@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from anyascii import anyascii
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 from rdflib.term import Node
@@ -33,6 +34,7 @@ OWN_EVIDENCE_CHECK = URIRef(KG + "OwnEvidenceCheck")
 SPAN_CHECK = URIRef(KG + "SpanCheck")
 RESERVED_CLASS_CHECK = URIRef(KG + "ReservedClassCheck")
 IDENTIFIER_CHECK = URIRef(KG + "KnownIdentifierCheck")
+DISTINCT_NAME_CHECK = URIRef(KG + "DistinctNameCheck")
 
 #: The longest span of years a dated thing may cover: the build derives a kg:year for every
 #: year of it, so "0000" to "9999" made 10,000 statements of two.
@@ -71,6 +73,7 @@ class Vocabulary:
     classes: frozenset[Node]
     properties: frozenset[Node]
     target_classes: frozenset[Node]  # with their subclasses
+    place_classes: frozenset[Node]  # kg:Place and every class below it
     target_subjects_of: frozenset[Node]
     target_objects_of: frozenset[Node]
 
@@ -86,6 +89,7 @@ class Vocabulary:
             ),
             properties=frozenset(declared | paths | EXTERNAL_PROPERTIES),
             target_classes=frozenset({c for t in targeted for c in _subclasses(ontology, t)}),
+            place_classes=frozenset(_subclasses(ontology, KG.Place)),
             target_subjects_of=frozenset(shapes.objects(None, SH.targetSubjectsOf)),
             target_objects_of=frozenset(shapes.objects(None, SH.targetObjectsOf)),
         )
@@ -139,6 +143,7 @@ def check_statements(
         if (span := _span(subject, data)) > MAX_SPAN_YEARS:
             results.append(_too_long(subject, span))
     results += _addresses(new, data)
+    results += _lookalikes(new, data, vocabulary.place_classes)
     for s, p, o in sorted(new, key=lambda t: (str(t[0]), str(t[1]), str(t[2]))):
         if p not in vocabulary.properties and _checked(p, foreign):
             results.append(_result(s, p, None, f"{_short(p)} is not a property of the vocabulary"))
@@ -155,6 +160,41 @@ def check_statements(
         if (problem := _unknown_identifier(p, o)) is not None:
             results.append(_violation(s, problem, IDENTIFIER_CHECK, value=o))
     return results
+
+
+#: The names a place goes by.
+_NAMES = (RDFS.label, SKOS.altLabel)
+
+
+def _lookalikes(new: Graph, data: Graph, classes: frozenset[Node]) -> list[Result]:
+    """A violation for each place of `new` named as another place of its class in `data` is,
+    letters read as their ASCII lookalikes and case aside ("Khіva" with a Cyrillic і, "XIVA"):
+    a second Khiva no reader tells from the first, each with a quote of its own."""
+    results = []
+    for subject in sorted(set(new.subjects(RDF.type, None)), key=str):
+        for cls in sorted((c for c in new.objects(subject, RDF.type) if c in classes), key=str):
+            names = {_folded(n): n for p in _NAMES for n in new.objects(subject, p)}
+            for other in sorted(data.subjects(RDF.type, cls), key=str):
+                if other == subject:
+                    continue
+                same = [
+                    names[f]
+                    for p in _NAMES
+                    for o in data.objects(other, p)
+                    if (f := _folded(o)) in names
+                ]
+                if same:
+                    message = (
+                        f"another {_short(cls)}, {_short(other)}, is named so ({same[0]}): a "
+                        "place is described once; link to it, or name this one apart"
+                    )
+                    results.append(_violation(subject, message, DISTINCT_NAME_CHECK, value=same[0]))
+    return results
+
+
+def _folded(name: Node) -> str:
+    """A name as a reader may take it: in ASCII (anyascii), case and punctuation aside."""
+    return re.sub(r"[^a-z0-9]", "", anyascii(str(name)).casefold())
 
 
 def _addresses(new: Graph, data: Graph) -> list[Result]:
