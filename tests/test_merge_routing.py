@@ -66,6 +66,11 @@ BOTH = {
     "describe": "DESCRIBE ?s WHERE { GRAPH ?g { ?s a kg:Country } }",
     "values-default": "SELECT ?g ?s { GRAPH ?g { ?s a kg:City } VALUES ?s { "
     "<https://w3id.org/cakg/city/khiva> } } ORDER BY ?g",
+    "a-between-brackets": "ASK { GRAPH ?g { } [] a [] }",
+    "collection": "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { } (()) }",
+    "exists-in-select": "SELECT (EXISTS { ?s ?p ?o } AS ?x) WHERE { GRAPH ?g { } }",
+    "exists-in-order": "SELECT ?g WHERE { GRAPH ?g { } } ORDER BY (EXISTS { ?s ?p ?o })",
+    "exists-in-having": "SELECT ?g WHERE { GRAPH ?g { } } GROUP BY ?g HAVING (EXISTS { ?s ?p ?o })",
     "blank-node-pattern": "SELECT ?g ?s WHERE { GRAPH ?g { ?s a kg:Country } "
     "[] kg:country ?s } ORDER BY ?g ?s",
 }

@@ -211,6 +211,9 @@ class _Scanner:
         elif token.kind == "open":
             frame = _Frame(self._opens(token.text), _CLOSERS[token.text])
             frame.unread = top.unread or self._opens_unread(token.text)
+            # a bracket that opens a pattern is a term itself: [] !() [] reads every triple
+            if frame.kind in _PATTERN_FRAMES and token.text != "{" and not frame.unread:
+                self.reads_default = self.reads_default or not top.subquery
             self.frames.append(frame)
         elif token.kind == "close":
             if top.closer == token.text and len(self.frames) > 1:
