@@ -104,10 +104,12 @@ class DatasetStores:
     def for_job(self, job: QueryJob) -> ox.Store:
         """The store that answers this job: the merge alone unless the query may name a graph;
         the named graphs, with the merge beside them if the query reads the default graph too."""
-        names_dataset = job.states_dataset or job.default_graphs or job.named_graphs
-        if not (job.names_graphs or names_dataset):
+        protocol_dataset = job.default_graphs or job.named_graphs
+        if not (job.names_graphs or job.states_dataset or protocol_dataset):
             return self.merge
-        if job.reads_default and not names_dataset and not self.full_has_merge:
+        # a FROM of the query's own makes its default graph, so the merge is not needed then;
+        # but the scan may see a FROM the engine does not read, and the merge costs no answer
+        if job.reads_default and not protocol_dataset and not self.full_has_merge:
             started = time.monotonic()
             self.full.update(MERGE_ALL)
             self.full_has_merge = True
