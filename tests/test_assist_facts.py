@@ -499,6 +499,15 @@ def test_a_role_is_dated_at_the_month_of_a_span(names: Any) -> None:
     assert (role.dates[0].start, role.dates[0].datatype) == ("2021-05", "gYearMonth")
 
 
+def test_a_role_is_not_dated_by_a_plan_in_its_sentence(names: Any) -> None:
+    """The date of what the sentence plans is no date of the title its speaker holds: the
+    mayor was not "Mayor in 2027". Plans are not events, nor the dates of roles."""
+    text = "Mayor Aiko Tanaka said the next festival will be held in Osaka in 2027."
+    role = only(draft(text, names, date="2025-06-01"), "Role")
+    assert role.dates == []
+    assert any("plan" in need for need in role.needs), role.needs
+
+
 STATISTICS = [
     pytest.param(
         "More than 12,500 tourists came to Khiva in 2022.",

@@ -1580,14 +1580,23 @@ def _award_name(words: str, noun: re.Match[str]) -> str:
 def _dates_of(clause: _Clause, person: Mention | None) -> list[DateMention]:
     """A person's own date in brackets after the name ("X (2016) and Y (2017)"), else the
     clause's first stated date."""
-    if person is not None:
-        bracket = re.match(r"\s*\(([^)]*)\)", clause.at(person.span.end, person.span.end + 30))
-        if bracket:
-            end = person.span.end + bracket.end()
-            inside = [d for d in clause.dates if person.span.end < d.span.start < end]
-            if inside:
-                return inside[:1]
-    return clause.stated_dates()
+    return _bracketed(clause, person) or clause.stated_dates()
+
+
+def _bracketed(clause: _Clause, person: Mention | None) -> list[DateMention]:
+    """The date in brackets after a person's name ("X (2016)"), if there is one."""
+    if person is None:
+        return []
+    bracket = re.match(r"\s*\(([^)]*)\)", clause.at(person.span.end, person.span.end + 30))
+    if not bracket:
+        return []
+    end = person.span.end + bracket.end()
+    return [d for d in clause.dates if person.span.end < d.span.start < end][:1]
+
+
+def _planning(words: str) -> bool:
+    """Whether a clause states an intention (a cue of PLAN_CUES)."""
+    return any(pattern.search(words) for pattern, _ in PLAN_CUES)
 
 
 # ---------------------------------------------------------------- statistics
@@ -1770,6 +1779,10 @@ def _roles(clause: _Clause) -> list[Candidate]:
         inside = [m for m in clause.mentions if title[0] <= m.span.start < title[1]]
         candidate.add("roleIn", *[m.iri for m in inside if m is not person][:1])
         candidate.dates = [_held_at(d) for d in _dates_of(clause, person) if not d.derived]
+        if candidate.dates and not _bracketed(clause, person) and _planning(clause.words):
+            # "Mayor X said the festival will be held in 2027": 2027 dates the plan, not her title
+            candidate.dates = []
+            _need(candidate, "undated: the sentence's date is of a plan, not of the title")
         if person.iri is None:
             _need(candidate, f"ambiguous person: {person.text}")
         found.append(candidate)
