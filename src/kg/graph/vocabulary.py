@@ -171,25 +171,30 @@ def _lookalikes(new: Graph, data: Graph, classes: frozenset[Node]) -> list[Resul
     letters read as their ASCII lookalikes and case aside ("Khіva" with a Cyrillic і, "XIVA"):
     a second Khiva no reader tells from the first, each with a quote of its own."""
     results = []
+    named: dict[Node, dict[str, set[Node]]] = {}  # class → folded name → the places so named
     for subject in sorted(set(new.subjects(RDF.type, None)), key=str):
         for cls in sorted((c for c in new.objects(subject, RDF.type) if c in classes), key=str):
-            names = {_folded(n): n for p in _NAMES for n in new.objects(subject, p)}
-            for other in sorted(data.subjects(RDF.type, cls), key=str):
-                if other == subject:
-                    continue
-                same = [
-                    names[f]
-                    for p in _NAMES
-                    for o in data.objects(other, p)
-                    if (f := _folded(o)) in names
-                ]
-                if same:
+            if cls not in named:
+                named[cls] = _names_of(data, cls)
+            for name in (n for p in _NAMES for n in new.objects(subject, p)):
+                others = sorted(named[cls].get(_folded(name), set()) - {subject}, key=str)
+                if others:
                     message = (
-                        f"another {_short(cls)}, {_short(other)}, is named so ({same[0]}): a "
+                        f"another {_short(cls)}, {_short(others[0])}, is named so ({name}): a "
                         "place is described once; link to it, or name this one apart"
                     )
-                    results.append(_violation(subject, message, DISTINCT_NAME_CHECK, value=same[0]))
+                    results.append(_violation(subject, message, DISTINCT_NAME_CHECK, value=name))
+                    break
     return results
+
+
+def _names_of(data: Graph, cls: Node) -> dict[str, set[Node]]:
+    """The members of `cls` in `data` by their folded names."""
+    found: dict[str, set[Node]] = {}
+    for member in data.subjects(RDF.type, cls):
+        for name in (n for p in _NAMES for n in data.objects(member, p)):
+            found.setdefault(_folded(name), set()).add(member)
+    return found
 
 
 def _folded(name: Node) -> str:
