@@ -106,7 +106,8 @@ def _build(settings: dict[str, Any], output: str = "text", listing: bool = True)
         click.echo("error: the graph does not conform; nothing was written", err=True)
         sys.exit(EXIT_NONCONFORMING)
     click.echo(
-        f"built {outcome.triples} triples in {outcome.graphs} named graphs; the graph conforms"
+        f"built {outcome.triples} distinct triples ({outcome.statements} statements in "
+        f"{outcome.graphs} named graphs); the graph conforms"
     )
     unexplained = [u for u in outcome.support if not u.explained]
     click.echo(
