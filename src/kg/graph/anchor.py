@@ -50,22 +50,26 @@ def occurrences(text: str, quote: str) -> list[int]:
     return found
 
 
+def placed(
+    text: str, quote: str, prefix: str | None = None, suffix: str | None = None
+) -> list[int]:
+    """The offsets of the quote's occurrences that the text just before it (`prefix`) and
+    just after it (`suffix`), where given, agree with."""
+    return [
+        s
+        for s in occurrences(text, quote)
+        if (prefix is None or text[:s].endswith(prefix))
+        and (suffix is None or text[s + len(quote) :].startswith(suffix))
+    ]
+
+
 def locate(text: str, quote: str, prefix: str | None = None, suffix: str | None = None) -> int:
     """Return where the quote starts; -1 if it is not in the text.
 
     Raises BuildError if it occurs more than once and the prefix / suffix do not single out
     one occurrence.
     """
-    starts = occurrences(text, quote)
-    if prefix is not None or suffix is not None:
-        starts = [
-            s
-            for s in starts
-            if (prefix is None or text[:s].endswith(prefix))
-            and (suffix is None or text[s + len(quote) :].startswith(suffix))
-        ]
-        if not starts:
-            return -1
+    starts = placed(text, quote, prefix, suffix)
     if len(starts) > 1:
         raise BuildError(
             f"the quote {quote[:60]!r} occurs {len(starts)} times (at offsets "

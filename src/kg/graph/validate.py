@@ -10,7 +10,7 @@ This module imports no Flask: the command line and the web service call the same
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -26,7 +26,7 @@ from rdflib.term import Identifier, Node
 
 from ..errors import ShapeLoadError
 from ..namespaces import EVIDENCE, KG, OA, PREFIXES, SH
-from .anchor import document_id, evidence_iri
+from .anchor import document_id, evidence_iri, placed
 from .parsing import keep_literals_as_sent, parse_file
 from .reach import Reach, Triple
 from .report import SEVERITY_ORDER, Report, Result, node_text, shortener
@@ -215,11 +215,13 @@ def _unplaced(quote: str, text: str, data: Graph, evidence: Node) -> str | None:
     if (evidence, OA.hasSelector, None) in data:
         return None if quote in text else _NOT_FOUND  # the offsets check reads the selectors
     prefix, suffix = data.value(evidence, OA.prefix), data.value(evidence, OA.suffix)
-    found = sum(
-        1
-        for at in _occurrences(text, quote)
-        if (prefix is None or text[:at].endswith(str(prefix)))
-        and (suffix is None or text.startswith(str(suffix), at + len(quote)))
+    found = len(
+        placed(
+            text,
+            quote,
+            None if prefix is None else str(prefix),
+            None if suffix is None else str(suffix),
+        )
     )
     if found == 0:
         return _NOT_FOUND if prefix is None and suffix is None else _NOT_FOUND_AROUND
@@ -239,13 +241,6 @@ _NOT_FOUND = (
 _NOT_FOUND_AROUND = (
     "the quote does not occur verbatim in {name} between the oa:prefix and oa:suffix given"
 )
-
-
-def _occurrences(text: str, quote: str) -> Iterator[int]:
-    at = text.find(quote)
-    while at != -1:
-        yield at
-        at = text.find(quote, at + 1)
 
 
 def check_offsets(
