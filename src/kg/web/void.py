@@ -18,7 +18,7 @@ from .. import formats
 from ..namespaces import BASE, DATASET, KG, ONTOLOGY, VOID
 from ..store.dumps import DUMP_FORMATS, SUMS, Dump, write_dumps
 from .documents import finish, negotiate, serialize
-from .pages import DISTINCT_TRIPLES, conditional, html, select
+from .pages import conditional, html, select
 from .state import cached, data_version, get_store
 
 bp = Blueprint("void", __name__)
@@ -108,8 +108,7 @@ def description(root: str) -> Graph:
         g.add((DATASET, VOID.vocabulary, URIRef(vocabulary)))
     for row in select("SELECT ?d WHERE { ?d a kg:Document }"):
         g.add((DATASET, DCTERMS.source, URIRef(row["d"])))
-    stats = select(DISTINCT_TRIPLES)
-    g.add((DATASET, VOID.triples, Literal(int(stats[0]["t"]))))
+    g.add((DATASET, VOID.triples, Literal(inventory.triples)))  # in the merge: each once
     entities = select(
         "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o "
         f'FILTER STRSTARTS(STR(?s), "{BASE}") }}'
