@@ -1778,8 +1778,9 @@ def _roles(clause: _Clause) -> list[Candidate]:
         candidate.add("roleName", role)
         inside = [m for m in clause.mentions if title[0] <= m.span.start < title[1]]
         candidate.add("roleIn", *[m.iri for m in inside if m is not person][:1])
-        candidate.dates = [_held_at(d) for d in _dates_of(clause, person) if not d.derived]
-        if candidate.dates and not _bracketed(clause, person) and _planning(clause.words):
+        own = _bracketed(clause, person)
+        candidate.dates = [_held_at(d) for d in own or clause.stated_dates() if not d.derived]
+        if candidate.dates and not own and _planning(clause.words):
             # "Mayor X said the festival will be held in 2027": 2027 dates the plan, not her title
             candidate.dates = []
             _need(candidate, "undated: the sentence's date is of a plan, not of the title")
