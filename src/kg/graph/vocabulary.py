@@ -172,19 +172,25 @@ def _lookalikes(new: Graph, data: Graph, classes: frozenset[Node]) -> list[Resul
     a second Khiva no reader tells from the first, each with a quote of its own."""
     results = []
     named: dict[Node, dict[str, set[Node]]] = {}  # class → folded name → the places so named
-    for subject in sorted(set(new.subjects(RDF.type, None)), key=str):
-        for cls in sorted((c for c in new.objects(subject, RDF.type) if c in classes), key=str):
-            if cls not in named:
-                named[cls] = _names_of(data, cls)
-            for name in (n for p in _NAMES for n in new.objects(subject, p)):
-                others = sorted(named[cls].get(_folded(name), set()) - {subject}, key=str)
-                if others:
-                    message = (
-                        f"another {_short(cls)}, {_short(others[0])}, is named so ({name}): a "
-                        "place is described once; link to it, or name this one apart"
-                    )
-                    results.append(_violation(subject, message, DISTINCT_NAME_CHECK, value=name))
-                    break
+    places = {(s, c) for s, c in new.subject_objects(RDF.type) if c in classes}
+    for subject, cls in sorted(places, key=lambda pair: (str(pair[0]), str(pair[1]))):
+        if cls not in named:
+            named[cls] = _names_of(data, cls)
+        clash = next(
+            (
+                (name, min(others, key=str))
+                for name in (n for p in _NAMES for n in new.objects(subject, p))
+                if (others := named[cls].get(_folded(name), set()) - {subject})
+            ),
+            None,
+        )
+        if clash is not None:
+            name, other = clash
+            message = (
+                f"another {_short(cls)}, {_short(other)}, is named so ({name}): a place is "
+                "described once; link to it, or name this one apart"
+            )
+            results.append(_violation(subject, message, DISTINCT_NAME_CHECK, value=name))
     return results
 
 
