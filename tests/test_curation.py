@@ -243,6 +243,22 @@ def test_paraphrased_quote_is_refused(curation: FlaskClient) -> None:
 
 
 DOC_000 = "https://w3id.org/cakg/doc/000_74681c818d2b02ab"
+
+
+def uz_city(slug: str, label: str) -> str:
+    """A city of Uzbekistan as Turtle without prefixes, with the festival's quote as evidence."""
+    return (
+        event("x", label)
+        .removeprefix(PREFIXES)
+        .replace("event/x", f"city/{slug}")
+        .replace("a kg:CulturalEvent", "a kg:City")
+        .replace("kg:eventType etype:festival ;", "kg:country country:uz ;")
+        .replace("kg:status status:happened ;\n", "")
+        .replace("kg:location city:khiva ;\n", "")
+        .replace('kg:date "2024"^^xsd:gYear ;\n', "")
+    )
+
+
 #: What an attacker's review of the gate got stored (each was 201), and what it is refused for.
 EVIDENCE = (
     f'kg:evidence [ a kg:Evidence ; kg:source doc:000_74681c818d2b02ab ; kg:quote "{QUOTE}" ]'
@@ -341,14 +357,7 @@ SLIPPED_IN = {
         "no ISO 3166 code",
     ),
     "a lookalike Khiva with a quote of its own": (
-        event("x")
-        .removeprefix(PREFIXES)
-        .replace("event/x", "city/kh\u0456va")
-        .replace("a kg:CulturalEvent", "a kg:City")
-        .replace("kg:eventType etype:festival ;", "kg:country country:uz ;")
-        .replace("kg:status status:happened ;\n", "")
-        .replace("kg:location city:khiva ;\n", "")
-        .replace('kg:date "2024"^^xsd:gYear ;\n', ""),
+        uz_city("kh\u0456va", "x"),
         "ASCII",
     ),
     "a thing of no type, brought into a shape's reach by a date": (
@@ -364,27 +373,11 @@ SLIPPED_IN = {
         "occurs 56 times in 000_74681c818d2b02ab.txt",
     ),
     "a second Khiva, its label in lookalike letters, with a quote of its own": (
-        event("x")
-        .removeprefix(PREFIXES)
-        .replace("event/x", "city/khiva-two")
-        .replace('"x"@en', '"Kh\u0456va"@en')
-        .replace("a kg:CulturalEvent", "a kg:City")
-        .replace("kg:eventType etype:festival ;", "kg:country country:uz ;")
-        .replace("kg:status status:happened ;\n", "")
-        .replace("kg:location city:khiva ;\n", "")
-        .replace('kg:date "2024"^^xsd:gYear ;\n', ""),
+        uz_city("khiva-two", "Kh\u0456va"),
         "is named so",
     ),
     "a second Khiva under its other name": (
-        event("x")
-        .removeprefix(PREFIXES)
-        .replace("event/x", "city/xiva")
-        .replace('"x"@en', '"XIVA"@en')
-        .replace("a kg:CulturalEvent", "a kg:City")
-        .replace("kg:eventType etype:festival ;", "kg:country country:uz ;")
-        .replace("kg:status status:happened ;\n", "")
-        .replace("kg:location city:khiva ;\n", "")
-        .replace('kg:date "2024"^^xsd:gYear ;\n', ""),
+        uz_city("xiva", "XIVA"),
         "is named so",
     ),
     "a concept of a controlled list, outside the vocabulary": (

@@ -16,7 +16,7 @@ import pytest
 from kg.cli.tables import ACCEPT, solutions
 from kg.store import guard
 from kg.store.engine import QueryJob
-from kg.store.pool import MERGE_ALL, DatasetStores
+from kg.store.pool import DatasetStores, load_whole
 
 CQ_DIR = Path(__file__).parent / "cq"
 EX = "https://example.org/"
@@ -50,10 +50,7 @@ def job(query: str, **graphs: tuple[str, ...]) -> QueryJob:
 @pytest.fixture(scope="module")
 def before(built: Path) -> ox.Store:
     """The layout before: the named graphs with the merge as their default graph."""
-    store = ox.Store()
-    store.bulk_load(path=str(built / "cakg.nq"), format=ox.RdfFormat.N_QUADS)
-    store.update(MERGE_ALL)
-    return store
+    return load_whole(built / "cakg.nq")
 
 
 def test_the_merge_alone_is_the_named_graphs_triples_once(

@@ -115,30 +115,27 @@ def test_readme_says_how_to_reach_kg() -> None:
     assert "source .venv/bin/activate" in install
 
 
-def test_serve_names_the_kg_command_when_run_as_venv_bin_kg(built: Path) -> None:
-    """As `make run` starts it (`.venv/bin/kg serve`), the second line says how to reach `kg`,
-    and both ways it names work from that folder."""
-    relative = f"{VENV.name}/bin/kg"
-    env = {
-        **os.environ,
-        "KG_BUILD_DIR": str(built),
-        "KG_PORT": str(free_port()),
-        "KG_QUERY_WORKERS": "1",
-    }
+def serve_lines(
+    command: list[str], settings: dict[str, str], seconds: float, cwd: Path | None = None
+) -> list[str]:
+    """What `kg serve` prints up to its line naming the kg command; then it is stopped."""
+    env = {**os.environ, **settings, "KG_PORT": str(free_port()), "KG_QUERY_WORKERS": "1"}
     process = subprocess.Popen(
-        [relative, "serve"],
-        cwd=VENV.parent,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
+        command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
     )
     try:
-        lines = lines_until(process, "the kg command is", seconds=60)
+        return lines_until(process, "the kg command is", seconds=seconds)
     finally:
         stop(process)
         if process.stdout:
             process.stdout.close()
+
+
+def test_serve_names_the_kg_command_when_run_as_venv_bin_kg(built: Path) -> None:
+    """As `make run` starts it (`.venv/bin/kg serve`), the second line says how to reach `kg`,
+    and both ways it names work from that folder."""
+    relative = f"{VENV.name}/bin/kg"
+    lines = serve_lines([relative, "serve"], {"KG_BUILD_DIR": str(built)}, 60, cwd=VENV.parent)
     assert lines[-1] == (
         f"the kg command is {relative} (or `source {VENV.name}/bin/activate`, then `kg`); "
         "stop the server with Ctrl-C"
@@ -162,26 +159,8 @@ def test_serve_names_the_kg_command_when_run_as_venv_bin_kg(built: Path) -> None
 def test_serve_that_builds_says_so_in_a_few_lines(tmp_path: Path) -> None:
     """`make run` on a fresh clone builds first: it printed each of the 135 values the build
     derived by a rule before "serving". `kg build` lists them; serving counts them."""
-    env = {
-        **os.environ,
-        "KG_BUILD_DIR": str(tmp_path / "build"),
-        "KG_VAR_DIR": str(tmp_path / "var"),
-        "KG_PORT": str(free_port()),
-        "KG_QUERY_WORKERS": "1",
-    }
-    process = subprocess.Popen(
-        [str(KG), "serve", "--build"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    try:
-        lines = lines_until(process, "the kg command is", seconds=180)
-    finally:
-        stop(process)
-        if process.stdout:
-            process.stdout.close()
+    folders = {"KG_BUILD_DIR": str(tmp_path / "build"), "KG_VAR_DIR": str(tmp_path / "var")}
+    lines = serve_lines([str(KG), "serve", "--build"], folders, 180)
     assert not [line for line in lines if "derived (" in line]
     assert any(line.startswith("evidence support: ") and "kg build" in line for line in lines)
     assert len(lines) <= 8, lines

@@ -22,7 +22,7 @@ from kg.errors import QueryRefused
 from kg.namespaces import BASE
 from kg.store.engine import QueryJob, evaluate, own_job
 from kg.store.guard import check
-from kg.store.pool import MERGE_ALL, DatasetStores
+from kg.store.pool import DatasetStores, load_whole
 
 SHAPES = "https://w3id.org/cakg/graph/shapes"
 ONTOLOGY = "https://w3id.org/cakg/graph/ontology"
@@ -95,10 +95,7 @@ def test_the_scan_knows_a_query_that_reads_the_default_graph_too(name: str) -> N
 @pytest.fixture(scope="module")
 def before(built: Path) -> ox.Store:
     """The old layout: the named graphs with the merge as their default graph."""
-    store = ox.Store()
-    store.bulk_load(path=str(built / "cakg.nq"), format=ox.RdfFormat.N_QUADS)
-    store.update(MERGE_ALL)
-    return store
+    return load_whole(built / "cakg.nq")
 
 
 def _answer(store: ox.Store, job: QueryJob) -> object:
