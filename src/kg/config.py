@@ -181,6 +181,18 @@ SETTINGS: tuple[Setting, ...] = (
         "it to be a dead copy's and breaks it (more than VALIDATION_TIMEOUT_S and a write).",
     ),
     Setting("EXAMPLES_DIR", "tests/cq", "Example queries (*.rq) shown on the query page."),
+    Setting(
+        "PAGE_ITEMS",
+        200,
+        "Most things a page lists or draws at once (events on the timeline, cities on the map, "
+        "a list of the home page, links to an entity); the rest are counted, and paged or "
+        "linked to the query that lists them all.",
+    ),
+    Setting(
+        "PAGE_TIMEOUT_S",
+        10.0,
+        "Longest a page may take to gather its data, over all its queries (then 503).",
+    ),
 )
 
 PATH_SETTINGS = frozenset(

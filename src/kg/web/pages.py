@@ -9,14 +9,16 @@ listing is a SPARQL query through the store, as the endpoint's are.
 from __future__ import annotations
 
 import functools
+import time
 from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Response, current_app, g, render_template, request
 
 from .. import formats
+from ..errors import QueryTimeout
 from ..graph.labels import LANGUAGES
 from ..namespaces import ONTOLOGY
 from ..store.dumps import DUMP_FORMATS
@@ -54,8 +56,41 @@ CLASSES = (
 
 
 def select(query: str) -> list[dict[str, str]]:
-    """Rows of a SELECT on the served data (the project's prefixes are predeclared)."""
-    return get_store().select(query)
+    """Rows of a SELECT on the served data (the project's prefixes are predeclared), in what
+    is left of the page's time: a page answers or fails within PAGE_TIMEOUT_S, however many
+    queries it is drawn from, as one query does within QUERY_TIMEOUT_S."""
+    store = get_store()
+    try:
+        return store.select(query, timeout=min(store.timeout, page_time_left()))
+    except QueryTimeout as exc:
+        raise PageTimeout(
+            PAGE_TOO_SLOW.format(current_app.config["PAGE_TIMEOUT_S"]), retry_after=5
+        ) from exc
+
+
+PAGE_TOO_SLOW = (
+    "this page took longer than {:g} s to gather its data (PAGE_TIMEOUT_S); try again later, "
+    "or ask the SPARQL endpoint for the part you need"
+)
+
+
+class PageTimeout(QueryTimeout):
+    """A page's queries together ran past PAGE_TIMEOUT_S."""
+
+
+def page_time_left() -> float:
+    """Seconds left of this request's page deadline, which its first query starts."""
+    limit = float(current_app.config["PAGE_TIMEOUT_S"])
+    deadline: float = g.setdefault("page_deadline", time.monotonic() + limit)
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise PageTimeout(PAGE_TOO_SLOW.format(limit), retry_after=1)
+    return left
+
+
+def page_items() -> int:
+    """Most things a page lists or draws at once (PAGE_ITEMS)."""
+    return int(current_app.config["PAGE_ITEMS"])
 
 
 def html(template: str, language: str = FALLBACK_LANGUAGE, **context: Any) -> Response:
@@ -176,22 +211,26 @@ def landing_data(language: str) -> dict[str, Any]:
             "FILTER STRSTARTS(STR(?class), STR(kg:)) } GROUP BY ?class"
         )
     }
+    most = page_items()
 
-    def listing(cls: str) -> list[dict[str, str]]:
-        rows = select(
+    def listing(title: str, cls: str) -> dict[str, Any]:
+        query = (
             f"SELECT ?s ?label ?label_lang WHERE {{ ?s a kg:{cls} . "
             f"{named('?s', 'label', language)} }} ORDER BY ?label"
         )
+        rows = select(f"{query} LIMIT {most}")
         for row in rows:
             row["href"] = link_for(row["s"])
-        return rows
+        return {"title": title, "rows": rows, **more(counts.get(cls, 0), len(rows), query)}
 
-    by_year: dict[str, list[dict[str, str]]] = defaultdict(list)
-    for row in select(
+    events = (
         "SELECT ?s ?label (MIN(?y) AS ?year) WHERE { ?s a kg:CulturalEvent ; "
         "rdfs:label ?label OPTIONAL { ?s kg:year ?y } } GROUP BY ?s ?label "
         "ORDER BY ?year ?label"
-    ):
+    )
+    by_year: dict[str, list[dict[str, str]]] = defaultdict(list)
+    rows = select(f"{events} LIMIT {most}")
+    for row in rows:
         row["href"] = link_for(row["s"])
         by_year[row.get("year", "undated")].append(row)
     inventory = get_store().inventory()  # one look: on a remote store, a round trip
@@ -200,15 +239,26 @@ def landing_data(language: str) -> dict[str, Any]:
         "triples": inventory.triples,  # in the merge, as VoID counts them
         "graphs": len(inventory.graphs),
         "lists": [
-            ("Countries", listing("Country")),
-            ("Cities", listing("City")),
-            ("Agreements", listing("Agreement")),
-            ("Twinnings", listing("CityTwinning")),
-            ("Persons", listing("Person")),
-            ("Plans and proposals", listing("Plan")),
+            listing("Countries", "Country"),
+            listing("Cities", "City"),
+            listing("Agreements", "Agreement"),
+            listing("Twinnings", "CityTwinning"),
+            listing("Persons", "Person"),
+            listing("Plans and proposals", "Plan"),
         ],
         "events_by_year": sorted(by_year.items(), key=lambda kv: (kv[0] == "undated", kv[0])),
-        "documents": listing("Document"),
+        "events_more": more(counts.get("CulturalEvent", 0), len(rows), events),
+        "documents": listing("Source documents", "Document"),
+    }
+
+
+def more(total: int, shown: int, query: str) -> dict[str, Any]:
+    """What a list capped at PAGE_ITEMS says of the rest: how many, and the query page's
+    link to the query that lists them all."""
+    return {
+        "total": total,
+        "hidden": max(0, total - shown),
+        "all_href": f"/query?{urlencode({'query': query})}",
     }
 
 
