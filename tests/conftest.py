@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import os
 import socket
+import subprocess
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -16,7 +18,7 @@ import pytest
 from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
-from helpers import CHROMIUM, CHROMIUM_FLAGS, LiveServer
+from helpers import CHROMIUM, CHROMIUM_FLAGS, ROOT, LiveServer
 from rdflib import Dataset, Graph
 
 from kg import config
@@ -132,6 +134,36 @@ def make_server(
         server.process.terminate()
     for server in servers:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def generated_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A build folder of the benchmark's generated data at 40k quads (about 1,400 events, 190
+    cities, 360 persons): more of everything than a page shows at once (PAGE_ITEMS)."""
+    build = tmp_path_factory.mktemp("generated-build")
+    subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "bench" / "generate.py"),
+            "--size",
+            "40k",
+            "--out",
+            str(build / "cakg.nq"),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return build
+
+
+@pytest.fixture(scope="session")
+def large_server(
+    generated_build: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveServer]:
+    """`kg serve` over the generated data, with the default page settings."""
+    server = LiveServer(generated_build, tmp_path_factory.mktemp("large-logs"), **LIMITS)
+    yield server
+    server.stop()
 
 
 @pytest.fixture(scope="session")
