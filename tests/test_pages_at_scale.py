@@ -66,3 +66,60 @@ def test_a_page_past_its_deadline_is_a_503_that_names_the_setting(
     assert answer.status_code == 503
     assert "PAGE_TIMEOUT_S" in answer.json()["message"]
     assert answer.headers["Retry-After"]
+
+
+def timeline_page(server: LiveServer, path: str) -> tuple[str, list[str]]:
+    """A page of the timeline and the events and plans its list links, in order."""
+    page = requests.get(server.url + path, timeout=60)
+    assert page.status_code == 200, page.text[:300]
+    table = page.text.split('<table class="timeline-list">', 1)[1].split("</table>", 1)[0]
+    return page.text, re.findall(r'<a href="(/(?:event|plan)/[^"]+)"', table)
+
+
+@pytest.mark.parametrize("filters", ["", "country=kz", "type=concert"])
+def test_the_timeline_pages_through_every_event_once(
+    large_server: LiveServer, filters: str
+) -> None:
+    """Each page draws and lists PAGE_ITEMS things at most, in the order of time; following
+    'Later' from the first page visits each event and plan of the filters exactly once."""
+    seen: list[str] = []
+    path: str | None = "/timeline" + (f"?{filters}" if filters else "")
+    pages = 0
+    while path:
+        text, listed = timeline_page(large_server, path.replace("&amp;", "&"))
+        assert 0 < len(listed) <= PAGE_ITEMS
+        assert text.count('<circle cx="') >= len(listed)  # a dot per country it is drawn in
+        seen += listed
+        pages += 1
+        later = re.search(r'<a href="([^"]+)" rel="next">', text)
+        path = later.group(1) if later else None
+    assert len(seen) == len(set(seen))
+    narrow = {
+        "": "",
+        "country=kz": "FILTER EXISTS { ?e (kg:participatingCountry|kg:country|kg:location/"
+        "kg:country|kg:location/kg:inCity/kg:country|kg:participation/kg:agent/kg:country?) "
+        "<https://w3id.org/cakg/country/kz> }",
+        "type=concert": "?e kg:eventType <https://w3id.org/cakg/vocab/event-type/concert>",
+    }[filters]
+    expected = count(
+        large_server,
+        "PREFIX kg: <https://w3id.org/cakg/ontology#> PREFIX rdfs: "
+        "<http://www.w3.org/2000/01/rdf-schema#> SELECT DISTINCT ?e WHERE { "
+        "VALUES ?class { kg:CulturalEvent kg:Plan } ?e a ?class ; rdfs:label ?l . "
+        "OPTIONAL { ?e kg:eventType ?t } FILTER(?class = kg:CulturalEvent || BOUND(?t)) "
+        f"{narrow} }}",
+    )
+    assert len(seen) == expected
+    assert pages == -(-expected // PAGE_ITEMS)
+    assert pages > 1 or filters  # all of them take several pages
+
+
+@pytest.mark.parametrize("page", ["0", "99", "x", "1&page=2", "%C2%B2"])
+def test_a_page_the_timeline_has_not_is_a_400(large_server: LiveServer, page: str) -> None:
+    answer = requests.get(
+        f"{large_server.url}/timeline?page={page}",
+        headers={"Accept": "application/json"},
+        timeout=60,
+    )
+    assert answer.status_code == 400
+    assert "page" in answer.json()["message"]

@@ -10,16 +10,19 @@ so it works without script and its address is a permalink.
 
 from __future__ import annotations
 
+import bisect
 import calendar
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, request, url_for
 from rdflib import Literal
 from rdflib.namespace import XSD
 
 from ..errors import HttpError
+from ..namespaces import KG
 from .describe import link_for, show_date
 from .pages import (
     COUNTRY_PATH,
@@ -27,6 +30,7 @@ from .pages import (
     html,
     item_list,
     named,
+    page_items,
     page_language,
     query_alternates,
     select,
@@ -41,20 +45,38 @@ TIMELINE_DATA = (
     "WHERE { VALUES ?class { kg:CulturalEvent kg:Plan } ?e a ?class ; rdfs:label ?l ; "
     "kg:status ?s . OPTIONAL { ?e kg:year ?y } OPTIONAL { ?e kg:eventType ?t } }"
 )
-#: Events and plans of events (a plan with an event type: culture days, a visit …), each
-#: with every country that took part or hosted it: the countries the other pages name, a
-#: country stated as a participant, and the country of an organization or person that took
-#: part (the Kyrgyz organisers of events held in Japan).
+#: Events and plans of events (a plan with an event type: culture days, a visit …): what the
+#: timeline shows; {narrow} is where the filters go.
+SHOWN = (
+    "VALUES ?class {{ kg:CulturalEvent kg:Plan }} ?e a ?class ; rdfs:label ?label . "
+    "OPTIONAL {{ ?e kg:eventType ?type }} FILTER(?class = kg:CulturalEvent || BOUND(?type)) "
+    "{narrow}"
+)
+#: Who took part or hosted: the countries the other pages name, a country stated as a
+#: participant, and the country of an organization or person that took part (the Kyrgyz
+#: organisers of events held in Japan).
+TOOK_PART = f"{COUNTRY_PATH}|kg:participation/kg:agent/kg:country?"
+#: One page of the shown things, each once, in the order of time (the undated last): a thing
+#: typed a plan is drawn as a plan, never as an event; its earliest date by its lexical form,
+#: at its precision; every country that took part or hosted.
+#: (Grouped in a subquery, ordered outside it: Virtuoso orders by no aggregate's name.)
 ITEMS = (
-    "SELECT ?e ?class ?label ?status ?type ?start ?date ?c WHERE { "
-    "VALUES ?class { kg:CulturalEvent kg:Plan } ?e a ?class ; rdfs:label ?label . "
-    "OPTIONAL { ?e kg:status ?status } OPTIONAL { ?e kg:eventType ?type } "
-    "OPTIONAL { ?e kg:startDate ?start } OPTIONAL { ?e kg:date ?date } "
-    f"OPTIONAL {{ ?e {COUNTRY_PATH}|kg:participation/kg:agent/kg:country? ?c . ?c a kg:Country }} "
-    "FILTER(?class = kg:CulturalEvent || BOUND(?type)) }"
+    "SELECT * WHERE {{ {{ SELECT ?e (MAX(STR(?class)) AS ?kind) (MIN(STR(?label)) AS ?name) "
+    "(MIN(STR(?status)) AS ?st) (MIN(STR(?type)) AS ?ty) (MIN(STR(?when)) AS ?first) "
+    '(GROUP_CONCAT(DISTINCT STR(?c); separator=" ") AS ?cs) WHERE {{ {shown} '
+    "OPTIONAL {{ ?e kg:status ?status }} "
+    "OPTIONAL {{ {{ ?e kg:startDate ?when }} UNION {{ ?e kg:date ?when }} }} "
+    f"OPTIONAL {{{{ ?e {TOOK_PART} ?c . ?c a kg:Country }}}} }}}} "
+    'GROUP BY ?e }} }} ORDER BY (COALESCE(?first, "~")) ?name ?e LIMIT {limit} OFFSET {offset}'
+)
+#: How many events and plans the filters leave.
+COUNTS = (
+    "SELECT ?kind (COUNT(?e) AS ?n) WHERE {{ {{ SELECT ?e (MAX(STR(?class)) AS ?kind) "
+    "WHERE {{ {shown} }} GROUP BY ?e }} }} GROUP BY ?kind"
 )
 TYPES = (
-    "SELECT DISTINCT ?t ?l WHERE { ?e kg:eventType ?t . ?t skos:prefLabel ?l "
+    "SELECT DISTINCT ?t ?l WHERE { VALUES ?class { kg:CulturalEvent kg:Plan } ?e a ?class ; "
+    "rdfs:label ?label ; kg:eventType ?t . ?t skos:prefLabel ?l "
     "FILTER(LANGMATCHES(LANG(?l), 'en')) }"
 )
 COUNTRY_ORDER = ("uz", "kz", "kg", "jp")
@@ -150,50 +172,64 @@ def local(iri: str) -> str:
 
 
 def catalogue(language: str) -> dict[str, Any]:
-    """Every event and plan of an event, the countries (ordered, named in `language`) and the
-    event types: what the filters may choose from."""
+    """What the filters may choose from: the countries (ordered, named in `language`) and the
+    types of the things shown (not the types of history: a disaster …), each with its IRI;
+    and how many events and plans there are in all."""
     rows = select(
         f"SELECT ?c ?name ?name_lang WHERE {{ ?c a kg:Country . {named('?c', 'name', language)} }}"
     )
     names = {local(r["c"]): (r["name"], r.get("name_lang", "")) for r in rows}
     order = [c for c in COUNTRY_ORDER if c in names] + sorted(set(names) - set(COUNTRY_ORDER))
-    items = read_items([*order, NO_COUNTRY])
-    used = {i.type for i in items}  # not the types of history (a disaster …)
-    types = {local(r["t"]): r["l"] for r in select(TYPES) if local(r["t"]) in used}
+    types = {local(r["t"]): (r["l"], r["t"]) for r in select(TYPES)}
     return {
-        "items": items,
         "countries": {c: names[c] for c in order},
-        "types": dict(sorted(types.items(), key=lambda kv: kv[1])),
+        "country_iris": {local(r["c"]): r["c"] for r in rows},
+        "types": {k: label for k, (label, _) in sorted(types.items(), key=lambda kv: kv[1])},
+        "type_iris": {k: iri for k, (_, iri) in types.items()},
+        "totals": counted(""),
     }
 
 
-def read_items(rows: list[str]) -> list[Item]:
-    """The events and plans, each once with its earliest date and its countries in the order
-    of the rows (`rows`: the countries named, then NO_COUNTRY), whatever order the store
-    answers in; in the order of time."""
-    items: dict[str, Item] = {}
-    for r in select(ITEMS):
-        when = min((v for v in (r.get("start"), r.get("date")) if v), default="")
-        item = items.setdefault(
-            r["e"],
+def narrowing(data: dict[str, Any], country: str, kind: str) -> str:
+    """The filters as patterns (their values are the data's own IRIs: chosen() let no other
+    through)."""
+    parts = []
+    if country:
+        parts.append(f"FILTER EXISTS {{ ?e {TOOK_PART} <{data['country_iris'][country]}> }}")
+    if kind:
+        parts.append(f"FILTER EXISTS {{ ?e kg:eventType <{data['type_iris'][kind]}> }}")
+    return " ".join(parts)
+
+
+def counted(narrow: str) -> tuple[int, int]:
+    """How many events and plans the filters leave."""
+    found = {
+        r["kind"]: int(r["n"]) for r in select(COUNTS.format(shown=SHOWN.format(narrow=narrow)))
+    }
+    return found.get(str(KG.CulturalEvent), 0), found.get(str(KG.Plan), 0)
+
+
+def read_items(narrow: str, rows: list[str], limit: int, offset: int) -> list[Item]:
+    """One page of the events and plans the filters leave, in the order of time, each with its
+    countries in the order of the rows (`rows`: the countries named, then NO_COUNTRY)."""
+    query = ITEMS.format(shown=SHOWN.format(narrow=narrow), limit=limit, offset=offset)
+    rank = {c: k for k, c in enumerate(rows)}
+    items = []
+    for r in select(query):
+        known = {local(c) for c in r.get("cs", "").split()} & set(rank)
+        items.append(
             Item(
                 r["e"],
-                r["label"],
+                r["name"],
                 link_for(r["e"]),
-                r["class"].endswith("Plan"),
-                local(r.get("status", "")),
-                local(r.get("type", "")),
-                when,
-            ),
+                r["kind"] == str(KG.Plan),
+                local(r.get("st", "")),
+                local(r.get("ty", "")),
+                r.get("first", ""),
+                sorted(known, key=lambda c: rank[c]) or [NO_COUNTRY],
+            )
         )
-        if when and (not item.when or when < item.when):
-            item.when = when
-        item.countries.append(local(r["c"]) if "c" in r else NO_COUNTRY)
-    rank = {c: k for k, c in enumerate(rows)}
-    for item in items.values():
-        known = {c for c in item.countries if c in rank} - {NO_COUNTRY}
-        item.countries = sorted(known, key=lambda c: rank[c]) or [NO_COUNTRY]
-    return sorted(items.values(), key=lambda i: (i.when or "~", i.label, i.iri))
+    return items
 
 
 def chosen(name: str, allowed: Iterable[str]) -> str:
@@ -292,9 +328,12 @@ def pack(wanted: list[tuple[float, Column]]) -> list[tuple[float, int]]:
     """Place a row's dots: at its date if free, else stacked up to LEVELS, else moved
     sideways within its column by whole steps, else stacked higher; (x, level) each."""
     placed: list[tuple[float, int]] = []
+    taken: dict[int, list[float]] = defaultdict(list)  # each level's dots, sorted by x
 
     def free(x: float, level: int) -> bool:
-        return all(abs(x - px) >= STEP - 0.01 for px, pl in placed if pl == level)
+        xs = taken[level]  # a dot closer than STEP lies just past x - STEP, if anywhere
+        i = bisect.bisect_right(xs, x - STEP + 0.01)
+        return i == len(xs) or xs[i] >= x + STEP - 0.01
 
     for x, col in wanted:
         low, high = col.x + STEP / 2, col.x + col.width - STEP / 2
@@ -311,24 +350,24 @@ def pack(wanted: list[tuple[float, Column]]) -> list[tuple[float, int]]:
         if spot is None:
             spot = (x, next(lv for lv in range(LEVELS, 10_000) if free(x, lv)))
         placed.append(spot)
+        bisect.insort(taken[spot[1]], spot[0])
     return placed
 
 
 # ----------------------------------------------------------------------------- the page
 
 
-def timeline_data(language: str, country: str, kind: str) -> dict[str, Any]:
-    """The drawing and the list for the chosen country and event type ("" for all)."""
+def timeline_data(language: str, country: str, kind: str, number: int) -> dict[str, Any]:
+    """The drawing and the list of one page (PAGE_ITEMS things, in the order of time) of what
+    the chosen country and event type ("" for all) leave."""
     data = catalogue_cached(language)
-    every: list[Item] = data["items"]
-    shown = [
-        i for i in every if (not country or country in i.countries) and (not kind or i.type == kind)
-    ]
+    counts = slice_counts(language, country, kind)
+    most = page_items()
+    every = [*data["countries"], NO_COUNTRY]
+    shown = read_items(narrowing(data, country, kind), every, most, (number - 1) * most)
     names: dict[str, tuple[str, str]] = dict(data["countries"])
     names[NO_COUNTRY] = ("Country not stated", "")
-    rows = [c for c in [*data["countries"], NO_COUNTRY] if any(c in i.countries for i in shown)]
-    if country:
-        rows = [country]
+    rows = [country] if country else [c for c in every if any(c in i.countries for i in shown)]
     happened = [i for i in shown if not i.plan]
     plans = [i for i in shown if i.plan]
     cols = columns(happened, "happened") + columns(plans, "planned")
@@ -346,14 +385,68 @@ def timeline_data(language: str, country: str, kind: str) -> dict[str, Any]:
         "height": y + 66,
         "items": shown,
         "counts": {
-            "events": (len(happened), sum(1 for i in every if not i.plan)),
-            "plans": (len(plans), sum(1 for i in every if i.plan)),
+            "events": (counts[0], data["totals"][0]),
+            "plans": (counts[1], data["totals"][1]),
         },
+        "on_page": (len(happened), len(plans)),
+        "paging": paging(country, kind, number, most, len(shown), sum(counts)),
         "countries": data["countries"],
         "names": names,
         "types": data["types"],
         "chosen": {"country": country, "type": kind},
     }
+
+
+def slice_counts(language: str, country: str, kind: str) -> tuple[int, int]:
+    """How many events and plans the filters leave (all of them without filters)."""
+    data = catalogue_cached(language)
+    if not (country or kind):
+        totals: tuple[int, int] = data["totals"]
+        return totals
+    found: tuple[int, int] = cached(
+        f"timeline-counts-{country}-{kind}", lambda: counted(narrowing(data, country, kind))
+    )
+    return found
+
+
+def paging(country: str, kind: str, number: int, most: int, shown: int, total: int) -> Any:
+    """Where this page is among the pages of the filtered timeline, and the links to the
+    pages before and after it."""
+
+    def href(n: int) -> str:
+        args: dict[str, Any] = {
+            "country": country or None,
+            "type": kind or None,
+            "page": n if n > 1 else None,
+        }
+        return url_for("timeline.timeline", **args)
+
+    pages = pages_of(total, most)
+    return {
+        "number": number,
+        "pages": pages,
+        "first": (number - 1) * most + 1 if shown else 0,
+        "last": (number - 1) * most + shown,
+        "total": total,
+        "earlier": href(number - 1) if number > 1 else None,
+        "later": href(number + 1) if number < pages else None,
+    }
+
+
+def pages_of(total: int, most: int) -> int:
+    return max(1, -(-total // most))
+
+
+def chosen_page(pages: int) -> int:
+    """The page asked for (?page=, 1 by default); one the timeline does not have is the
+    reader's mistake, a 400 that says which there are."""
+    values = request.args.getlist("page")
+    if len(values) > 1:
+        raise HttpError(f"choose one page, not {len(values)}")
+    text = values[0] if values else "1"
+    if not (text.isascii() and text.isdigit() and 1 <= int(text) <= pages):
+        raise HttpError(f"there is no page {text[:20]!r} here; choose one of 1–{pages}")
+    return int(text)
 
 
 def draw_rows(
@@ -394,9 +487,11 @@ def timeline() -> Response:
     data = catalogue_cached(language)
     country = chosen("country", data["countries"])
     kind = chosen("type", data["types"])
+    number = chosen_page(pages_of(sum(slice_counts(language, country, kind)), page_items()))
     # Only values the data has reach the key, so the cache stays bounded.
     page = cached(
-        f"timeline-{language}-{country}-{kind}", lambda: timeline_data(language, country, kind)
+        f"timeline-{language}-{country}-{kind}-{number}",
+        lambda: timeline_data(language, country, kind, number),
     )
     response = html(
         "timeline.html",
@@ -405,9 +500,9 @@ def timeline() -> Response:
         rdf_alternates=query_alternates(TIMELINE_DATA),
         **page,
     )
-    if country or kind:  # each filtered page is a page of its own, with its own tag
+    if country or kind or number > 1:  # each filtered page is a page of its own, with its own tag
         version, _ = data_version()
-        response.set_etag(f"timeline-{language}-{country}-{kind}-{version[:24]}")
+        response.set_etag(f"timeline-{language}-{country}-{kind}-{number}-{version[:24]}")
     return response
 
 
