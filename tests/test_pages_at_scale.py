@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -123,3 +124,30 @@ def test_a_page_the_timeline_has_not_is_a_400(large_server: LiveServer, page: st
     )
     assert answer.status_code == 400
     assert "page" in answer.json()["message"]
+
+
+def page_builds(server: LiveServer) -> float:
+    metrics = requests.get(server.url + "/metrics", timeout=30).text
+    found = re.search(r"^kg_page_builds_total (\S+)$", metrics, re.M)
+    assert found is not None, "/metrics counts the pages' data gathered"
+    return float(found.group(1))
+
+
+def test_readers_of_a_page_being_gathered_wait_for_it(
+    make_server: Callable[..., LiveServer],
+) -> None:
+    """Twelve readers arriving at once at a page whose data is not cached: one gathers it, the
+    others wait for it and get the same page, rather than each running its queries (on a
+    large graph the query processes would be full, and the readers refused)."""
+    fresh = make_server(MAX_CONCURRENT_PER_CLIENT=16, QUERY_SECONDS_PER_MINUTE=600)
+    before = page_builds(fresh)
+    with ThreadPoolExecutor(12) as pool:
+        pages = list(
+            pool.map(
+                lambda _: requests.get(fresh.url + "/timeline?country=kz", timeout=60), range(12)
+            )
+        )
+    assert {p.status_code for p in pages} == {200}
+    assert len({p.text for p in pages}) == 1
+    # the timeline's filters, its counts and the page: each gathered once
+    assert page_builds(fresh) - before == 3

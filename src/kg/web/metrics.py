@@ -52,6 +52,11 @@ class Metrics:
             "Queries the store evaluated (not answered from the cache, nor 304)",
             registry=self.registry,
         )
+        self.page_builds = Counter(
+            "kg_page_builds",
+            "Data of pages gathered from the store (not from the page cache)",
+            registry=self.registry,
+        )
         self.cache_hits = Counter(
             "kg_result_cache_hits", "Answers given from the result cache", registry=self.registry
         )

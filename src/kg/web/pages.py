@@ -23,7 +23,7 @@ from ..graph.labels import LANGUAGES
 from ..namespaces import ONTOLOGY
 from ..store.dumps import DUMP_FORMATS
 from .describe import link_for
-from .state import cached, data_version, get_store
+from .state import PAGE_TOO_SLOW, PageTimeout, cached, data_version, get_store
 
 bp = Blueprint("pages", __name__)
 FALLBACK_LANGUAGE = "en"
@@ -66,16 +66,6 @@ def select(query: str) -> list[dict[str, str]]:
         raise PageTimeout(
             PAGE_TOO_SLOW.format(current_app.config["PAGE_TIMEOUT_S"]), retry_after=5
         ) from exc
-
-
-PAGE_TOO_SLOW = (
-    "this page took longer than {:g} s to gather its data (PAGE_TIMEOUT_S); try again later, "
-    "or ask the SPARQL endpoint for the part you need"
-)
-
-
-class PageTimeout(QueryTimeout):
-    """A page's queries together ran past PAGE_TIMEOUT_S."""
 
 
 def page_time_left() -> float:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -12,6 +14,7 @@ from typing import Any
 from flask import current_app
 from rdflib import Graph, URIRef
 
+from ..errors import QueryTimeout
 from ..store.checking import CheckPool
 from ..store.interface import Store
 from .drafting import DraftPool
@@ -47,6 +50,8 @@ class AppState:
     #: page data computed once per version of the data, keyed by (page, version); only the
     #: current version's entries are kept
     page_cache: dict[tuple[str, str], Any] = field(default_factory=dict)
+    #: what is being computed for the page cache, for the readers who arrive meanwhile
+    page_building: dict[tuple[str, str], Future[Any]] = field(default_factory=dict)
 
 
 def get_state() -> AppState:
@@ -71,19 +76,59 @@ _CACHE_LOCK = threading.Lock()
 
 def cached(name: str, build: Callable[[], Any]) -> Any:
     """Compute something shown (a page's data, a description) once per version of the data;
-    what older versions computed is dropped, so the cache holds one version's worth. Built
-    outside the lock (two threads may build the same thing once each), kept under it."""
+    what older versions computed is dropped, so the cache holds one version's worth. The
+    first reader computes it; readers arriving meanwhile wait for that (within
+    PAGE_TIMEOUT_S) rather than run the same queries again: on a large graph a page's
+    queries take seconds, and a crowd of first readers would fill the query processes."""
     version, _ = data_version()
-    cache = get_state().page_cache
+    state = get_state()
     key = (name, version)
     with _CACHE_LOCK:
-        if key in cache:
-            return cache[key]
-    value = build()
+        if key in state.page_cache:
+            return state.page_cache[key]
+        underway = state.page_building.get(key)
+        if underway is None:
+            mine: Future[Any] = Future()
+            state.page_building[key] = mine
+    if underway is not None:
+        return wait_for(underway)
+    try:
+        value = build()
+    except BaseException as exc:
+        with _CACHE_LOCK:
+            del state.page_building[key]
+        mine.set_exception(exc)  # the readers waiting get the same answer: a 503, a 400 …
+        raise
+    state.metrics.page_builds.inc()
     with _CACHE_LOCK:
-        if len(cache) >= MAX_CACHED:  # e.g. a description per Host header a client makes up
-            cache.clear()
-        for old in [k for k in cache if k[1] != version]:
-            del cache[old]
-        cache[key] = value
+        keep(state.page_cache, key, value)
+        del state.page_building[key]
+    mine.set_result(value)
     return value
+
+
+def keep(cache: dict[tuple[str, str], Any], key: tuple[str, str], value: Any) -> None:
+    if len(cache) >= MAX_CACHED:  # e.g. a description per Host header a client makes up
+        cache.clear()
+    for old in [k for k in cache if k[1] != key[1]]:
+        del cache[old]
+    cache[key] = value
+
+
+def wait_for(underway: Future[Any]) -> Any:
+    """What another reader is computing, once it is there (its error, if it failed)."""
+    limit = float(current_app.config["PAGE_TIMEOUT_S"])
+    try:
+        return underway.result(timeout=limit)
+    except FutureTimeout:
+        raise PageTimeout(PAGE_TOO_SLOW.format(limit), retry_after=5) from None
+
+
+PAGE_TOO_SLOW = (
+    "this page took longer than {:g} s to gather its data (PAGE_TIMEOUT_S); try again later, "
+    "or ask the SPARQL endpoint for the part you need"
+)
+
+
+class PageTimeout(QueryTimeout):
+    """A page's queries together ran past PAGE_TIMEOUT_S."""
