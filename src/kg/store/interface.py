@@ -41,28 +41,37 @@ class Inventory:
     quads: int  # the statements of every graph: that triple counts twice
 
 
-#: A resource, its blank nodes two levels down, the labels of what it points to (with the names
-#: in other languages that pages choose from), and what points to it: what a linked-data page
-#: and a dereferenced IRI show. Evidence and roles are IRIs (issue 13) but shown as a blank
-#: node would be: their quote and selectors come along.
-DESCRIBE = """
-CONSTRUCT {
+#: A resource, its blank nodes two levels down and the labels of what it points to (with the
+#: names in other languages that pages choose from): what it says itself. Evidence and roles
+#: are IRIs (issue 13) but shown as a blank node would be: their quote and selectors come along.
+OWN_TEMPLATE = """
   ?x ?p ?o . ?o ?bp ?bo . ?bo ?bp2 ?bo2 .
-  ?o ?olp ?ol . ?bo rdfs:label ?bol . ?bo2 rdfs:label ?bol2 .
-  ?s ?ip ?x . ?s ?slp ?sl . ?s a ?st .
-} WHERE {
+  ?o ?olp ?ol . ?bo rdfs:label ?bol . ?bo2 rdfs:label ?bol2 ."""
+OWN_PATTERN = """
   { ?x ?p ?o . OPTIONAL { VALUES ?olp { rdfs:label skos:prefLabel kg:roleName } ?o ?olp ?ol } }
   UNION
   { ?x ?p ?o . FILTER(isBlank(?o) || ?p IN (kg:evidence, kg:role))
     ?o ?bp ?bo . OPTIONAL { ?bo rdfs:label ?bol }
     OPTIONAL { FILTER(isBlank(?bo) || ?bp = kg:evidence)
-      ?bo ?bp2 ?bo2 . OPTIONAL { ?bo2 rdfs:label ?bol2 } } }
+      ?bo ?bp2 ?bo2 . OPTIONAL { ?bo2 rdfs:label ?bol2 } } }"""
+#: What the resource says itself, without what points to it: an HTML page fetches that apart,
+#: a few of each kind (a country has 20,000 at 1M quads).
+OWN = "CONSTRUCT {" + OWN_TEMPLATE + "\n} WHERE {" + OWN_PATTERN + "\n}\n"
+#: What it says itself and what points to it, with the names and classes of those: what a
+#: dereferenced IRI answers (bounded by the engine's limits on a result, not by a count).
+DESCRIBE = (
+    "CONSTRUCT {"
+    + OWN_TEMPLATE
+    + "\n  ?s ?ip ?x . ?s ?slp ?sl . ?s a ?st .\n} WHERE {"
+    + OWN_PATTERN
+    + """
   UNION
   { ?s ?ip ?x . FILTER isIRI(?s)
     OPTIONAL { VALUES ?slp { rdfs:label skos:prefLabel kg:roleName } ?s ?slp ?sl }
     OPTIONAL { ?s a ?st } }
 }
 """
+)
 
 
 @dataclass(frozen=True)

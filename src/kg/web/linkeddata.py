@@ -26,20 +26,24 @@ from .. import formats, namespaces
 from ..errors import NotFound
 from ..graph.dataset import text_folders
 from ..namespaces import BASE, GRAPH, KG
-from ..store.interface import Store
 from .describe import (
     GEO_LAT,
     GEO_LONG,
+    Page,
     PageBuilder,
+    Select,
     citing,
+    contents,
     format_links,
+    incoming,
     local_path,
+    own_description,
     schema_description,
 )
 from .documents import JSONLD_CONTEXT, alternates, finish, negotiate, serialize
 from .maps import locator
-from .pages import ontology_page
-from .provenance import provenance, text_file
+from .pages import construct, more, ontology_page, page_items, select
+from .provenance import Provenance, provenance, text_file
 from .state import get_state
 
 bp = Blueprint("linkeddata", __name__)
@@ -72,11 +76,12 @@ def resource(path: str) -> Response:
     if base.split("/", 1)[0] not in MINTED:
         _other_methods()
         abort(404)
-    is_document = base.startswith("doc/")
     media = negotiate(base, forced, text_too=False)
     iri = BASE + base
     if media == "text/plain":
         return finish(document_text(base), base, media)
+    if media == formats.HTML:
+        return entity_page(base, iri)
     state = get_state()
     whole = base in WHOLE_GRAPHS or iri in state.store.graphs  # a named graph's own IRI
     if base in WHOLE_GRAPHS:
@@ -88,36 +93,83 @@ def resource(path: str) -> Response:
             graph = state.store.describe(iri)
         except NotFound:  # the path makes no IRI: nothing can be known about it
             return finish(not_found(iri, media), base, media)
-    if not len(graph) and (scheme := list_scheme(state.store, base)):
+    if not len(graph) and (scheme := list_scheme(state.store.select, base)):
         base, iri = scheme[len(BASE) :], scheme
         graph = state.store.describe(iri)
     if not len(graph):
         return finish(not_found(iri, media), base, media)
-    if media == formats.HTML:
-        if base == "ontology":
-            return finish(ontology_page(), base, media)
-        languages = formats.language_ranges(request.headers.get("Accept-Language"))
-        # a document's page lists the facts that cite it: two steps away, past its quotes
-        cited = citing(state.store, iri) if is_document else None
-        shown = provenance(state.store, iri, Path(base).name) if is_document else None
-        builder = PageBuilder(graph, URIRef(iri), state.term_labels, languages, cited)
-        page = builder.page()
-        html = render_template(
-            "resource.html",
-            page=page,
-            contents=builder.contents() if whole else None,
-            statements=len(graph),
-            alternates=alternates(base),
-            format_links=format_links(alternates(base)),
-            is_document=is_document,
-            provenance=shown,
-            locator=_locator(graph, URIRef(iri), page.label),
-            path=base,
-            jsonld=schema_description(graph, URIRef(iri)),
-        )
-        return finish(Response(html, mimetype=formats.HTML), base, media)
     response = Response(serialize(graph, media), mimetype=media)
     return finish(response, base, media)
+
+
+def entity_page(base: str, iri: str) -> Response:
+    """An IRI's page: what it says itself, and the first PAGE_ITEMS of each list that grows
+    with the data (what points to it, the facts citing a document, what a named graph
+    describes), each with how many there are and a link to the query listing them all. Its
+    queries are bounded by PAGE_ITEMS and share the page's deadline (PAGE_TIMEOUT_S)."""
+    media = formats.HTML
+    if base == "ontology":
+        return finish(ontology_page(), base, media)
+    try:
+        found = page_data(base, iri)
+        if found is None and (scheme := list_scheme(select, base)):
+            base, iri = scheme[len(BASE) :], scheme
+            found = page_data(base, iri)
+    except NotFound:  # the path makes no IRI: nothing can be known about it
+        found = None
+    if found is None:
+        return finish(not_found(iri, media), base, media)
+    graph, page, shown = found
+    for listed in page.lists:
+        listed.rest = more(listed.listing.total, len(listed.values), listed.listing.query)
+    html = render_template(
+        "resource.html",
+        page=page,
+        alternates=alternates(base),
+        format_links=format_links(alternates(base)),
+        is_document=base.startswith("doc/"),
+        provenance=shown,
+        locator=_locator(graph, URIRef(iri), page.label),
+        path=base,
+        jsonld=schema_description(graph, URIRef(iri)),
+    )
+    return finish(Response(html, mimetype=media), base, media)
+
+
+PageData = tuple[Graph, Page, Provenance | None]
+
+
+def page_data(base: str, iri: str) -> PageData | None:
+    """What the page of `iri` shows (its description, the page, a document's text with its
+    quotes), or None when nothing is known about it."""
+    if base in WHOLE_GRAPHS or iri in get_state().store.graphs:  # a named graph's own IRI
+        return graph_page_data(str(WHOLE_GRAPHS.get(base, iri)), iri)
+    graph = own_description(iri, construct)
+    links = incoming(iri, select, construct, page_items())
+    if not len(graph) and not links.found:
+        return None
+    cited, shown = None, None
+    if base.startswith("doc/"):  # the facts that cite it: two steps away, past its quotes
+        cited = citing(iri, select, construct, page_items())
+        shown = provenance(select, iri, Path(base).name)
+    builder = PageBuilder(graph, URIRef(iri), *_reader(), links=links, citing=cited)
+    return graph, builder.page(), shown
+
+
+def graph_page_data(name: str, iri: str) -> PageData | None:
+    """A named graph's page (at `iri`): what it says of that IRI, and what it describes."""
+    listed = contents(name, iri, select, construct, page_items())
+    if not listed.statements:
+        return None
+    graph = own_description(iri, construct, graph=name)
+    builder = PageBuilder(graph, URIRef(iri), *_reader(), contents=listed)
+    return graph, builder.page(), None
+
+
+def _reader() -> tuple[dict[URIRef, str], list[str]]:
+    """The names of the ontology's terms, and the reader's languages, for a page."""
+    languages = formats.language_ranges(request.headers.get("Accept-Language"))
+    return get_state().term_labels, languages
 
 
 def _locator(graph: Graph, subject: URIRef, label: str) -> dict[str, Any] | None:
@@ -141,13 +193,14 @@ def _other_methods() -> None:
         raise MethodNotAllowed(valid_methods=sorted(allowed | {"OPTIONS"}))
 
 
-def list_scheme(store: Store, base: str) -> str | None:
-    """The concept scheme of the controlled list at ``vocab/<name>``, if there is one."""
+def list_scheme(select: Select, base: str) -> str | None:
+    """The concept scheme of the controlled list at ``vocab/<name>``, if there is one
+    (`select` answers the query: a page's within its deadline)."""
     match = VOCAB_LIST.fullmatch(base)
     if not match:
         return None
     namespace = f"{BASE}vocab/{match[1]}/"
-    rows = store.select(SCHEME_IN.replace("NAMESPACE", namespace))
+    rows = select(SCHEME_IN.replace("NAMESPACE", namespace))
     return rows[0]["scheme"] if rows else None
 
 

@@ -12,10 +12,11 @@ import functools
 import time
 from collections import defaultdict
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 from flask import Blueprint, Response, current_app, g, render_template, request
+from rdflib import Graph
 
 from .. import formats
 from ..errors import QueryTimeout
@@ -26,6 +27,7 @@ from .describe import link_for
 from .state import PAGE_TOO_SLOW, PageTimeout, cached, data_version, get_store
 
 bp = Blueprint("pages", __name__)
+T = TypeVar("T")
 FALLBACK_LANGUAGE = "en"
 
 COUNTRY_PATH = (
@@ -59,9 +61,21 @@ def select(query: str) -> list[dict[str, str]]:
     """Rows of a SELECT on the served data (the project's prefixes are predeclared), in what
     is left of the page's time: a page answers or fails within PAGE_TIMEOUT_S, however many
     queries it is drawn from, as one query does within QUERY_TIMEOUT_S."""
+    return in_page_time(get_store().select, query)
+
+
+def construct(query: str) -> Graph:
+    """The graph a CONSTRUCT on the served data answers, in what is left of the page's time,
+    as :func:`select`'s rows."""
+    return in_page_time(get_store().construct, query)
+
+
+def in_page_time(run: Callable[[str, float], T], query: str) -> T:
+    """`run`'s answer to the query, given the store's deadline or what is left of the page's,
+    whichever is sooner; past the page's, PageTimeout (a 503 naming PAGE_TIMEOUT_S)."""
     store = get_store()
     try:
-        return store.select(query, timeout=min(store.timeout, page_time_left()))
+        return run(query, min(store.timeout, page_time_left()))
     except QueryTimeout as exc:
         raise PageTimeout(
             PAGE_TOO_SLOW.format(current_app.config["PAGE_TIMEOUT_S"]), retry_after=5

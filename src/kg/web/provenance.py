@@ -17,8 +17,8 @@ from flask import current_app
 
 from ..graph.dataset import text_folders
 from ..store.checking import registered_documents
-from ..store.interface import Store, sparql_iri
-from .describe import Value, link_for
+from ..store.interface import sparql_iri
+from .describe import Select, Value, link_for
 
 #: Every quote of a document with its offsets, and the facts it supports (the fact's own
 #: evidence, or a blank node's of it: a participation), with their names.
@@ -80,11 +80,11 @@ def text_file(name: str, settings: dict[str, object] | None = None) -> Path | No
     return None
 
 
-def quotes_of(store: Store, document: str, text: str) -> list[Quote]:
+def quotes_of(select: Select, document: str, text: str) -> list[Quote]:
     """The document's quotes in text order, each with the facts it supports."""
     by_iri: dict[str, Quote] = {}
     facts: dict[Quote, dict[str, set[str]]] = {}
-    for row in store.select(QUOTES.replace("DOC", sparql_iri(document))):
+    for row in select(QUOTES.replace("DOC", sparql_iri(document))):
         quote = by_iri.get(row["ev"])
         if quote is None:
             start, end = int(row["start"]), int(row["end"])
@@ -131,11 +131,12 @@ class Provenance:
         return [q for q in self.quotes if not q.placed]
 
 
-def provenance(store: Store, document: str, name: str) -> Provenance | None:
-    """The document's text with its quotes, or None when the server has no text for it."""
+def provenance(select: Select, document: str, name: str) -> Provenance | None:
+    """The document's text with its quotes, or None when the server has no text for it;
+    `select` answers its query (the page's, within its deadline)."""
     path = text_file(name)
     if path is None:
         return None
     text = path.read_text("utf-8")
-    quotes = quotes_of(store, document, text)
+    quotes = quotes_of(select, document, text)
     return Provenance(segments(text, quotes), quotes)
