@@ -133,7 +133,8 @@ class OverMemory(HttpError):
 
 
 class WorkFailed(HttpError):
-    """A query or validation process failed on something of the server's, not the client's."""
+    """A query, validation or dump-writing process failed on something of the server's, not the
+    client's."""
 
     status = 500
     code = "server_error"

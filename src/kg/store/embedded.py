@@ -120,12 +120,17 @@ class EmbeddedStore(StoreQueries):
         return self._rdflib[1]
 
     def quads(self) -> list[ox.Quad]:
-        """Every quad served: the build and the submissions (for the dumps)."""
-        quads = list(ox.parse(path=str(self.dump), format=ox.RdfFormat.N_QUADS))
-        for submission_id in self.submissions.ids():
-            path = self.submissions.path(submission_id)
+        """Every quad served: the build and the submissions (for validation)."""
+        quads: list[ox.Quad] = []
+        for path in self.nquads():
             quads += ox.parse(path=str(path), format=ox.RdfFormat.N_QUADS)
         return quads
+
+    def nquads(self, scratch: Path | None = None) -> list[Path]:
+        """The files that hold every quad served, the build's and each submission's, as they
+        are: the dumps' writing process reads them (`scratch` is not needed)."""
+        ids = self.submissions.ids()
+        return [self.dump, *(self.submissions.path(submission_id) for submission_id in ids)]
 
     def added(self, submission_id: str) -> None:
         self._refresh_stored()

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any, Protocol
 
 import pyoxigraph as ox
@@ -211,7 +212,13 @@ class Store(Protocol):
         ...
 
     def quads(self) -> list[ox.Quad]:
-        """Every quad served (for the dumps)."""
+        """Every quad served, in memory (for validation; the dumps read :meth:`nquads`)."""
+        ...
+
+    def nquads(self, scratch: Path) -> list[Path]:
+        """N-Quads files that together hold every quad served, for the dumps' writing process
+        (kg.store.dumps): the store's own files, or files it writes into `scratch`, a folder
+        removed once the dumps are written."""
         ...
 
     def added(self, submission_id: str) -> None: ...

@@ -24,6 +24,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
@@ -35,6 +36,7 @@ from ..config import ConfigError
 from ..errors import Busy, HttpError, QuerySyntaxError, QueryTimeout
 from ..graph.dataset import strip_provenance
 from ..namespaces import DATASET, MERGE_GRAPH, PREFIXES, SERVICE_GRAPH
+from .dumps import nquads_file
 from .engine import (
     Answer,
     BoundedWriter,
@@ -646,7 +648,17 @@ class RemoteStore(StoreQueries):
         return cached
 
     def quads(self) -> list[ox.Quad]:
-        """Every quad of the store, read with a standard query (for dumps and validation)."""
+        """Every quad of the store, read with a standard query (for validation)."""
+        return list(self._read_quads())
+
+    def nquads(self, scratch: Path) -> list[Path]:
+        """Every quad of the store in one N-Quads file written into `scratch`, for the dumps'
+        writing process. The store's answer is held whole here for a moment, as every answer
+        is (the engine counts it against the limits as it arrives); its quads are written out
+        as they are read from it, never held as a list."""
+        return [nquads_file(scratch, self._read_quads())]
+
+    def _read_quads(self) -> Iterator[ox.Quad]:
         job = QueryJob(
             "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }",
             accept={"solutions": formats.TSV, "graph": formats.TURTLE},
@@ -658,11 +670,9 @@ class RemoteStore(StoreQueries):
         results = ox.parse_query_results(body, ox.QueryResultsFormat.TSV)
         assert isinstance(results, ox.QuerySolutions)
         own = {ox.NamedNode(g) for g in OWN_GRAPHS}
-        return [
-            ox.Quad(row["s"], row["p"], row["o"], row["g"])
-            for row in results
-            if row["g"] not in own
-        ]
+        for row in results:
+            if row["g"] not in own:
+                yield ox.Quad(row["s"], row["p"], row["o"], row["g"])
 
     # -- after writes (each write has moved the version on in its own request)
 

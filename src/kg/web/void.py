@@ -2,7 +2,8 @@
 
 https://www.w3.org/TR/void/ and https://www.w3.org/TR/vocab-dcat-3/ — counts come from the
 store, dumps are written by Oxigraph from the served data the first time they are asked
-for, per version of the data, with their size and SHA-256.
+for, per version of the data, with their size and SHA-256, by a process of their own
+(kg.store.dumps).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, XSD
 
 from .. import formats
 from ..namespaces import BASE, DATASET, KG, ONTOLOGY, VOID
-from ..store.dumps import DUMP_FORMATS, SUMS, Dump, write_dumps
+from ..store.dumps import DUMP_FORMATS, SUMS, Dump, write_dumps_from
 from .documents import finish, negotiate, serialize
 from .pages import conditional, html, select
 from .state import cached, data_version, get_store
@@ -44,9 +45,9 @@ IANA_MEDIA_TYPES = "https://www.iana.org/assignments/media-types/"
 
 def dumps(version: str | None = None) -> list[Dump]:
     """The dumps (name, type, size, SHA-256) of `version`, or of the data's version now,
-    written if no server has yet."""
+    written if no server has yet, by a process of their own from the store's N-Quads files."""
     version = version if version is not None else data_version()[0]
-    return write_dumps(Path(current_app.config["VAR_DIR"]), version, get_store().quads)
+    return write_dumps_from(Path(current_app.config["VAR_DIR"]), version, get_store().nquads)
 
 
 @bp.route("/dumps/")
