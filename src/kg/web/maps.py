@@ -31,6 +31,11 @@ PAD = (110.0, 150.0, 60.0, 70.0)
 CITY_RADIUS, LABEL_SIZE, COUNTRY_SIZE = 3.5, 12.0, 14.0
 #: How far an arc keeps from the dot of a city it does not join.
 MARGIN = 6.0
+#: Most curves the arcs of one map try in all (each tries about a third of a millisecond):
+#: each arc may try its share, every one of carto.bend's 320 while a map has 25 arcs or fewer
+#: (the project's own has 4), fewer where the arcs are many and crowd, so that the drawing
+#: takes seconds, not minutes. An arc out of tries is the one that came closest.
+TRIES = 8_000
 
 
 def map_data(language: str) -> dict[str, Any]:
@@ -147,9 +152,10 @@ def place_labels(
     """Labels in order of importance, each where it covers no dot and no label placed before:
     twinned cities, twinned regions, the graph's countries, then the other cities (whose label
     is left out only where none fits; each keeps its tooltip and its line in the list)."""
-    taken = [carto.dot_box(float(c["x"]), float(c["y"]), CITY_RADIUS) for c in cities] + [
-        carto.dot_box(r["anchor"][0], r["anchor"][1], CITY_RADIUS) for r in regions
-    ]
+    taken = carto.Boxes(
+        [carto.dot_box(float(c["x"]), float(c["y"]), CITY_RADIUS) for c in cities]
+        + [carto.dot_box(r["anchor"][0], r["anchor"][1], CITY_RADIUS) for r in regions]
+    )
     first = [c for c in cities if c["c"] in twinned]
     rest = [c for c in cities if c["c"] not in twinned]
     order = [*first, *regions, *(c for c in countries if c["ours"]), *rest]
@@ -181,21 +187,28 @@ def arcs(
 ) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
     """Each twinning as a quadratic arc between its places, bent until it clears every other
     city by MARGIN; a twinning of regions bends the other way, so that it is not confused with
-    the twinning of the cities in them."""
-    lines, unmapped = [], []
+    the twinning of the cities in them. The arcs share TRIES curves between them."""
+    lines, unmapped, drawn = [], [], []
     for t in twinnings:
         t["href"] = link_for(t["t"])
-        ends = [
+        ends = (
             points.get(t["a"]) or anchors.get(t["a"]),
             points.get(t["b"]) or anchors.get(t["b"]),
-        ]
+        )
         if ends[0] is None or ends[1] is None:
             unmapped.append(t)
-            continue
-        p1, p2 = sorted((ends[0], ends[1]))  # west to east
+        else:
+            drawn.append((t, ends[0], ends[1]))
+    dots = carto.Dots(list(points.values()))
+    index = {key: i for i, key in enumerate(points)}
+    tries = TRIES // max(1, len(drawn))
+    for t, start, end in drawn:
+        p1, p2 = sorted((start, end))  # west to east
         region = t["a"] in anchors
-        others = [p for key, p in points.items() if key not in (t["a"], t["b"])]
-        arc, room = carto.bend(p1, p2, others, MARGIN, bounds, CITY_RADIUS, north=not region)
+        others = dots.without(*(index[p] for p in (t["a"], t["b"]) if p in index))
+        arc, room = carto.bend(
+            p1, p2, others, MARGIN, bounds, CITY_RADIUS, north=not region, tries=tries
+        )
         d = "M{:.1f} {:.1f}C{:.1f} {:.1f} {:.1f} {:.1f} {:.1f} {:.1f}".format(
             *(v for p in arc for v in p)
         )
