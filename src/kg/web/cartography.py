@@ -106,8 +106,36 @@ def path_data(rings: Sequence[Sequence[Sequence[float]]], frame: Frame, step: fl
         kept = coarse(clip([frame(lon, lat) for lon, lat in ring], box), step)
         if len(kept) < 3:
             continue
-        parts.append("M" + "L".join(f"{x:.1f} {y:.1f}" for x, y in kept) + "Z")
+        parts.append(ring_path(kept))
     return "".join(parts)
+
+
+def ring_path(points: Sequence[Point]) -> str:
+    """A closed ring as compact SVG path data: a move to its first point, then each next one as
+    the step from the one before (relative lines), in tenths of a unit and without needless
+    zeros or spaces. The points are those of absolute coordinates to a tenth, in about half
+    the text: the outlines are most of the map page."""
+    (x0, y0), *rest = [(tenths(x), tenths(y)) for x, y in points]
+    text = [f"M{decimal(x0)} {decimal(y0)}l"]
+    previous = (x0, y0)
+    for x, y in rest:
+        for number in (decimal(x - previous[0]), decimal(y - previous[1])):
+            # a minus sign separates two numbers as well as a space does
+            text.append(number if text[-1][-1] == "l" or number[0] == "-" else " " + number)
+        previous = (x, y)
+    return "".join(text) + "z"
+
+
+def tenths(value: float) -> int:
+    """The value in tenths, rounded as f"{value:.1f}" rounds it."""
+    return round(float(f"{value:.1f}") * 10)
+
+
+def decimal(tenths: int) -> str:
+    """A number of tenths as the shortest decimal: 12 is 1.2, 10 is 1, -6 is -.6, 0 is 0."""
+    whole, tenth = divmod(abs(tenths), 10)
+    digits = (str(whole) if whole or not tenth else "") + (f".{tenth}" if tenth else "")
+    return ("-" if tenths < 0 else "") + digits
 
 
 def clip(ring: list[Point], box: Box) -> list[Point]:
