@@ -21,6 +21,7 @@ from .pages import (
     item_list,
     more,
     named,
+    names,
     page_items,
     page_language,
     query_alternates,
@@ -108,9 +109,8 @@ CITY_COLUMNS = "?c ?label ?label_lang ?lat ?long ?country ?country_lang"
 
 def city_pattern(language: str) -> str:
     """The cities the map can draw (?c): those with coordinates and a country, named."""
-    return (
-        f"?c a kg:City ; geo:lat ?lat ; geo:long ?long ; kg:country ?k . "
-        f"{named('?c', 'label', language)} {named('?k', 'country', language)}"
+    return "?c a kg:City ; geo:lat ?lat ; geo:long ?long ; kg:country ?k . " + names(
+        language, ("?c", "label"), ("?k", "country")
     )
 
 
