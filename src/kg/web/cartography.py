@@ -1,5 +1,6 @@
 """Drawing maps on the server: a conic projection, Natural Earth outlines as SVG paths, labels
-placed without collisions, and arcs bent clear of the dots they do not join.
+placed without collisions, and arcs bent clear of the dots they do not join; the dots and the
+boxes taken are kept in grid indexes, so that a map of n places costs about n, not n².
 
 Pure geometry: no Flask, no store. The outlines are vendored (static/vendor/world-atlas/, rebuilt
 by frontend/world-atlas/build.sh); everything else is computed from coordinates.
@@ -7,12 +8,14 @@ by frontend/world-atlas/build.sh); everything else is computed from coordinates.
 
 from __future__ import annotations
 
+import copy
 import json
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
-from itertools import pairwise
+from itertools import islice, pairwise
 from pathlib import Path
 from typing import Any
 
@@ -103,8 +106,36 @@ def path_data(rings: Sequence[Sequence[Sequence[float]]], frame: Frame, step: fl
         kept = coarse(clip([frame(lon, lat) for lon, lat in ring], box), step)
         if len(kept) < 3:
             continue
-        parts.append("M" + "L".join(f"{x:.1f} {y:.1f}" for x, y in kept) + "Z")
+        parts.append(ring_path(kept))
     return "".join(parts)
+
+
+def ring_path(points: Sequence[Point]) -> str:
+    """A closed ring as compact SVG path data: a move to its first point, then each next one as
+    the step from the one before (relative lines), in tenths of a unit and without needless
+    zeros or spaces. The points are those of absolute coordinates to a tenth, in about half
+    the text: the outlines are most of the map page."""
+    (x0, y0), *rest = [(tenths(x), tenths(y)) for x, y in points]
+    text = [f"M{decimal(x0)} {decimal(y0)}l"]
+    previous = (x0, y0)
+    for x, y in rest:
+        for number in (decimal(x - previous[0]), decimal(y - previous[1])):
+            # a minus sign separates two numbers as well as a space does
+            text.append(number if text[-1][-1] == "l" or number[0] == "-" else " " + number)
+        previous = (x, y)
+    return "".join(text) + "z"
+
+
+def tenths(value: float) -> int:
+    """The value in tenths, rounded as f"{value:.1f}" rounds it."""
+    return round(float(f"{value:.1f}") * 10)
+
+
+def decimal(tenths: int) -> str:
+    """A number of tenths as the shortest decimal: 12 is 1.2, 10 is 1, -6 is -.6, 0 is 0."""
+    whole, tenth = divmod(abs(tenths), 10)
+    digits = (str(whole) if whole or not tenth else "") + (f".{tenth}" if tenth else "")
+    return ("-" if tenths < 0 else "") + digits
 
 
 def clip(ring: list[Point], box: Box) -> list[Point]:
@@ -247,15 +278,17 @@ def place_label(
     text: str,
     size: float,
     radius: float,
-    taken: list[Box],
+    taken: list[Box] | Boxes,
     bounds: Box,
     directions: Sequence[tuple[int, int]] = DIRECTIONS,
     wide: float = 1.0,
 ) -> Label | None:
     """The first candidate position around (x, y) whose box is inside `bounds` and overlaps no
     box in `taken` (labels, dots), or None; a placed label's box is added to `taken`. `wide`
-    widens the estimate (bold, spaced letters)."""
+    widens the estimate (bold, spaced letters). A list of boxes is searched whole; Boxes only
+    where the candidate lies (the same answer, sooner)."""
     width, height, gap = text_width(text, size) * wide, size * 1.25, 2.0
+    collides = taken.collides if isinstance(taken, Boxes) else lambda box: listed(box, taken)
     for distance in DISTANCES:
         for dx, dy in directions:
             reach = (radius + gap + distance) if (dx or dy) else 0.0
@@ -271,7 +304,7 @@ def place_label(
             ):
                 continue
             padded = (box[0] - 1.5, box[1] - 1.5, box[2] + 1.5, box[3] + 1.5)
-            if any(overlaps(padded, other) for other in taken):
+            if collides(padded):
                 continue
             taken.append(box)
             label = Label(text, box, top + size * 0.95)
@@ -289,6 +322,43 @@ def place_label(
 
 def dot_box(x: float, y: float, radius: float) -> Box:
     return (x - radius, y - radius, x + radius, y + radius)
+
+
+def listed(box: Box, taken: Iterable[Box]) -> bool:
+    return any(overlaps(box, other) for other in taken)
+
+
+# --- grid indexes ---------------------------------------------------------------------------
+
+Cell = tuple[int, int]
+
+
+def cells(box: Box, size: float) -> Iterator[Cell]:
+    """The cells of a uniform grid of squares of `size` that the box touches (edges included)."""
+    for i in range(math.floor(box[0] / size), math.floor(box[2] / size) + 1):
+        for j in range(math.floor(box[1] / size), math.floor(box[3] / size) + 1):
+            yield i, j
+
+
+class Boxes:
+    """The boxes taken on a map (dots, labels placed), each kept in every grid cell it touches:
+    two boxes that overlap share a cell, so whether a candidate label overlaps one is asked of
+    the few boxes in its own cells, not of every box placed (which made placing n labels
+    quadratic). Cells of 40 units hold a dot or two and span a short label."""
+
+    def __init__(self, boxes: Iterable[Box] = (), cell: float = 40.0) -> None:
+        self.cell = cell
+        self.grid: dict[Cell, list[Box]] = defaultdict(list)
+        for box in boxes:
+            self.append(box)
+
+    def append(self, box: Box) -> None:
+        for key in cells(box, self.cell):
+            self.grid[key].append(box)
+
+    def collides(self, box: Box) -> bool:
+        """Whether the box overlaps one taken."""
+        return any(listed(box, self.grid.get(key, ())) for key in cells(box, self.cell))
 
 
 # --- arcs -----------------------------------------------------------------------------------
@@ -337,6 +407,63 @@ def clearance(curve: Sequence[Point], dots: Sequence[Point], floor: float = -1.0
     return room
 
 
+class Dots:
+    """Dots kept by grid cell, so that a curve is measured against the few dots in the cells
+    along it, not against every dot on the map (arcs × curves × dots made the map of a large
+    graph take minutes). Cells of 24 units are a few times an arc's margin: a curve's
+    neighbourhood is a narrow band of them."""
+
+    def __init__(self, points: Sequence[Point], cell: float = 24.0) -> None:
+        self.points = list(points)
+        self.cell = cell
+        self.grid: dict[Cell, list[int]] = defaultdict(list)
+        for i, point in enumerate(self.points):
+            self.grid[self.cell_of(point)].append(i)
+        self.skip: frozenset[int] = frozenset()
+
+    def cell_of(self, point: Point) -> Cell:
+        return math.floor(point[0] / self.cell), math.floor(point[1] / self.cell)
+
+    def without(self, *indices: int) -> Dots:
+        """The same dots less those at `indices` (an arc's own ends), sharing the grid."""
+        view = copy.copy(self)
+        view.skip = self.skip | frozenset(indices)
+        return view
+
+    def clearance(self, curve: Sequence[Point], floor: float) -> float:
+        """What `clearance` answers for these dots, measuring only the dots and segments
+        within a unit more than `floor` of each other, found through the cells of the curve's
+        samples: a point that near a segment is near one of its ends. The dots are met in the
+        order given, as `clearance` meets them, so that of two too close the same one is
+        reported. Past that reach the answer is no longer exact (math.inf if no dot is near)."""
+        # a dot within `reach` of a segment is within `span` of one of its ends
+        span = floor + 1.0 + max(map(math.dist, curve[:-1], curve[1:])) / 2
+        n = math.ceil(span / self.cell)  # cells to look in around a sample's own
+        around = [(di, dj) for di in range(-n, n + 1) for dj in range(-n, n + 1)]
+        samples: dict[Cell, list[int]] = defaultdict(list)
+        for k, point in enumerate(curve):
+            samples[self.cell_of(point)].append(k)
+        keys = {(i + di, j + dj) for i, j in samples for di, dj in around}
+        found = {d for key in keys for d in self.grid.get(key, ())} - self.skip
+        room, last = math.inf, len(curve) - 2
+        for d in sorted(found):
+            x, y = dot = self.points[d]
+            i, j = self.cell_of(dot)
+            near = {
+                m
+                for di, dj in around
+                for k in samples.get((i + di, j + dj), ())
+                if abs(curve[k][0] - x) <= span and abs(curve[k][1] - y) <= span
+                for m in (k - 1, k)
+                if 0 <= m <= last
+            }
+            for m in near:
+                room = min(room, segment_distance(dot, curve[m], curve[m + 1]))
+            if room <= floor:
+                break
+        return room
+
+
 def trim(curve: Cubic, radius: float) -> Cubic:
     """The part of the arc outside the two dots of `radius` at its ends, so that an arc shows,
     and is measured, from where it leaves a dot."""
@@ -365,18 +492,22 @@ HANDLES = (0.15, 0.25, 0.35, 0.45, 0.6)
 def bend(
     p1: Point,
     p2: Point,
-    others: Sequence[Point],
+    others: Sequence[Point] | Dots,
     margin: float,
     bounds: Box,
     radius: float,
     north: bool = True,
+    tries: int | None = None,
 ) -> tuple[Cubic, float]:
     """The least bent cubic arc from the dot at p1 to the dot at p2 that keeps `margin` away from
     every dot in `others` and stays inside `bounds`, bending northwards (or southwards, to keep
     two arcs between the same places apart), measured from the dots' edges (the part under
     its end dots is hidden by them); with its clearance.
     If none clears, the one that comes closest. Each end has its own handle, so an arc can leave
-    a crowded dot on its free side."""
+    a crowded dot on its free side. Through a Dots index only the dots near a curve are
+    measured: the same arc is chosen, but the clearance of one that clears counts only dots
+    within a unit more than the margin (see Dots.clearance). With `tries`, only that many of
+    the least bent curves are tried (of len(HANDLES) × len(ANGLES)²)."""
     length = math.dist(p1, p2)
     ux, uy = (p2[0] - p1[0]) / length, (p2[1] - p1[1]) / length
     nx, ny = (uy, -ux) if -ux <= 0 else (-uy, ux)  # the normal pointing up (north) ...
@@ -386,22 +517,22 @@ def bend(
         ((a, b) for a in ANGLES for b in ANGLES),
         key=lambda p: ANGLES.index(p[0]) + ANGLES.index(p[1]),
     )
+    candidates = ((handle * length, a, b) for handle in HANDLES for a, b in pairs)
     best: tuple[float, Cubic] = (-math.inf, (p1, p1, p2, p2))
-    for handle in HANDLES:
-        reach = handle * length
-        for a, b in pairs:
-            sa, ca = math.sin(math.radians(a)), math.cos(math.radians(a))
-            sb, cb = math.sin(math.radians(b)), math.cos(math.radians(b))
-            c1 = (p1[0] + reach * (ca * nx + sa * ux), p1[1] + reach * (ca * ny + sa * uy))
-            c2 = (p2[0] + reach * (cb * nx - sb * ux), p2[1] + reach * (cb * ny - sb * uy))
-            full: Cubic = (p1, c1, c2, p2)
-            curve = bezier(trim(full, radius))
-            if not all(
-                bounds[0] <= x <= bounds[2] and bounds[1] <= y <= bounds[3] for x, y in curve
-            ):
-                continue
+    for reach, a, b in islice(candidates, tries):
+        sa, ca = math.sin(math.radians(a)), math.cos(math.radians(a))
+        sb, cb = math.sin(math.radians(b)), math.cos(math.radians(b))
+        c1 = (p1[0] + reach * (ca * nx + sa * ux), p1[1] + reach * (ca * ny + sa * uy))
+        c2 = (p2[0] + reach * (cb * nx - sb * ux), p2[1] + reach * (cb * ny - sb * uy))
+        full: Cubic = (p1, c1, c2, p2)
+        curve = bezier(trim(full, radius))
+        if not all(bounds[0] <= x <= bounds[2] and bounds[1] <= y <= bounds[3] for x, y in curve):
+            continue
+        if isinstance(others, Dots):
+            room = others.clearance(curve, margin)
+        else:
             room = clearance(curve, others, floor=margin)
-            if room > margin:
-                return full, room
-            best = max(best, (room, full))
+        if room > margin:
+            return full, room
+        best = max(best, (room, full))
     return best[1], best[0]

@@ -5,14 +5,28 @@ their outlines; and the small locator map of entity pages."""
 from __future__ import annotations
 
 import math
+from collections import defaultdict
+from collections.abc import Iterable
 from typing import Any
 
 import pycountry
 from flask import Blueprint, Response
 
+from ..store.interface import sparql_iri, valid_iri
 from . import cartography as carto
 from .describe import link_for
-from .pages import conditional, html, item_list, named, page_language, query_alternates, select
+from .pages import (
+    conditional,
+    html,
+    item_list,
+    more,
+    named,
+    names,
+    page_items,
+    page_language,
+    query_alternates,
+    select,
+)
 from .state import cached
 
 bp = Blueprint("maps", __name__)
@@ -31,19 +45,17 @@ PAD = (110.0, 150.0, 60.0, 70.0)
 CITY_RADIUS, LABEL_SIZE, COUNTRY_SIZE = 3.5, 12.0, 14.0
 #: How far an arc keeps from the dot of a city it does not join.
 MARGIN = 6.0
+#: Most curves the arcs of one map try in all (each tries about a third of a millisecond):
+#: each arc may try its share, every one of carto.bend's 320 while a map has 25 arcs or fewer
+#: (the project's own has 4), fewer where the arcs are many and crowd, so that the drawing
+#: takes seconds, not minutes. An arc out of tries is the one that came closest.
+TRIES = 8_000
 
 
 def map_data(language: str) -> dict[str, Any]:
-    cities = select(
-        "SELECT ?c ?label ?label_lang ?lat ?long ?country ?country_lang WHERE { ?c a kg:City ;"
-        f" geo:lat ?lat ; geo:long ?long ; kg:country ?k . {named('?c', 'label', language)}"
-        f" {named('?k', 'country', language)} }} ORDER BY ?label"
-    )
-    twinnings = select(
-        "SELECT ?t ?label ?a ?b ?year WHERE { ?t a kg:CityTwinning ; rdfs:label "
-        "?label ; kg:twinnedPlace ?a, ?b . FILTER(STR(?a) < STR(?b)) "
-        "OPTIONAL { ?t kg:year ?year } } ORDER BY ?year"
-    )
+    most = page_items()
+    cities_where = city_pattern(language)
+    twinnings, cities = chosen(cities_where, most)
     places = [(float(c["long"]), float(c["lat"])) for c in cities]
     frame = carto.fit(carto.conic(), places, WIDTH, PAD)
     bounds: carto.Box = (0.0, 0.0, frame.width, frame.height)
@@ -52,10 +64,10 @@ def map_data(language: str) -> dict[str, Any]:
         x, y = frame(float(c["long"]), float(c["lat"]))
         c.update(x=f"{x:.1f}", y=f"{y:.1f}", href=link_for(c["c"]))
         points[c["c"]] = (x, y)
-    countries = country_shapes(frame, language, list(points.values()))
-    regions = region_shapes(frame, language, list(points.values()))
-    anchors = {r["r"]: r["anchor"] for r in regions}
     twinned = {t[end] for t in twinnings for end in ("a", "b")}
+    countries = country_shapes(frame, language, list(points.values()))
+    regions = region_shapes(frame, language, list(points.values()), twinned - points.keys())
+    anchors = {r["r"]: r["anchor"] for r in regions}
     place_labels(cities, regions, countries, twinned, bounds)
     lines, unmapped = arcs(twinnings, points, anchors, bounds)
     return {
@@ -68,7 +80,86 @@ def map_data(language: str) -> dict[str, Any]:
         "countries": countries,
         "regions": regions,
         "radius": CITY_RADIUS,
+        "cities_more": more(count("?c", cities_where), len(cities), city_listing(language)),
+        "twinnings_more": twinnings_more(len(twinnings), len(lines)),
     }
+
+
+def twinnings_more(listed: int, drawn: int) -> dict[str, Any]:
+    """What the page says of the twinnings: how many of all are drawn, and whether PAGE_ITEMS
+    left some out (a twinning the map cannot draw, of a region without an outline, is listed
+    under "Not drawn": that alone is no reason to say how many the map shows)."""
+    total = count("?t", TWINNING)
+    return {**more(total, drawn, TWINNINGS), "capped": listed < total}
+
+
+# --- which places: at most PAGE_ITEMS cities and PAGE_ITEMS twinnings -------------------------
+
+#: A twinning of two places (the graph states each pair once per twinning).
+TWINNING = (
+    "?t a kg:CityTwinning ; rdfs:label ?label ; kg:twinnedPlace ?a, ?b . FILTER(STR(?a) < STR(?b))"
+)
+#: Every twinning, oldest first: what the map draws the first of, and its link lists.
+TWINNINGS = (
+    f"SELECT ?t ?label ?a ?b ?year WHERE {{ {TWINNING} OPTIONAL {{ ?t kg:year ?year }} }} "
+    "ORDER BY ?year ?label ?t"
+)
+CITY_COLUMNS = "?c ?label ?label_lang ?lat ?long ?country ?country_lang"
+
+
+def city_pattern(language: str) -> str:
+    """The cities the map can draw (?c): those with coordinates and a country, named."""
+    return "?c a kg:City ; geo:lat ?lat ; geo:long ?long ; kg:country ?k . " + names(
+        language, ("?c", "label"), ("?k", "country")
+    )
+
+
+def city_listing(language: str) -> str:
+    """Every city the map can draw, by name: the query its link lists them all with."""
+    return f"SELECT {CITY_COLUMNS} WHERE {{ {city_pattern(language)} }} ORDER BY ?label ?c"
+
+
+def chosen(cities_where: str, most: int) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+    """The twinnings and the cities the map draws, at most `most` of each. The twinnings come
+    first, oldest first (the arcs are what the map shows that a list does not), each if the
+    cities it joins still fit among `most`: a city drawn without its partner would draw no
+    arc. Other cities fill the rest, by name. Every query is capped (LIMIT, or VALUES of what
+    is chosen), so that the page holds a page's worth however large the graph."""
+    twinnings = select(f"{TWINNINGS} LIMIT {most}")
+    ends = {t[end] for t in twinnings for end in ("a", "b")}
+    mappable = {
+        row["c"]
+        for row in select(f"SELECT DISTINCT ?c WHERE {{ {values('?c', ends)} {cities_where} }}")
+    }  # the ends that are cities the map can draw (the others are regions, or unmapped)
+    kept: list[dict[str, str]] = []
+    drawn: set[str] = set()
+    for t in twinnings:
+        joined = {t["a"], t["b"]} & mappable
+        if len(drawn | joined) <= most:
+            kept.append(t)
+            drawn |= joined
+    if len(drawn) < most:
+        by_name = select(f"SELECT ?c WHERE {{ {cities_where} }} ORDER BY ?label ?c LIMIT {most}")
+        for row in by_name:
+            if len(drawn) == most:
+                break
+            drawn.add(row["c"])
+    # asked again all together, for the order the rest of the map is drawn in
+    cities = select(
+        f"SELECT {CITY_COLUMNS} WHERE {{ {values('?c', drawn)} {cities_where} }} ORDER BY ?label ?c"
+    )
+    return kept, cities
+
+
+def values(var: str, iris: Iterable[str]) -> str:
+    """A VALUES block of the IRIs, in order (anything else the store named, a blank node, is
+    left out rather than pasted into the query)."""
+    return f"VALUES {var} {{ {' '.join(sparql_iri(i) for i in sorted(iris) if valid_iri(i))} }}"
+
+
+def count(var: str, where: str) -> int:
+    rows = select(f"SELECT (COUNT(DISTINCT {var}) AS ?n) WHERE {{ {where} }}")
+    return int(rows[0]["n"]) if rows else 0
 
 
 def country_shapes(
@@ -104,37 +195,69 @@ def country_shapes(
     return shapes
 
 
+#: How many of a twinned region's cities (by IRI) are tried for the outline that contains one:
+#: enough where one lies off a coarse coastline, and never all of a large region's.
+REGION_CITIES = 10
+
+
 def region_shapes(
-    frame: carto.Frame, language: str, dots: list[carto.Point]
+    frame: carto.Frame, language: str, dots: list[carto.Point], places: Iterable[str]
 ) -> list[dict[str, Any]]:
-    """The twinned regions, each drawn with the Natural Earth first-level region (of its
-    country) that contains a city the graph says lies in it (kg:inRegion): the graph gives
-    regions no coordinates of their own, and their ISO 3166-2 codes are not in the vendored
-    data, so the city tells which outline is the region's."""
-    rows = select(
-        "SELECT DISTINCT ?r ?label ?label_lang ?code ?lat ?long WHERE { ?t a kg:CityTwinning ; "
-        "kg:twinnedPlace ?r . ?r a kg:Region ; kg:country/kg:iso3166Code ?code . "
-        f"{named('?r', 'label', language)} ?city kg:inRegion ?r ; geo:lat ?lat ; geo:long ?long }}"
+    """The regions among `places` (the ends of the twinnings drawn), each drawn with the
+    Natural Earth first-level region (of its country) that contains a city the graph says lies
+    in it (kg:inRegion): the graph gives regions no coordinates of their own, and their ISO
+    3166-2 codes are not in the vendored data, so the city tells which outline is the
+    region's."""
+    regions = select(
+        f"SELECT DISTINCT ?r ?label ?label_lang ?code WHERE {{ {values('?r', places)} "
+        f"?r a kg:Region ; kg:country/kg:iso3166Code ?code . {named('?r', 'label', language)} }}"
+        " ORDER BY ?r"
     )
+    if not regions:
+        return []
+    located: dict[str, list[tuple[str, carto.Point]]] = defaultdict(list)
+    for row in select(region_cities({r["r"] for r in regions})):
+        located[row["r"]].append((row["city"], (float(row["long"]), float(row["lat"]))))
     shapes: dict[str, dict[str, Any]] = {}
-    for row in rows:
-        if row["r"] in shapes:
+    for row in regions:
+        outline = None if row["r"] in shapes else region_outline(row["code"], located[row["r"]])
+        if outline is None:
             continue
-        city = (float(row["long"]), float(row["lat"]))
-        for region in carto.outlines()["regions"]:
-            if region["country"] == row["code"] and carto.inside(city, region["rings"]):
-                anchor = carto.interior_point(region["rings"], frame, dots)
-                shapes[row["r"]] = {
-                    **row,
-                    "d": carto.path_data(region["rings"], frame, step=0.4),
-                    "anchor": anchor,
-                    "x": f"{anchor[0]:.1f}",
-                    "y": f"{anchor[1]:.1f}",
-                    "href": link_for(row["r"]),
-                    "source": region["name"],
-                }
-                break
+        anchor = carto.interior_point(outline["rings"], frame, dots)
+        shapes[row["r"]] = {
+            **row,
+            "d": carto.path_data(outline["rings"], frame, step=0.4),
+            "anchor": anchor,
+            "x": f"{anchor[0]:.1f}",
+            "y": f"{anchor[1]:.1f}",
+            "href": link_for(row["r"]),
+            "source": outline["name"],
+        }
     return list(shapes.values())
+
+
+def region_cities(regions: Iterable[str]) -> str:
+    """The first REGION_CITIES cities of each region, with their coordinates: a LIMIT each."""
+    return (
+        "SELECT ?r ?city ?lat ?long WHERE { "
+        + " UNION ".join(
+            f"{{ SELECT ?r ?city ?lat ?long WHERE {{ {values('?r', [r])} ?city kg:inRegion ?r ; "
+            f"geo:lat ?lat ; geo:long ?long }} ORDER BY ?city LIMIT {REGION_CITIES} }}"
+            for r in sorted(regions)
+        )
+        + " }"
+    )
+
+
+def region_outline(code: str, cities: list[tuple[str, carto.Point]]) -> dict[str, Any] | None:
+    """The Natural Earth region of the country (ISO 3166-1 alpha-2 `code`) that contains the
+    first of the cities (by IRI) that one contains; None if none does."""
+    for _, city in sorted(cities):
+        for region in carto.outlines()["regions"]:
+            if region["country"] == code and carto.inside(city, region["rings"]):
+                found: dict[str, Any] = region
+                return found
+    return None
 
 
 def place_labels(
@@ -147,9 +270,10 @@ def place_labels(
     """Labels in order of importance, each where it covers no dot and no label placed before:
     twinned cities, twinned regions, the graph's countries, then the other cities (whose label
     is left out only where none fits; each keeps its tooltip and its line in the list)."""
-    taken = [carto.dot_box(float(c["x"]), float(c["y"]), CITY_RADIUS) for c in cities] + [
-        carto.dot_box(r["anchor"][0], r["anchor"][1], CITY_RADIUS) for r in regions
-    ]
+    taken = carto.Boxes(
+        [carto.dot_box(float(c["x"]), float(c["y"]), CITY_RADIUS) for c in cities]
+        + [carto.dot_box(r["anchor"][0], r["anchor"][1], CITY_RADIUS) for r in regions]
+    )
     first = [c for c in cities if c["c"] in twinned]
     rest = [c for c in cities if c["c"] not in twinned]
     order = [*first, *regions, *(c for c in countries if c["ours"]), *rest]
@@ -181,21 +305,28 @@ def arcs(
 ) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
     """Each twinning as a quadratic arc between its places, bent until it clears every other
     city by MARGIN; a twinning of regions bends the other way, so that it is not confused with
-    the twinning of the cities in them."""
-    lines, unmapped = [], []
+    the twinning of the cities in them. The arcs share TRIES curves between them."""
+    lines, unmapped, drawn = [], [], []
     for t in twinnings:
         t["href"] = link_for(t["t"])
-        ends = [
+        ends = (
             points.get(t["a"]) or anchors.get(t["a"]),
             points.get(t["b"]) or anchors.get(t["b"]),
-        ]
+        )
         if ends[0] is None or ends[1] is None:
             unmapped.append(t)
-            continue
-        p1, p2 = sorted((ends[0], ends[1]))  # west to east
+        else:
+            drawn.append((t, ends[0], ends[1]))
+    dots = carto.Dots(list(points.values()))
+    index = {key: i for i, key in enumerate(points)}
+    tries = TRIES // max(1, len(drawn))
+    for t, start, end in drawn:
+        p1, p2 = sorted((start, end))  # west to east
         region = t["a"] in anchors
-        others = [p for key, p in points.items() if key not in (t["a"], t["b"])]
-        arc, room = carto.bend(p1, p2, others, MARGIN, bounds, CITY_RADIUS, north=not region)
+        others = dots.without(*(index[p] for p in (t["a"], t["b"]) if p in index))
+        arc, room = carto.bend(
+            p1, p2, others, MARGIN, bounds, CITY_RADIUS, north=not region, tries=tries
+        )
         d = "M{:.1f} {:.1f}C{:.1f} {:.1f} {:.1f} {:.1f} {:.1f} {:.1f}".format(
             *(v for p in arc for v in p)
         )
