@@ -289,6 +289,19 @@ def test_a_bad_setting_in_the_environment_is_one_clear_line(name: str, value: st
 
 
 @pytest.mark.parametrize(
+    ("name", "value"),
+    [("PAGE_ITEMS", "0"), ("PAGE_ITEMS", "-5"), ("PAGE_TIMEOUT_S", "0"), ("QUERY_TIMEOUT_S", "-1")],
+)
+def test_a_setting_out_of_its_range_is_one_clear_line(name: str, value: str) -> None:
+    """`KG_PAGE_ITEMS=0 kg serve` served a map that failed (a 500: no city to fit the map
+    to) and pages that listed nothing: a setting says what range it takes, and is held to it."""
+    result = CliRunner().invoke(main, ["settings"], env={f"KG_{name}": value})
+    assert result.exit_code == 2, result.output
+    assert f"KG_{name}" in result.stderr and "at least" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
     ("content", "message"),
     [
         ("", "holds no statements"),

@@ -240,3 +240,65 @@ def test_labels_are_placed_alike_with_the_boxes_indexed(seed: int) -> None:
         text = f"Place {n}" * (1 + n % 3)
         expected = carto.place_label(x, y, text, 12.0, 3.5, listed, bounds)
         assert carto.place_label(x, y, text, 12.0, 3.5, indexed, bounds) == expected
+
+
+def test_a_graph_without_cities_has_a_map_that_says_so(tmp_path: Path) -> None:
+    """A store with no city (a new remote store, a graph of other things) answered /map with
+    a 500: there was nothing to fit the map to. It shows the region, and says why it is bare."""
+    build = tmp_path / "build"
+    build.mkdir()
+    (build / "cakg.nq").write_text(
+        '<https://w3id.org/cakg/x> <http://www.w3.org/2000/01/rdf-schema#label> "x" '
+        "<https://w3id.org/cakg/graph/g> .\n"
+    )
+    server = LiveServer(build, tmp_path, QUERY_TIMEOUT_S=4)
+    try:
+        page = requests.get(server.url + "/map", timeout=60)
+        assert page.status_code == 200, page.text[:300]
+        assert "No city has coordinates in the graph yet" in page.text
+        land = page.text.split('<g class="land">', 1)[1].split("</g>", 1)[0]
+        assert land.count("<path") > 3  # the outlines are drawn
+    finally:
+        server.stop()
+
+
+def test_a_twinning_of_two_cities_at_one_point_is_listed_not_drawn(tmp_path: Path) -> None:
+    """Two twinned cities given the same coordinates (a curator's slip) made the arc's
+    bending divide by zero: a 500 for the whole map. The twinning is listed as not drawn."""
+    kg, geo = "https://w3id.org/cakg/ontology#", "http://www.w3.org/2003/01/geo/wgs84_pos#"
+    lines = [
+        f"<https://w3id.org/cakg/country/uz> <{RDF_TYPE}> <{kg}Country>",
+        f'<https://w3id.org/cakg/country/uz> <{RDFS_LABEL}> "Uzbekistan"@en',
+    ]
+    for name in ("a", "b"):
+        city = f"<https://w3id.org/cakg/city/{name}>"
+        lines += [
+            f"{city} <{RDF_TYPE}> <{kg}City>",
+            f'{city} <{RDFS_LABEL}> "City {name}"@en',
+            f'{city} <{geo}lat> "41.3"^^<http://www.w3.org/2001/XMLSchema#decimal>',
+            f'{city} <{geo}long> "69.2"^^<http://www.w3.org/2001/XMLSchema#decimal>',
+            f"{city} <{kg}country> <https://w3id.org/cakg/country/uz>",
+        ]
+    twinning = "<https://w3id.org/cakg/twinning/a-b>"
+    lines += [
+        f"{twinning} <{RDF_TYPE}> <{kg}CityTwinning>",
+        f'{twinning} <{RDFS_LABEL}> "A and B"@en',
+        f"{twinning} <{kg}twinnedPlace> <https://w3id.org/cakg/city/a>",
+        f"{twinning} <{kg}twinnedPlace> <https://w3id.org/cakg/city/b>",
+    ]
+    build = tmp_path / "build"
+    build.mkdir()
+    graph = "<https://w3id.org/cakg/graph/g>"
+    (build / "cakg.nq").write_text("".join(f"{line} {graph} .\n" for line in lines))
+    server = LiveServer(build, tmp_path, QUERY_TIMEOUT_S=4)
+    try:
+        page = requests.get(server.url + "/map", timeout=60)
+        assert page.status_code == 200, page.text[:300]
+        assert page.text.count('class="city"><title>') == 2  # both cities are drawn
+        assert "A and B</a> (its places are drawn at one point)" in page.text
+    finally:
+        server.stop()
+
+
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"

@@ -28,6 +28,7 @@ class Setting:
     name: str
     default: Any
     help: str
+    at_least: float | None = None  # the least value a number may take
 
 
 SETTINGS: tuple[Setting, ...] = (
@@ -79,7 +80,12 @@ SETTINGS: tuple[Setting, ...] = (
         0,
         "With QUERY_FORK: the same limit in MB, over QUERY_PRIVATE_SHARE; 0: use the share.",
     ),
-    Setting("QUERY_TIMEOUT_S", 10.0, "Longest a query may run before it is stopped (503)."),
+    Setting(
+        "QUERY_TIMEOUT_S",
+        10.0,
+        "Longest a query may run before it is stopped (503).",
+        at_least=0.001,
+    ),
     Setting(
         "MIN_CLIENT_TIMEOUT_S",
         1.0,
@@ -187,11 +193,13 @@ SETTINGS: tuple[Setting, ...] = (
         "Most things a page lists or draws at once (events on the timeline, cities on the map, "
         "a list of the home page, links to an entity); the rest are counted, and paged or "
         "linked to the query that lists them all.",
+        at_least=1,
     ),
     Setting(
         "PAGE_TIMEOUT_S",
         10.0,
         "Longest a page may take to gather its data, over all its queries (then 503).",
+        at_least=0.000001,
     ),
 )
 
@@ -233,6 +241,15 @@ def _checked(value: Any, default: Any, where: str) -> Any:
     if not ok:
         raise ConfigError(f"{where}: {value!r} is not {_kind(default)}")
     return float(value) if isinstance(default, float) else value
+
+
+def _in_range(setting: Setting, value: Any, where: str) -> None:
+    """A number below its setting's least is refused: PAGE_ITEMS=0 drew a map of no city
+    (a 500) and pages of nothing."""
+    if setting.at_least is not None and value < setting.at_least:
+        raise ConfigError(
+            f"{where}: {value!r} is too small; it must be at least {setting.at_least:g}"
+        )
 
 
 def _kind(default: Any) -> str:
@@ -280,6 +297,8 @@ def load(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
             value = _coerce(env, setting.default, f"KG_{setting.name}")
         values[setting.name] = value
     values.update({k: v for k, v in (overrides or {}).items() if v is not None and k != "CONFIG"})
+    for setting in SETTINGS:
+        _in_range(setting, values[setting.name], f"KG_{setting.name}")
     for name in PATH_SETTINGS:
         path = Path(values[name])
         values[name] = path if path.is_absolute() else PROJECT_ROOT / path

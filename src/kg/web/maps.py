@@ -50,13 +50,15 @@ MARGIN = 6.0
 #: (the project's own has 4), fewer where the arcs are many and crowd, so that the drawing
 #: takes seconds, not minutes. An arc out of tries is the one that came closest.
 TRIES = 8_000
+#: What a map of no city shows: from the Caspian to Tokyo, (lon, lat) corners.
+EMPTY_VIEW = [(50.0, 36.0), (142.0, 46.0)]
 
 
 def map_data(language: str) -> dict[str, Any]:
     most = page_items()
     cities_where = city_pattern(language)
     twinnings, cities = chosen(cities_where, most)
-    places = [(float(c["long"]), float(c["lat"])) for c in cities]
+    places = [(float(c["long"]), float(c["lat"])) for c in cities] or EMPTY_VIEW
     frame = carto.fit(carto.conic(), places, WIDTH, PAD)
     bounds: carto.Box = (0.0, 0.0, frame.width, frame.height)
     points: dict[str, carto.Point] = {}
@@ -314,7 +316,9 @@ def arcs(
             points.get(t["b"]) or anchors.get(t["b"]),
         )
         if ends[0] is None or ends[1] is None:
-            unmapped.append(t)
+            unmapped.append({**t, "why": "no outline found for the region"})
+        elif math.dist(ends[0], ends[1]) < CITY_RADIUS:  # no arc to bend: one dot covers both
+            unmapped.append({**t, "why": "its places are drawn at one point"})
         else:
             drawn.append((t, ends[0], ends[1]))
     dots = carto.Dots(list(points.values()))
