@@ -87,6 +87,19 @@ def test_a_large_description_as_turtle_declares_only_the_prefixes_it_uses(
         assert name in body, name
 
 
+def test_a_large_description_as_rdf_xml_declares_only_the_namespaces_it_uses(
+    large_server: LiveServer,
+) -> None:
+    text = fetch(large_server, "country/jp", formats.RDFXML).text
+    root = text[text.index("<rdf:RDF") : text.index(">", text.index("<rdf:RDF"))]
+    declared = [name for name in PREFIXES if f" xmlns:{name}=" in root]
+    assert "kg" in declared and "rdfs" in declared
+    assert "shape" not in declared and "sh" not in declared
+    body = text[len(root) :]
+    for name in declared:
+        assert f"{name}:" in body, name
+
+
 def test_json_ld_beyond_the_threshold_is_expanded(
     large_server: LiveServer, described: list[ox.Triple]
 ) -> None:
@@ -145,3 +158,22 @@ def test_rdf_xml_refuses_a_predicate_it_cannot_write(app: Flask) -> None:
     assert [t.predicate.value for t in ox.parse(written, format=ox.RdfFormat.RDF_XML)] == [
         "http://example.org/p/name"
     ]
+
+
+def test_turtle_keeps_every_prefix_its_names_use(app: Flask) -> None:
+    """Unused @prefix lines are dropped by looking for names in the text: a datatype after
+    `^^` (xsd:gYear) was missed once, and the Turtle did not parse."""
+    kg, xsd = PREFIXES["kg"], PREFIXES["xsd"]
+    data = (
+        f'<{BASE}event/e> <{kg}year> "2022"^^<{xsd}gYear> .\n'
+        f"<{BASE}event/e> <{kg}evidence> _:b .\n"
+        f"_:b <{kg}source> <{BASE}doc/d> .\n"
+        f"<{BASE}event/e> <{kg}location> <{BASE}city/a> , <{BASE}city/b> .\n"
+    ).encode()
+    data = data.replace(b" , ", b" .\n<" + f"{BASE}event/e> <{kg}location> ".encode())
+    with app.test_request_context("/event/e"):
+        turtle = serialize_ntriples(data, formats.TURTLE)
+    triples = ox.parse(data, format=ox.RdfFormat.N_TRIPLES)
+    assert canonical(ox.parse(turtle, format=ox.RdfFormat.TURTLE)) == canonical(triples)
+    declared = {line.split()[1] for line in turtle.decode().splitlines() if "@prefix" in line}
+    assert declared == {"kg:", "xsd:", "event:", "doc:", "city:"}
