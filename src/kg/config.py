@@ -201,6 +201,13 @@ SETTINGS: tuple[Setting, ...] = (
         "Longest a page may take to gather its data, over all its queries (then 503).",
         at_least=0.000001,
     ),
+    Setting(
+        "JSONLD_COMPACT_TRIPLES",
+        2000,
+        "Largest description (in triples) answered as JSON-LD compacted with our context "
+        "(`@context`, written by rdflib in the web process: 0.15 s at 2,000 triples); a larger "
+        "one is answered as expanded JSON-LD of the same triples, written in native code.",
+    ),
 )
 
 PATH_SETTINGS = frozenset(

@@ -203,9 +203,15 @@ class Store(Protocol):
 
     def construct(self, query: str, timeout: float | None = None) -> Graph: ...
 
+    def construct_ntriples(self, query: str, timeout: float | None = None) -> bytes: ...
+
     def describe(self, iri: str) -> Graph: ...
 
+    def describe_ntriples(self, iri: str) -> bytes: ...
+
     def named_graph(self, name: str) -> Graph: ...
+
+    def named_graph_ntriples(self, name: str) -> bytes: ...
 
     def graph(self) -> Graph:
         """The whole dataset as one rdflib graph: the context additions are validated in."""
@@ -249,19 +255,38 @@ class StoreQueries:
 
     def construct(self, query: str, timeout: float | None = None) -> Graph:
         """The graph a CONSTRUCT or DESCRIBE answers, with the project's prefixes bound."""
-        graph = bind_prefixes(Graph())
-        graph.parse(data=self._run(query, timeout).decode("utf-8"), format="nt")
-        return graph
+        return ntriples_graph(self.construct_ntriples(query, timeout))
+
+    def construct_ntriples(self, query: str, timeout: float | None = None) -> bytes:
+        """The N-Triples a CONSTRUCT or DESCRIBE answers, as the engine wrote them: what a
+        large description is rewritten from in native code, never becoming an rdflib graph
+        (parsing 57,000 triples into one took 2.3 s of the web process)."""
+        return self._run(query, timeout)
 
     def describe(self, iri: str) -> Graph:
         """What the store knows about a resource (an empty graph if nothing)."""
-        return self.construct(DESCRIBE.replace("?x", sparql_iri(iri)))
+        return ntriples_graph(self.describe_ntriples(iri))
+
+    def describe_ntriples(self, iri: str) -> bytes:
+        """:meth:`describe` as N-Triples (nothing if nothing is known)."""
+        return self.construct_ntriples(DESCRIBE.replace("?x", sparql_iri(iri)))
 
     def named_graph(self, name: str) -> Graph:
         """The triples of one named graph (empty if there is no such graph)."""
-        return self.construct(
+        return ntriples_graph(self.named_graph_ntriples(name))
+
+    def named_graph_ntriples(self, name: str) -> bytes:
+        """:meth:`named_graph` as N-Triples (nothing if there is no such graph)."""
+        return self.construct_ntriples(
             f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {sparql_iri(name)} {{ ?s ?p ?o }} }}"
         )
+
+
+def ntriples_graph(data: bytes) -> Graph:
+    """N-Triples as an rdflib graph, with the project's prefixes bound."""
+    graph = bind_prefixes(Graph())
+    graph.parse(data=data.decode("utf-8"), format="nt")
+    return graph
 
 
 def valid_iri(text: str) -> str | None:
