@@ -53,8 +53,9 @@ def own_memory_kb(pid: int) -> int:
 def get(url: str) -> tuple[int, int, float]:
     """Status, size and seconds of one GET (a page that fails is measured as it failed)."""
     started = time.perf_counter()
+    asked = urllib.request.Request(url, headers={"Accept": "text/html"})  # a page, not RDF
     try:
-        with urllib.request.urlopen(url, timeout=300) as answer:
+        with urllib.request.urlopen(asked, timeout=300) as answer:
             body, status = answer.read(), answer.status
     except urllib.error.HTTPError as error:
         body, status = error.read(), error.code
