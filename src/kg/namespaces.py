@@ -17,6 +17,9 @@ EVIDENCE = Namespace(BASE + "evidence/")
 #: Roles of persons, minted by the build from person, role name and date.
 ROLE = Namespace(BASE + "role/")
 VOID = Namespace("http://rdfs.org/ns/void#")
+#: The schema.org terms the build derives from ours (graph:schema-org, for clients without a
+#: reasoner): pages show ours only, as the derived ones would repeat them.
+SCHEMA = "https://schema.org/"
 
 #: The dataset as a whole (VoID, DCAT, and the version a remote store keeps).
 DATASET = URIRef(BASE + "dataset")

@@ -31,13 +31,8 @@ from .describe import (
     GEO_LONG,
     Page,
     PageBuilder,
-    Select,
-    citing,
-    contents,
     format_links,
-    incoming,
     local_path,
-    own_description,
     schema_description,
 )
 from .documents import (
@@ -48,6 +43,7 @@ from .documents import (
     serialize,
     serialize_ntriples,
 )
+from .listings import Select, citing, contents, incoming, own_description
 from .maps import locator
 from .pages import construct, more, ontology_page, page_items, select
 from .provenance import Provenance, provenance, text_file

@@ -18,7 +18,8 @@ from flask import current_app
 from ..graph.dataset import text_folders
 from ..store.checking import registered_documents
 from ..store.interface import sparql_iri
-from .describe import Select, Value, link_for
+from .describe import Value, link_for
+from .listings import Select
 
 #: Every quote of a document with its offsets, and the facts it supports (the fact's own
 #: evidence, or a blank node's of it: a participation), with their names.
