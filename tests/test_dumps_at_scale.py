@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import os
 import signal
+import sys
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -237,3 +238,15 @@ def test_the_service_answers_a_failed_writer_with_an_error_not_a_traceback(
     page = client.get("/dumps/cakg.nq", headers={"Accept": "text/html"})
     assert page.status_code == 500 and "Traceback" not in page.text
     assert leftovers(var) == []
+
+
+def test_a_server_without_sort_says_the_dumps_need_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With no `sort` on PATH the dumps failed with "exited with status 1", and only the log
+    said why (a review found it): the answer names what is missing."""
+    monkeypatch.setenv("PATH", str(Path(sys.executable).parent))
+    with pytest.raises(WorkFailed) as failed:
+        write_dumps_from(tmp_path / "var", "v1", lambda scratch: [])
+    assert "`sort`" in failed.value.message and "PATH" in failed.value.message
+    assert leftovers(tmp_path / "var") == []

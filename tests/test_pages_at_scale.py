@@ -115,7 +115,7 @@ def test_the_timeline_pages_through_every_event_once(
     assert pages > 1 or filters  # all of them take several pages
 
 
-@pytest.mark.parametrize("page", ["0", "99", "x", "1&page=2", "%C2%B2"])
+@pytest.mark.parametrize("page", ["0", "99", "x", "1&page=2", "%C2%B2", "1" * 5000])
 def test_a_page_the_timeline_has_not_is_a_400(large_server: LiveServer, page: str) -> None:
     answer = requests.get(
         f"{large_server.url}/timeline?page={page}",
@@ -151,3 +151,32 @@ def test_readers_of_a_page_being_gathered_wait_for_it(
     assert len({p.text for p in pages}) == 1
     # the timeline's filters, its counts and the page: each gathered once
     assert page_builds(fresh) - before == 3
+
+
+def test_an_empty_page_is_the_first_as_an_empty_filter_is_all(large_server: LiveServer) -> None:
+    """`?country=` means every country; `?page=` was a 400 ("there is no page ''")."""
+    first = requests.get(large_server.url + "/timeline", timeout=60)
+    empty = requests.get(large_server.url + "/timeline?page=&country=", timeout=60)
+    assert empty.status_code == 200
+    assert empty.text == first.text
+
+
+def test_a_paged_timeline_does_not_say_it_shows_everything(large_server: LiveServer) -> None:
+    """The count line said "Showing 1376 of 1376 events" above a page of 200 (a review)."""
+    page = requests.get(large_server.url + "/timeline", timeout=60).text
+    count = re.search(r'id="timeline-count">([^<]*)<', page)
+    assert count is not None
+    assert not count.group(1).startswith("Showing"), count.group(1)
+    assert "match" in count.group(1) and "this page shows 1–200" in count.group(1)
+
+
+def test_a_capped_landing_page_lists_the_earliest_events_first(
+    make_server: Callable[..., LiveServer],
+) -> None:
+    """Capped at 3, the events by year listed three undated events: an unbound year sorts
+    first in SPARQL, and LIMIT kept those (a review). The undated come last, as uncapped."""
+    capped = make_server(PAGE_ITEMS=3)
+    page = requests.get(capped.url + "/", timeout=60).text
+    section = page.split('id="events-heading"', 1)[1].split("</section>", 1)[0]
+    years = re.findall(r"<h3>([^<]+)</h3>", section)
+    assert years and years[0] != "undated" and years == sorted(years)

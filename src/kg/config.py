@@ -6,6 +6,7 @@ explicit overrides (command-line flags or a test's config), the last one winning
 
 from __future__ import annotations
 
+import math
 import os
 import tomllib
 from collections.abc import Mapping
@@ -252,11 +253,9 @@ def _checked(value: Any, default: Any, where: str) -> Any:
 
 def _in_range(setting: Setting, value: Any, where: str) -> None:
     """A number below its setting's least is refused: PAGE_ITEMS=0 drew a map of no city
-    (a 500) and pages of nothing."""
-    if setting.at_least is not None and value < setting.at_least:
-        raise ConfigError(
-            f"{where}: {value!r} is too small; it must be at least {setting.at_least:g}"
-        )
+    (a 500) and pages of nothing; so is one that is not finite (a deadline of nan was none)."""
+    if setting.at_least is not None and not (math.isfinite(value) and value >= setting.at_least):
+        raise ConfigError(f"{where}: {value!r} must be a number of at least {setting.at_least:g}")
 
 
 def _kind(default: Any) -> str:
@@ -305,7 +304,10 @@ def load(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
         values[setting.name] = value
     values.update({k: v for k, v in (overrides or {}).items() if v is not None and k != "CONFIG"})
     for setting in SETTINGS:
-        _in_range(setting, values[setting.name], f"KG_{setting.name}")
+        where = f"KG_{setting.name}" if f"KG_{setting.name}" in os.environ else setting.name
+        if setting.name in file_values and where == setting.name:
+            where = f"{config_file}: {setting.name}"
+        _in_range(setting, values[setting.name], where)
     for name in PATH_SETTINGS:
         path = Path(values[name])
         values[name] = path if path.is_absolute() else PROJECT_ROOT / path

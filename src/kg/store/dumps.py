@@ -145,6 +145,11 @@ def _prefixes(fmt: ox.RdfFormat) -> dict[str, str] | None:
 
 def _run_writer(job: dict[str, Any]) -> None:
     """Run the writer on `job` and wait for it; raise WorkFailed if it did not finish."""
+    if shutil.which("sort") is None:  # the writer keeps each triple of the merge once with it
+        raise WorkFailed(
+            "the dumps could not be written: they need the `sort` command (coreutils), which "
+            "is not on the server's PATH"
+        )
     done = subprocess.run(
         [sys.executable, "-m", WRITER],
         input=json.dumps(job).encode(),

@@ -241,10 +241,12 @@ def landing_data(language: str) -> dict[str, Any]:
             row["href"] = link_for(row["s"])
         return {"title": title, "rows": rows, **more(counts.get(cls, 0), len(rows), query)}
 
+    # the undated last, so that LIMIT keeps the earliest (ordered outside the grouping:
+    # Virtuoso orders by no expression of an aggregate's name)
     events = (
-        "SELECT ?s ?label (MIN(?y) AS ?year) WHERE { ?s a kg:CulturalEvent ; "
-        "rdfs:label ?label OPTIONAL { ?s kg:year ?y } } GROUP BY ?s ?label "
-        "ORDER BY ?year ?label"
+        "SELECT * WHERE { { SELECT ?s ?label (MIN(?y) AS ?year) WHERE { ?s a kg:CulturalEvent ; "
+        "rdfs:label ?label OPTIONAL { ?s kg:year ?y } } GROUP BY ?s ?label } } "
+        "ORDER BY (!BOUND(?year)) ?year ?label"
     )
     by_year: dict[str, list[dict[str, str]]] = defaultdict(list)
     rows = select(f"{events} LIMIT {most}")

@@ -449,8 +449,11 @@ def chosen_page(pages: int) -> int:
     values = request.args.getlist("page")
     if len(values) > 1:
         raise HttpError(f"choose one page, not {len(values)}")
-    text = values[0] if values else "1"
-    if not (text.isascii() and text.isdigit() and 1 <= int(text) <= pages):
+    text = (values[0] if values else "") or "1"  # empty, as an empty filter is all: the first
+    # a page number longer than the last one's is none (and int() refuses 4,300 digits)
+    if not (text.isascii() and text.isdigit() and len(text) <= len(str(pages))) or not (
+        1 <= int(text) <= pages
+    ):
         raise HttpError(f"there is no page {text[:20]!r} here; choose one of 1–{pages}")
     return int(text)
 
