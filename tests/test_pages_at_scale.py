@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -180,3 +181,50 @@ def test_a_capped_landing_page_lists_the_earliest_events_first(
     section = page.split('id="events-heading"', 1)[1].split("</section>", 1)[0]
     years = re.findall(r"<h3>([^<]+)</h3>", section)
     assert years and years[0] != "undated" and years == sorted(years)
+
+
+def listed_all(server: LiveServer, page: str, what: str) -> tuple[int, int]:
+    """The total a capped list states on `page`, and the rows of the query it links."""
+    text = requests.get(server.url + page, timeout=60).text
+    linked = re.search(rf'<a href="([^"]+)">[Ll]ist all (\d+) {what}', text)
+    stated = re.search(rf'of (\d+) {what}:\s*<a href="([^"]+)">', text)
+    assert linked or stated, f"{page} links all its {what}"
+    link, total = linked.groups() if linked else reversed(stated.groups())  # type: ignore[union-attr]
+    link = link.replace("&amp;", "&")
+    (query,) = parse_qs(urlsplit(link).query)["query"]
+    prefixes = "PREFIX kg: <https://w3id.org/cakg/ontology#> "
+    return int(total), count(server, query if "PREFIX" in query else prefixes + query)
+
+
+def test_a_thing_with_two_labels_is_listed_and_drawn_once(built: Path, tmp_path: Path) -> None:
+    """A label per language is valid ("Tashkent"@en, "Ташкент"@ru): the landing page's and
+    the map's "list all" queries gave a row per label, more than the totals they stated, and
+    the map drew Tashkent twice (a review)."""
+    label = "<http://www.w3.org/2000/01/rdf-schema#label>"
+    extra = [
+        f'<https://w3id.org/cakg/city/tashkent> {label} "Ташкент"@ru',
+        f'<https://w3id.org/cakg/event/lazgi-festival-2022> {label} "Лазги"@ru',
+        f'<https://w3id.org/cakg/twinning/samarkand-nara> {label} "Самарканд – Нара"@ru',
+    ]
+    build = tmp_path / "build"
+    build.mkdir()
+    graph = "<https://w3id.org/cakg/graph/001_827a15a1c1169bd2>"
+    (build / "cakg.nq").write_text(
+        (built / "cakg.nq").read_text() + "".join(f"{line} {graph} .\n" for line in extra)
+    )
+    server = LiveServer(build, tmp_path, PAGE_ITEMS=3, QUERY_TIMEOUT_S=4)
+    try:
+        for page, what in (
+            ("/", "cities"),
+            ("/", "events"),
+            ("/map", "cities"),
+            ("/map", "twinnings"),
+        ):
+            total, rows = listed_all(server, page, what)
+            assert rows == total, (page, what)
+        drawn = re.findall(
+            r'<a href="(/city/[^"]+)"><circle', requests.get(server.url + "/map", timeout=60).text
+        )
+        assert drawn and len(drawn) == len(set(drawn)) <= 3
+    finally:
+        server.stop()

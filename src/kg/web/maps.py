@@ -102,23 +102,34 @@ TWINNING = (
     "?t a kg:CityTwinning ; rdfs:label ?label ; kg:twinnedPlace ?a, ?b . FILTER(STR(?a) < STR(?b))"
 )
 #: Every twinning, oldest first: what the map draws the first of, and its link lists.
+#: The twinnings, a row each though a twinning may have a label per language, oldest first.
+#: (Grouped in a subquery, ordered outside it: Virtuoso orders by no aggregate's name.)
 TWINNINGS = (
-    f"SELECT ?t ?label ?a ?b ?year WHERE {{ {TWINNING} OPTIONAL {{ ?t kg:year ?year }} }} "
-    "ORDER BY ?year ?label ?t"
+    "SELECT * WHERE { { SELECT ?t (MIN(STR(?name)) AS ?label) (MIN(STR(?a)) AS ?from) "
+    "(MIN(STR(?b)) AS ?to) (MIN(?y) AS ?year) WHERE { "
+    + TWINNING.replace("?label", "?name")
+    + " OPTIONAL { ?t kg:year ?y } } GROUP BY ?t } } ORDER BY ?year ?label ?t"
 )
 CITY_COLUMNS = "?c ?label ?label_lang ?lat ?long ?country ?country_lang"
 
 
-def city_pattern(language: str) -> str:
-    """The cities the map can draw (?c): those with coordinates and a country, named."""
+def city_pattern(language: str, label: str = "label", country: str = "country") -> str:
+    """The cities the map can draw (?c): those with coordinates and a country, named (?label,
+    ?country, or the names given)."""
     return "?c a kg:City ; geo:lat ?lat ; geo:long ?long ; kg:country ?k . " + names(
-        language, ("?c", "label"), ("?k", "country")
+        language, ("?c", label), ("?k", country)
     )
 
 
 def city_listing(language: str) -> str:
-    """Every city the map can draw, by name: the query its link lists them all with."""
-    return f"SELECT {CITY_COLUMNS} WHERE {{ {city_pattern(language)} }} ORDER BY ?label ?c"
+    """Every city the map can draw, a row each (a city may have a label per language), by
+    name: the query its link lists them all with."""
+    pattern = city_pattern(language, label="name", country="in")
+    return (
+        "SELECT ?c (MIN(STR(?name)) AS ?label) (MIN(?lat) AS ?latitude) "
+        "(MIN(?long) AS ?longitude) (MIN(STR(?in)) AS ?country) "
+        f"WHERE {{ {pattern} }} GROUP BY ?c ORDER BY ?label ?c"
+    )
 
 
 def chosen(cities_where: str, most: int) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
@@ -127,7 +138,10 @@ def chosen(cities_where: str, most: int) -> tuple[list[dict[str, str]], list[dic
     cities it joins still fit among `most`: a city drawn without its partner would draw no
     arc. Other cities fill the rest, by name. Every query is capped (LIMIT, or VALUES of what
     is chosen), so that the page holds a page's worth however large the graph."""
-    twinnings = select(f"{TWINNINGS} LIMIT {most}")
+    twinnings = [
+        {**row, "a": row.pop("from"), "b": row.pop("to")}
+        for row in select(f"{TWINNINGS} LIMIT {most}")
+    ]
     ends = {t[end] for t in twinnings for end in ("a", "b")}
     mappable = {
         row["c"]
@@ -150,7 +164,10 @@ def chosen(cities_where: str, most: int) -> tuple[list[dict[str, str]], list[dic
     cities = select(
         f"SELECT {CITY_COLUMNS} WHERE {{ {values('?c', drawn)} {cities_where} }} ORDER BY ?label ?c"
     )
-    return kept, cities
+    one_each: dict[str, dict[str, str]] = {}  # a dot a city, though it has a label per language
+    for city in cities:
+        one_each.setdefault(city["c"], city)
+    return kept, list(one_each.values())
 
 
 def values(var: str, iris: Iterable[str]) -> str:

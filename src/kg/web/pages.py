@@ -232,9 +232,11 @@ def landing_data(language: str) -> dict[str, Any]:
     most = page_items()
 
     def listing(title: str, cls: str) -> dict[str, Any]:
+        # a row a thing, though it may have a label per language: the name a page shows
+        # depends on the thing alone, so its least name and that name's language go together
         query = (
-            f"SELECT ?s ?label ?label_lang WHERE {{ ?s a kg:{cls} . "
-            f"{named('?s', 'label', language)} }} ORDER BY ?label"
+            f"SELECT ?s (MIN(STR(?name)) AS ?label) (MIN(?name_lang) AS ?label_lang) WHERE {{ "
+            f"?s a kg:{cls} . {named('?s', 'name', language)} }} GROUP BY ?s ORDER BY ?label ?s"
         )
         rows = select(f"{query} LIMIT {most}")
         for row in rows:
@@ -244,8 +246,8 @@ def landing_data(language: str) -> dict[str, Any]:
     # the undated last, so that LIMIT keeps the earliest (ordered outside the grouping:
     # Virtuoso orders by no expression of an aggregate's name)
     events = (
-        "SELECT * WHERE { { SELECT ?s ?label (MIN(?y) AS ?year) WHERE { ?s a kg:CulturalEvent ; "
-        "rdfs:label ?label OPTIONAL { ?s kg:year ?y } } GROUP BY ?s ?label } } "
+        "SELECT * WHERE { { SELECT ?s (MIN(STR(?name)) AS ?label) (MIN(?y) AS ?year) WHERE { "
+        "?s a kg:CulturalEvent ; rdfs:label ?name OPTIONAL { ?s kg:year ?y } } GROUP BY ?s } } "
         "ORDER BY (!BOUND(?year)) ?year ?label"
     )
     by_year: dict[str, list[dict[str, str]]] = defaultdict(list)
