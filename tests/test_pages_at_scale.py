@@ -5,9 +5,12 @@ queries share one deadline (PAGE_TIMEOUT_S)."""
 from __future__ import annotations
 
 import re
+import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -205,6 +208,9 @@ def test_a_thing_with_two_labels_is_listed_and_drawn_once(built: Path, tmp_path:
         f'<https://w3id.org/cakg/city/tashkent> {label} "Ташкент"@ru',
         f'<https://w3id.org/cakg/event/lazgi-festival-2022> {label} "Лазги"@ru',
         f'<https://w3id.org/cakg/twinning/samarkand-nara> {label} "Самарканд – Нара"@ru',
+        # counted, but with no name no page can list it (a review)
+        "<https://w3id.org/cakg/city/unnamed> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+        " <https://w3id.org/cakg/ontology#City>",
     ]
     build = tmp_path / "build"
     build.mkdir()
@@ -228,3 +234,37 @@ def test_a_thing_with_two_labels_is_listed_and_drawn_once(built: Path, tmp_path:
         assert drawn and len(drawn) == len(set(drawn)) <= 3
     finally:
         server.stop()
+
+
+def test_a_reader_waiting_for_a_page_keeps_to_its_own_deadline(
+    make_app: Callable[..., Any],
+) -> None:
+    """A reader waiting for a page another gathers waited a whole PAGE_TIMEOUT_S of its own
+    for each of the page's parts (a review): it keeps to what is left of its deadline."""
+    from flask import g
+
+    from kg.web.state import PageTimeout, cached
+
+    app = make_app(PAGE_TIMEOUT_S=5)
+    started = threading.Event()
+
+    def slow() -> str:
+        started.set()
+        time.sleep(2)
+        return "page"
+
+    with app.test_request_context("/"):
+        gatherer = threading.Thread(target=lambda: app_cached(app, slow))
+        gatherer.start()
+        started.wait(5)
+        g.page_deadline = time.monotonic() + 0.2  # this reader has 0.2 s left
+        with pytest.raises(PageTimeout):
+            cached("slow-part", slow)
+        gatherer.join()
+
+
+def app_cached(app: Any, build: Callable[[], str]) -> None:
+    from kg.web.state import cached
+
+    with app.test_request_context("/"):
+        cached("slow-part", build)

@@ -30,7 +30,12 @@ class Setting:
     default: Any
     help: str
     at_least: float | None = None  # the least value a number may take
+    at_most: float | None = None  # and the most
 
+
+#: The longest a deadline may be: past threading's longest wait, a reader waiting for a page
+#: got a 500 (OverflowError).
+DAY = 86_400
 
 SETTINGS: tuple[Setting, ...] = (
     Setting("DATA_DIR", "data", "Folder of the source documents (*.txt) and their facts (*.ttl)."),
@@ -86,6 +91,7 @@ SETTINGS: tuple[Setting, ...] = (
         10.0,
         "Longest a query may run before it is stopped (503).",
         at_least=0.001,
+        at_most=DAY,
     ),
     Setting(
         "MIN_CLIENT_TIMEOUT_S",
@@ -201,6 +207,7 @@ SETTINGS: tuple[Setting, ...] = (
         10.0,
         "Longest a page may take to gather its data, over all its queries (then 503).",
         at_least=0.000001,
+        at_most=DAY,
     ),
     Setting(
         "JSONLD_COMPACT_TRIPLES",
@@ -252,10 +259,19 @@ def _checked(value: Any, default: Any, where: str) -> Any:
 
 
 def _in_range(setting: Setting, value: Any, where: str) -> None:
-    """A number below its setting's least is refused: PAGE_ITEMS=0 drew a map of no city
+    """A number outside its setting's range is refused: PAGE_ITEMS=0 drew a map of no city
     (a 500) and pages of nothing; so is one that is not finite (a deadline of nan was none)."""
-    if setting.at_least is not None and not (math.isfinite(value) and value >= setting.at_least):
-        raise ConfigError(f"{where}: {value!r} must be a number of at least {setting.at_least:g}")
+    least, most = setting.at_least, setting.at_most
+    if least is None and most is None:
+        return
+    try:
+        inside = math.isfinite(value) and (least is None or value >= least)
+        inside = inside and (most is None or value <= most)
+    except (OverflowError, TypeError):  # an integer too large for a float, or not a number
+        inside = False
+    if not inside:
+        span = f"from {least:g}" + (f" to {most:g}" if most is not None else " up")
+        raise ConfigError(f"{where}: {str(value)[:40]!r} must be a number {span}")
 
 
 def _kind(default: Any) -> str:

@@ -9,13 +9,12 @@ listing is a SPARQL query through the store, as the endpoint's are.
 from __future__ import annotations
 
 import functools
-import time
 from collections import defaultdict
 from collections.abc import Callable
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, current_app, g, render_template, request
+from flask import Blueprint, Response, current_app, render_template, request
 from rdflib import Graph
 
 from .. import formats
@@ -24,7 +23,7 @@ from ..graph.labels import LANGUAGES
 from ..namespaces import ONTOLOGY
 from ..store.dumps import DUMP_FORMATS
 from .describe import link_for
-from .state import PAGE_TOO_SLOW, PageTimeout, cached, data_version, get_store
+from .state import PAGE_TOO_SLOW, PageTimeout, cached, data_version, get_store, page_time_left
 
 bp = Blueprint("pages", __name__)
 T = TypeVar("T")
@@ -80,16 +79,6 @@ def in_page_time(run: Callable[[str, float], T], query: str) -> T:
         raise PageTimeout(
             PAGE_TOO_SLOW.format(current_app.config["PAGE_TIMEOUT_S"]), retry_after=5
         ) from exc
-
-
-def page_time_left() -> float:
-    """Seconds left of this request's page deadline, which its first query starts."""
-    limit = float(current_app.config["PAGE_TIMEOUT_S"])
-    deadline: float = g.setdefault("page_deadline", time.monotonic() + limit)
-    left = deadline - time.monotonic()
-    if left <= 0:
-        raise PageTimeout(PAGE_TOO_SLOW.format(limit), retry_after=1)
-    return left
 
 
 def page_items() -> int:
@@ -241,7 +230,17 @@ def landing_data(language: str) -> dict[str, Any]:
         rows = select(f"{query} LIMIT {most}")
         for row in rows:
             row["href"] = link_for(row["s"])
-        return {"title": title, "rows": rows, **more(counts.get(cls, 0), len(rows), query)}
+        return {"title": title, "rows": rows, **more(named_total(cls, rows), len(rows), query)}
+
+    def named_total(cls: str, rows: list[dict[str, str]]) -> int:
+        """How many things of the class a list can show: those with a name (a thing of no
+        name is counted in the table above, but no list can show it)."""
+        if len(rows) < most:
+            return len(rows)
+        found = select(
+            f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s a kg:{cls} ; rdfs:label ?l }}"
+        )
+        return int(found[0]["n"])
 
     # the undated last, so that LIMIT keeps the earliest (ordered outside the grouping:
     # Virtuoso orders by no expression of an aggregate's name)
@@ -269,7 +268,7 @@ def landing_data(language: str) -> dict[str, Any]:
             listing("Plans and proposals", "Plan"),
         ],
         "events_by_year": sorted(by_year.items(), key=lambda kv: (kv[0] == "undated", kv[0])),
-        "events_more": more(counts.get("CulturalEvent", 0), len(rows), events),
+        "events_more": more(named_total("CulturalEvent", rows), len(rows), events),
         "documents": listing("Source documents", "Document"),
     }
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -11,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from flask import current_app
+from flask import current_app, g
 from rdflib import Graph, URIRef
 
 from ..errors import QueryTimeout
@@ -116,12 +117,24 @@ def keep(cache: dict[tuple[str, str], Any], key: tuple[str, str], value: Any) ->
 
 
 def wait_for(underway: Future[Any]) -> Any:
-    """What another reader is computing, once it is there (its error, if it failed)."""
-    limit = float(current_app.config["PAGE_TIMEOUT_S"])
+    """What another reader is computing, once it is there (its error, if it failed), within
+    what is left of this reader's own deadline: a page's parts may each be waited for."""
     try:
-        return underway.result(timeout=limit)
+        return underway.result(timeout=page_time_left())
     except FutureTimeout:
+        limit = float(current_app.config["PAGE_TIMEOUT_S"])
         raise PageTimeout(PAGE_TOO_SLOW.format(limit), retry_after=5) from None
+
+
+def page_time_left() -> float:
+    """Seconds left of this request's page deadline, which its first query (or wait)
+    starts."""
+    limit = float(current_app.config["PAGE_TIMEOUT_S"])
+    deadline: float = g.setdefault("page_deadline", time.monotonic() + limit)
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise PageTimeout(PAGE_TOO_SLOW.format(limit), retry_after=1)
+    return left
 
 
 PAGE_TOO_SLOW = (

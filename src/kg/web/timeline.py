@@ -363,11 +363,10 @@ def pack(wanted: list[tuple[float, Column]]) -> list[tuple[float, int]]:
 # ----------------------------------------------------------------------------- the page
 
 
-def timeline_data(language: str, country: str, kind: str, number: int) -> dict[str, Any]:
+def timeline_data(data: dict[str, Any], country: str, kind: str, number: int) -> dict[str, Any]:
     """The drawing and the list of one page (PAGE_ITEMS things, in the order of time) of what
     the chosen country and event type ("" for all) leave."""
-    data = catalogue_cached(language)
-    counts = slice_counts(language, country, kind)
+    counts = slice_counts(data, country, kind)
     most = page_items()
     every = [*data["countries"], NO_COUNTRY]
     shown = read_items(narrowing(data, country, kind), every, most, (number - 1) * most)
@@ -403,9 +402,8 @@ def timeline_data(language: str, country: str, kind: str, number: int) -> dict[s
     }
 
 
-def slice_counts(language: str, country: str, kind: str) -> tuple[int, int]:
+def slice_counts(data: dict[str, Any], country: str, kind: str) -> tuple[int, int]:
     """How many events and plans the filters leave (all of them without filters)."""
-    data = catalogue_cached(language)
     if not (country or kind):
         totals: tuple[int, int] = data["totals"]
         return totals
@@ -496,11 +494,13 @@ def timeline() -> Response:
     data = catalogue_cached(language)
     country = chosen("country", data["countries"])
     kind = chosen("type", data["types"])
-    number = chosen_page(pages_of(sum(slice_counts(language, country, kind)), page_items()))
+    # the catalogue the filters were checked against is the one used throughout: asked for
+    # again, a submission in between could bring one without the chosen values (a KeyError)
+    number = chosen_page(pages_of(sum(slice_counts(data, country, kind)), page_items()))
     # Only values the data has reach the key, so the cache stays bounded.
     page = cached(
         f"timeline-{language}-{country}-{kind}-{number}",
-        lambda: timeline_data(language, country, kind, number),
+        lambda: timeline_data(data, country, kind, number),
     )
     response = html(
         "timeline.html",
