@@ -17,6 +17,7 @@ from . import cartography as carto
 from .describe import link_for
 from .pages import (
     conditional,
+    count,
     html,
     item_list,
     more,
@@ -101,8 +102,7 @@ def twinnings_more(listed: int, drawn: int) -> dict[str, Any]:
 TWINNING = (
     "?t a kg:CityTwinning ; rdfs:label ?label ; kg:twinnedPlace ?a, ?b . FILTER(STR(?a) < STR(?b))"
 )
-#: Every twinning, oldest first: what the map draws the first of, and its link lists.
-#: The twinnings, a row each though a twinning may have a label per language, oldest first.
+#: Every twinning, a row each though a twinning may have a label per language, oldest first.
 #: (Grouped in a subquery, ordered outside it: Virtuoso orders by no aggregate's name.)
 TWINNINGS = (
     "SELECT * WHERE { { SELECT ?t (MIN(STR(?name)) AS ?label) (MIN(STR(?a)) AS ?from) "
@@ -174,11 +174,6 @@ def values(var: str, iris: Iterable[str]) -> str:
     """A VALUES block of the IRIs, in order (anything else the store named, a blank node, is
     left out rather than pasted into the query)."""
     return f"VALUES {var} {{ {' '.join(sparql_iri(i) for i in sorted(iris) if valid_iri(i))} }}"
-
-
-def count(var: str, where: str) -> int:
-    rows = select(f"SELECT (COUNT(DISTINCT {var}) AS ?n) WHERE {{ {where} }}")
-    return int(rows[0]["n"]) if rows else 0
 
 
 def country_shapes(

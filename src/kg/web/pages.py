@@ -23,7 +23,7 @@ from ..graph.labels import LANGUAGES
 from ..namespaces import ONTOLOGY
 from ..store.dumps import DUMP_FORMATS
 from .describe import link_for
-from .state import PAGE_TOO_SLOW, PageTimeout, cached, data_version, get_store, page_time_left
+from .state import cached, data_version, get_store, page_time_left, too_slow
 
 bp = Blueprint("pages", __name__)
 T = TypeVar("T")
@@ -76,9 +76,13 @@ def in_page_time(run: Callable[[str, float], T], query: str) -> T:
     try:
         return run(query, min(store.timeout, page_time_left()))
     except QueryTimeout as exc:
-        raise PageTimeout(
-            PAGE_TOO_SLOW.format(current_app.config["PAGE_TIMEOUT_S"]), retry_after=5
-        ) from exc
+        raise too_slow(retry_after=5) from exc
+
+
+def count(var: str, where: str) -> int:
+    """How many distinct values `var` takes in the pattern."""
+    rows = select(f"SELECT (COUNT(DISTINCT {var}) AS ?n) WHERE {{ {where} }}")
+    return int(rows[0]["n"]) if rows else 0
 
 
 def page_items() -> int:
@@ -237,10 +241,7 @@ def landing_data(language: str) -> dict[str, Any]:
         name is counted in the table above, but no list can show it)."""
         if len(rows) < most:
             return len(rows)
-        found = select(
-            f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s a kg:{cls} ; rdfs:label ?l }}"
-        )
-        return int(found[0]["n"])
+        return count("?s", f"?s a kg:{cls} ; rdfs:label ?l")
 
     # the undated last, so that LIMIT keeps the earliest (ordered outside the grouping:
     # Virtuoso orders by no expression of an aggregate's name)

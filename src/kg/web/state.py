@@ -122,8 +122,7 @@ def wait_for(underway: Future[Any]) -> Any:
     try:
         return underway.result(timeout=page_time_left())
     except FutureTimeout:
-        limit = float(current_app.config["PAGE_TIMEOUT_S"])
-        raise PageTimeout(PAGE_TOO_SLOW.format(limit), retry_after=5) from None
+        raise too_slow(retry_after=5) from None
 
 
 def page_time_left() -> float:
@@ -133,14 +132,18 @@ def page_time_left() -> float:
     deadline: float = g.setdefault("page_deadline", time.monotonic() + limit)
     left = deadline - time.monotonic()
     if left <= 0:
-        raise PageTimeout(PAGE_TOO_SLOW.format(limit), retry_after=1)
+        raise too_slow(retry_after=1)
     return left
 
 
-PAGE_TOO_SLOW = (
-    "this page took longer than {:g} s to gather its data (PAGE_TIMEOUT_S); try again later, "
-    "or ask the SPARQL endpoint for the part you need"
-)
+def too_slow(retry_after: int) -> PageTimeout:
+    """The 503 of a page past its deadline, naming the setting."""
+    limit = float(current_app.config["PAGE_TIMEOUT_S"])
+    return PageTimeout(
+        f"this page took longer than {limit:g} s to gather its data (PAGE_TIMEOUT_S); try "
+        "again later, or ask the SPARQL endpoint for the part you need",
+        retry_after=retry_after,
+    )
 
 
 class PageTimeout(QueryTimeout):

@@ -23,6 +23,7 @@ from rdflib.namespace import XSD
 
 from ..errors import HttpError
 from ..namespaces import KG
+from ..store.interface import sparql_iri
 from .describe import link_for, show_date
 from .pages import (
     COUNTRY_PATH,
@@ -198,9 +199,11 @@ def narrowing(data: dict[str, Any], country: str, kind: str) -> str:
     through)."""
     parts = []
     if country:
-        parts.append(f"FILTER EXISTS {{ ?e {TOOK_PART} <{data['country_iris'][country]}> }}")
+        parts.append(
+            f"FILTER EXISTS {{ ?e {TOOK_PART} {sparql_iri(data['country_iris'][country])} }}"
+        )
     if kind:
-        parts.append(f"FILTER EXISTS {{ ?e kg:eventType <{data['type_iris'][kind]}> }}")
+        parts.append(f"FILTER EXISTS {{ ?e kg:eventType {sparql_iri(data['type_iris'][kind])} }}")
     return " ".join(parts)
 
 
@@ -219,7 +222,7 @@ def read_items(narrow: str, rows: list[str], limit: int, offset: int) -> list[It
     found = select(query)
     took_part: dict[str, set[str]] = defaultdict(set)
     if found:
-        things = " ".join(f"<{r['e']}>" for r in found)
+        things = " ".join(sparql_iri(r["e"]) for r in found)
         for r in select(COUNTRIES.format(things=things)):
             took_part[r["e"]].add(local(r["c"]))
     rank = {c: k for k, c in enumerate(rows)}
