@@ -18,7 +18,15 @@ import pytest
 from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
-from helpers import CHROMIUM, CHROMIUM_FLAGS, ROOT, LiveServer
+from helpers import (
+    CHROMIUM,
+    CHROMIUM_FLAGS,
+    ROOT,
+    STORES,
+    LiveServer,
+    StoreServer,
+    loaded_store,
+)
 from rdflib import Dataset, Graph
 
 from kg import config
@@ -165,6 +173,17 @@ def large_server(
     # deadlines have tests of their own; bench/pages_at_scale.py measures the time)
     settings = {**LIMITS, "QUERY_TIMEOUT_S": 30, "PAGE_TIMEOUT_S": 60, "QUEUE_TIMEOUT_S": 30}
     server = LiveServer(generated_build, tmp_path_factory.mktemp("large-logs"), **settings)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module", params=sorted(STORES))
+def store(
+    request: pytest.FixtureRequest, built: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[StoreServer]:
+    """Each real remote store in turn, filled by `kg load`, one for each module that asks:
+    a module's tests run against each, and may write to it."""
+    server = loaded_store(request.param, built, tmp_path_factory.mktemp(request.param))
     yield server
     server.stop()
 

@@ -464,6 +464,19 @@ def compare(query: str, path: Path, names: list[str], bindings: list[dict[str, A
         assert sorted(actual) == sorted(expected)
 
 
+def bindings(server: LiveServer, query: str) -> list[dict[str, dict[str, str]]]:
+    """The rows of a SELECT, asked of the server's endpoint as SPARQL JSON."""
+    answer = requests.post(
+        server.endpoint,
+        data={"query": query},
+        headers={"Accept": "application/sparql-results+json"},
+        timeout=60,
+    )
+    answer.raise_for_status()
+    rows: list[dict[str, dict[str, str]]] = answer.json()["results"]["bindings"]
+    return rows
+
+
 def json_solutions(data: dict[str, Any]) -> tuple[list[str], list[dict[str, Any]]]:
     """Variable names and bindings of SPARQL JSON results; an ASK answer as one column `ask`."""
     if "boolean" in data:

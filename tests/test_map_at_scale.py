@@ -15,7 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
-from helpers import LiveServer
+from helpers import LiveServer, bindings
 
 from kg.web import cartography as carto
 from kg.web import maps
@@ -47,20 +47,8 @@ def capped_server(
     server.stop()
 
 
-def ask(server: LiveServer, query: str) -> list[dict[str, dict[str, str]]]:
-    answer = requests.post(
-        server.endpoint,
-        data={"query": query},
-        headers={"Accept": "application/sparql-results+json"},
-        timeout=60,
-    )
-    answer.raise_for_status()
-    rows: list[dict[str, dict[str, str]]] = answer.json()["results"]["bindings"]
-    return rows
-
-
 def number(server: LiveServer, query: str) -> int:
-    return int(ask(server, query)[0]["n"]["value"])
+    return int(bindings(server, query)[0]["n"]["value"])
 
 
 class MapPage:
@@ -156,8 +144,8 @@ def test_the_map_links_the_queries_that_list_them_all(
     capped: MapPage, capped_server: LiveServer
 ) -> None:
     _, cities, _, twinnings = capped.shows()
-    assert len(ask(capped_server, capped.list_all("cities"))) == cities
-    assert len(ask(capped_server, capped.list_all("twinnings"))) == twinnings
+    assert len(bindings(capped_server, capped.list_all("cities"))) == cities
+    assert len(bindings(capped_server, capped.list_all("twinnings"))) == twinnings
 
 
 def test_the_map_in_another_language_shows_as_many(
@@ -169,7 +157,7 @@ def test_the_map_in_another_language_shows_as_many(
     japanese = MapPage(capped_server, "ja")
     assert japanese.shows() == capped.shows()
     assert len(japanese.dots) == len(capped.dots)
-    rows = ask(capped_server, japanese.list_all("cities"))
+    rows = bindings(capped_server, japanese.list_all("cities"))
     assert len(rows) == capped.shows()[1]
     assert all(row["label"]["value"] and row["country"]["value"] for row in rows)
 

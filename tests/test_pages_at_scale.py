@@ -15,21 +15,14 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
-from helpers import LiveServer
+from helpers import LiveServer, bindings
 
 PAGE_ITEMS = 200  # the default
 
 
 def count(server: LiveServer, query: str) -> int:
     """Rows the query has, asked of the endpoint."""
-    answer = requests.post(
-        server.endpoint,
-        data={"query": query},
-        headers={"Accept": "application/sparql-results+json"},
-        timeout=30,
-    )
-    answer.raise_for_status()
-    return len(answer.json()["results"]["bindings"])
+    return len(bindings(server, query))
 
 
 def test_the_home_page_lists_a_page_of_each_and_links_the_rest(large_server: LiveServer) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -16,7 +16,6 @@ import pytest
 import requests
 from helpers import (
     QUESTIONS,
-    STORES,
     XSD_INTEGER,
     LiveServer,
     StoreServer,
@@ -24,23 +23,12 @@ from helpers import (
     contacts,
     event,
     json_solutions,
-    loaded_store,
 )
 from rdflib import Graph, URIRef
 
 TOKENS = "alice=tok-alice bob=tok-bob"
 ALICE = {"Authorization": "Bearer tok-alice", "Content-Type": "text/turtle"}
 BOB = {"Authorization": "Bearer tok-bob", "Content-Type": "text/turtle"}
-
-
-@pytest.fixture(scope="module", params=sorted(STORES))
-def store(
-    request: pytest.FixtureRequest, built: Path, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[StoreServer]:
-    """Each real store in turn, filled by `kg load`; every test below runs against each."""
-    server = loaded_store(request.param, built, tmp_path_factory.mktemp(request.param))
-    yield server
-    server.stop()
 
 
 @pytest.fixture(scope="module")

@@ -4,21 +4,11 @@ submissions, which the embedded server beside them would not have)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 
 import pytest
 import requests
-from helpers import STORES, LiveServer, StoreServer, loaded_store
-
-
-@pytest.fixture(scope="module", params=sorted(STORES))
-def store(
-    request: pytest.FixtureRequest, built: Path, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[StoreServer]:
-    server = loaded_store(request.param, built, tmp_path_factory.mktemp(request.param))
-    yield server
-    server.stop()
+from helpers import LiveServer, StoreServer
 
 
 @pytest.fixture(scope="module")
